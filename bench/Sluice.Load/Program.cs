@@ -1,0 +1,2 @@
+Console.WriteLine("Sluice load tool: see docs/benchmarks.md");
+return 0;

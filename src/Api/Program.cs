@@ -1,0 +1,41 @@
+using Sluice.Api.Infrastructure;
+using Sluice.Api.Live;
+using Sluice.Api.Queries;
+using Sluice.Api.Streams;
+using Sluice.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
+builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+
+var postgres = builder.Configuration.GetConnectionString("Postgres");
+builder.Services.AddStreamStore(postgres);
+builder.Services.AddHostedService<StreamStoreStartup>();
+builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
+builder.Services.AddSluiceHealthChecks(postgres);
+builder.Services.AddSluiceOpenApi();
+
+builder.Services.AddQueries();
+builder.Services.AddLive();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseSluiceOpenApi();
+
+app.MapSluiceHealthChecks();
+app.MapStreams();
+app.MapQueries();
+app.MapLive();
+
+app.Run();
+
+/// <summary>The entry point, public so tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Sluice.Data.Streams;
+
+namespace Sluice.Data.Ingest;
+
+/// <summary>
+/// Reads one event object for a given stream. Without a schema the object's bytes are kept as
+/// sent (only the timestamp field is looked at); with a schema each declared field is checked,
+/// coerced and rewritten, and fields the schema does not declare are dropped.
+/// </summary>
+internal sealed class EventShape
+{
+    private readonly byte[]? timestampField;
+    private readonly string? timestampName;
+    private readonly SchemaField[]? fields;
+    private readonly DateTimeOffset now;
+    private readonly ArrayBufferWriter<byte>? buffer;
+    private readonly Utf8JsonWriter? writer;
+    private readonly bool[]? seen;
+
+    public EventShape(StreamDefinition stream, DateTimeOffset now)
+    {
+        this.now = now;
+        timestampName = stream.TimestampField;
+        timestampField = timestampName is null ? null : Encoding.UTF8.GetBytes(timestampName);
+        if (stream.Schema is { Count: > 0 } schema)
+        {
+            fields = schema.Select(f => new SchemaField(f.Key, Encoding.UTF8.GetBytes(f.Key), f.Value)).ToArray();
+            seen = new bool[fields.Length];
+            buffer = new ArrayBufferWriter<byte>(256);
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        }
+    }
+
+    /// <summary>Reads from a <c>StartObject</c> token through its <c>EndObject</c>.</summary>
+    public IngestError? ReadEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> source, out NewEvent result)
+    {
+        result = default;
+        var start = (int)reader.TokenStartIndex;
+        DateTimeOffset? timestamp = null;
+        if (fields is null)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isTimestamp = timestampField is not null && reader.ValueTextEquals(timestampField);
+                reader.Read();
+                if (isTimestamp)
+                {
+                    if (ReadTimestamp(ref reader, out timestamp) is { } error)
+                    {
+                        return error;
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            var end = (int)reader.BytesConsumed;
+            result = new NewEvent(default, source[start..end].ToArray());
+        }
+        else
+        {
+            buffer!.ResetWrittenCount();
+            writer!.Reset();
+            Array.Clear(seen!);
+            writer.WriteStartObject();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var index = FindField(ref reader);
+                var isTimestamp = timestampField is not null && reader.ValueTextEquals(timestampField);
+                reader.Read();
+                if (isTimestamp && ReadTimestamp(ref reader, out timestamp) is { } timestampError)
+                {
+                    return timestampError;
+                }
+                if (index < 0)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (seen![index])
+                {
+                    return new IngestError($"Field '{fields[index].Name}' appears more than once.", Field: fields[index].Name);
+                }
+                seen[index] = true;
+                if (WriteCoerced(ref reader, source.Span, fields[index]) is { } error)
+                {
+                    return error;
+                }
+            }
+            writer.WriteEndObject();
+            writer.Flush();
+            result = new NewEvent(default, buffer.WrittenSpan.ToArray());
+        }
+        if (timestampName is not null && timestamp is null)
+        {
+            return new IngestError($"Field '{timestampName}' (the stream's timestampField) is missing.", Field: timestampName);
+        }
+        result = result with { Timestamp = timestamp ?? now };
+        return null;
+    }
+
+    private IngestError? ReadTimestamp(ref Utf8JsonReader reader, out DateTimeOffset? timestamp)
+    {
+        timestamp = null;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return new IngestError($"Field '{timestampName}' (the stream's timestampField) is null.", Field: timestampName);
+        }
+        if (!EventTimestamps.TryRead(ref reader, out var value))
+        {
+            return new IngestError($"Field '{timestampName}' must be an ISO-8601 timestamp or epoch milliseconds.", Field: timestampName);
+        }
+        timestamp = value;
+        return null;
+    }
+
+    private int FindField(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < fields!.Length; i++)
+        {
+            if (reader.ValueTextEquals(fields[i].Utf8Name))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private IngestError? WriteCoerced(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, SchemaField field)
+    {
+        var w = writer!;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            w.WriteNull(field.Utf8Name);
+            return null;
+        }
+        var token = reader.TokenType;
+        switch (field.Type)
+        {
+            case FieldType.Bigint:
+                if (token == JsonTokenType.Number && reader.TryGetInt64(out var whole))
+                {
+                    w.WriteNumber(field.Utf8Name, whole);
+                    return null;
+                }
+                if (token == JsonTokenType.Number && reader.TryGetDecimal(out var integral) && integral == decimal.Truncate(integral)
+                    && integral is >= long.MinValue and <= long.MaxValue)
+                {
+                    w.WriteNumber(field.Utf8Name, (long)integral);
+                    return null;
+                }
+                if (token == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out whole))
+                {
+                    w.WriteNumber(field.Utf8Name, whole);
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Double:
+                if (token == JsonTokenType.Number && reader.TryGetDouble(out var real) && double.IsFinite(real))
+                {
+                    w.WriteNumber(field.Utf8Name, real);
+                    return null;
+                }
+                if (token == JsonTokenType.String && double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out real) && double.IsFinite(real))
+                {
+                    w.WriteNumber(field.Utf8Name, real);
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Decimal:
+                if (token == JsonTokenType.Number && reader.TryGetDecimal(out var exact))
+                {
+                    w.WriteNumber(field.Utf8Name, exact);
+                    return null;
+                }
+                if (token == JsonTokenType.String && decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out exact))
+                {
+                    w.WriteNumber(field.Utf8Name, exact);
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Text:
+                if (token == JsonTokenType.String)
+                {
+                    w.WriteString(field.Utf8Name, reader.GetString());
+                    return null;
+                }
+                if (token is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+                {
+                    w.WriteString(field.Utf8Name, Encoding.UTF8.GetString(reader.ValueSpan));
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Boolean:
+                if (token is JsonTokenType.True or JsonTokenType.False)
+                {
+                    w.WriteBoolean(field.Utf8Name, token == JsonTokenType.True);
+                    return null;
+                }
+                if (token == JsonTokenType.String && bool.TryParse(reader.GetString(), out var flag))
+                {
+                    w.WriteBoolean(field.Utf8Name, flag);
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Timestamp:
+                if (EventTimestamps.TryRead(ref reader, out var instant))
+                {
+                    w.WriteString(field.Utf8Name, FormatTimestamp(instant));
+                    return null;
+                }
+                return Mismatch(field, token);
+            case FieldType.Json:
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                w.WritePropertyName(field.Utf8Name);
+                w.WriteRawValue(source[start..(int)reader.BytesConsumed], skipInputValidation: true);
+                return null;
+            default:
+                return Mismatch(field, token);
+        }
+    }
+
+    /// <summary>Timestamps are stored as ISO-8601 UTC with millisecond precision.</summary>
+    public static string FormatTimestamp(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static IngestError Mismatch(SchemaField field, JsonTokenType token)
+    {
+        var got = token switch
+        {
+            JsonTokenType.StartObject => "an object",
+            JsonTokenType.StartArray => "an array",
+            JsonTokenType.String => "a string that does not convert",
+            JsonTokenType.Number => "a number that does not convert",
+            JsonTokenType.True or JsonTokenType.False => "a boolean",
+            _ => token.ToString(),
+        };
+        var expected = field.Type == FieldType.Timestamp ? "timestamp (ISO-8601 or epoch milliseconds)" : field.Type.ToName();
+        return new IngestError($"Field '{field.Name}' must be {expected}, got {got}.", Field: field.Name);
+    }
+
+    private sealed record SchemaField(string Name, byte[] Utf8Name, FieldType Type);
+}

@@ -1,0 +1,8 @@
+namespace Sluice.Data.Streams;
+
+public enum CreateStreamOutcome
+{
+    Created,
+    NameTaken,
+    StorageUnavailable,
+}

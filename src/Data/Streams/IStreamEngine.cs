@@ -1,0 +1,16 @@
+namespace Sluice.Data.Streams;
+
+/// <summary>A storage engine: creates, opens and drops the logs of its streams.</summary>
+public interface IStreamEngine
+{
+    StorageKind Kind { get; }
+
+    /// <summary>Creates the storage for a new stream.</summary>
+    Task<StreamLog> CreateAsync(StreamDefinition definition, CancellationToken cancellationToken);
+
+    /// <summary>Opens the storage of a stream that the catalog already holds (at start-up).</summary>
+    Task<StreamLog> OpenAsync(StreamDefinition definition, CancellationToken cancellationToken);
+
+    /// <summary>Removes the stream's events.</summary>
+    Task DropAsync(StreamLog log, CancellationToken cancellationToken);
+}

@@ -1,0 +1,31 @@
+namespace Sluice.Data.Streams;
+
+/// <summary>An event accepted by ingest, not yet given an offset. <paramref name="Data"/> is one UTF-8 JSON object.</summary>
+public readonly record struct NewEvent(DateTimeOffset Timestamp, ReadOnlyMemory<byte> Data);
+
+/// <summary>An event as stored: its offset, event time, ingest time and UTF-8 JSON payload.</summary>
+public sealed record StoredEvent(long Offset, DateTimeOffset Timestamp, DateTimeOffset IngestedAt, ReadOnlyMemory<byte> Data);
+
+/// <summary>What an append assigned: offsets <c>FirstOffset..LastOffset</c>, inclusive.</summary>
+public sealed record AppendResult(long FirstOffset, long LastOffset, int Count);
+
+/// <summary>The state of a stream's log right now.</summary>
+/// <param name="HeadOffset">The offset the next appended event will get (= events ever appended).</param>
+/// <param name="FirstRetainedOffset">The lowest offset still readable.</param>
+public readonly record struct LogPosition(long HeadOffset, long FirstRetainedOffset)
+{
+    public long Count => HeadOffset - FirstRetainedOffset;
+}
+
+/// <summary>The answer to a range read.</summary>
+public abstract record ReadOutcome
+{
+    private ReadOutcome() { }
+
+    public sealed record Events(IReadOnlyList<StoredEvent> Items, LogPosition Position) : ReadOutcome;
+
+    /// <summary><c>from</c> was below the first retained offset.</summary>
+    public sealed record Gone(long FirstRetainedOffset) : ReadOutcome;
+
+    public sealed record NotFound : ReadOutcome;
+}

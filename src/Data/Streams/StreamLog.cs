@@ -1,0 +1,43 @@
+namespace Sluice.Data.Streams;
+
+/// <summary>
+/// One stream's append-only log inside an engine. Offsets are assigned by the log, gapless,
+/// and become visible to readers only once the events are stored (and committed, for PostgreSQL),
+/// so a reader can never skip an event that commits late.
+/// </summary>
+public abstract class StreamLog
+{
+    private readonly TailSignal tail = new();
+
+    protected StreamLog(StreamDefinition definition) => Definition = definition;
+
+    public StreamDefinition Definition { get; }
+
+    public abstract LogPosition Position { get; }
+
+    /// <summary>Appends all events atomically and returns their offsets once they are durable for this engine.</summary>
+    public abstract ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Reads up to <paramref name="limit"/> events from <paramref name="from"/>, in offset order.</summary>
+    public abstract ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Completes once an event with offset <paramref name="offset"/> is readable (or the log is closed).</summary>
+    public ValueTask WaitForOffsetAsync(long offset, CancellationToken cancellationToken)
+    {
+        // Take the signal before checking the head, so an append in between still wakes us.
+        var pending = tail.Current;
+        if (Position.HeadOffset > offset || tail.IsClosed)
+        {
+            return ValueTask.CompletedTask;
+        }
+        return new ValueTask(pending.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>True once the stream is deleted; waiters are released and should stop.</summary>
+    public bool IsClosed => tail.IsClosed;
+
+    /// <summary>Engines call this after new events became readable.</summary>
+    protected void NotifyAppended() => tail.Pulse();
+
+    internal void Close() => tail.Close();
+}

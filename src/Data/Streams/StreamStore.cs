@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+
+namespace Sluice.Data.Streams;
+
+/// <summary>
+/// The one entry point to streams: the catalog of definitions plus the engines holding events.
+/// Endpoints, the query engine and the SignalR hub all go through it.
+/// </summary>
+public sealed class StreamStore
+{
+    private readonly IStreamCatalog catalog;
+    private readonly Dictionary<StorageKind, IStreamEngine> engines;
+    private readonly ConcurrentDictionary<string, StreamLog> logs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim catalogLock = new(1, 1);
+    private readonly TimeProvider time;
+
+    public StreamStore(IStreamCatalog catalog, IEnumerable<IStreamEngine> engines, TimeProvider time)
+    {
+        this.catalog = catalog;
+        this.engines = engines.ToDictionary(e => e.Kind);
+        this.time = time;
+    }
+
+    public TimeProvider Time => time;
+
+    public bool Supports(StorageKind storage) => engines.ContainsKey(storage);
+
+    /// <summary>Loads the catalog and opens every stream's log; called once at start-up.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var definition in await catalog.LoadAsync(cancellationToken))
+        {
+            if (engines.TryGetValue(definition.Storage, out var engine))
+            {
+                logs[definition.Name] = await engine.OpenAsync(definition, cancellationToken);
+            }
+        }
+    }
+
+    public async Task<CreateStreamOutcome> CreateAsync(StreamDefinition definition, CancellationToken cancellationToken)
+    {
+        if (!engines.TryGetValue(definition.Storage, out var engine))
+        {
+            return CreateStreamOutcome.StorageUnavailable;
+        }
+        await catalogLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (logs.ContainsKey(definition.Name) || !await catalog.TryAddAsync(definition, cancellationToken))
+            {
+                return CreateStreamOutcome.NameTaken;
+            }
+            try
+            {
+                logs[definition.Name] = await engine.CreateAsync(definition, cancellationToken);
+            }
+            catch
+            {
+                await catalog.RemoveAsync(definition.Name, CancellationToken.None);
+                throw;
+            }
+            return CreateStreamOutcome.Created;
+        }
+        finally
+        {
+            catalogLock.Release();
+        }
+    }
+
+    public IReadOnlyList<StreamLog> List() => logs.Values.OrderBy(l => l.Definition.Name, StringComparer.Ordinal).ToList();
+
+    public StreamLog? Find(string name) => logs.TryGetValue(name, out var log) ? log : null;
+
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await catalogLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!logs.TryRemove(name, out var log))
+            {
+                return false;
+            }
+            await catalog.RemoveAsync(name, cancellationToken);
+            await engines[log.Definition.Storage].DropAsync(log, cancellationToken);
+            log.Close();
+            return true;
+        }
+        finally
+        {
+            catalogLock.Release();
+        }
+    }
+
+    public ValueTask<ReadOutcome> ReadAsync(string name, long from, int limit, CancellationToken cancellationToken) =>
+        Find(name) is { } log ? log.ReadAsync(from, limit, cancellationToken) : ValueTask.FromResult<ReadOutcome>(new ReadOutcome.NotFound());
+}

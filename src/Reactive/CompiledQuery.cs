@@ -1,0 +1,38 @@
+namespace Sluice.Reactive;
+
+/// <summary>One input of a compiled query: which stream it reads and the row layout it expects.</summary>
+public sealed record QueryInput(string Stream, IReadOnlyList<ColumnInfo> Columns, TimeSpan WatermarkDelay);
+
+/// <summary>
+/// A query that parsed, resolved and type-checked: its inputs, its output schema, its printed plan,
+/// and a factory for the running Rx pipeline. Immutable; build as many pipelines from it as you like.
+/// </summary>
+public sealed class CompiledQuery(
+    string sql,
+    IReadOnlyList<QueryInput> inputs,
+    IReadOnlyList<ColumnInfo> outputColumns,
+    bool isUpdating,
+    string plan,
+    Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, IObservable<OutputRow>> build)
+{
+    public string Sql { get; } = sql;
+
+    /// <summary>The input streams, in the order <see cref="Build"/> expects their observables.</summary>
+    public IReadOnlyList<QueryInput> Inputs { get; } = inputs;
+
+    public IReadOnlyList<ColumnInfo> OutputColumns { get; } = outputColumns;
+
+    /// <summary>True when the query emits a changelog (rows carry <see cref="ChangeOp"/>); false for append-only queries.</summary>
+    public bool IsUpdating { get; } = isUpdating;
+
+    /// <summary>The EXPLAIN-style text of the logical plan.</summary>
+    public string Plan { get; } = plan;
+
+    /// <summary>
+    /// Wires a pipeline over one observable per input (same order as <see cref="Inputs"/>).
+    /// Inputs must be pushed from one thread at a time. Rows come out synchronously from the pushes.
+    /// When every input completes, open windows are flushed (the watermark goes to +∞) and the output completes.
+    /// An expression that throws ends the output with OnError.
+    /// </summary>
+    public IObservable<OutputRow> Build(IReadOnlyList<IObservable<InputEvent>> inputObservables, QueryStats stats) => build(inputObservables, stats);
+}
