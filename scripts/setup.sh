@@ -3,3 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet restore Api.sln
+# Each feature that needs more (PostgreSQL binaries, Chromium, npm packages) has its own script.
+for part in scripts/setup-*.sh; do
+  [ -e "$part" ] && bash "$part"
+done
