@@ -14,7 +14,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 port=5077
-dotnet build -c Release src/Api bench/Sluice.Load -v quiet -nologo >/dev/null
+dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
 connection=""
 if [ -n "$postgres" ]; then
   scripts/postgres.sh start >/dev/null
