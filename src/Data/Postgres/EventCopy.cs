@@ -25,7 +25,7 @@ internal static class EventCopy
             await importer.WriteAsync(firstOffset + i, NpgsqlDbType.Bigint, cancellationToken);
             await importer.WriteAsync(e.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
             await importer.WriteAsync(ingested, NpgsqlDbType.TimestampTz, cancellationToken);
-            await importer.WriteAsync(e.Data, NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(e.Data, NpgsqlDbType.Json, cancellationToken);
         }
         await importer.CompleteAsync(cancellationToken);
     }

@@ -106,6 +106,42 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Payload_bytes_come_back_exactly_as_appended()
+    {
+        var log = await Engine.CreateAsync(Definition("verbatim"), CancellationToken.None);
+        const string payload = """{"z":1,"a":{"y":[1.50,"\u0000"],"x":null},"z2":"é"}""";
+
+        await log.AppendAsync([Event(payload)], CancellationToken.None);
+
+        var stored = Assert.Single(Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items);
+        Assert.Equal(payload, Encoding.UTF8.GetString(stored.Data.Span));
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_each_get_their_own_contiguous_range()
+    {
+        var log = await Engine.CreateAsync(Definition("grouped"), CancellationToken.None);
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(r => Task.Run(async () =>
+        {
+            var batch = Enumerable.Range(0, 1 + r % 5).Select(i => Event($$"""{"r":{{r}},"i":{{i}}}""")).ToList();
+            return (Request: r, Result: await log.AppendAsync(batch, CancellationToken.None));
+        })));
+
+        var total = results.Sum(x => x.Result.Count);
+        var events = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, total, CancellationToken.None)).Items;
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), events.Select(e => e.Offset));
+        foreach (var (request, result) in results)
+        {
+            Assert.Equal(1 + request % 5, result.Count);
+            for (var offset = result.FirstOffset; offset <= result.LastOffset; offset++)
+            {
+                var data = JsonDocument.Parse(events[(int)offset].Data).RootElement;
+                Assert.Equal((request, (int)(offset - result.FirstOffset)), (data.GetProperty("r").GetInt32(), data.GetProperty("i").GetInt32()));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Dropping_a_stream_removes_its_table()
     {
         var log = await Engine.CreateAsync(Definition("dropped"), CancellationToken.None);
