@@ -84,14 +84,14 @@ internal sealed class PostgresStreamLog : StreamLog
     private async Task WriteQueuedAsync()
     {
         var group = new List<PendingAppend>();
-        var events = new List<NewEvent>();
-        while (queue.TryPeek(out var next) && (events.Count == 0 || events.Count + next.Events.Count <= MaxGroupEvents))
+        var count = 0;
+        while (queue.TryPeek(out var next) && (count == 0 || count + next.Events.Count <= MaxGroupEvents))
         {
             queue.TryDequeue(out _);
             if (next.TryClaim())
             {
                 group.Add(next);
-                events.AddRange(next.Events);
+                count += next.Events.Count;
             }
         }
         if (group.Count == 0)
@@ -110,7 +110,7 @@ internal sealed class PostgresStreamLog : StreamLog
             // would leave us unsure what the table holds.
             try
             {
-                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), events, CancellationToken.None);
+                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), group, CancellationToken.None);
             }
             catch
             {
@@ -118,7 +118,7 @@ internal sealed class PostgresStreamLog : StreamLog
                 headUncertain = true;
                 throw;
             }
-            Volatile.Write(ref head, first + events.Count);
+            Volatile.Write(ref head, first + count);
             NotifyAppended();
             foreach (var request in group)
             {
