@@ -2,12 +2,14 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Npgsql;
 using NpgsqlTypes;
+using Sluice.Data.Postgres;
 
 namespace Sluice.Benchmarks.Postgres;
 
 /// <summary>
 /// One 1,000-event batch into one stream's table, committed (synchronous_commit on), per operation:
-/// binary COPY vs a multi-row INSERT (unnest of arrays, or VALUES lists), for each payload column type.
+/// binary COPY (through NpgsqlBinaryImporter, or the rows encoded by BinaryCopyEncoder and sent raw as the
+/// engine does) vs a multi-row INSERT (unnest of arrays, or VALUES lists), for each payload column type.
 /// Needs a running server: SLUICE_BENCH_POSTGRES="$(scripts/postgres.sh start)"
 ///   dotnet run -c Release --project bench/Sluice.Benchmarks -- --filter '*PostgresAppend*'
 /// </summary>
@@ -17,11 +19,12 @@ public class PostgresAppendBenchmarks
 {
     private NpgsqlDataSource dataSource = null!;
     private byte[][] events = null!;
+    private byte[][] rawPayloads = null!;
     private string[] texts = null!;
     private string valuesSql = "";
     private long offset;
 
-    [Params("copy", "insert-unnest", "insert-values")]
+    [Params("copy-raw", "copy", "insert-unnest", "insert-values")]
     public string Method { get; set; } = "copy";
 
     [Params("jsonb", "json", "bytea")]
@@ -35,6 +38,8 @@ public class PostgresAppendBenchmarks
         dataSource = BenchPostgres.Connect();
         events = BenchPostgres.Events();
         texts = events.Select(e => Encoding.UTF8.GetString(e)).ToArray();
+        // On the wire, jsonb is a version byte (1) and the text; json and bytea are the bytes themselves.
+        rawPayloads = Payload == "jsonb" ? events.Select(e => (byte[])[1, .. e]).ToArray() : events;
         await BenchPostgres.ExecuteAsync(dataSource, $"""
             CREATE SCHEMA IF NOT EXISTS bench;
             DROP TABLE IF EXISTS {Table};
@@ -55,6 +60,7 @@ public class PostgresAppendBenchmarks
     [Benchmark]
     public Task AppendBatch() => Method switch
     {
+        "copy-raw" => CopyRawAsync(),
         "copy" => CopyAsync(),
         "insert-unnest" => InsertUnnestAsync(),
         _ => InsertValuesAsync(),
@@ -76,6 +82,21 @@ public class PostgresAppendBenchmarks
             await importer.WriteAsync((ReadOnlyMemory<byte>)e, PayloadType);
         }
         await importer.CompleteAsync();
+    }
+
+    private async Task CopyRawAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var buffer = new byte[BinaryCopyEncoder.SizeOf(rawPayloads.Length, rawPayloads.Sum(p => (long)p.Length))];
+        var at = BinaryCopyEncoder.WriteHeader(buffer);
+        foreach (var payload in rawPayloads)
+        {
+            at += BinaryCopyEncoder.WriteRow(buffer.AsSpan(at), offset++, now, now, payload);
+        }
+        at += BinaryCopyEncoder.WriteTrailer(buffer.AsSpan(at));
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {Table} (\"offset\", event_time, ingested_at, data) FROM STDIN (FORMAT BINARY)");
+        await copy.WriteAsync(buffer.AsMemory(0, at));
     }
 
     private async Task InsertUnnestAsync()
