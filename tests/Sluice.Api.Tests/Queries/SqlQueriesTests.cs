@@ -43,6 +43,9 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"registering failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    private static async Task ExpectStatusAsync(HttpResponseMessage response, HttpStatusCode expected) =>
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+
     private async Task AppendOrFailAsync(string stream, string body)
     {
         using var response = await app.AppendAsync(stream, body);
@@ -70,7 +73,7 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         var name = Unique("hot");
 
         using var created = await RegisterAsync(name, $"SELECT sensor, value * 2 AS doubled FROM {sensor} WHERE value > 10");
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await ExpectStatusAsync(created, HttpStatusCode.Created);
         Assert.Equal($"/api/queries/{name}", created.Headers.Location?.OriginalString);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("""[{"name":"sensor","type":"text"},{"name":"doubled","type":"double"}]""", body.GetProperty("outputSchema").GetRawText());
@@ -108,7 +111,7 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         using var updating = await client.PostAsJsonAsync("/api/queries/validate", new { sql = $"SELECT sensor, COUNT(*) AS n FROM {sensor} GROUP BY sensor" });
         using var broken = await client.PostAsJsonAsync("/api/queries/validate", new { sql = $"SELECT sensor FROM {sensor} WHERE" });
 
-        Assert.Equal(HttpStatusCode.OK, appendOnly.StatusCode);
+        await ExpectStatusAsync(appendOnly, HttpStatusCode.OK);
         var plain = await appendOnly.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(plain.GetProperty("isUpdating").GetBoolean());
         Assert.Equal(sensor, plain.GetProperty("inputs")[0].GetString());
@@ -135,7 +138,7 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
             events,
         });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await ExpectStatusAsync(response, HttpStatusCode.OK);
         var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(3, preview.GetProperty("eventsIn").GetInt32());
         Assert.False(preview.GetProperty("truncated").GetBoolean());
