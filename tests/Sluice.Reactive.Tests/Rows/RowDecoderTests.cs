@@ -107,6 +107,35 @@ public sealed class RowDecoderTests
     }
 
     [Theory]
+    [InlineData("2024-05-01T12:00:00Z", 0L)]
+    [InlineData("2024-05-01T12:00:00.2Z", 2_000_000L)]
+    [InlineData("2024-05-01T12:00:00.250Z", 2_500_000L)]
+    [InlineData("2024-05-01T12:00:00.2500001Z", 2_500_001L)]
+    public void The_stored_utc_form_parses_with_any_fraction_length(string text, long fractionTicks)
+    {
+        Assert.True(JsonTimestamps.TryParseUtc(Encoding.ASCII.GetBytes(text), out var value));
+        Assert.Equal(new DateTime(2024, 5, 1, 12, 0, 0, DateTimeKind.Utc).AddTicks(fractionTicks), value);
+    }
+
+    [Theory]
+    [InlineData("2024-02-30T12:00:00Z")]
+    [InlineData("2024-05-01T24:00:00Z")]
+    [InlineData("2024-05-01T12:00:00.Z")]
+    [InlineData("2024-05-01T12:00:00.12345678Z")]
+    [InlineData("2024-05-01 12:00:00Z")]
+    [InlineData("2024-05-01T12:00:00+01:00")]
+    public void The_fast_timestamp_path_declines_what_it_does_not_fully_understand(string text) =>
+        Assert.False(JsonTimestamps.TryParseUtc(Encoding.ASCII.GetBytes(text), out _));
+
+    [Fact]
+    public void Fields_in_an_order_other_than_the_columns_still_match()
+    {
+        var row = Decode("""{"c":3,"b":2,"a":1,"c2":4}""", ("a", ColumnType.Bigint), ("b", ColumnType.Bigint), ("c", ColumnType.Bigint), ("c2", ColumnType.Bigint));
+
+        Assert.Equal([1L, 2L, 3L, 4L], row);
+    }
+
+    [Theory]
     [InlineData("\"yesterday\"")]
     [InlineData("-5")]
     [InlineData("true")]
