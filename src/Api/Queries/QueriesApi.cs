@@ -285,7 +285,8 @@ public static class QueriesApi
     private static ProblemHttpResult BadQuery(string message, int line, int column) =>
         TypedResults.Problem(
             title: "The query is invalid.",
-            detail: $"Line {line}, column {column}: {message}",
+            // The engine's messages usually name the position already; do not say it twice.
+            detail: message.Contains($"line {line}", StringComparison.OrdinalIgnoreCase) ? message : $"Line {line}, column {column}: {message}",
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["line"] = line, ["column"] = column, ["message"] = message });
 
