@@ -225,4 +225,38 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         Assert.StartsWith("2026-01-01T12:00:11", query.GetProperty("metrics").GetProperty("watermark").GetString());
         Assert.Equal(1, query.GetProperty("metrics").GetProperty("stateSize").GetInt64());
     }
+
+    [Fact]
+    public async Task From_latest_ignores_events_appended_before_registration()
+    {
+        var sensor = await SensorStreamAsync();
+        await AppendOrFailAsync(sensor, Readings(("old", 1, 0)));
+        var name = Unique("fresh");
+
+        using var created = await RegisterAsync(name, $"SELECT sensor FROM {sensor}", from: "latest");
+        await ExpectStatusAsync(created, HttpStatusCode.Created);
+        Assert.Equal("latest", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("from").GetString());
+        await AppendOrFailAsync(sensor, Readings(("new", 2, 1)));
+        await WaitForRowsOutAsync(name, 1);
+
+        Assert.Equal(["""{"sensor":"new"}"""], await OutputAsync(name));
+    }
+
+    [Fact]
+    public async Task Preview_refuses_events_for_a_stream_the_query_does_not_read()
+    {
+        var sensor = await SensorStreamAsync();
+        var other = await SensorStreamAsync();
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/api/queries/preview", new
+        {
+            sql = $"SELECT sensor FROM {sensor}",
+            events = new Dictionary<string, object> { [other] = new object[] { new { sensor = "a", value = 1, at = At(0) } } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await Infrastructure.SluiceApp.ProblemAsync(response);
+        Assert.Equal(other, problem.GetProperty("stream").GetString());
+    }
 }
