@@ -74,6 +74,8 @@ function showValidation(result, failed) {
     renderSchema(result);
     return;
   }
+  $('#plan').textContent = 'Fix the error to see the plan.';
+  $('#schema').replaceChildren();
   const line = Number(result.line ?? result.extensions?.line);
   const column = Number(result.column ?? result.extensions?.column);
   const text = result.detail ?? result.message ?? result.title ?? 'The query is invalid.';
