@@ -4,6 +4,7 @@ using Sluice.Load;
 return args.FirstOrDefault() switch
 {
     "ingest" => await IngestCommand.RunAsync(args[1..]),
+    "nexmark" => await NexmarkCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -12,6 +13,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: dotnet run -c Release --project bench/Sluice.Load -- <command> [options]
           ingest   append pre-built batches (or single events) to a new stream and report events/s and latency
+          nexmark  Nexmark q0-q2 end to end over HTTP: events/s from first append to complete query output
         run a command with --help for its options; see docs/benchmarks.md
         """);
     return 2;
