@@ -12,12 +12,15 @@ await runScenario('editor-marks', async ({ page, base, shot }) => {
     if (sql.includes('valu)')) {
       await route.fulfill({
         status: 400, contentType: 'application/problem+json',
-        body: JSON.stringify({ status: 400, title: 'The query is invalid.', detail: "Unknown column 'valu'.", line: 2, column: 12 }),
+        body: JSON.stringify({ status: 400, title: 'The query is invalid.', detail: "Line 2, column 12: Unknown column 'valu'.", line: 2, column: 12, message: "Unknown column 'valu'." }),
       });
     } else {
       await route.fulfill({
         status: 200, contentType: 'application/json',
-        body: JSON.stringify({ plan: 'Aggregate [sensor] AVG(value) AS mean\n  Scan readings', columns: [{ name: 'sensor', type: 'text' }, { name: 'mean', type: 'double' }] }),
+        body: JSON.stringify({
+          plan: 'Aggregate [sensor] AVG(value) AS mean\n  Scan readings', inputs: ['readings'], isUpdating: true,
+          outputSchema: [{ name: 'sensor', type: 'text' }, { name: 'mean', type: 'double' }],
+        }),
       });
     }
   });
