@@ -6,8 +6,9 @@
 //       one subscriber; events POSTed one per request at --rate; POST start → receipt over SignalR.
 //   node load.mjs fanout  <baseUrl> [--subscribers 1000] [--rate 100] [--seconds 10]
 //       one stream, N SignalR connections each subscribed; counts that every event reached every one.
-//   node load.mjs stall   <baseUrl> --pid <server pid> [--events 1000000] [--batch 5000]
-//       one subscriber that never reads its socket while --events flow through; samples the server's RSS.
+//   node load.mjs stall   <baseUrl> --pid <server pid> [--events 1000000] [--batch 5000] [--rate events/s]
+//       one subscriber that never reads its socket while --events flow through (NDJSON batches, paced
+//       to --rate when given); samples the server's RSS.
 import * as signalR from '@microsoft/signalr';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
@@ -179,6 +180,7 @@ async function stall() {
   if (!Number.isFinite(pid)) throw new Error('stall needs --pid <server pid> to read its RSS');
   const total = number('events', 1_000_000);
   const batch = number('batch', 5_000);
+  const rate = number('rate', Infinity);
   const stream = await createStream('stall');
   const rssBefore = rssOf(pid);
 
@@ -199,6 +201,8 @@ async function stall() {
     let body = '';
     for (let i = 0; i < count; i++) body += `{"i":${first + i},"sensor":"s${i % 10}","value":${i},"pad":"${padding}"}\n`;
     await post(`/api/streams/${stream}/events`, body, 'application/x-ndjson');
+    const due = started + ((first + count) * 1000) / rate;
+    if (due - performance.now() > 1) await sleep(due - performance.now());
     const rss = rssOf(pid);
     peak = Math.max(peak, rss);
     if ((first + count) % 100_000 === 0) samples.push({ events: first + count, rssMiB: round(rss, 1) });
@@ -226,7 +230,7 @@ async function stall() {
   await Promise.race([ended, sleep(30_000)]);
   socket.terminate();
   report({
-    scenario: 'stall', stream, events: total, ingestSeconds: round(seconds, 1), ingestRate: Math.round(total / seconds),
+    scenario: 'stall', stream, events: total, targetRate: Number.isFinite(rate) ? rate : 'unpaced', ingestSeconds: round(seconds, 1), ingestRate: Math.round(total / seconds),
     rssBeforeMiB: round(rssBefore, 1), rssPeakMiB: round(peak, 1), rssAfterMiB: round(rssOf(pid), 1), samples,
     stalledSubscriberReceived: itemsSeen, stalledSubscriberEndedWith: resumeMessage,
   });
