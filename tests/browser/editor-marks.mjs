@@ -30,7 +30,7 @@ await runScenario('editor-marks', async ({ page, base, shot }) => {
   const editor = '#sql-editor textarea';
   await page.fill(editor, '');
   await page.type(editor, 'SELECT sensor,\n       AVG(valu) AS mean\nFROM readings\nGROUP BY sensor', { delay: 5 });
-  await page.waitForSelector('.editor .gutter div.error');
+  await page.waitForFunction(() => document.querySelector('.editor .backdrop .mark')?.dataset.column === '12');
   assert(validations < 20, `validation is debounced while typing, yet ran ${validations} times`);
 
   const markedLines = await page.$$eval('.editor .gutter div.error', divs => divs.map(d => Number(d.textContent)));
