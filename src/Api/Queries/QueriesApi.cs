@@ -174,12 +174,17 @@ public static class QueriesApi
         {
             return TypedResults.ValidationProblem(errors, title: "The preview request is invalid.");
         }
+        var events = request.Events ?? new Dictionary<string, JsonElement[]>();
+        var total = events.Values.Sum(e => (long)(e?.Length ?? 0));
+        if (total > options.Value.MaxPreviewEvents)
+        {
+            return Problems.BadRequest($"A preview takes at most {options.Value.MaxPreviewEvents} events; the request has {total}.", "events");
+        }
         var (compiled, problem) = Compile(request.Sql!, store, loggers);
         if (compiled is null)
         {
             return problem!;
         }
-        var events = request.Events ?? new Dictionary<string, JsonElement[]>();
         var outcome = QueryPreviewRunner.Run(compiled, events, store, options.Value, time.GetUtcNow());
         return outcome.Preview is { } preview
             ? TypedResults.Ok(preview)
@@ -280,7 +285,8 @@ public static class QueriesApi
     private static ProblemHttpResult BadQuery(string message, int line, int column) =>
         TypedResults.Problem(
             title: "The query is invalid.",
-            detail: $"Line {line}, column {column}: {message}",
+            // The engine's messages usually name the position already; do not say it twice.
+            detail: message.Contains($"line {line}", StringComparison.OrdinalIgnoreCase) ? message : $"Line {line}, column {column}: {message}",
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["line"] = line, ["column"] = column, ["message"] = message });
 

@@ -46,10 +46,10 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 public sealed record QueryInfo(
     string Name,
     string Sql,
-    QueryState State,
+    string State,
     string? Error,
     bool IsUpdating,
-    StartFrom From,
+    string From,
     IReadOnlyList<ColumnSchema> OutputSchema,
     IReadOnlyList<string> Inputs,
     string Plan,

@@ -20,10 +20,10 @@ internal static class QueryDescriptions
         return new QueryInfo(
             query.Name,
             query.Compiled.Sql,
-            query.State,
+            query.State.ToString().ToLowerInvariant(),
             run?.Error,
             query.Compiled.IsUpdating,
-            query.From,
+            query.From.ToString().ToLowerInvariant(),
             Schema(query.Compiled),
             query.InputStreams,
             query.Compiled.Plan,

@@ -30,17 +30,81 @@ public static class JsonTimestamps
                     && fractional is >= 0 and <= MaxEpochMilliseconds
                     && TryFromEpochMilliseconds((long)fractional, out value);
             case JsonTokenType.String:
-                if (!reader.ValueIsEscaped && !reader.HasValueSequence
-                    && Utf8Parser.TryParse(reader.ValueSpan, out DateTimeOffset fast, out var consumed, 'O')
-                    && consumed == reader.ValueSpan.Length)
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence)
                 {
-                    value = fast.UtcDateTime;
-                    return true;
+                    if (TryParseUtc(reader.ValueSpan, out value))
+                    {
+                        return true;
+                    }
+                    if (Utf8Parser.TryParse(reader.ValueSpan, out DateTimeOffset fast, out var consumed, 'O') && consumed == reader.ValueSpan.Length)
+                    {
+                        value = fast.UtcDateTime;
+                        return true;
+                    }
                 }
                 return TryParse(reader.GetString(), out value);
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The form ingest stores and rows are written in, <c>yyyy-MM-ddTHH:mm:ss[.f…]Z</c> with up to 7 fraction
+    /// digits, parsed without allocating; anything else is left to the general parsers.
+    /// </summary>
+    public static bool TryParseUtc(ReadOnlySpan<byte> text, out DateTime value)
+    {
+        value = default;
+        if (text.Length < 20 || text[^1] != (byte)'Z' || text[4] != (byte)'-' || text[7] != (byte)'-' || text[10] != (byte)'T'
+            || text[13] != (byte)':' || text[16] != (byte)':')
+        {
+            return false;
+        }
+        if (!TryDigits(text.Slice(0, 4), out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day)
+            || !TryDigits(text.Slice(11, 2), out var hour) || !TryDigits(text.Slice(14, 2), out var minute) || !TryDigits(text.Slice(17, 2), out var second))
+        {
+            return false;
+        }
+        long fractionTicks = 0;
+        if (text.Length > 20)
+        {
+            var fraction = text[20..^1];
+            if (text[19] != (byte)'.' || fraction.Length is < 1 or > 7 || !TryDigits(fraction, out var digits))
+            {
+                return false;
+            }
+            fractionTicks = digits;
+            for (var i = fraction.Length; i < 7; i++)
+            {
+                fractionTicks *= 10;
+            }
+        }
+        else if (text.Length != 20)
+        {
+            return false;
+        }
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(1, year), month) || year < 1
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+        value = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(fractionTicks);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> digits, out int number)
+    {
+        number = 0;
+        foreach (var b in digits)
+        {
+            var digit = b - (byte)'0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+            number = number * 10 + digit;
+        }
+        return true;
     }
 
     /// <summary>Parses ISO-8601 text (no offset means UTC) or a string of epoch milliseconds.</summary>

@@ -51,9 +51,10 @@ public sealed class RowDecoder
             throw new JsonException("An event payload must be a JSON object.");
         }
         Span<bool> exact = types.Length <= 256 ? stackalloc bool[types.Length] : new bool[types.Length];
+        var hint = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var index = Match(ref reader, out var isExact);
+            var index = Match(ref reader, hint, out var isExact);
             reader.Read();
             if (index < 0 || (!isExact && exact[index]))
             {
@@ -62,15 +63,22 @@ public sealed class RowDecoder
             }
             row[index] = ReadValue(ref reader, types[index]);
             exact[index] |= isExact;
+            hint = index + 1;
         }
         return row;
     }
 
-    private int Match(ref Utf8JsonReader reader, out bool isExact)
+    private int Match(ref Utf8JsonReader reader, int hint, out bool isExact)
     {
+        // Payload fields usually come in column order (ingest writes schema fields in order), so try the next column first.
+        if (hint < names.Length && reader.ValueTextEquals(names[hint]))
+        {
+            isExact = true;
+            return hint;
+        }
         for (var i = 0; i < names.Length; i++)
         {
-            if (reader.ValueTextEquals(names[i]))
+            if (i != hint && reader.ValueTextEquals(names[i]))
             {
                 isExact = true;
                 return i;

@@ -21,8 +21,8 @@ public sealed class RowEncoder
     public const string OpColumn = "op";
 
     private static readonly JsonEncodedText OpName = JsonEncodedText.Encode(OpColumn);
-    private static readonly JsonEncodedText Insert = JsonEncodedText.Encode("+");
-    private static readonly JsonEncodedText Delete = JsonEncodedText.Encode("-");
+    private static readonly JsonEncodedText Insert = JsonEncodedText.Encode("+", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly JsonEncodedText Delete = JsonEncodedText.Encode("-", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private readonly JsonEncodedText[] names;
     private readonly bool includeOp;
