@@ -18,7 +18,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
     public sealed class Server() : LiveServer(new Dictionary<string, string?>
     {
         ["Live:SubscriberBufferSize"] = BufferSize.ToString(),
-        ["Live:StallTimeout"] = "00:00:01",
+        ["Live:StallTimeout"] = "00:00:02",
     });
 
     private readonly Server server;
