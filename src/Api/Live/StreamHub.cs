@@ -16,6 +16,10 @@ public sealed class StreamHub(
     /// </summary>
     public ChannelReader<LiveEvent> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(stream))
+        {
+            throw new HubException("Name the stream to subscribe to.");
+        }
         if (store.Find(stream) is not { } log)
         {
             throw new HubException($"There is no stream named '{stream}'.");
