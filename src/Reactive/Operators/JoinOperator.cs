@@ -39,7 +39,7 @@ internal sealed class JoinSink(
     private readonly Side left = new(leftExpiry);
     private readonly Side right = new(rightExpiry);
     private readonly JoinRows rows = new(leftWidth, rightWidth);
-    private readonly List<List<Entry>> touched = [];
+    private readonly HashSet<GroupKey> touched = [];
 
     private sealed class Side(JoinExpiry[] expiry)
     {
@@ -183,18 +183,18 @@ internal sealed class JoinSink(
             side.Timers.Dequeue();
             entry.Expired = true;
             released++;
-            var list = side.State[entry.Key];
-            if (list.Count == 1) side.State.Remove(entry.Key);
-            else if (list[0] == entry) list.RemoveAt(0);
-            else touched.Add(list);
+            touched.Add(entry.Key);
         }
-        // Rows expire mostly in arrival order (removed from the front above); the rest are swept once per list.
-        foreach (var list in touched)
+        // One sweep per key however many of its rows expired (rows of a window often expire together).
+        foreach (var key in touched)
         {
-            if (list.Count == 0) continue;
-            var key = list[0].Key;
-            list.RemoveAll(IsExpired);
-            if (list.Count == 0) side.State.Remove(key);
+            var list = side.State[key];
+            if (list.Count == 1) side.State.Remove(key);
+            else
+            {
+                list.RemoveAll(IsExpired);
+                if (list.Count == 0) side.State.Remove(key);
+            }
         }
         touched.Clear();
         if (released > 0) stats.AddStateSize(-released);

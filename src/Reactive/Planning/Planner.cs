@@ -6,10 +6,10 @@ namespace Sluice.Reactive.Planning;
 internal sealed class Planner
 {
     private readonly IStreamShapes streams;
-    private readonly HashSet<string> referencedNames;
+    private readonly List<string> referencedNames;
     private readonly List<QueryInput> inputs = [];
 
-    private Planner(IStreamShapes streams, HashSet<string> referencedNames)
+    private Planner(IStreamShapes streams, List<string> referencedNames)
     {
         this.streams = streams;
         this.referencedNames = referencedNames;
@@ -461,9 +461,10 @@ internal sealed class Planner
 /// <summary>All column names a query mentions: the layout of schemaless inputs.</summary>
 internal static class ReferencedNames
 {
-    public static HashSet<string> Collect(SelectQuery query)
+    /// <summary>The names in order of first appearance in the text.</summary>
+    public static List<string> Collect(SelectQuery query)
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var found = new List<ColumnExpr>();
         var exprs = new Stack<Expr>();
         var queries = new Stack<SelectQuery>();
         queries.Push(query);
@@ -499,7 +500,7 @@ internal static class ReferencedNames
             switch (exprs.Pop())
             {
                 case ColumnExpr c:
-                    if (!c.Name.StartsWith("window_", StringComparison.OrdinalIgnoreCase)) names.Add(c.Name);
+                    if (!c.Name.StartsWith("window_", StringComparison.OrdinalIgnoreCase)) found.Add(c);
                     break;
                 case UnaryExpr u: exprs.Push(u.Operand); break;
                 case BinaryExpr b: exprs.Push(b.Left); exprs.Push(b.Right); break;
@@ -517,6 +518,6 @@ internal static class ReferencedNames
                 case JsonAccessExpr j: exprs.Push(j.Operand); break;
             }
         }
-        return names;
+        return found.OrderBy(c => c.Pos.Line).ThenBy(c => c.Pos.Column).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 }
