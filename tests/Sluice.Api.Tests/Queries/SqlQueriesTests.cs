@@ -259,4 +259,15 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         var problem = await Infrastructure.SluiceApp.ProblemAsync(response);
         Assert.Equal(other, problem.GetProperty("stream").GetString());
     }
+
+    [Fact]
+    public async Task An_updating_query_may_not_name_an_output_column_op()
+    {
+        var sensor = await SensorStreamAsync();
+
+        using var response = await RegisterAsync(Unique("clash"), $"SELECT sensor AS op, COUNT(*) AS n FROM {sensor} GROUP BY sensor");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("rename it with AS", (await Infrastructure.SluiceApp.ProblemAsync(response)).GetProperty("detail").GetString());
+    }
 }
