@@ -27,9 +27,11 @@ internal sealed class NexmarkWorkload
     /// Generates, in event-number order, only the events of the streams the query reads, until
     /// <paramref name="eventCount"/> of them exist (the generator has random access by event number).
     /// </summary>
-    public static NexmarkWorkload Create(string sql, int eventCount, NexmarkConfig? config = null)
+    public static NexmarkWorkload Create(string sql, int eventCount, NexmarkConfig? config = null) =>
+        Create(QueryCompiler.Compile(sql, BenchmarkShapes.Instance), eventCount, config);
+
+    public static NexmarkWorkload Create(CompiledQuery query, int eventCount, NexmarkConfig? config = null)
     {
-        var query = QueryCompiler.Compile(sql, BenchmarkShapes.Instance);
         var streams = query.Inputs.Select(i => i.Stream).ToHashSet();
         var layouts = query.Inputs.Select(i => NexmarkRows.Layout(i.Stream, [.. i.Columns.Select(c => c.Name)])).ToArray();
         var generator = new NexmarkGenerator(config);

@@ -60,6 +60,7 @@ internal static class NexmarkCommand
             return 1;
         }
 
+        var serverCpuBefore = NexmarkServerCpu.SecondsOf(pid);
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(seconds);
         var contentType = new MediaTypeHeaderValue("application/x-ndjson");
@@ -102,6 +103,7 @@ internal static class NexmarkCommand
                 await Task.Delay(20);
             }
         }
+        var serverCpu = NexmarkServerCpu.SecondsOf(pid) - serverCpuBefore;
         var inputHeads = new Dictionary<string, long>();
         foreach (var stream in NexmarkStreams.Names)
         {
@@ -128,6 +130,11 @@ internal static class NexmarkCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{q,-4} INCOMPLETE: {heads[q]:N0} of {expected[q]:N0} rows after {deadline.Elapsed.TotalSeconds:F0} s; query state: {state}"));
             }
+        }
+        if (serverCpu is { } cpu && cpu > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"server CPU        {cpu:F1} s over the run: {eventCount / cpu:N0} events per server CPU-second (ingest and all queries)"));
         }
         Console.WriteLine($"server peak RSS   {ServerMemory.PeakOf(pid)}");
         return ok ? 0 : 1;

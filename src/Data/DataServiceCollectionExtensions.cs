@@ -24,7 +24,7 @@ public static class DataServiceCollectionExtensions
         else
         {
             // A factory registration, so the container disposes the data source (and its pool) with the host.
-            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(postgresConnectionString).Build());
+            services.AddSingleton(_ => PostgresDataSource.Create(postgresConnectionString));
             services.AddDbContextFactory<SluiceDbContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IStreamCatalog, PostgresStreamCatalog>();
             services.AddSingleton<IStreamEngine, PostgresStreamEngine>();

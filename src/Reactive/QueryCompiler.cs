@@ -1,3 +1,7 @@
+using Sluice.Reactive.Operators;
+using Sluice.Reactive.Planning;
+using Sluice.Reactive.Sql;
+
 namespace Sluice.Reactive;
 
 /// <summary>Entry point of the engine: SQL text in, a <see cref="CompiledQuery"/> out.</summary>
@@ -12,6 +16,23 @@ public static class QueryCompiler
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(streams);
-        throw new QueryException("The query engine is not built yet.", 1, 1);
+        if (sql.Length > MaxSqlLength)
+            throw new QueryException($"The query is {sql.Length} characters long; the limit is {MaxSqlLength}.", 1, 1);
+        if (string.IsNullOrWhiteSpace(sql))
+            throw new QueryException("The query is empty; expected SELECT.", 1, 1);
+
+        var ast = Parser.Parse(sql);
+        var (plan, inputs) = Planner.Plan(ast, streams);
+        var outputColumns = plan.Columns.Select(c => new ColumnInfo(c.Name, SqlTypes.ToColumnType(c.Type))).ToList();
+        var factory = PhysicalPlanner.Create(plan);
+        var inputCount = inputs.Count;
+        return new CompiledQuery(sql, inputs, outputColumns, plan.IsUpdating, plan.Explain(), (observables, stats) =>
+        {
+            ArgumentNullException.ThrowIfNull(observables);
+            ArgumentNullException.ThrowIfNull(stats);
+            if (observables.Count != inputCount)
+                throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
+            return new OutputOperator(factory(new BuildContext(observables, stats)), stats);
+        });
     }
 }

@@ -14,6 +14,9 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     public Task Creating_a_stream_and_posting_events_shows_them_live_in_the_table_and_the_chart() => RunAsync("streams.mjs");
 
     [Fact]
+    public Task The_editor_marks_the_line_and_column_of_a_validation_error_and_shows_the_plan_when_fixed() => RunAsync("editor-marks.mjs");
+
+    [Fact]
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
     private async Task RunAsync(string script)

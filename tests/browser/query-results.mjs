@@ -55,7 +55,7 @@ await runScenario('query-results', async ({ page, base, shot }) => {
   await page.waitForSelector(`#queries-table tr[data-query="${counts}"] .badge.running`);
   await page.waitForFunction(name => {
     const cells = document.querySelector(`#queries-table tr[data-query="${name}"]`)?.cells;
-    return cells && cells[3].textContent === '12';
+    return cells && cells[3].textContent === "12";
   }, counts);
   await shot('queries.png');
 

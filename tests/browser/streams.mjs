@@ -4,6 +4,14 @@ import { runScenario, assert, uniqueName } from './lib.mjs';
 
 await runScenario('streams', async ({ page, base, shot }) => {
   const stream = uniqueName('readings');
+  // Every hub WebSocket goes through this route, so the scenario can drop it and hold off reconnects.
+  const sockets = [];
+  let refuse = false;
+  await page.routeWebSocket(/\/hubs\/streams/, ws => {
+    if (refuse) return ws.close({ code: 1011, reason: 'refused by the test' });
+    ws.connectToServer();
+    sockets.push(ws);
+  });
   await page.goto(`${base}/`);
   await page.waitForSelector('#create-stream');
 
@@ -60,4 +68,22 @@ await runScenario('streams', async ({ page, base, shot }) => {
       body: JSON.stringify({ sensor: 's9', value: 99.5, at: '2026-01-01T12:00:30Z' }) });
   }, stream);
   await page.waitForFunction(() => document.querySelector('#results-table tbody tr td:first-child')?.textContent === '12');
+
+  // The connection drops and stays down while events arrive; once it is back the view resumes from
+  // the offset after the last row it showed: every event once, none twice.
+  refuse = true;
+  for (const ws of sockets.splice(0)) await ws.close({ code: 1011, reason: 'dropped by the test' });
+  await page.waitForFunction(() => document.querySelector('#connection').textContent !== 'live');
+  for (let i = 0; i < 3; i++) {
+    const answer = await fetch(`${base}/api/streams/${stream}/events`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sensor: 's1', value: 40 + i, at: `2026-01-01T12:00:3${1 + i}Z` }) });
+    assert(answer.ok, `append answered ${answer.status}`);
+  }
+  await shot('live-reconnecting.png');
+  refuse = false;
+  await page.waitForFunction(() => document.querySelector('#connection').textContent === 'live', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('#results-table tbody tr td:first-child')?.textContent === '15');
+  const resumed = await page.$$eval('#results-table tbody tr td:first-child', cells => cells.map(c => Number(c.textContent)));
+  assert(JSON.stringify(resumed) === JSON.stringify([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]),
+    `after the reconnect the rows are ${resumed}`);
 });

@@ -11,7 +11,7 @@ const followers = new Set();
 
 export function onConnectionStatus(listener) {
   statusListeners.add(listener);
-  listener(connection?.state ?? 'Disconnected');
+  listener(connection?.state ?? 'Idle');
 }
 
 function publishStatus(state) {
@@ -33,7 +33,7 @@ async function ensureConnected() {
       for (const follower of followers) follower.resubscribe();
     });
     connection.onclose(() => {
-      publishStatus('Disconnected');
+      publishStatus(followers.size ? 'Disconnected' : 'Idle');
       // Automatic reconnect gave up (or never started): keep trying in the background.
       setTimeout(() => { if (followers.size) reconnectLoop(); }, 2000);
     });

@@ -74,9 +74,12 @@ function showValidation(result, failed) {
     renderSchema(result);
     return;
   }
+  $('#plan').textContent = 'Fix the error to see the plan.';
+  $('#schema').replaceChildren();
   const line = Number(result.line ?? result.extensions?.line);
   const column = Number(result.column ?? result.extensions?.column);
-  const text = result.detail ?? result.message ?? result.title ?? 'The query is invalid.';
+  // `message` is the bare reason; `detail` repeats the position in words.
+  const text = result.message ?? result.detail ?? result.title ?? 'The query is invalid.';
   if (line > 0) {
     editor.setError({ line, column: column > 0 ? column : 1 });
     const node = $('#validation');
@@ -126,6 +129,7 @@ function row(q) {
     el('td', { class: 'num' }, formatNumber(m.rowsOut)),
     el('td', { class: 'num' }, formatNumber(m.lateEvents)),
     el('td', { class: 'num' }, formatNumber(m.stateSize)),
+    el('td', { class: 'num' }, Array.isArray(m.inputs) ? formatNumber(m.inputs.reduce((sum, i) => sum + (i.lag ?? 0), 0)) : '–'),
     el('td', { class: 'num' }, latency(m, 'read')),
     el('td', { class: 'num' }, latency(m, 'process')),
     el('td', { class: 'num' }, latency(m, 'write')),

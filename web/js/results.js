@@ -141,7 +141,7 @@ class ResultsView {
   renderTable() {
     const columns = this.columns;
     const head = el('tr', {}, this.updating ? null : el('th', { class: 'num' }, 'offset'), el('th', {}, 'time'),
-      ...columns.map(c => el('th', {}, c)), this.updating ? el('th', { class: 'num' }, '×') : null);
+      ...columns.map(c => el('th', { class: this.numeric.includes(c) ? 'num' : '' }, c)), this.updating ? el('th', { class: 'num' }, '×') : null);
     $('#results-table thead').replaceChildren(head);
     const rows = this.updating
       ? [...this.current.values()].sort((a, b) => b.offset - a.offset).slice(0, maxRows).map(entry =>

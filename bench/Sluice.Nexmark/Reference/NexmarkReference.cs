@@ -87,7 +87,7 @@ public static class NexmarkReference
         var counts = new Dictionary<(DateTime Start, long Auction), long>();
         foreach (var bid in events.OfType<Bid>())
         {
-            foreach (var start in Windows.HopStarts(bid.DateTime, TwoSeconds, TenSeconds))
+            foreach (var start in EventTimeWindows.HopStarts(bid.DateTime, TwoSeconds, TenSeconds))
             {
                 counts[(start, bid.Auction)] = counts.GetValueOrDefault((start, bid.Auction)) + 1;
             }
@@ -108,7 +108,7 @@ public static class NexmarkReference
     public static List<object?[]> Q7(IEnumerable<NexmarkEvent> events)
     {
         var bids = events.OfType<Bid>().ToList();
-        var maxByWindowEnd = bids.GroupBy(b => Windows.TumbleStart(b.DateTime, TenSeconds) + TenSeconds)
+        var maxByWindowEnd = bids.GroupBy(b => EventTimeWindows.TumbleStart(b.DateTime, TenSeconds) + TenSeconds)
             .Select(g => (End: g.Key, MaxPrice: g.Max(b => b.Price)));
         var bidsByPrice = bids.ToLookup(b => b.Price);
         return
@@ -128,10 +128,10 @@ public static class NexmarkReference
     {
         var list = events as IReadOnlyList<NexmarkEvent> ?? [.. events];
         var people = list.OfType<Person>()
-            .Select(p => (p.Id, p.Name, Start: Windows.TumbleStart(p.DateTime, TenSeconds)))
+            .Select(p => (p.Id, p.Name, Start: EventTimeWindows.TumbleStart(p.DateTime, TenSeconds)))
             .Distinct();
         var sellers = list.OfType<Auction>()
-            .Select(a => (a.Seller, Start: Windows.TumbleStart(a.DateTime, TenSeconds)))
+            .Select(a => (a.Seller, Start: EventTimeWindows.TumbleStart(a.DateTime, TenSeconds)))
             .ToHashSet();
         return [.. people.Where(p => sellers.Contains((p.Id, p.Start))).Select(p => new object?[] { p.Id, p.Name, p.Start })];
     }

@@ -25,7 +25,7 @@ internal static class EventTables
                 "offset" bigint PRIMARY KEY,
                 event_time timestamptz NOT NULL,
                 ingested_at timestamptz NOT NULL,
-                data jsonb NOT NULL
+                data json NOT NULL
             );
             CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON {table}
                 FOR EACH ROW EXECUTE FUNCTION {RejectChangeFunction}();

@@ -1,21 +1,31 @@
+using System.Collections.Concurrent;
 using Npgsql;
-using NpgsqlTypes;
 using Sluice.Data.Streams;
 
 namespace Sluice.Data.Postgres;
 
 /// <summary>
-/// One postgres stream. Appends hold the stream's lock across the write and its commit, so offsets
-/// are gapless and in lock order; the in-memory head advances only after the commit, so a reader
-/// (which never reads past the head) cannot skip an event whose transaction commits late.
+/// One postgres stream. Offsets are assigned and written under the stream's lock, held across the
+/// write and its commit, so they are gapless and in commit order; the in-memory head advances only
+/// after the commit, so a reader (which never reads past the head) cannot skip an event whose
+/// transaction commits late.
+/// <para>
+/// Group commit: an appender queues its request, then takes the lock; the holder writes every request
+/// queued so far in one COPY (one commit, one WAL flush) and completes them all. Concurrent requests
+/// for a hot stream thus share the flush instead of waiting for one each (docs/storage.md, "Measurements").
+/// </para>
 /// </summary>
 internal sealed class PostgresStreamLog : StreamLog
 {
+    // Bounds one COPY (and so the time a leader spends before acknowledging its own request).
+    private const int MaxGroupEvents = 16_000;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly TimeProvider time;
     private readonly string table;
     private readonly string selectRange;
     private readonly SemaphoreSlim appendLock = new(1, 1);
+    private readonly ConcurrentQueue<PendingAppend> queue = new();
     private long head;
     private bool headUncertain;
     private bool dropped;
@@ -40,8 +50,54 @@ internal sealed class PostgresStreamLog : StreamLog
             var at = Volatile.Read(ref head);
             return new AppendResult(at, at - 1, 0);
         }
-        await appendLock.WaitAsync(cancellationToken);
-        long first;
+        var request = new PendingAppend(events);
+        queue.Enqueue(request);
+        var locked = appendLock.WaitAsync(cancellationToken);
+        if (await Task.WhenAny(locked, request.Committed.Task) != locked)
+        {
+            // Another holder wrote our request while we queued for the lock: hand the lock back once we get it.
+            _ = locked.ContinueWith(t => appendLock.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+        else if (locked.IsCanceled && request.TryAbandon())
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        else if (locked.IsCompletedSuccessfully)
+        {
+            try
+            {
+                while (!request.Committed.Task.IsCompleted)
+                {
+                    await WriteQueuedAsync();
+                }
+            }
+            finally
+            {
+                appendLock.Release();
+            }
+        }
+        var first = await request.Committed.Task;
+        return new AppendResult(first, first + events.Count - 1, events.Count);
+    }
+
+    /// <summary>Writes the queued requests (up to <see cref="MaxGroupEvents"/>) in one COPY; runs under the lock.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        var group = new List<PendingAppend>();
+        var count = 0;
+        while (queue.TryPeek(out var next) && (count == 0 || count + next.Events.Count <= MaxGroupEvents))
+        {
+            queue.TryDequeue(out _);
+            if (next.TryClaim())
+            {
+                group.Add(next);
+                count += next.Events.Count;
+            }
+        }
+        if (group.Count == 0)
+        {
+            return;
+        }
         try
         {
             ObjectDisposedException.ThrowIf(dropped, this);
@@ -49,27 +105,34 @@ internal sealed class PostgresStreamLog : StreamLog
             {
                 await ResyncHeadAsync();
             }
-            first = head;
-            // Once the write has started it runs to the end regardless of the caller: an abandoned COPY
-            // or commit would leave us unsure what the table holds.
+            var first = head;
+            // The write runs to the end regardless of callers giving up: an abandoned COPY or commit
+            // would leave us unsure what the table holds.
             try
             {
-                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), events, CancellationToken.None);
+                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), group, CancellationToken.None);
             }
             catch
             {
-                // The commit may or may not have happened (e.g. the connection broke during it): read the head back before the next append.
+                // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
                 headUncertain = true;
                 throw;
             }
-            Volatile.Write(ref head, first + events.Count);
+            Volatile.Write(ref head, first + count);
+            NotifyAppended();
+            foreach (var request in group)
+            {
+                request.Committed.SetResult(first);
+                first += request.Events.Count;
+            }
         }
-        finally
+        catch (Exception ex)
         {
-            appendLock.Release();
+            foreach (var request in group)
+            {
+                request.Committed.TrySetException(ex);
+            }
         }
-        NotifyAppended();
-        return new AppendResult(first, first + events.Count - 1, events.Count);
     }
 
     public override async ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)
@@ -98,7 +161,7 @@ internal sealed class PostgresStreamLog : StreamLog
 
     internal async Task DropAsync(CancellationToken cancellationToken)
     {
-        // Under the append lock, so no append is half-way through when the table goes.
+        // Under the append lock, so no write is half-way through when the table goes.
         await appendLock.WaitAsync(cancellationToken);
         try
         {

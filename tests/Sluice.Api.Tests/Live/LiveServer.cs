@@ -13,8 +13,8 @@ namespace Sluice.Api.Tests.Live;
 /// <summary>The service on Kestrel at 127.0.0.1 (a free port), so SignalR clients use real WebSockets.</summary>
 public class LiveServer : SluiceApp
 {
-    public LiveServer(IDictionary<string, string?>? settings = null)
-        : base(settings: settings)
+    public LiveServer(IDictionary<string, string?>? settings = null, string? postgresConnectionString = null)
+        : base(postgresConnectionString, settings)
     {
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();

@@ -106,6 +106,71 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Payload_bytes_come_back_exactly_as_appended()
+    {
+        var log = await Engine.CreateAsync(Definition("verbatim"), CancellationToken.None);
+        const string payload = """{"z":1,"a":{"y":[1.50,"\u0000"],"x":null},"z2":"é"}""";
+
+        await log.AppendAsync([Event(payload)], CancellationToken.None);
+
+        var stored = Assert.Single(Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items);
+        Assert.Equal(payload, Encoding.UTF8.GetString(stored.Data.Span));
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_each_get_their_own_contiguous_range()
+    {
+        var log = await Engine.CreateAsync(Definition("grouped"), CancellationToken.None);
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(r => Task.Run(async () =>
+        {
+            var batch = Enumerable.Range(0, 1 + r % 5).Select(i => Event($$"""{"r":{{r}},"i":{{i}}}""")).ToList();
+            return (Request: r, Result: await log.AppendAsync(batch, CancellationToken.None));
+        })));
+
+        var total = results.Sum(x => x.Result.Count);
+        var events = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, total, CancellationToken.None)).Items;
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), events.Select(e => e.Offset));
+        foreach (var (request, result) in results)
+        {
+            Assert.Equal(1 + request % 5, result.Count);
+            for (var offset = result.FirstOffset; offset <= result.LastOffset; offset++)
+            {
+                var data = JsonDocument.Parse(events[(int)offset].Data).RootElement;
+                Assert.Equal((request, (int)(offset - result.FirstOffset)), (data.GetProperty("r").GetInt32(), data.GetProperty("i").GetInt32()));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Append_cancelled_while_queued_is_never_written_and_leaves_no_gap()
+    {
+        var log = await Engine.CreateAsync(Definition("queued"), CancellationToken.None);
+        await using var blocker = new NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE sluice_events.queued IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        // The first append takes the stream's lock and blocks in COPY; the next two queue behind it.
+        var first = log.AppendAsync([Event("""{"n":"first"}""")], CancellationToken.None).AsTask();
+        await WaitUntilAsync(async () => await ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'") == 1);
+        using var giveUp = new CancellationTokenSource();
+        var cancelled = log.AppendAsync([Event("""{"n":"cancelled"}""")], giveUp.Token).AsTask();
+        var queued = log.AppendAsync([Event("""{"n":"queued"}"""), Event("""{"n":"queued too"}""")], CancellationToken.None).AsTask();
+        giveUp.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await transaction.RollbackAsync();
+
+        Assert.Equal(0, (await first).FirstOffset);
+        Assert.Equal(1, (await queued).FirstOffset);
+        var events = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items;
+        Assert.Equal(["first", "queued", "queued too"], events.Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("n").GetString()));
+        Assert.Equal(3, log.Position.HeadOffset);
+    }
+
+    [Fact]
     public async Task Dropping_a_stream_removes_its_table()
     {
         var log = await Engine.CreateAsync(Definition("dropped"), CancellationToken.None);
@@ -117,6 +182,23 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT to_regclass('sluice_events.dropped') IS NULL", connection);
         Assert.Equal(true, await command.ExecuteScalarAsync());
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     private async Task ExecuteAsync(string sql)

@@ -13,12 +13,12 @@ public sealed class ReferenceTests
     [Fact]
     public void Windows_are_epoch_aligned_and_include_their_start_only()
     {
-        Assert.Equal(T0, Windows.TumbleStart(T0, TimeSpan.FromSeconds(10)));
-        Assert.Equal(T0, Windows.TumbleStart(T0.AddSeconds(9.999), TimeSpan.FromSeconds(10)));
-        Assert.Equal(T0.AddSeconds(10), Windows.TumbleStart(T0.AddSeconds(10), TimeSpan.FromSeconds(10)));
+        Assert.Equal(T0, EventTimeWindows.TumbleStart(T0, TimeSpan.FromSeconds(10)));
+        Assert.Equal(T0, EventTimeWindows.TumbleStart(T0.AddSeconds(9.999), TimeSpan.FromSeconds(10)));
+        Assert.Equal(T0.AddSeconds(10), EventTimeWindows.TumbleStart(T0.AddSeconds(10), TimeSpan.FromSeconds(10)));
         Assert.Equal(
             [T0.AddSeconds(2), T0, T0.AddSeconds(-2), T0.AddSeconds(-4), T0.AddSeconds(-6)],
-            Windows.HopStarts(T0.AddSeconds(3), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)));
+            EventTimeWindows.HopStarts(T0.AddSeconds(3), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

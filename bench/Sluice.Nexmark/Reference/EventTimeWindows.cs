@@ -4,7 +4,7 @@ namespace Sluice.Nexmark.Reference;
 /// Window arithmetic of the reference: windows are aligned to the Unix epoch, include their start and
 /// exclude their end (<c>[window_start, window_end)</c>), as in Flink and RisingWave.
 /// </summary>
-public static class Windows
+public static class EventTimeWindows
 {
     public static DateTime TumbleStart(DateTime time, TimeSpan size) => FloorTo(time, size);
 

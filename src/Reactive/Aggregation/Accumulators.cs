@@ -1,0 +1,355 @@
+using Sluice.Reactive.Expressions;
+using Sluice.Reactive.Planning;
+
+namespace Sluice.Reactive.Aggregation;
+
+/// <summary>One aggregate of a query: which accumulator, its compiled argument, and whether it must handle retractions.</summary>
+internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>? argument, bool retractable)
+{
+    public Func<object?[], object?>? Argument { get; } = argument;
+
+    public Accumulator Create() => call.Kind switch
+    {
+        AggregateKind.CountStar => new CountAccumulator(true),
+        AggregateKind.Count when call.Distinct => new CountDistinctAccumulator(),
+        AggregateKind.Count => new CountAccumulator(false),
+        AggregateKind.Sum => call.Type switch
+        {
+            SqlType.Bigint => new SumBigintAccumulator(),
+            SqlType.Double => new SumDoubleAccumulator(),
+            SqlType.Decimal => new SumDecimalAccumulator(false),
+            _ => new SumDynamicAccumulator(),
+        },
+        AggregateKind.Avg => call.Type switch
+        {
+            SqlType.Double => new AvgDoubleAccumulator(),
+            SqlType.Decimal => new SumDecimalAccumulator(true),
+            _ => new AvgDynamicAccumulator(),
+        },
+        _ => retractable ? new MinMaxMultisetAccumulator(call.Kind == AggregateKind.Max) : new MinMaxAccumulator(call.Kind == AggregateKind.Max),
+    };
+
+    public static Accumulator[] CreateAll(AggregateSpec[] specs)
+    {
+        var result = new Accumulator[specs.Length];
+        for (var i = 0; i < specs.Length; i++) result[i] = specs[i].Create();
+        return result;
+    }
+}
+
+/// <summary>Running state of one aggregate in one group. NULL arguments are ignored (except by COUNT(*)).</summary>
+internal abstract class Accumulator
+{
+    public abstract void Add(object? value);
+
+    public abstract void Retract(object? value);
+
+    public abstract object? Result();
+
+    /// <summary>Folds another accumulator of the same kind in (session windows merging).</summary>
+    public abstract void Merge(Accumulator other);
+}
+
+internal sealed class CountAccumulator(bool countNulls) : Accumulator
+{
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (countNulls || value is not null) count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (countNulls || value is not null) count--;
+    }
+
+    public override object? Result() => count;
+
+    public override void Merge(Accumulator other) => count += ((CountAccumulator)other).count;
+}
+
+internal sealed class CountDistinctAccumulator : Accumulator
+{
+    private readonly Dictionary<object, int> counts = [];
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        counts[value] = counts.GetValueOrDefault(value) + 1;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null || !counts.TryGetValue(value, out var n)) return;
+        if (n <= 1) counts.Remove(value);
+        else counts[value] = n - 1;
+    }
+
+    public override object? Result() => (long)counts.Count;
+
+    public override void Merge(Accumulator other)
+    {
+        foreach (var (value, n) in ((CountDistinctAccumulator)other).counts) counts[value] = counts.GetValueOrDefault(value) + n;
+    }
+}
+
+internal sealed class SumBigintAccumulator : Accumulator
+{
+    private long sum;
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        sum = checked(sum + (long)value);
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null) return;
+        sum = checked(sum - (long)value);
+        count--;
+    }
+
+    public override object? Result() => count == 0 ? null : sum;
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (SumBigintAccumulator)other;
+        sum = checked(sum + o.sum);
+        count += o.count;
+    }
+}
+
+internal sealed class SumDoubleAccumulator : Accumulator
+{
+    private double sum;
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        sum += (double)value;
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null) return;
+        sum -= (double)value;
+        count--;
+    }
+
+    public override object? Result() => count == 0 ? null : sum;
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (SumDoubleAccumulator)other;
+        sum += o.sum;
+        count += o.count;
+    }
+}
+
+/// <summary>SUM of decimals, or AVG of bigints/decimals (exact: decimal sum over count).</summary>
+internal sealed class SumDecimalAccumulator(bool average) : Accumulator
+{
+    private decimal sum;
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        sum += value is long l ? l : (decimal)value;
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null) return;
+        sum -= value is long l ? l : (decimal)value;
+        count--;
+    }
+
+    public override object? Result() => count == 0 ? null : average ? sum / count : sum;
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (SumDecimalAccumulator)other;
+        sum += o.sum;
+        count += o.count;
+    }
+}
+
+internal sealed class AvgDoubleAccumulator : Accumulator
+{
+    private double sum;
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        sum += (double)value;
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null) return;
+        sum -= (double)value;
+        count--;
+    }
+
+    public override object? Result() => count == 0 ? null : sum / count;
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (AvgDoubleAccumulator)other;
+        sum += o.sum;
+        count += o.count;
+    }
+}
+
+/// <summary>SUM over values typed at run time, with the same promotion rules as + .</summary>
+internal sealed class SumDynamicAccumulator : Accumulator
+{
+    private object? sum;
+    private long count;
+
+    public override void Add(object? value)
+    {
+        value = DynamicOps.Normalize(value);
+        if (value is null) return;
+        sum = sum is null ? DynamicOps.Arithmetic(0, 0L, value) : DynamicOps.Arithmetic(0, sum, value);
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        value = DynamicOps.Normalize(value);
+        if (value is null) return;
+        sum = DynamicOps.Arithmetic(1, sum ?? 0L, value);
+        count--;
+    }
+
+    public override object? Result() => count == 0 ? null : sum;
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (SumDynamicAccumulator)other;
+        if (o.sum is not null) sum = sum is null ? o.sum : DynamicOps.Arithmetic(0, sum, o.sum);
+        count += o.count;
+    }
+}
+
+/// <summary>AVG over values typed at run time: a double if any value is a double, else an exact decimal.</summary>
+internal sealed class AvgDynamicAccumulator : Accumulator
+{
+    private readonly SumDynamicAccumulator sum = new();
+    private long count;
+
+    public override void Add(object? value)
+    {
+        if (DynamicOps.Normalize(value) is null) return;
+        sum.Add(value);
+        count++;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (DynamicOps.Normalize(value) is null) return;
+        sum.Retract(value);
+        count--;
+    }
+
+    public override object? Result() => sum.Result() switch
+    {
+        null => null,
+        double d => d / count,
+        var s => DynamicOps.ToDecimal(s) / count,
+    };
+
+    public override void Merge(Accumulator other)
+    {
+        var o = (AvgDynamicAccumulator)other;
+        sum.Merge(o.sum);
+        count += o.count;
+    }
+}
+
+/// <summary>MIN/MAX over an append-only input: the best value so far.</summary>
+internal sealed class MinMaxAccumulator(bool max) : Accumulator
+{
+    private object? best;
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        if (best is null) best = value;
+        else
+        {
+            var c = ValueComparer.Compare(value, best);
+            if (max ? c > 0 : c < 0) best = value;
+        }
+    }
+
+    public override void Retract(object? value) => throw new InvalidOperationException("MIN/MAX over an append-only input cannot retract.");
+
+    public override object? Result() => best;
+
+    public override void Merge(Accumulator other) => Add(((MinMaxAccumulator)other).best);
+}
+
+/// <summary>MIN/MAX over a changelog: keeps every value with its multiplicity so a retraction can reveal the next best.</summary>
+internal sealed class MinMaxMultisetAccumulator(bool max) : Accumulator
+{
+    // Ordered so that the best value comes first: MAX uses the reversed order.
+    private readonly SortedDictionary<object, int> values = new(max ? ValueComparer.Reversed : ValueComparer.Instance);
+
+    public override void Add(object? value)
+    {
+        if (value is null) return;
+        values[value] = values.GetValueOrDefault(value) + 1;
+    }
+
+    public override void Retract(object? value)
+    {
+        if (value is null || !values.TryGetValue(value, out var n)) return;
+        if (n <= 1) values.Remove(value);
+        else values[value] = n - 1;
+    }
+
+    public override object? Result()
+    {
+        if (values.Count == 0) return null;
+        using var first = values.Keys.GetEnumerator();
+        first.MoveNext();
+        return first.Current;
+    }
+
+    public override void Merge(Accumulator other)
+    {
+        foreach (var (value, n) in ((MinMaxMultisetAccumulator)other).values) values[value] = values.GetValueOrDefault(value) + n;
+    }
+}
+
+/// <summary>Orders SQL values: fast paths for the common boxed types, <see cref="DynamicOps.Compare"/> otherwise.</summary>
+internal sealed class ValueComparer : IComparer<object>
+{
+    public static readonly ValueComparer Instance = new();
+
+    public static readonly IComparer<object> Reversed = Comparer<object>.Create((x, y) => Compare(y, x));
+
+    public static int Compare(object a, object b) => (a, b) switch
+    {
+        (long x, long y) => x.CompareTo(y),
+        (string x, string y) => string.CompareOrdinal(x, y),
+        (DateTime x, DateTime y) => x.CompareTo(y),
+        (decimal x, decimal y) => x.CompareTo(y),
+        (double x, double y) => x.CompareTo(y),
+        _ => DynamicOps.Compare(a, b) ?? 0,
+    };
+
+    int IComparer<object>.Compare(object? x, object? y) => Compare(x!, y!);
+}

@@ -1,0 +1,366 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
+using Sluice.Reactive.Planning;
+
+namespace Sluice.Reactive.Expressions;
+
+/// <summary>
+/// Compiles bound expressions into typed delegates over <c>object?[]</c> rows with System.Linq.Expressions.
+/// Values are unboxed once into nullable CLR types; NULL propagates through lifted operators. Generated code
+/// calls only <see cref="SqlRuntime"/> and <see cref="DynamicOps"/>.
+/// </summary>
+internal static class ExpressionCompiler
+{
+    private static readonly ParameterExpression Row = Expression.Parameter(typeof(object?[]), "row");
+
+    public static Func<object?[], object?> CompileValue(BoundExpr expr)
+        => Expression.Lambda<Func<object?[], object?>>(Boxed(expr), Row).Compile();
+
+    public static Func<object?[], bool> CompilePredicate(BoundExpr expr)
+        => Expression.Lambda<Func<object?[], bool>>(IsTrue(AsBoolean(expr)), Row).Compile();
+
+    /// <summary>One delegate that builds a whole output row: one call per input row.</summary>
+    public static Func<object?[], object?[]> CompileRow(IReadOnlyList<BoundExpr> exprs)
+        => Expression.Lambda<Func<object?[], object?[]>>(Expression.NewArrayInit(typeof(object), exprs.Select(Boxed)), Row).Compile();
+
+    public static Type ClrType(SqlType type) => type switch
+    {
+        SqlType.Bigint => typeof(long?),
+        SqlType.Double => typeof(double?),
+        SqlType.Decimal => typeof(decimal?),
+        SqlType.Text => typeof(string),
+        SqlType.Boolean => typeof(bool?),
+        SqlType.Timestamp => typeof(DateTime?),
+        SqlType.Json => typeof(JsonElement?),
+        SqlType.Interval => typeof(TimeSpan?),
+        _ => typeof(object),
+    };
+
+    private static MethodInfo Method(Type type, string name, params Type[] args) =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, args) ?? throw new InvalidOperationException($"Missing helper {type.Name}.{name}");
+
+    private static MethodInfo Runtime(string name, params Type[] args) => Method(typeof(SqlRuntime), name, args);
+
+    private static MethodInfo Dynamic(string name, params Type[] args) => Method(typeof(DynamicOps), name, args);
+
+    private static Expression Boxed(BoundExpr expr)
+    {
+        if (expr is BoundColumn c) return Expression.ArrayIndex(Row, Expression.Constant(c.Index));
+        var compiled = Compile(expr);
+        if (compiled.Type == typeof(bool?)) return Expression.Call(Dynamic(nameof(DynamicOps.Box), typeof(bool?)), compiled);
+        return compiled.Type == typeof(object) ? compiled : Expression.Convert(compiled, typeof(object));
+    }
+
+    private static Expression IsTrue(Expression boolean) => Expression.Equal(boolean, Expression.Constant(true, typeof(bool?)));
+
+    private static Expression AsBoolean(BoundExpr expr) => expr.Type switch
+    {
+        SqlType.Boolean => Compile(expr),
+        SqlType.Null => Expression.Constant(null, typeof(bool?)),
+        _ => Expression.Call(Dynamic(nameof(DynamicOps.ToBoolean), typeof(object)), Compile(expr)),
+    };
+
+    /// <summary>Compiles <paramref name="expr"/> to an expression of <see cref="ClrType"/> of its type.</summary>
+    private static Expression Compile(BoundExpr expr)
+    {
+        switch (expr)
+        {
+            case BoundColumn c:
+            {
+                var cell = Expression.ArrayIndex(Row, Expression.Constant(c.Index));
+                return c.Type == SqlType.Any ? cell : Expression.Convert(cell, ClrType(c.Type));
+            }
+            case BoundLiteral l:
+                return Expression.Constant(l.Value, ClrType(l.Type));
+            case BoundNot n:
+                return Expression.Not(AsBoolean(n.Operand));
+            case BoundNegate n:
+            {
+                var operand = ConvertTo(n.Operand, n.Type);
+                return n.Type switch
+                {
+                    SqlType.Bigint => Expression.NegateChecked(operand),
+                    SqlType.Double or SqlType.Decimal => Expression.Negate(operand),
+                    SqlType.Interval => Expression.Call(Runtime(nameof(SqlRuntime.NegateInterval), typeof(TimeSpan?)), operand),
+                    _ => Expression.Call(Dynamic(nameof(DynamicOps.Negate), typeof(object)), operand),
+                };
+            }
+            case BoundBinary b:
+                return CompileBinary(b);
+            case BoundIsNull n:
+            {
+                var operand = Compile(n.Operand);
+                Expression test = operand.Type.IsValueType && Nullable.GetUnderlyingType(operand.Type) is null
+                    ? Expression.Constant(false)
+                    : Expression.Equal(operand, Expression.Constant(null, operand.Type));
+                if (n.Negated) test = Expression.Not(test);
+                return Expression.Convert(test, typeof(bool?));
+            }
+            case BoundInList i:
+                return CompileIn(i);
+            case BoundLike like:
+            {
+                var text = ConvertTo(like.Operand, SqlType.Text);
+                Expression result = like.Pattern is BoundLiteral { Value: string pattern }
+                    ? Expression.Call(Runtime(nameof(SqlRuntime.Like), typeof(string), typeof(LikePattern)), text, Expression.Constant(new LikePattern(pattern)))
+                    : Expression.Call(Runtime(nameof(SqlRuntime.LikeDynamic), typeof(string), typeof(string)), text, ConvertTo(like.Pattern, SqlType.Text));
+                return like.Negated ? Expression.Not(result) : result;
+            }
+            case BoundCase c:
+            {
+                var type = ClrType(c.Type);
+                Expression result = c.Else is null ? Expression.Constant(null, type) : ConvertTo(c.Else, c.Type);
+                for (var i = c.Conditions.Count - 1; i >= 0; i--)
+                    result = Expression.Condition(IsTrue(AsBoolean(c.Conditions[i])), ConvertTo(c.Values[i], c.Type), result);
+                return result;
+            }
+            case BoundCast cast:
+                return ConvertTo(cast.Operand, cast.Type);
+            case BoundCall call:
+                return CompileCall(call);
+            case BoundJsonAccess json:
+            {
+                var key = Expression.Constant(json.Key);
+                if (json.Operand.Type is SqlType.Json)
+                {
+                    var operand = Compile(json.Operand);
+                    return json.AsText
+                        ? Expression.Call(Runtime(nameof(SqlRuntime.JsonGetText), typeof(JsonElement?), typeof(string)), operand, key)
+                        : Expression.Call(Runtime(nameof(SqlRuntime.JsonGet), typeof(JsonElement?), typeof(string)), operand, key);
+                }
+                var any = ConvertTo(json.Operand, SqlType.Any);
+                return json.AsText
+                    ? Expression.Call(Runtime(nameof(SqlRuntime.JsonGetTextDynamic), typeof(object), typeof(string)), any, key)
+                    : Expression.Call(Dynamic(nameof(DynamicOps.JsonGet), typeof(object), typeof(string)), any, key);
+            }
+            default:
+                throw new InvalidOperationException($"Cannot compile {expr.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Compiles <paramref name="expr"/> and converts it to <paramref name="target"/>.</summary>
+    private static Expression ConvertTo(BoundExpr expr, SqlType target)
+    {
+        if (expr.Type == SqlType.Null) return Expression.Constant(null, ClrType(target));
+        var compiled = Compile(expr);
+        return ConvertExpression(compiled, expr.Type, target);
+    }
+
+    private static Expression ConvertExpression(Expression compiled, SqlType from, SqlType to)
+    {
+        if (from == to || ClrType(to) == compiled.Type && to != SqlType.Any) return compiled;
+        if (to == SqlType.Any)
+            return compiled.Type == typeof(bool?) ? Expression.Call(Dynamic(nameof(DynamicOps.Box), typeof(bool?)), compiled) : Expression.Convert(compiled, typeof(object));
+        // Widening numeric conversions are exact (or IEEE-rounded for double): convert inline.
+        if ((from == SqlType.Bigint && to is SqlType.Decimal or SqlType.Double) || (from == SqlType.Decimal && to == SqlType.Double))
+            return Expression.Convert(compiled, ClrType(to));
+        var boxed = compiled.Type == typeof(object) ? compiled : Expression.Convert(compiled, typeof(object));
+        return to switch
+        {
+            SqlType.Bigint => Expression.Call(Dynamic(nameof(DynamicOps.ToBigint), typeof(object)), boxed),
+            SqlType.Double => Expression.Call(Dynamic(nameof(DynamicOps.ToDouble), typeof(object)), boxed),
+            SqlType.Decimal => Expression.Call(Dynamic(nameof(DynamicOps.ToDecimal), typeof(object)), boxed),
+            SqlType.Text => Expression.Call(Dynamic(nameof(DynamicOps.ToText), typeof(object)), boxed),
+            SqlType.Boolean => Expression.Call(Dynamic(nameof(DynamicOps.ToBoolean), typeof(object)), boxed),
+            SqlType.Timestamp => Expression.Call(Dynamic(nameof(DynamicOps.ToTimestamp), typeof(object)), boxed),
+            SqlType.Json => Expression.Call(Dynamic(nameof(DynamicOps.ToJson), typeof(object)), boxed),
+            _ => throw new InvalidOperationException($"Cannot convert {from} to {to}."),
+        };
+    }
+
+    private static Expression CompileBinary(BoundBinary b)
+    {
+        switch (b.Op)
+        {
+            case BinaryOp.And:
+            {
+                // Short-circuit three-valued AND: FALSE wins, then NULL.
+                var left = Expression.Variable(typeof(bool?), "l");
+                var right = Expression.Variable(typeof(bool?), "r");
+                var falseValue = Expression.Constant(false, typeof(bool?));
+                return Expression.Block(typeof(bool?), [left, right],
+                    Expression.Assign(left, AsBoolean(b.Left)),
+                    Expression.Condition(Expression.Equal(left, falseValue), falseValue,
+                        Expression.Block(typeof(bool?),
+                            Expression.Assign(right, AsBoolean(b.Right)),
+                            Expression.Call(Runtime(nameof(SqlRuntime.And), typeof(bool?), typeof(bool?)), left, right))));
+            }
+            case BinaryOp.Or:
+            {
+                // Short-circuit three-valued OR: TRUE wins, then NULL.
+                var left = Expression.Variable(typeof(bool?), "l");
+                var right = Expression.Variable(typeof(bool?), "r");
+                var trueValue = Expression.Constant(true, typeof(bool?));
+                var nullValue = Expression.Constant(null, typeof(bool?));
+                return Expression.Block(typeof(bool?), [left, right],
+                    Expression.Assign(left, AsBoolean(b.Left)),
+                    Expression.Condition(Expression.Equal(left, trueValue), trueValue,
+                        Expression.Block(typeof(bool?),
+                            Expression.Assign(right, AsBoolean(b.Right)),
+                            Expression.Condition(Expression.Equal(right, trueValue), trueValue,
+                                Expression.Condition(Expression.OrElse(Expression.Equal(left, nullValue), Expression.Equal(right, nullValue)), nullValue,
+                                    Expression.Constant(false, typeof(bool?)))))));
+            }
+            case BinaryOp.Concat:
+                return Expression.Call(Runtime(nameof(SqlRuntime.Concat), typeof(string), typeof(string)), ConvertTo(b.Left, SqlType.Text), ConvertTo(b.Right, SqlType.Text));
+            case BinaryOp.Equal or BinaryOp.NotEqual or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual:
+                return CompileComparison(b.Op, ConvertTo(b.Left, b.OperandType), ConvertTo(b.Right, b.OperandType), b.OperandType);
+        }
+
+        var type = b.OperandType;
+        if (type == SqlType.Timestamp)
+        {
+            var time = ConvertTo(b.Left, SqlType.Timestamp);
+            if (b.Type == SqlType.Interval)
+                return Expression.Call(Runtime(nameof(SqlRuntime.SubtractTimestamps), typeof(DateTime?), typeof(DateTime?)), time, ConvertTo(b.Right, SqlType.Timestamp));
+            var span = ConvertTo(b.Right, SqlType.Interval);
+            return Expression.Call(Runtime(b.Op == BinaryOp.Add ? nameof(SqlRuntime.AddInterval) : nameof(SqlRuntime.SubtractInterval), typeof(DateTime?), typeof(TimeSpan?)), time, span);
+        }
+        if (type == SqlType.Interval)
+            return Expression.Call(Runtime(b.Op == BinaryOp.Add ? nameof(SqlRuntime.AddIntervals) : nameof(SqlRuntime.SubtractIntervals), typeof(TimeSpan?), typeof(TimeSpan?)),
+                ConvertTo(b.Left, SqlType.Interval), ConvertTo(b.Right, SqlType.Interval));
+        if (type == SqlType.Any)
+        {
+            var op = b.Op switch { BinaryOp.Add => 0, BinaryOp.Subtract => 1, BinaryOp.Multiply => 2, BinaryOp.Divide => 3, _ => 4 };
+            return Expression.Call(Dynamic(nameof(DynamicOps.Arithmetic), typeof(int), typeof(object), typeof(object)), Expression.Constant(op), ConvertTo(b.Left, SqlType.Any), ConvertTo(b.Right, SqlType.Any));
+        }
+
+        var l = ConvertTo(b.Left, type);
+        var r = ConvertTo(b.Right, type);
+        if (type == SqlType.Double && b.Op is BinaryOp.Divide or BinaryOp.Modulo)
+            return Expression.Call(Runtime(b.Op == BinaryOp.Divide ? nameof(SqlRuntime.DivideDouble) : nameof(SqlRuntime.ModuloDouble), typeof(double?), typeof(double?)), l, r);
+        var isChecked = type == SqlType.Bigint;
+        return b.Op switch
+        {
+            BinaryOp.Add => isChecked ? Expression.AddChecked(l, r) : Expression.Add(l, r),
+            BinaryOp.Subtract => isChecked ? Expression.SubtractChecked(l, r) : Expression.Subtract(l, r),
+            BinaryOp.Multiply => isChecked ? Expression.MultiplyChecked(l, r) : Expression.Multiply(l, r),
+            BinaryOp.Divide => Expression.Divide(l, r),
+            _ => Expression.Modulo(l, r),
+        };
+    }
+
+    private static Expression CompileComparison(BinaryOp op, Expression l, Expression r, SqlType type)
+    {
+        var kind = op switch
+        {
+            BinaryOp.Equal => ExpressionType.Equal,
+            BinaryOp.NotEqual => ExpressionType.NotEqual,
+            BinaryOp.Less => ExpressionType.LessThan,
+            BinaryOp.LessOrEqual => ExpressionType.LessThanOrEqual,
+            BinaryOp.Greater => ExpressionType.GreaterThan,
+            _ => ExpressionType.GreaterThanOrEqual,
+        };
+        switch (type)
+        {
+            case SqlType.Bigint or SqlType.Double or SqlType.Decimal or SqlType.Timestamp or SqlType.Interval:
+                return Expression.MakeBinary(kind, l, r, liftToNull: true, method: null);
+            case SqlType.Boolean when op is BinaryOp.Equal or BinaryOp.NotEqual:
+                return Expression.MakeBinary(kind, l, r, liftToNull: true, method: null);
+        }
+        var compare = type switch
+        {
+            SqlType.Text => Expression.Call(Runtime(nameof(SqlRuntime.CompareText), typeof(string), typeof(string)), l, r),
+            SqlType.Boolean => Expression.Call(Runtime(nameof(SqlRuntime.CompareBoolean), typeof(bool?), typeof(bool?)), l, r),
+            _ => Expression.Call(Dynamic(nameof(DynamicOps.Compare), typeof(object), typeof(object)), ConvertExpression(l, type, SqlType.Any), ConvertExpression(r, type, SqlType.Any)),
+        };
+        return Expression.MakeBinary(kind, compare, Expression.Constant(0, typeof(int?)), liftToNull: true, method: null);
+    }
+
+    private static Expression CompileIn(BoundInList i)
+    {
+        var type = i.OperandType;
+        Expression result;
+        if (i.Items.All(x => x is BoundLiteral) && type is SqlType.Bigint or SqlType.Double or SqlType.Decimal or SqlType.Timestamp or SqlType.Text or SqlType.Boolean)
+        {
+            var operand = ConvertTo(i.Operand, type);
+            var values = i.Items.Select(x => ((BoundLiteral)x).Value).ToList();
+            var hasNull = values.Any(v => v is null);
+            var nonNull = values.Where(v => v is not null).Select(v => ConvertLiteral(v!, type)).ToList();
+            if (type == SqlType.Text)
+            {
+                var set = new HashSet<string>(nonNull.Cast<string>(), StringComparer.Ordinal);
+                result = Expression.Call(Runtime(nameof(SqlRuntime.InTextSet), typeof(string), typeof(HashSet<string>), typeof(bool)), operand, Expression.Constant(set), Expression.Constant(hasNull));
+            }
+            else
+            {
+                var clr = Nullable.GetUnderlyingType(ClrType(type))!;
+                var setType = typeof(HashSet<>).MakeGenericType(clr);
+                var set = Activator.CreateInstance(setType)!;
+                var add = setType.GetMethod("Add")!;
+                foreach (var v in nonNull) add.Invoke(set, [v]);
+                var method = typeof(SqlRuntime).GetMethod(nameof(SqlRuntime.InSet))!.MakeGenericMethod(clr);
+                result = Expression.Call(method, operand, Expression.Constant(set, setType), Expression.Constant(hasNull));
+            }
+        }
+        else
+        {
+            var items = i.Items.Select(x => ConvertTo(x, SqlType.Any)).ToList();
+            result = Expression.Call(Runtime(nameof(SqlRuntime.InObjectList), typeof(object), typeof(object?[])), ConvertTo(i.Operand, SqlType.Any), Expression.NewArrayInit(typeof(object), items));
+        }
+        return i.Negated ? Expression.Not(result) : result;
+    }
+
+    private static object ConvertLiteral(object value, SqlType type) => type switch
+    {
+        SqlType.Bigint => DynamicOps.ToBigint(value)!.Value,
+        SqlType.Double => DynamicOps.ToDouble(value)!.Value,
+        SqlType.Decimal => DynamicOps.ToDecimal(value)!.Value,
+        SqlType.Timestamp => DynamicOps.ToTimestamp(value)!.Value,
+        SqlType.Boolean => DynamicOps.ToBoolean(value)!.Value,
+        _ => DynamicOps.ToText(value)!,
+    };
+
+    private static Expression CompileCall(BoundCall call)
+    {
+        var args = call.Args;
+        switch (call.Function)
+        {
+            case ScalarFunction.Abs or ScalarFunction.Floor or ScalarFunction.Ceil:
+            {
+                var name = call.Function.ToString();
+                if (call.Type == SqlType.Any) return Expression.Call(Dynamic(name, typeof(object)), ConvertTo(args[0], SqlType.Any));
+                var clr = ClrType(call.Type);
+                return Expression.Call(Runtime(name, clr), ConvertTo(args[0], call.Type));
+            }
+            case ScalarFunction.Round:
+            {
+                var digits = ConvertTo(args[1], SqlType.Bigint);
+                if (call.Type == SqlType.Any) return Expression.Call(Dynamic(nameof(DynamicOps.Round), typeof(object), typeof(long?)), ConvertTo(args[0], SqlType.Any), digits);
+                return Expression.Call(Runtime(nameof(SqlRuntime.Round), ClrType(call.Type), typeof(long?)), ConvertTo(args[0], call.Type), digits);
+            }
+            case ScalarFunction.Lower or ScalarFunction.Upper or ScalarFunction.Length:
+                return Expression.Call(Runtime(call.Function.ToString(), typeof(string)), ConvertTo(args[0], SqlType.Text));
+            case ScalarFunction.Substring:
+                return args.Count == 2
+                    ? Expression.Call(Runtime(nameof(SqlRuntime.Substring2), typeof(string), typeof(long?)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Bigint))
+                    : Expression.Call(Runtime(nameof(SqlRuntime.Substring), typeof(string), typeof(long?), typeof(long?)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Bigint), ConvertTo(args[2], SqlType.Bigint));
+            case ScalarFunction.Concat:
+                return Expression.Call(Runtime(nameof(SqlRuntime.ConcatAll), typeof(string?[])), Expression.NewArrayInit(typeof(string), args.Select(a => ConvertTo(a, SqlType.Text))));
+            case ScalarFunction.Coalesce:
+            {
+                var type = call.Type;
+                Expression result = ConvertTo(args[^1], type);
+                for (var i = args.Count - 2; i >= 0; i--) result = Expression.Coalesce(ConvertTo(args[i], type), result);
+                return result;
+            }
+            case ScalarFunction.NullIf:
+            {
+                var type = args[0].Type == SqlType.Null ? args[1].Type : args[0].Type;
+                var value = Expression.Variable(ClrType(call.Type), "v");
+                var equal = CompileComparison(BinaryOp.Equal, ConvertExpression(value, call.Type, type), ConvertTo(args[1], type), type);
+                return Expression.Block(value.Type, [value],
+                    Expression.Assign(value, ConvertTo(args[0], call.Type)),
+                    Expression.Condition(IsTrue(equal), Expression.Constant(null, value.Type), value));
+            }
+            case ScalarFunction.DateTrunc:
+                return Expression.Call(Runtime(nameof(SqlRuntime.DateTrunc), typeof(string), typeof(DateTime?)), Expression.Constant(((BoundLiteral)args[0]).Value), ConvertTo(args[1], SqlType.Timestamp));
+            case ScalarFunction.Extract:
+                return Expression.Call(Runtime(call.Type == SqlType.Double ? nameof(SqlRuntime.ExtractEpoch) : nameof(SqlRuntime.Extract), typeof(string), typeof(DateTime?)),
+                    Expression.Constant(((BoundLiteral)args[0]).Value), ConvertTo(args[1], SqlType.Timestamp));
+            default:
+                throw new InvalidOperationException($"Cannot compile function {call.Function}.");
+        }
+    }
+}

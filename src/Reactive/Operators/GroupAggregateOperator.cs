@@ -1,0 +1,68 @@
+using Sluice.Reactive.Aggregation;
+
+namespace Sluice.Reactive.Operators;
+
+/// <summary>
+/// GROUP BY without a window: an updating result. Each change to a group retracts the row it emitted before
+/// (Delete) and emits the new one (Insert); a group whose rows are all retracted is deleted and released.
+/// Input retractions are applied, so aggregates can be nested.
+/// </summary>
+internal sealed class GroupAggregateSink(
+    IObserver<Element> downstream,
+    Func<object?[], object?>[] keys,
+    AggregateSpec[] specs,
+    QueryStats stats,
+    string description) : UnarySink(downstream)
+{
+    private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
+
+    protected override void OnRow(Element row)
+    {
+        object?[]? retract = null, insert = null;
+        try
+        {
+            var values = row.Row!;
+            var key = GroupKey.Of(keys, values);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
+                group = new AggregateGroup(key, AggregateSpec.CreateAll(specs));
+                groups.Add(key, group);
+                stats.AddStateSize(1);
+            }
+            if (row.Kind == ElementKind.Insert) group.Add(specs, values);
+            else group.Retract(specs, values);
+
+            if (group.Rows <= 0)
+            {
+                groups.Remove(key);
+                stats.AddStateSize(-1);
+                retract = group.LastEmitted;
+            }
+            else
+            {
+                var next = group.ToRow();
+                if (group.LastEmitted is { } last && SameValues(last, next)) return;
+                retract = group.LastEmitted;
+                insert = next;
+                group.LastEmitted = next;
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e, description);
+            return;
+        }
+        if (retract is not null) Downstream.OnNext(Element.Delete(retract, row.Time));
+        if (insert is not null && !Done) Downstream.OnNext(Element.Insert(insert, row.Time));
+    }
+
+    internal static bool SameValues(object?[] a, object?[] b)
+    {
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!Equals(a[i], b[i])) return false;
+        }
+        return true;
+    }
+}

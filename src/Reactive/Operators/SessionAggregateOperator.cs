@@ -1,0 +1,101 @@
+using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Windows;
+
+namespace Sluice.Reactive.Operators;
+
+/// <summary>
+/// GROUP BY a SESSION window: per key, sessions [first event, last event + gap) that merge when an event bridges
+/// them. A session is emitted once the watermark passes its end, then released. An event whose session would
+/// already have closed is late: dropped and counted.
+/// </summary>
+internal sealed class SessionAggregateSink(
+    IObserver<Element> downstream,
+    Func<object?[], object?>[] keys,
+    int startKey,
+    int endKey,
+    Func<object?[], object?> time,
+    long gap,
+    AggregateSpec[] specs,
+    QueryStats stats,
+    string description) : UnarySink(downstream)
+{
+    private sealed class Session(long start, long end, Accumulator[] accumulators)
+    {
+        public long Start = start;
+        public long End = end;
+        public readonly Accumulator[] Accumulators = accumulators;
+        public bool Closed;
+    }
+
+    private readonly Dictionary<GroupKey, List<Session>> sessions = [];
+    private readonly PriorityQueue<(GroupKey Key, Session Session, long End), long> timers = new();
+    private readonly Func<object?[], object?>[] groupKeys = keys.Select((k, i) => i == startKey || i == endKey ? (_ => null) : k).ToArray();
+    private long watermark = Watermarks.Start;
+
+    protected override void OnRow(Element row)
+    {
+        if (row.Kind == ElementKind.Delete) return;
+        try
+        {
+            var values = row.Row!;
+            if (WindowAssigner.Ticks(time(values)) is not { } t) return;
+            if (t + gap <= watermark)
+            {
+                stats.AddLateEvents(1);
+                return;
+            }
+            var key = GroupKey.Of(groupKeys, values);
+            if (!sessions.TryGetValue(key, out var list))
+            {
+                list = [];
+                sessions.Add(key, list);
+            }
+            var merged = new Session(t, t + gap, AggregateSpec.CreateAll(specs));
+            for (var i = list.Count - 1; i >= 0; i--)
+            {
+                var s = list[i];
+                if (s.Start <= merged.End && s.End >= merged.Start)
+                {
+                    merged.Start = Math.Min(merged.Start, s.Start);
+                    merged.End = Math.Max(merged.End, s.End);
+                    for (var a = 0; a < specs.Length; a++) merged.Accumulators[a].Merge(s.Accumulators[a]);
+                    s.Closed = true;
+                    list.RemoveAt(i);
+                    stats.AddStateSize(-1);
+                }
+            }
+            for (var a = 0; a < specs.Length; a++) merged.Accumulators[a].Add(specs[a].Argument?.Invoke(values));
+            list.Add(merged);
+            stats.AddStateSize(1);
+            timers.Enqueue((key, merged, merged.End), merged.End);
+        }
+        catch (Exception e)
+        {
+            Fail(e, description);
+        }
+    }
+
+    protected override void OnWatermark(long value)
+    {
+        if (value <= watermark) return;
+        watermark = value;
+        while (timers.TryPeek(out var timer, out var end) && end <= value)
+        {
+            timers.Dequeue();
+            var session = timer.Session;
+            if (session.Closed || session.End != timer.End) continue;
+            session.Closed = true;
+            var list = sessions[timer.Key];
+            list.Remove(session);
+            if (list.Count == 0) sessions.Remove(timer.Key);
+            stats.AddStateSize(-1);
+            var row = new object?[keys.Length + specs.Length];
+            for (var i = 0; i < keys.Length; i++)
+                row[i] = i == startKey ? new DateTime(session.Start, DateTimeKind.Utc) : i == endKey ? new DateTime(session.End, DateTimeKind.Utc) : timer.Key[i];
+            for (var a = 0; a < specs.Length; a++) row[keys.Length + a] = session.Accumulators[a].Result();
+            Downstream.OnNext(Element.Insert(row, session.End));
+            if (Done) return;
+        }
+        Downstream.OnNext(Element.Watermark(value));
+    }
+}

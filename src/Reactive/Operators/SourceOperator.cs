@@ -1,0 +1,43 @@
+namespace Sluice.Reactive.Operators;
+
+/// <summary>
+/// Turns one input's events into rows and derives that input's watermark: the largest event time seen minus
+/// the input's delay. A watermark element goes out only when it advances; completion sends an infinite one.
+/// </summary>
+internal sealed class SourceOperator(IObservable<InputEvent> input, TimeSpan watermarkDelay, QueryStats stats) : IObservable<Element>
+{
+    public IDisposable Subscribe(IObserver<Element> observer)
+    {
+        var sink = new Sink(observer, watermarkDelay.Ticks, stats);
+        sink.AddUpstream(input.Subscribe(sink));
+        return sink;
+    }
+
+    private sealed class Sink(IObserver<Element> downstream, long delay, QueryStats stats) : OperatorSink(downstream), IObserver<InputEvent>
+    {
+        private long watermark = Watermarks.Start;
+
+        public void OnNext(InputEvent value)
+        {
+            if (Done) return;
+            stats.AddEventsIn(1);
+            var time = value.EventTime.Ticks;
+            Downstream.OnNext(Element.Insert(value.Row, time));
+            var candidate = time - delay;
+            if (candidate > watermark && !Done)
+            {
+                watermark = candidate;
+                Downstream.OnNext(Element.Watermark(candidate));
+            }
+        }
+
+        public void OnError(Exception error) => ForwardError(error);
+
+        public void OnCompleted()
+        {
+            if (Done) return;
+            Downstream.OnNext(Element.Watermark(Watermarks.Infinite));
+            Complete();
+        }
+    }
+}

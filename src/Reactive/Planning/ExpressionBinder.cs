@@ -1,0 +1,420 @@
+using Sluice.Reactive.Sql;
+
+namespace Sluice.Reactive.Planning;
+
+/// <summary>Collects the aggregate calls of one SELECT while its expressions are bound.</summary>
+internal sealed class AggregateCollector
+{
+    public List<AggregateCall> Calls { get; } = [];
+
+    public List<string> Texts { get; } = [];
+
+    public int Add(AggregateCall call)
+    {
+        var text = call.ToString();
+        var existing = Texts.IndexOf(text);
+        if (existing >= 0) return existing;
+        Calls.Add(call);
+        Texts.Add(text);
+        return Calls.Count - 1;
+    }
+}
+
+/// <summary>Resolves names and types of expressions against a row layout.</summary>
+internal static class ExpressionBinder
+{
+    public static QueryException Error(string message, SourcePos pos) => new($"{message} (at {pos}).", pos.Line, pos.Column);
+
+    /// <summary>Binds <c>expr</c> over <c>columns</c>; <c>aggregates</c> collects aggregate calls, or is null where they are not allowed (<c>clause</c> names the place for errors).</summary>
+    public static BoundExpr Bind(Expr expr, IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
+        => new Context(columns, aggregates, clause).Bind(expr);
+
+    public static int ResolveColumn(ColumnExpr column, IReadOnlyList<PlanColumn> columns)
+    {
+        var found = -1;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var c = columns[i];
+            if (!string.Equals(c.Name, column.Name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (column.Qualifier is not null && !string.Equals(c.Qualifier, column.Qualifier, StringComparison.OrdinalIgnoreCase)) continue;
+            if (found >= 0)
+                throw Error($"Column '{column}' is ambiguous; qualify it with its stream or alias", column.Pos);
+            found = i;
+        }
+        if (found >= 0) return found;
+        if (column.Qualifier is not null && !columns.Any(c => string.Equals(c.Qualifier, column.Qualifier, StringComparison.OrdinalIgnoreCase)))
+            throw Error($"Unknown stream or alias '{column.Qualifier}' in '{column}'", column.Pos);
+        throw Error($"Unknown column '{column}'", column.Pos);
+    }
+
+    private sealed class Context(IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
+    {
+        private bool insideAggregate;
+
+        public BoundExpr Bind(Expr expr)
+        {
+            switch (expr)
+            {
+                case LiteralExpr literal:
+                    return BindLiteral(literal);
+                case ColumnExpr column:
+                {
+                    var index = ResolveColumn(column, columns);
+                    return new BoundColumn(index, columns[index].Name, columns[index].Type, column.Pos);
+                }
+                case StarExpr star:
+                    throw Error("'*' is only allowed as a whole SELECT item or in COUNT(*)", star.Pos);
+                case UnaryExpr { Op: "NOT" } not:
+                    return new BoundNot(RequireBoolean(Bind(not.Operand), "NOT"), not.Pos);
+                case UnaryExpr negate:
+                {
+                    var operand = Bind(negate.Operand);
+                    if (!SqlTypes.IsNumeric(operand.Type) && operand.Type is not (SqlType.Any or SqlType.Interval or SqlType.Null))
+                        throw Error($"Operator - cannot be applied to {SqlTypes.Name(operand.Type)}", negate.Pos);
+                    return new BoundNegate(operand, operand.Type == SqlType.Null ? SqlType.Bigint : operand.Type, negate.Pos);
+                }
+                case BinaryExpr binary:
+                    return BindBinary(binary);
+                case IsNullExpr isNull:
+                    return new BoundIsNull(Bind(isNull.Operand), isNull.Negated, isNull.Pos);
+                case InListExpr inList:
+                {
+                    var operand = Bind(inList.Operand);
+                    var items = inList.Items.Select(Bind).ToList();
+                    var type = operand.Type;
+                    foreach (var item in items) type = ComparisonType(type, item.Type, item.Pos);
+                    operand = CoerceLiteral(operand, type);
+                    return new BoundInList(operand, items.Select(i => CoerceLiteral(i, type)).ToList(), inList.Negated, type, inList.Pos);
+                }
+                case BetweenExpr between:
+                {
+                    // Desugared so joins can read the bounds as two comparisons.
+                    var operand = Bind(between.Operand);
+                    var low = MakeBinary(BinaryOp.GreaterOrEqual, operand, Bind(between.Low), between.Pos);
+                    var high = MakeBinary(BinaryOp.LessOrEqual, operand, Bind(between.High), between.Pos);
+                    BoundExpr both = new BoundBinary(BinaryOp.And, low, high, SqlType.Boolean, SqlType.Boolean, between.Pos);
+                    return between.Negated ? new BoundNot(both, between.Pos) : both;
+                }
+                case LikeExpr like:
+                    return new BoundLike(RequireText(Bind(like.Operand), "LIKE"), RequireText(Bind(like.Pattern), "LIKE"), like.Negated, like.Pos);
+                case CaseExpr caseExpr:
+                    return BindCase(caseExpr);
+                case CastExpr cast:
+                {
+                    var target = SqlTypes.ParseTypeName(cast.TypeName) ?? throw Error($"Unknown type '{cast.TypeName}'", cast.TypePos);
+                    var operand = Bind(cast.Operand);
+                    if (operand.Type == SqlType.Interval || (operand.Type == SqlType.Json && target is SqlType.Timestamp))
+                        throw Error($"Cannot cast {SqlTypes.Name(operand.Type)} to {SqlTypes.Name(target)}", cast.Pos);
+                    return operand.Type == target ? operand : new BoundCast(operand, target, cast.Pos);
+                }
+                case JsonAccessExpr json:
+                {
+                    var operand = Bind(json.Operand);
+                    if (operand.Type is not (SqlType.Json or SqlType.Any or SqlType.Null))
+                        throw Error($"Operator {(json.AsText ? "->>" : "->")} needs a json value, not {SqlTypes.Name(operand.Type)}", json.Pos);
+                    return new BoundJsonAccess(operand, json.Key, json.AsText, json.Pos);
+                }
+                case CallExpr call:
+                    return BindCall(call);
+                default:
+                    throw Error("Unsupported expression", expr.Pos);
+            }
+        }
+
+        private static BoundLiteral BindLiteral(LiteralExpr literal) => literal.Kind switch
+        {
+            LiteralKind.Null => new BoundLiteral(null, SqlType.Null, literal.Pos),
+            LiteralKind.Boolean => new BoundLiteral(literal.Value, SqlType.Boolean, literal.Pos),
+            LiteralKind.Integer => new BoundLiteral(literal.Value, SqlType.Bigint, literal.Pos),
+            LiteralKind.Decimal => new BoundLiteral(literal.Value, SqlType.Decimal, literal.Pos),
+            LiteralKind.Float => new BoundLiteral(literal.Value, SqlType.Double, literal.Pos),
+            LiteralKind.String => new BoundLiteral(literal.Value, SqlType.Text, literal.Pos),
+            LiteralKind.Interval => new BoundLiteral(literal.Value, SqlType.Interval, literal.Pos),
+            _ => new BoundLiteral(literal.Value, SqlType.Timestamp, literal.Pos),
+        };
+
+        private static BoundExpr RequireBoolean(BoundExpr e, string what)
+        {
+            if (e.Type is SqlType.Boolean or SqlType.Any or SqlType.Null) return e;
+            throw Error($"{what} needs a boolean operand, not {SqlTypes.Name(e.Type)}", e.Pos);
+        }
+
+        private static BoundExpr RequireText(BoundExpr e, string what)
+        {
+            if (e.Type is SqlType.Text or SqlType.Null) return e;
+            if (e.Type == SqlType.Any) return new BoundCast(e, SqlType.Text, e.Pos);
+            throw Error($"{what} needs a text operand, not {SqlTypes.Name(e.Type)}", e.Pos);
+        }
+
+        private BoundExpr BindBinary(BinaryExpr binary)
+        {
+            var op = binary.Op switch
+            {
+                "+" => BinaryOp.Add,
+                "-" => BinaryOp.Subtract,
+                "*" => BinaryOp.Multiply,
+                "/" => BinaryOp.Divide,
+                "%" => BinaryOp.Modulo,
+                "=" => BinaryOp.Equal,
+                "<>" => BinaryOp.NotEqual,
+                "<" => BinaryOp.Less,
+                "<=" => BinaryOp.LessOrEqual,
+                ">" => BinaryOp.Greater,
+                ">=" => BinaryOp.GreaterOrEqual,
+                "AND" => BinaryOp.And,
+                "OR" => BinaryOp.Or,
+                "||" => BinaryOp.Concat,
+                _ => throw Error($"Unknown operator '{binary.Op}'", binary.Pos),
+            };
+            return MakeBinary(op, Bind(binary.Left), Bind(binary.Right), binary.Pos);
+        }
+
+        public static BoundExpr MakeBinary(BinaryOp op, BoundExpr left, BoundExpr right, SourcePos pos)
+        {
+            string Describe() => $"Operator {BoundBinary.Symbol(op)} cannot be applied to {SqlTypes.Name(left.Type)} and {SqlTypes.Name(right.Type)}";
+            switch (op)
+            {
+                case BinaryOp.And or BinaryOp.Or:
+                    return new BoundBinary(op, RequireBoolean(left, BoundBinary.Symbol(op)), RequireBoolean(right, BoundBinary.Symbol(op)), SqlType.Boolean, SqlType.Boolean, pos);
+                case BinaryOp.Concat:
+                {
+                    static BoundExpr AsText(BoundExpr e) => e.Type is SqlType.Text or SqlType.Null ? e : new BoundCast(e, SqlType.Text, e.Pos);
+                    if (left.Type == SqlType.Interval || right.Type == SqlType.Interval) throw Error(Describe(), pos);
+                    return new BoundBinary(op, AsText(left), AsText(right), SqlType.Text, SqlType.Text, pos);
+                }
+                case BinaryOp.Equal or BinaryOp.NotEqual or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual:
+                {
+                    var type = ComparisonType(left.Type, right.Type, pos);
+                    if (type == SqlType.Json) throw Error(Describe() + "; cast json values first", pos);
+                    return new BoundBinary(op, CoerceLiteral(left, type), CoerceLiteral(right, type), type, SqlType.Boolean, pos);
+                }
+            }
+
+            // Arithmetic.
+            var l = left.Type == SqlType.Null ? right.Type : left.Type;
+            var r = right.Type == SqlType.Null ? left.Type : right.Type;
+            if (l == SqlType.Null && r == SqlType.Null) l = r = SqlType.Bigint;
+            if (l == SqlType.Any || r == SqlType.Any)
+            {
+                if (l is SqlType.Text or SqlType.Boolean or SqlType.Json || r is SqlType.Text or SqlType.Boolean or SqlType.Json) throw Error(Describe(), pos);
+                return new BoundBinary(op, left, right, SqlType.Any, SqlType.Any, pos);
+            }
+            if (SqlTypes.IsNumeric(l) && SqlTypes.IsNumeric(r))
+            {
+                var type = SqlTypes.PromoteNumeric(l, r);
+                return new BoundBinary(op, left, right, type, type, pos);
+            }
+            if (op is BinaryOp.Add or BinaryOp.Subtract)
+            {
+                if (l == SqlType.Timestamp && r == SqlType.Interval) return new BoundBinary(op, left, right, SqlType.Timestamp, SqlType.Timestamp, pos);
+                if (op == BinaryOp.Add && l == SqlType.Interval && r == SqlType.Timestamp) return new BoundBinary(op, right, left, SqlType.Timestamp, SqlType.Timestamp, pos);
+                if (op == BinaryOp.Subtract && l == SqlType.Timestamp && r == SqlType.Timestamp) return new BoundBinary(op, left, right, SqlType.Timestamp, SqlType.Interval, pos);
+                if (l == SqlType.Interval && r == SqlType.Interval) return new BoundBinary(op, left, right, SqlType.Interval, SqlType.Interval, pos);
+            }
+            throw Error(Describe(), pos);
+        }
+
+        /// <summary>The type two operands are compared as.</summary>
+        public static SqlType ComparisonType(SqlType a, SqlType b, SourcePos pos)
+        {
+            if (a == SqlType.Null) return b == SqlType.Null ? SqlType.Any : b;
+            if (b == SqlType.Null) return a;
+            if (a == SqlType.Any || b == SqlType.Any) return SqlType.Any;
+            if (a == b) return a;
+            if (SqlTypes.IsNumeric(a) && SqlTypes.IsNumeric(b)) return SqlTypes.PromoteNumeric(a, b);
+            // A text literal compared with a timestamp is read as a timestamp (CoerceLiteral checks it parses).
+            if ((a == SqlType.Timestamp && b == SqlType.Text) || (a == SqlType.Text && b == SqlType.Timestamp)) return SqlType.Timestamp;
+            throw Error($"Cannot compare {SqlTypes.Name(a)} with {SqlTypes.Name(b)}", pos);
+        }
+
+        /// <summary>Turns text literals compared with timestamps into timestamp literals; other operands stay.</summary>
+        public static BoundExpr CoerceLiteral(BoundExpr e, SqlType type)
+        {
+            if (type != SqlType.Timestamp || e.Type != SqlType.Text) return e;
+            if (e is BoundLiteral { Value: string text } && Parser.TryParseTimestamp(text, out var value)) return new BoundLiteral(value, SqlType.Timestamp, e.Pos);
+            if (e is BoundLiteral) throw Error($"'{((BoundLiteral)e).Value}' is not a valid timestamp", e.Pos);
+            throw Error("Cannot compare text with timestamp; use CAST", e.Pos);
+        }
+
+        private BoundExpr BindCase(CaseExpr caseExpr)
+        {
+            var conditions = new List<BoundExpr>();
+            var values = new List<BoundExpr>();
+            var operand = caseExpr.Operand is null ? null : Bind(caseExpr.Operand);
+            foreach (var (when, then) in caseExpr.Branches)
+            {
+                var condition = Bind(when);
+                conditions.Add(operand is null ? RequireBoolean(condition, "WHEN") : MakeBinary(BinaryOp.Equal, operand, condition, when.Pos));
+                values.Add(Bind(then));
+            }
+            var otherwise = caseExpr.Else is null ? null : Bind(caseExpr.Else);
+            var type = UnifyTypes(otherwise is null ? values : [.. values, otherwise], caseExpr.Pos, "CASE");
+            return new BoundCase(conditions, values.Select(v => Convert(v, type)).ToList(), otherwise is null ? null : Convert(otherwise, type), type, caseExpr.Pos);
+        }
+
+        /// <summary>The common type of CASE branches or COALESCE arguments.</summary>
+        public static SqlType UnifyTypes(IReadOnlyList<BoundExpr> items, SourcePos pos, string what)
+        {
+            var type = SqlType.Null;
+            foreach (var item in items)
+            {
+                var t = item.Type;
+                if (t == SqlType.Null || t == type) continue;
+                if (type == SqlType.Null) type = t;
+                else if (type == SqlType.Any || t == SqlType.Any) type = SqlType.Any;
+                else if (SqlTypes.IsNumeric(type) && SqlTypes.IsNumeric(t)) type = SqlTypes.PromoteNumeric(type, t);
+                else throw Error($"{what} mixes {SqlTypes.Name(type)} and {SqlTypes.Name(t)}", item.Pos);
+            }
+            return type == SqlType.Null ? SqlType.Any : type;
+        }
+
+        public static BoundExpr Convert(BoundExpr e, SqlType type) => e.Type == type || e.Type == SqlType.Null ? e : new BoundCast(e, type, e.Pos);
+
+        private BoundExpr BindCall(CallExpr call)
+        {
+            var name = call.Name.ToLowerInvariant();
+            var aggregate = name switch
+            {
+                "count" => call.Star ? AggregateKind.CountStar : AggregateKind.Count,
+                "sum" => AggregateKind.Sum,
+                "avg" => AggregateKind.Avg,
+                "min" => AggregateKind.Min,
+                "max" => AggregateKind.Max,
+                _ => (AggregateKind?)null,
+            };
+            if (aggregate is { } kind) return BindAggregate(call, kind);
+            if (call.Star) throw Error($"'*' is only allowed in COUNT(*)", call.Pos);
+            if (call.Distinct) throw Error($"DISTINCT is only allowed in aggregate functions", call.Pos);
+
+            var args = call.Args.Select(Bind).ToList();
+            void Arity(int min, int max)
+            {
+                if (args.Count < min || args.Count > max)
+                    throw Error($"Function {name.ToUpperInvariant()} takes {(min == max ? min.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{min} to {max}")} argument(s), not {args.Count}", call.Pos);
+            }
+            BoundExpr Numeric(int i)
+            {
+                var a = args[i];
+                if (SqlTypes.IsNumeric(a.Type) || a.Type is SqlType.Any) return a;
+                if (a.Type == SqlType.Null) return new BoundLiteral(null, SqlType.Bigint, a.Pos);
+                throw Error($"Function {name.ToUpperInvariant()} needs a numeric argument, not {SqlTypes.Name(a.Type)}", a.Pos);
+            }
+            BoundExpr Typed(int i, SqlType type)
+            {
+                var a = args[i];
+                if (a.Type == type) return a;
+                if (a.Type == SqlType.Null) return new BoundLiteral(null, type, a.Pos);
+                if (a.Type == SqlType.Any) return new BoundCast(a, type, a.Pos);
+                if (type == SqlType.Text && a.Type != SqlType.Interval) return new BoundCast(a, type, a.Pos);
+                throw Error($"Function {name.ToUpperInvariant()} needs a {SqlTypes.Name(type)} argument, not {SqlTypes.Name(a.Type)}", a.Pos);
+            }
+
+            switch (name)
+            {
+                case "abs" or "floor" or "ceil" or "ceiling":
+                {
+                    Arity(1, 1);
+                    var a = Numeric(0);
+                    var fn = name switch { "abs" => ScalarFunction.Abs, "floor" => ScalarFunction.Floor, _ => ScalarFunction.Ceil };
+                    return new BoundCall(fn, [a], a.Type, call.Pos);
+                }
+                case "round":
+                {
+                    Arity(1, 2);
+                    var a = Numeric(0);
+                    BoundExpr digits = args.Count == 2 ? Typed(1, SqlType.Bigint) : new BoundLiteral(0L, SqlType.Bigint, call.Pos);
+                    return new BoundCall(ScalarFunction.Round, [a, digits], a.Type, call.Pos);
+                }
+                case "mod":
+                    Arity(2, 2);
+                    return MakeBinary(BinaryOp.Modulo, Numeric(0), Numeric(1), call.Pos);
+                case "lower" or "upper":
+                    Arity(1, 1);
+                    return new BoundCall(name == "lower" ? ScalarFunction.Lower : ScalarFunction.Upper, [Typed(0, SqlType.Text)], SqlType.Text, call.Pos);
+                case "length" or "char_length" or "character_length":
+                    Arity(1, 1);
+                    return new BoundCall(ScalarFunction.Length, [Typed(0, SqlType.Text)], SqlType.Bigint, call.Pos);
+                case "substring" or "substr":
+                    Arity(2, 3);
+                    return new BoundCall(ScalarFunction.Substring,
+                        args.Count == 2 ? [Typed(0, SqlType.Text), Typed(1, SqlType.Bigint)] : [Typed(0, SqlType.Text), Typed(1, SqlType.Bigint), Typed(2, SqlType.Bigint)],
+                        SqlType.Text, call.Pos);
+                case "concat":
+                    if (args.Count == 0) Arity(1, int.MaxValue);
+                    return new BoundCall(ScalarFunction.Concat, args.Select((_, i) => Typed(i, SqlType.Text)).ToList(), SqlType.Text, call.Pos);
+                case "coalesce":
+                {
+                    if (args.Count == 0) Arity(1, int.MaxValue);
+                    var type = UnifyTypes(args, call.Pos, "COALESCE");
+                    return new BoundCall(ScalarFunction.Coalesce, args.Select(a => Convert(a, type)).ToList(), type, call.Pos);
+                }
+                case "nullif":
+                {
+                    Arity(2, 2);
+                    var type = ComparisonType(args[0].Type, args[1].Type, call.Pos);
+                    return new BoundCall(ScalarFunction.NullIf, [Convert(args[0], type), Convert(args[1], type)], args[0].Type == SqlType.Null ? SqlType.Any : type, call.Pos);
+                }
+                case "date_trunc":
+                {
+                    Arity(2, 2);
+                    if (args[0] is not BoundLiteral { Value: string unit } || !SqlFunctionsCatalog.TruncUnits.Contains(unit.ToLowerInvariant()))
+                        throw Error($"DATE_TRUNC needs a unit literal: one of {string.Join(", ", SqlFunctionsCatalog.TruncUnits)}", args[0].Pos);
+                    return new BoundCall(ScalarFunction.DateTrunc, [new BoundLiteral(unit.ToLowerInvariant(), SqlType.Text, args[0].Pos), Typed(1, SqlType.Timestamp)], SqlType.Timestamp, call.Pos);
+                }
+                case "extract":
+                {
+                    var field = (string)((BoundLiteral)args[0]).Value!;
+                    if (!SqlFunctionsCatalog.ExtractFields.Contains(field))
+                        throw Error($"EXTRACT cannot read '{field}'; use one of {string.Join(", ", SqlFunctionsCatalog.ExtractFields)}", args[0].Pos);
+                    return new BoundCall(ScalarFunction.Extract, [args[0], Typed(1, SqlType.Timestamp)], field == "epoch" ? SqlType.Double : SqlType.Bigint, call.Pos);
+                }
+                default:
+                    throw Error($"Unknown function '{call.Name}'", call.Pos);
+            }
+        }
+
+        private BoundExpr BindAggregate(CallExpr call, AggregateKind kind)
+        {
+            var upper = call.Name.ToUpperInvariant();
+            if (aggregates is null) throw Error($"Aggregate function {upper} is not allowed in {clause}", call.Pos);
+            if (insideAggregate) throw Error($"Aggregate function {upper} cannot be nested inside another aggregate", call.Pos);
+            if (kind == AggregateKind.CountStar)
+                return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, null, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+            if (call.Args.Count != 1) throw Error($"Aggregate function {upper} takes exactly one argument", call.Pos);
+            insideAggregate = true;
+            var arg = Bind(call.Args[0]);
+            insideAggregate = false;
+            if (call.Distinct && kind is AggregateKind.Sum or AggregateKind.Avg)
+                throw Error($"DISTINCT is supported in COUNT, MIN and MAX, not in {upper}", call.Pos);
+            SqlType type;
+            switch (kind)
+            {
+                case AggregateKind.Count:
+                    type = SqlType.Bigint;
+                    break;
+                case AggregateKind.Sum or AggregateKind.Avg:
+                    if (arg.Type == SqlType.Null) arg = new BoundLiteral(null, SqlType.Bigint, arg.Pos);
+                    if (!SqlTypes.IsNumeric(arg.Type) && arg.Type != SqlType.Any)
+                        throw Error($"{upper} needs a numeric argument, not {SqlTypes.Name(arg.Type)}", arg.Pos);
+                    type = kind == AggregateKind.Avg && arg.Type == SqlType.Bigint ? SqlType.Decimal : arg.Type;
+                    break;
+                default:
+                    if (arg.Type is SqlType.Json or SqlType.Interval) throw Error($"{upper} cannot compare {SqlTypes.Name(arg.Type)} values", arg.Pos);
+                    type = arg.Type == SqlType.Null ? SqlType.Any : arg.Type;
+                    break;
+            }
+            return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, arg, call.Distinct && kind == AggregateKind.Count, type)), type, call.Pos);
+        }
+    }
+
+    public static BoundExpr MakeBinary(BinaryOp op, BoundExpr left, BoundExpr right, SourcePos pos) => Context.MakeBinary(op, left, right, pos);
+
+    public static SqlType ComparisonType(SqlType a, SqlType b, SourcePos pos) => Context.ComparisonType(a, b, pos);
+}
+
+internal static class SqlFunctionsCatalog
+{
+    public static readonly string[] TruncUnits = ["millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year"];
+
+    public static readonly string[] ExtractFields = ["year", "quarter", "month", "week", "day", "dow", "doy", "hour", "minute", "second", "millisecond", "epoch"];
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using Sluice.Reactive.Sql;
+
+namespace Sluice.Reactive.Planning;
+
+/// <summary>TUMBLE (size = slide), HOP (slide, size) or SESSION (gap).</summary>
+internal sealed record WindowSpec(WindowKind Kind, TimeSpan Size, TimeSpan Slide, TimeSpan Gap)
+{
+    public override string ToString() => Kind switch
+    {
+        WindowKind.Tumble => $"TUMBLE({Format(Size)})",
+        WindowKind.Hop => $"HOP(slide {Format(Slide)}, size {Format(Size)})",
+        _ => $"SESSION(gap {Format(Gap)})",
+    };
+
+    public static string Format(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+}
+
+/// <summary>
+/// A column of a plan node's output. <see cref="RowTimeOffset"/> is set when value + offset equals the row's event
+/// time (the stream's time column, a window result's window_end); <see cref="Window"/> marks window_start/window_end.
+/// </summary>
+internal sealed record PlanColumn(string Name, string? Qualifier, SqlType Type, TimeSpan? RowTimeOffset = null, WindowSpec? Window = null, bool IsWindowEnd = false)
+{
+    public string Display => Qualifier is null ? Name : $"{Qualifier}.{Name}";
+}
+
+internal sealed record AggregateCall(AggregateKind Kind, BoundExpr? Argument, bool Distinct, SqlType Type)
+{
+    public override string ToString() => Kind switch
+    {
+        AggregateKind.CountStar => "COUNT(*)",
+        _ => $"{Kind.ToString().ToUpperInvariant()}({(Distinct ? "DISTINCT " : "")}{Argument})",
+    };
+}
+
+internal enum AggregateKind { CountStar, Count, Sum, Avg, Min, Max }
+
+/// <summary>How an aggregate closes its groups: never (changelog), by a window key, or by session gaps.</summary>
+internal abstract record AggregateWindowing;
+
+internal sealed record NoWindowing : AggregateWindowing;
+
+/// <summary>Grouped by a window: the key at <see cref="KeyIndex"/> plus <see cref="EndOffset"/> is the window's end.</summary>
+internal sealed record KeyWindowing(int KeyIndex, TimeSpan EndOffset) : AggregateWindowing;
+
+/// <summary>Session windows over <see cref="TimeColumn"/>; keys at the given indexes receive window_start / window_end.</summary>
+internal sealed record SessionWindowing(int TimeColumn, TimeSpan Gap, int StartKey, int EndKey) : AggregateWindowing;
+
+internal abstract record PlanNode(IReadOnlyList<PlanColumn> Columns, bool IsUpdating)
+{
+    public abstract IEnumerable<PlanNode> Inputs { get; }
+
+    protected abstract string Describe();
+
+    public string Explain()
+    {
+        var sb = new StringBuilder();
+        var stack = new Stack<(PlanNode Node, int Depth)>();
+        stack.Push((this, 0));
+        while (stack.Count > 0)
+        {
+            var (node, depth) = stack.Pop();
+            sb.Append(' ', depth * 2).Append(node.Describe());
+            if (node.IsUpdating) sb.Append(" [changelog]");
+            sb.Append('\n');
+            foreach (var input in node.Inputs.Reverse()) stack.Push((input, depth + 1));
+        }
+        return sb.ToString();
+    }
+
+    protected static string List(IEnumerable<object> items) => string.Join(", ", items);
+}
+
+internal sealed record ScanNode(int InputIndex, string Stream, IReadOnlyList<PlanColumn> Columns, TimeSpan WatermarkDelay) : PlanNode(Columns, false)
+{
+    public override IEnumerable<PlanNode> Inputs => [];
+
+    protected override string Describe() =>
+        $"Scan {Stream} (input {InputIndex}, watermark delay {WindowSpec.Format(WatermarkDelay)}) [{List(Columns.Select(c => $"{c.Name} {SqlTypes.Name(c.Type)}"))}]";
+}
+
+/// <summary>Adds window_start and window_end to each row (one copy per window for HOP). SESSION is resolved by the aggregate.</summary>
+internal sealed record WindowNode(PlanNode Input, WindowSpec Spec, int TimeColumn, IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, Input.IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() => $"Window {Spec} on {Input.Columns[TimeColumn].Name}#{TimeColumn}";
+}
+
+internal sealed record FilterNode(PlanNode Input, BoundExpr Predicate) : PlanNode(Input.Columns, Input.IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() => $"Filter {Predicate}";
+}
+
+internal sealed record ProjectNode(PlanNode Input, IReadOnlyList<BoundExpr> Expressions, IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, Input.IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() => $"Project [{List(Expressions.Select((e, i) => $"{e} AS {Columns[i].Name}"))}]";
+}
+
+internal sealed record AggregateNode(
+    PlanNode Input,
+    IReadOnlyList<BoundExpr> Keys,
+    IReadOnlyList<AggregateCall> Aggregates,
+    AggregateWindowing Windowing,
+    IReadOnlyList<PlanColumn> Columns,
+    bool IsUpdating) : PlanNode(Columns, IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe()
+    {
+        var mode = Windowing switch
+        {
+            KeyWindowing k => $"WindowAggregate (closes when the watermark passes key {k.KeyIndex} + {WindowSpec.Format(k.EndOffset)})",
+            SessionWindowing s => $"SessionAggregate (gap {WindowSpec.Format(s.Gap)} on #{s.TimeColumn})",
+            _ => "GroupAggregate",
+        };
+        return $"{mode} keys [{List(Keys)}] aggregates [{List(Aggregates)}]";
+    }
+}
+
+/// <summary>
+/// An inner or left join. Equality conjuncts become hash keys; <see cref="TimeBounds"/>, when present, bounds
+/// (left event time − right event time) so state expires by watermark (interval and window joins).
+/// <see cref="Residual"/> holds every other conjunct (over the combined row: left columns, then right columns).
+/// </summary>
+internal sealed record JoinNode(
+    PlanNode Left,
+    PlanNode Right,
+    JoinKind Kind,
+    IReadOnlyList<BoundExpr> LeftKeys,
+    IReadOnlyList<BoundExpr> RightKeys,
+    BoundExpr? Residual,
+    (TimeSpan Lower, TimeSpan Upper)? TimeBounds,
+    IReadOnlyList<BoundExpr> Conditions,
+    IReadOnlyList<PlanColumn> Columns,
+    bool IsUpdating) : PlanNode(Columns, IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Left, Right];
+
+    protected override string Describe()
+    {
+        var kind = TimeBounds is { } b
+            ? $"IntervalJoin (left time - right time in [{WindowSpec.Format(b.Lower)}, {WindowSpec.Format(b.Upper)}])"
+            : Kind == JoinKind.Left ? "LeftJoin" : "Join";
+        var keys = List(LeftKeys.Select((k, i) => $"{k} = {RightKeys[i]}"));
+        return $"{kind} keys [{keys}]" + (Residual is null ? "" : $" where {Residual}");
+    }
+}
+
+/// <summary>SELECT DISTINCT: each distinct row once (a changelog when the input is one).</summary>
+internal sealed record DistinctNode(PlanNode Input) : PlanNode(Input.Columns, Input.IsUpdating)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() => "Distinct";
+}
