@@ -143,6 +143,11 @@ public static class QueriesApi
         {
             return problem!;
         }
+        if (compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problems.BadRequest(
+                $"An updating query's rows carry an '{RowEncoder.OpColumn}' field (+ or -), so no output column may be called '{RowEncoder.OpColumn}'; rename it with AS.", "sql");
+        }
         var result = await registry.RegisterAsync(name, compiled, from, cancellationToken);
         return result.Outcome switch
         {
