@@ -30,8 +30,17 @@ as_owner() {
   fi
 }
 
+# The port of the running server (line 4 of postmaster.pid), else the one `start` would use.
+current_port() {
+  if [ -f "$data/postmaster.pid" ]; then
+    sed -n 4p "$data/postmaster.pid"
+  else
+    echo "$port"
+  fi
+}
+
 url() {
-  echo "Host=127.0.0.1;Port=$port;Database=$database;Username=postgres"
+  echo "Host=127.0.0.1;Port=$(current_port);Database=$database;Username=postgres"
 }
 
 is_running() {
@@ -47,12 +56,10 @@ start() {
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
     # Trust authentication is acceptable only because the server listens on 127.0.0.1 alone.
-    as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$base/initdb.log"
+    as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale > "$base/initdb.log"
     cat >> "$data/postgresql.conf" <<CONF
 # Sluice development server (scripts/postgres.sh)
 listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$base'
 shared_buffers = 512MB
 wal_buffers = 16MB
 max_wal_size = 4GB
@@ -61,10 +68,16 @@ max_connections = 200
 CONF
   fi
   if ! is_running; then
-    as_owner "$bin/pg_ctl" start -D "$data" -l "$log" -w -t 60 > /dev/null
+    if ! as_owner "$bin/pg_ctl" start -D "$data" -l "$log" -w -t 60 -o "-p $port -k '$base'" > /dev/null; then
+      echo "PostgreSQL did not start (port $port taken? set SLUICE_PG_PORT). Last lines of $log:" >&2
+      tail -n 20 "$log" >&2
+      exit 1
+    fi
   fi
-  if [ "$(as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
-    as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE $database" > /dev/null
+  local running_port
+  running_port="$(current_port)"
+  if [ "$(as_owner "$bin/psql" -h 127.0.0.1 -p "$running_port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
+    as_owner "$bin/psql" -h 127.0.0.1 -p "$running_port" -U postgres -d postgres -qc "CREATE DATABASE $database" > /dev/null
   fi
   url
 }
@@ -78,7 +91,7 @@ stop() {
 
 status() {
   if is_running; then
-    echo "running on 127.0.0.1:$port ($(url))"
+    echo "running on 127.0.0.1:$(current_port) ($(url))"
   else
     echo "not running"
     return 3

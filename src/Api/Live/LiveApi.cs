@@ -10,6 +10,7 @@ public static class LiveApi
     {
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
         services.AddSingleton<LiveSubscriptions>();
+        services.AddSingleton<TailCaches>();
         services.AddWebUi();
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));

@@ -14,6 +14,12 @@ public sealed class LiveOptions
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Recent events of a postgres stream kept in memory and shared by its live subscribers, so each
+    /// append costs one database read however many subscribers follow the head. 0 turns sharing off.
+    /// </summary>
+    public int TailCacheSize { get; set; } = 8_192;
+
     /// <summary>Events read from the log per read while replaying or catching up.</summary>
     public int ReadBatchSize { get; set; } = 512;
 }

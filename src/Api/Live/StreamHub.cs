@@ -6,7 +6,8 @@ using Sluice.Data.Streams;
 namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
-public sealed class StreamHub(StreamStore store, LiveSubscriptions subscriptions, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+public sealed class StreamHub(
+    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -52,7 +53,7 @@ public sealed class StreamHub(StreamStore store, LiveSubscriptions subscriptions
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken);
+            await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
         }
         finally
         {

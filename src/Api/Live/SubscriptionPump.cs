@@ -21,14 +21,17 @@ namespace Sluice.Api.Live;
 internal static class SubscriptionPump
 {
     public static async Task RunAsync(
-        StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken)
+        StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
+        TailCache? shared = null)
     {
         var name = log.Definition.Name;
         try
         {
             while (true)
             {
-                var outcome = await log.ReadAsync(next, batchSize, cancellationToken);
+                var outcome = shared is null
+                    ? await log.ReadAsync(next, batchSize, cancellationToken)
+                    : await shared.ReadAsync(next, batchSize, cancellationToken);
                 if (outcome is ReadOutcome.Gone gone)
                 {
                     writer.TryComplete(new HubException(

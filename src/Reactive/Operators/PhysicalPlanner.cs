@@ -95,15 +95,11 @@ internal static class PhysicalPlanner
         var residual = join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual);
         var leftWidth = join.Left.Columns.Count;
         var rightWidth = join.Right.Columns.Count;
-        if (join.TimeBounds is { } bounds)
-        {
-            var lower = bounds.Lower.Ticks;
-            var upper = bounds.Upper.Ticks;
-            return ctx => new BinaryOperator(left(ctx), right(ctx),
-                o => new IntervalJoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, lower, upper, ctx.Stats));
-        }
         var isLeft = join.Kind == Sql.JoinKind.Left;
+        var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
+        var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
+        var appendOnly = !join.IsUpdating;
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new RegularJoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, isLeft, ctx.Stats));
+            o => new JoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, isLeft, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
     }
 }

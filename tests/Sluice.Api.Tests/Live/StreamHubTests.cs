@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -51,6 +52,36 @@ public sealed class StreamHubTests : IClassFixture<StreamHubTests.Server>
         await reading;
 
         Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), received);
+    }
+
+    [Theory]
+    [InlineData(HttpTransportType.LongPolling)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    public async Task Subscriptions_work_over_the_fallback_transports(HttpTransportType transport)
+    {
+        var stream = $"over_{transport}".ToLowerInvariant();
+        await server.CreateStreamOrFailAsync(new { name = stream });
+        await PostNumbersAsync(stream, 0, 300);
+        await using var connection = new HubConnectionBuilder().WithUrl(server.HubUrl, transport).Build();
+        await connection.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var offsets = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in connection.StreamAsync<Received>("Subscribe", stream, 100L, timeout.Token))
+            {
+                offsets.Add(e.Offset);
+                if (offsets.Count == 250)
+                {
+                    break;
+                }
+            }
+        });
+        await PostNumbersAsync(stream, 300, 50);
+        await reading;
+
+        Assert.Equal(Enumerable.Range(100, 250).Select(i => (long)i), offsets);
     }
 
     [Fact]
