@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 dotnet restore Api.sln
 # Each feature that needs more (PostgreSQL binaries, Chromium, npm packages) has its own script.
 for part in scripts/setup-*.sh; do
-  [ -e "$part" ] && bash "$part"
+  if [ -e "$part" ]; then bash "$part"; fi
 done

@@ -1,5 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Sluice.Data.Memory;
+using Sluice.Data.Postgres;
 using Sluice.Data.Streams;
 
 namespace Sluice.Data;
@@ -20,10 +23,23 @@ public static class DataServiceCollectionExtensions
         }
         else
         {
-            // The PostgreSQL engine and catalog are registered here (src/Data/Postgres).
-            throw new NotSupportedException("PostgreSQL storage is not built yet.");
+            // A factory registration, so the container disposes the data source (and its pool) with the host.
+            services.AddSingleton(_ => PostgresDataSource.Create(postgresConnectionString));
+            services.AddDbContextFactory<SluiceDbContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<IStreamCatalog, PostgresStreamCatalog>();
+            services.AddSingleton<IStreamEngine, PostgresStreamEngine>();
         }
         services.AddSingleton<StreamStore>();
         return services;
+    }
+
+    /// <summary>Applies the catalog's migrations when PostgreSQL is configured; does nothing otherwise.</summary>
+    public static async Task MigrateStreamCatalogAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IDbContextFactory<SluiceDbContext>>() is { } contexts)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
     }
 }

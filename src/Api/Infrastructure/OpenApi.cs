@@ -18,6 +18,7 @@ public static class OpenApi
                 Version = "v1",
                 Description = "Real-time stream processing: append JSON events to streams, run continuous SQL queries, follow results live over SignalR at /hubs/streams.",
             });
+            options.OperationFilter<OpenApiExamples>();
             options.MapType<RawJson>(() => new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The event's JSON payload." });
             var xml = Path.Combine(AppContext.BaseDirectory, "Sluice.Api.xml");
             if (File.Exists(xml))

@@ -1,11 +1,16 @@
+using Sluice.Data;
 using Sluice.Data.Streams;
 
 namespace Sluice.Api.Infrastructure;
 
-/// <summary>Opens the catalog and every stream's log before the server takes requests.</summary>
-internal sealed class StreamStoreStartup(StreamStore store) : IHostedService
+/// <summary>Migrates the PostgreSQL catalog (when configured), then opens every stream's log, before the server takes requests.</summary>
+internal sealed class StreamStoreStartup(StreamStore store, IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await services.MigrateStreamCatalogAsync(cancellationToken);
+        await store.InitializeAsync(cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,8 +1,25 @@
+using Sluice.Api.Infrastructure;
+
 namespace Sluice.Api.Live;
 
 public static class LiveApi
 {
-    public static IServiceCollection AddLive(this IServiceCollection services) => services;
+    public const string HubPath = "/hubs/streams";
 
-    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app) => app;
+    public static IServiceCollection AddLive(this IServiceCollection services)
+    {
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddSingleton<LiveSubscriptions>();
+        services.AddSingleton<TailCaches>();
+        services.AddWebUi();
+        services.AddSignalR()
+            .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<StreamHub>(HubPath);
+        return app;
+    }
 }

@@ -1,8 +1,300 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Sluice.Api.Infrastructure;
+using Sluice.Api.Streams;
+using Sluice.Data.Streams;
+using Sluice.Reactive;
+using Sluice.Reactive.Rows;
+
 namespace Sluice.Api.Queries;
 
 public static class QueriesApi
 {
-    public static IServiceCollection AddQueries(this IServiceCollection services) => services;
+    /// <summary>
+    /// Registers the query runtime: the in-memory registry (which also answers <see cref="IStreamDependents"/>,
+    /// so streams a query reads or writes cannot be deleted), and the <c>Sluice.Queries</c> OpenTelemetry metrics,
+    /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// </summary>
+    public static IServiceCollection AddQueries(this IServiceCollection services)
+    {
+        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section);
+        services.AddMetrics();
+        services.AddSingleton<QueryTelemetry>();
+        services.AddSingleton<QueryRegistry>();
+        services.Replace(ServiceDescriptor.Singleton<IStreamDependents>(sp => sp.GetRequiredService<QueryRegistry>()));
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(QueryTelemetry.MeterName);
+            if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/queries").WithTags("Queries");
+
+        group.MapPost("/", CreateAsync)
+            .WithName("CreateQuery")
+            .WithSummary("Register a continuous query")
+            .WithDescription("Compiles the SQL, creates the output stream named after the query and starts the query at once, reading its inputs " +
+                             "from their first retained offset (or from their heads with \"from\": \"latest\"). 400 with line and column for a bad query; " +
+                             "409 when a query or stream already has the name.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost("/validate", Validate)
+            .WithName("ValidateQuery")
+            .WithSummary("Check a query without registering it")
+            .WithDescription("Returns the output schema, the input streams, whether the output is a changelog, and the plan; 400 with line and column for a bad query.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapPost("/preview", Preview)
+            .WithName("PreviewQuery")
+            .WithSummary("Run a query on given events, storing nothing")
+            .WithDescription("Events are validated and timestamped as an append would (schema, timestampField), pushed in event-time order in virtual time, " +
+                             "then the inputs complete so open windows flush. Returns the rows the query emits.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapGet("/", List)
+            .WithName("ListQueries")
+            .WithSummary("List queries with their state and metrics");
+
+        group.MapGet("/{name}", Describe)
+            .WithName("GetQuery")
+            .WithSummary("Describe a query: state, error, output schema, plan and metrics (counts, watermark, state size, input offsets, p50/p99 latencies)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{name}/stop", StopAsync)
+            .WithName("StopQuery")
+            .WithSummary("Stop a query")
+            .WithDescription("The query stops reading; its output stream and its last metrics stay. Stopping a stopped query changes nothing.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{name}/start", StartAsync)
+            .WithName("StartQuery")
+            .WithSummary("Start a stopped or faulted query afresh")
+            .WithDescription("The output stream is recreated empty and the query's state is rebuilt from its inputs' first retained offsets " +
+                             "(or their heads, for a query registered with \"from\": \"latest\"). A running query is left running. " +
+                             "409 while another query reads this query's output.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapDelete("/{name}", DeleteAsync)
+            .WithName("DeleteQuery")
+            .WithSummary("Stop and delete a query and its output stream")
+            .WithDescription("409 while another query reads this query's output.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapGet("/{name}/results", Results)
+            .WithName("GetQueryResults")
+            .WithSummary("The current result table of an updating query")
+            .WithDescription("The query's changelog applied in order: one row per key (GROUP BY group, join match). " +
+                             "400 for an append-only query, whose rows are in its output stream (GET /api/streams/{name}/events).")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Results<Created<QueryInfo>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateQueryRequest request, QueryRegistry registry, StreamStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!StreamNames.IsValid(request.Name))
+        {
+            errors["name"] = [$"The name must match {StreamNames.Pattern} (it names the output stream too)."];
+        }
+        CheckSql(request.Sql, errors);
+        var from = StartFrom.Earliest;
+        switch (request.From?.ToLowerInvariant())
+        {
+            case null or "earliest":
+                break;
+            case "latest":
+                from = StartFrom.Latest;
+                break;
+            default:
+                errors["from"] = [$"Unknown start '{request.From}'; use 'earliest' or 'latest'."];
+                break;
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query registration is invalid.");
+        }
+        var name = request.Name!;
+        if (registry.Find(name) is not null)
+        {
+            return Problems.Conflict($"A query named '{name}' already exists.");
+        }
+        if (store.Find(name) is not null)
+        {
+            return Problems.Conflict($"A stream named '{name}' already exists; a query writes to a new stream of its own name.");
+        }
+        var (compiled, problem) = Compile(request.Sql!, store, loggers);
+        if (compiled is null)
+        {
+            return problem!;
+        }
+        if (compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problems.BadRequest(
+                $"An updating query's rows carry an '{RowEncoder.OpColumn}' field (+ or -), so no output column may be called '{RowEncoder.OpColumn}'; rename it with AS.", "sql");
+        }
+        var result = await registry.RegisterAsync(name, compiled, from, cancellationToken);
+        return result.Outcome switch
+        {
+            LifecycleOutcome.Done => TypedResults.Created($"/api/queries/{name}", QueryDescriptions.Info(result.Query!)),
+            LifecycleOutcome.InputMissing => Problems.BadRequest(result.Detail!, "sql"),
+            _ => Problems.Conflict(result.Detail!),
+        };
+    }
+
+    private static Results<Ok<QueryValidation>, ValidationProblem, ProblemHttpResult> Validate(
+        ValidateQueryRequest request, StreamStore store, ILoggerFactory loggers)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckSql(request.Sql, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query is invalid.");
+        }
+        var (compiled, problem) = Compile(request.Sql!, store, loggers);
+        return compiled is null ? problem! : TypedResults.Ok(QueryDescriptions.Validation(compiled));
+    }
+
+    private static Results<Ok<QueryPreview>, ValidationProblem, ProblemHttpResult> Preview(
+        PreviewQueryRequest request, StreamStore store, IOptions<QueryOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckSql(request.Sql, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The preview request is invalid.");
+        }
+        var events = request.Events ?? new Dictionary<string, JsonElement[]>();
+        var total = events.Values.Sum(e => (long)(e?.Length ?? 0));
+        if (total > options.Value.MaxPreviewEvents)
+        {
+            return Problems.BadRequest($"A preview takes at most {options.Value.MaxPreviewEvents} events; the request has {total}.", "events");
+        }
+        var (compiled, problem) = Compile(request.Sql!, store, loggers);
+        if (compiled is null)
+        {
+            return problem!;
+        }
+        var outcome = QueryPreviewRunner.Run(compiled, events, store, options.Value, time.GetUtcNow());
+        return outcome.Preview is { } preview
+            ? TypedResults.Ok(preview)
+            : Problems.Status(StatusCodes.Status400BadRequest, outcome.Error!, outcome.Where);
+    }
+
+    private static Ok<QueryInfo[]> List(QueryRegistry registry) =>
+        TypedResults.Ok(registry.List().Select(QueryDescriptions.Info).ToArray());
+
+    private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry) =>
+        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query)) : QueryNotFound(name);
+
+    private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StopAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
+        Lifecycle(name, await registry.StopAsync(name, cancellationToken));
+
+    private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StartAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
+        Lifecycle(name, await registry.StartAsync(name, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, QueryRegistry registry, CancellationToken cancellationToken)
+    {
+        var result = await registry.DeleteAsync(name, cancellationToken);
+        return result.Outcome switch
+        {
+            LifecycleOutcome.Done => TypedResults.NoContent(),
+            LifecycleOutcome.NotFound => QueryNotFound(name),
+            _ => Problems.Conflict(result.Detail!),
+        };
+    }
+
+    /// <param name="name">The query's name.</param>
+    /// <param name="registry">The query registry.</param>
+    /// <param name="options">Limits.</param>
+    /// <param name="limit">Most rows returned; default 1000.</param>
+    private static Results<Ok<QueryResults>, ProblemHttpResult> Results(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
+    {
+        if (registry.Find(name) is not { } query)
+        {
+            return QueryNotFound(name);
+        }
+        var max = options.Value.MaxResultRows;
+        if (limit < 1 || limit > max)
+        {
+            return Problems.BadRequest($"'limit' must be between 1 and {max}, got {limit}.", "limit");
+        }
+        if (!query.Compiled.IsUpdating)
+        {
+            return Problems.BadRequest(
+                $"Query '{name}' is append-only: it has no result table, only rows; read them from its output stream, GET /api/streams/{name}/events.");
+        }
+        var (rows, total) = query.Run?.Results?.Snapshot(limit) ?? ([], 0);
+        var encoder = new RowEncoder(query.Compiled.OutputColumns, includeOp: false);
+        return TypedResults.Ok(new QueryResults(
+            name,
+            QueryDescriptions.Schema(query.Compiled),
+            total,
+            total > rows.Count,
+            rows.Select(r => new RawJson(encoder.Encode(new OutputRow(r, default, ChangeOp.Insert)))).ToArray()));
+    }
+
+    private static Results<Ok<QueryInfo>, ProblemHttpResult> Lifecycle(string name, LifecycleResult result) => result.Outcome switch
+    {
+        LifecycleOutcome.Done => TypedResults.Ok(QueryDescriptions.Info(result.Query!)),
+        LifecycleOutcome.NotFound => QueryNotFound(name),
+        LifecycleOutcome.InputMissing => Problems.BadRequest(result.Detail!),
+        _ => Problems.Conflict(result.Detail!),
+    };
+
+    private static void CheckSql(string? sql, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            errors["sql"] = ["The query text is required."];
+        }
+        else if (sql.Length > QueryCompiler.MaxSqlLength)
+        {
+            errors["sql"] = [$"The query text is longer than {QueryCompiler.MaxSqlLength} characters."];
+        }
+    }
+
+    private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, ILoggerFactory loggers)
+    {
+        try
+        {
+            return (QueryCompiler.Compile(sql, new StoreStreamShapes(store)), null);
+        }
+        catch (QueryException ex)
+        {
+            return (null, BadQuery(ex.Message, ex.Line, ex.Column));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The compiler should only throw QueryException; anything else is its bug, but still this query's problem only.
+            loggers.CreateLogger(typeof(QueriesApi)).LogError(ex, "Compiling a query failed unexpectedly.");
+            return (null, BadQuery($"The query could not be compiled: {ex.Message}", 1, 1));
+        }
+    }
+
+    private static ProblemHttpResult BadQuery(string message, int line, int column) =>
+        TypedResults.Problem(
+            title: "The query is invalid.",
+            // The engine's messages usually name the position already; do not say it twice.
+            detail: message.Contains($"line {line}", StringComparison.OrdinalIgnoreCase) ? message : $"Line {line}, column {column}: {message}",
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["line"] = line, ["column"] = column, ["message"] = message });
+
+    private static ProblemHttpResult QueryNotFound(string name) =>
+        Problems.Status(StatusCodes.Status404NotFound, $"There is no query named '{name}'.", new Dictionary<string, object?> { ["query"] = name });
 }

@@ -212,7 +212,8 @@ internal sealed class EventShape
             case FieldType.Timestamp:
                 if (EventTimestamps.TryRead(ref reader, out var instant))
                 {
-                    w.WriteString(field.Utf8Name, FormatTimestamp(instant));
+                    Span<byte> text = stackalloc byte[24];
+                    w.WriteString(field.Utf8Name, text[..Iso8601.FormatMilliseconds(instant.UtcDateTime, text)]);
                     return null;
                 }
                 return Mismatch(field, token);
@@ -226,10 +227,6 @@ internal sealed class EventShape
                 return Mismatch(field, token);
         }
     }
-
-    /// <summary>Timestamps are stored as ISO-8601 UTC with millisecond precision.</summary>
-    public static string FormatTimestamp(DateTimeOffset instant) =>
-        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static IngestError Mismatch(SchemaField field, JsonTokenType token)
     {

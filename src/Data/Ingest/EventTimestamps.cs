@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 
@@ -22,11 +21,8 @@ public static class EventTimestamps
                 }
                 return false;
             case JsonTokenType.String:
-                if (!reader.ValueIsEscaped && !reader.HasValueSequence
-                    && Utf8Parser.TryParse(reader.ValueSpan, out DateTimeOffset fast, out var consumed, 'O')
-                    && consumed == reader.ValueSpan.Length)
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence && Iso8601.TryParse(reader.ValueSpan, out timestamp))
                 {
-                    timestamp = fast.ToUniversalTime();
                     return true;
                 }
                 return TryParseText(reader.GetString(), out timestamp);

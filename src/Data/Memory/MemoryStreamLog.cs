@@ -6,6 +6,8 @@ namespace Sluice.Data.Memory;
 /// A bounded ring of events. Writers take one lock per stream to assign offsets and fill slots,
 /// then publish the new head; readers take no lock at all: they copy slots and check each slot's
 /// offset, so an event overwritten while they copied is detected and reported as evicted (410).
+/// The writer raises <see cref="firstRetained"/> before it overwrites slots, so a reader that
+/// finds an overwritten slot always sees a first retained offset past it.
 /// </summary>
 internal sealed class MemoryStreamLog : StreamLog
 {
@@ -13,6 +15,7 @@ internal sealed class MemoryStreamLog : StreamLog
     private readonly Lock appendLock = new();
     private readonly TimeProvider time;
     private long head;
+    private long firstRetained;
 
     public MemoryStreamLog(StreamDefinition definition, TimeProvider time)
         : base(definition)
@@ -26,7 +29,7 @@ internal sealed class MemoryStreamLog : StreamLog
         get
         {
             var current = Volatile.Read(ref head);
-            return new LogPosition(current, Math.Max(0, current - ring.Length));
+            return new LogPosition(current, Math.Min(current, Volatile.Read(ref firstRetained)));
         }
     }
 
@@ -42,6 +45,12 @@ internal sealed class MemoryStreamLog : StreamLog
         {
             var ingestedAt = time.GetUtcNow();
             first = head;
+            var evictedBelow = Math.Max(0, first + events.Count - ring.Length);
+            if (evictedBelow > firstRetained)
+            {
+                // A full fence: readers must see the new boundary before any overwritten slot.
+                Interlocked.Exchange(ref firstRetained, evictedBelow);
+            }
             for (var i = 0; i < events.Count; i++)
             {
                 var offset = first + i;
@@ -72,7 +81,7 @@ internal sealed class MemoryStreamLog : StreamLog
             if (slot is null || slot.Offset != offset)
             {
                 // Overwritten by appends that ran while we copied: the range start is gone.
-                return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Gone(Position.FirstRetainedOffset));
+                return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Gone(Volatile.Read(ref firstRetained)));
             }
             items[offset - from] = slot;
         }

@@ -1,0 +1,22 @@
+using Sluice.Nexmark;
+using Sluice.Reactive;
+
+namespace Sluice.Benchmarks;
+
+/// <summary>The person, auction and bid streams as the planner sees them: typed schemas, event time from date_time, no watermark delay.</summary>
+internal sealed class BenchmarkShapes : IStreamShapes
+{
+    public static readonly BenchmarkShapes Instance = new();
+
+    public StreamShape? Find(string name) =>
+        NexmarkStreams.Names.Contains(name)
+            ? new StreamShape(name, [.. NexmarkStreams.SchemaOf(name).Select(f => new ColumnInfo(f.Key, TypeOf(f.Value)))], NexmarkStreams.TimestampField, TimeSpan.Zero)
+            : null;
+
+    private static ColumnType TypeOf(string name) => name switch
+    {
+        "bigint" => ColumnType.Bigint,
+        "timestamp" => ColumnType.Timestamp,
+        _ => ColumnType.Text,
+    };
+}

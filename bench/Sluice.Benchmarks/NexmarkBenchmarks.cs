@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Sluice.Nexmark;
+
+namespace Sluice.Benchmarks;
+
+/// <summary>
+/// Per-core throughput of each Nexmark query in-process: the pipeline from <c>CompiledQuery.Build</c> over
+/// pre-generated, pre-decoded rows, pinned to one core. "Op" is one input event, so the reported mean is
+/// time per event and 1 s / mean is events per second. Run:
+/// <c>dotnet run -c Release --project bench/Sluice.Benchmarks -- --filter '*Nexmark*'</c>
+/// </summary>
+[Config(typeof(PerCoreConfig))]
+[MemoryDiagnoser]
+public class NexmarkBenchmarks
+{
+    /// <summary>Events pushed per invocation.</summary>
+    public const int Events = 500_000;
+
+    private NexmarkWorkload workload = null!;
+
+    [Params("q0", "q1", "q2", "q3", "q4", "q5", "q7", "q8")]
+    public string Query { get; set; } = "q0";
+
+    [GlobalSetup]
+    public void Setup() => workload = NexmarkWorkload.Create(NexmarkQueries.All[Query], Events);
+
+    [Benchmark(OperationsPerInvoke = Events)]
+    public long Pipeline() => workload.Run();
+
+    private sealed class PerCoreConfig : ManualConfig
+    {
+        public PerCoreConfig()
+        {
+            // Affinity 1 = the first core only: the figures are per core. Each invocation is long (0.1–2 s),
+            // so one invocation per iteration and a few iterations give stable medians.
+            AddJob(Job.Default
+                .WithAffinity(1)
+                .WithWarmupCount(2)
+                .WithIterationCount(7)
+                .WithInvocationCount(1)
+                .WithUnrollFactor(1));
+            AddColumn(StatisticColumn.Median, new EventsPerSecondColumn());
+        }
+    }
+}

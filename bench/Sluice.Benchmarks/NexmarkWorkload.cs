@@ -1,0 +1,103 @@
+using Sluice.Nexmark;
+using Sluice.Reactive;
+
+namespace Sluice.Benchmarks;
+
+/// <summary>
+/// A query compiled once and the events it reads, generated once and decoded into its inputs' row layouts
+/// ahead of time; <see cref="Run"/> pushes them through a fresh pipeline, as the host would.
+/// </summary>
+internal sealed class NexmarkWorkload
+{
+    private readonly CompiledQuery query;
+    private readonly (int[] Inputs, InputEvent Event)[] schedule;
+
+    private NexmarkWorkload(CompiledQuery query, (int[] Inputs, InputEvent Event)[] schedule)
+    {
+        this.query = query;
+        this.schedule = schedule;
+    }
+
+    /// <summary>Events pushed per <see cref="Run"/> (each counted once, however many inputs read its stream).</summary>
+    public int EventCount => schedule.Length;
+
+    public string Plan => query.Plan;
+
+    /// <summary>
+    /// Generates, in event-number order, only the events of the streams the query reads, until
+    /// <paramref name="eventCount"/> of them exist (the generator has random access by event number).
+    /// </summary>
+    public static NexmarkWorkload Create(string sql, int eventCount, NexmarkConfig? config = null) =>
+        Create(QueryCompiler.Compile(sql, BenchmarkShapes.Instance), eventCount, config);
+
+    public static NexmarkWorkload Create(CompiledQuery query, int eventCount, NexmarkConfig? config = null)
+    {
+        var streams = query.Inputs.Select(i => i.Stream).ToHashSet();
+        var layouts = query.Inputs.Select(i => NexmarkRows.Layout(i.Stream, [.. i.Columns.Select(c => c.Name)])).ToArray();
+        var generator = new NexmarkGenerator(config);
+        var offsets = new Dictionary<string, long>();
+        var schedule = new List<(int[], InputEvent)>(eventCount);
+        for (long number = 0; schedule.Count < eventCount; number++)
+        {
+            if (!streams.Contains(StreamOf(number)))
+            {
+                continue;
+            }
+            var e = generator.EventAt(number);
+            var offset = offsets.GetValueOrDefault(e.Stream);
+            offsets[e.Stream] = offset + 1;
+            var inputs = Enumerable.Range(0, query.Inputs.Count).Where(i => query.Inputs[i].Stream == e.Stream).ToArray();
+            // One decoded row per event; inputs of the same stream share it, as the host shares decoded events.
+            schedule.Add((inputs, new InputEvent(offset, e.DateTime, layouts[inputs[0]](e))));
+        }
+        return new NexmarkWorkload(query, [.. schedule]);
+    }
+
+    /// <summary>Pushes every event through a new pipeline and completes it; returns the rows emitted.</summary>
+    public long Run()
+    {
+        var inputs = query.Inputs.Select(_ => new DirectInput()).ToArray();
+        var sink = new CountingObserver();
+        using (query.Build(inputs, new QueryStats()).Subscribe(sink))
+        {
+            foreach (var (targets, e) in schedule)
+            {
+                foreach (var target in targets)
+                {
+                    inputs[target].Push(e);
+                }
+            }
+            foreach (var input in inputs)
+            {
+                input.Complete();
+            }
+        }
+        if (sink.Error is { } error)
+        {
+            throw new InvalidOperationException("The pipeline failed.", error);
+        }
+        return sink.Rows;
+    }
+
+    private static string StreamOf(long eventNumber) => (eventNumber % NexmarkGenerator.ProportionDenominator) switch
+    {
+        < NexmarkGenerator.PersonProportion => NexmarkStreams.Person,
+        < NexmarkGenerator.PersonProportion + NexmarkGenerator.AuctionProportion => NexmarkStreams.Auction,
+        _ => NexmarkStreams.Bid,
+    };
+
+    private sealed class CountingObserver : IObserver<OutputRow>
+    {
+        public long Rows { get; private set; }
+
+        public Exception? Error { get; private set; }
+
+        public void OnNext(OutputRow value) => Rows++;
+
+        public void OnError(Exception error) => Error = error;
+
+        public void OnCompleted()
+        {
+        }
+    }
+}

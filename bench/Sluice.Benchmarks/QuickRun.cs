@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using Sluice.Nexmark;
+
+namespace Sluice.Benchmarks;
+
+/// <summary>
+/// Stopwatch runs of the Nexmark workloads: per query, five timed runs after one warm-up; medians of events
+/// per wall-clock second, events per CPU-second of the whole process (GC included: the per-core figure that
+/// survives a busy machine, as Nexmark's own Throughput/Cores divides by measured CPU use) and bytes
+/// allocated per event. Pin it (<c>taskset -c 0</c>) so wall-clock figures are per core too.
+/// </summary>
+internal static class QuickRun
+{
+    public static int Run(string[] args)
+    {
+        var queries = args.Where(a => NexmarkQueries.All.ContainsKey(a) || a == HarnessBaseline.Name).ToList();
+        if (queries.Count == 0)
+        {
+            queries = [.. NexmarkQueries.All.Keys];
+        }
+        var events = args.Select(a => int.TryParse(a, CultureInfo.InvariantCulture, out var n) ? n : 0).FirstOrDefault(n => n > 0, NexmarkBenchmarks.Events);
+        var failed = false;
+        foreach (var name in queries)
+        {
+            NexmarkWorkload workload;
+            try
+            {
+                workload = name == HarnessBaseline.Name
+                    ? NexmarkWorkload.Create(HarnessBaseline.Query(), events)
+                    : NexmarkWorkload.Create(NexmarkQueries.All[name], events);
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine($"{name}: does not compile: {e.Message}");
+                failed = true;
+                continue;
+            }
+            try
+            {
+                var rows = workload.Run();
+                var rates = new List<double>();
+                var cpuRates = new List<double>();
+                var allocated = new List<double>();
+                var process = Process.GetCurrentProcess();
+                for (var i = 0; i < 5; i++)
+                {
+                    var before = GC.GetAllocatedBytesForCurrentThread();
+                    process.Refresh();
+                    var cpuBefore = process.TotalProcessorTime;
+                    var watch = Stopwatch.StartNew();
+                    workload.Run();
+                    watch.Stop();
+                    process.Refresh();
+                    rates.Add(workload.EventCount / watch.Elapsed.TotalSeconds);
+                    cpuRates.Add(workload.EventCount / (process.TotalProcessorTime - cpuBefore).TotalSeconds);
+                    allocated.Add((GC.GetAllocatedBytesForCurrentThread() - before) / (double)workload.EventCount);
+                }
+                rates.Sort();
+                cpuRates.Sort();
+                allocated.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-8} {rates[2],12:N0} events/s wall (min {rates[0]:N0}, max {rates[4]:N0}); {cpuRates[2],12:N0} events per CPU-second; {allocated[2]:F0} B allocated/event; {workload.EventCount:N0} events → {rows:N0} rows"));
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine($"{name}: fails at run time: {e.GetBaseException().Message}");
+                failed = true;
+            }
+        }
+        return failed ? 1 : 0;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace Sluice.Load;
+
+/// <summary>
+/// Appends to a fresh stream as fast as the service acknowledges, for a fixed duration:
+/// NDJSON batches (default 1,000 events of ~100 bytes) or one event per POST.
+/// </summary>
+internal static class IngestCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new Options(args);
+        if (options.Has("help"))
+        {
+            Console.WriteLine("""
+                ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
+                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--server-pid PID]
+                """);
+            return 0;
+        }
+        var url = options.Get("url", "http://127.0.0.1:5000");
+        var storage = options.Get("storage", "memory");
+        var single = options.Get("mode", "batch") == "single";
+        var batch = single ? 1 : options.GetInt("batch", 1000);
+        var concurrency = options.GetInt("concurrency", single ? 32 : 4);
+        var seconds = options.GetInt("seconds", 10);
+        var pid = options.Has("server-pid") ? options.GetInt("server-pid", 0) : (int?)null;
+
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false })
+        {
+            BaseAddress = new Uri(url),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        var stream = $"ingest_{storage}_{DateTime.UtcNow:HHmmssfff}";
+        var definition = new Dictionary<string, object?> { ["name"] = stream, ["storage"] = storage, ["timestampField"] = "date_time" };
+        if (options.Has("schema"))
+        {
+            definition["schema"] = BidEvents.StreamSchema;
+        }
+        if (storage == "memory")
+        {
+            definition["capacity"] = 1_000_000;
+        }
+        using (var created = await client.PostAsJsonAsync("/api/streams", definition))
+        {
+            if (!created.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"creating {stream} failed: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+                return 1;
+            }
+        }
+
+        // Pre-built bodies, so the client spends its CPU on sending, not on formatting.
+        var bodies = Enumerable.Range(0, 64)
+            .Select(i => single ? System.Text.Encoding.UTF8.GetBytes(BidEvents.One(i)) : BidEvents.Ndjson((long)i * batch, batch))
+            .ToArray();
+        var contentType = new MediaTypeHeaderValue(single ? "application/json" : "application/x-ndjson");
+
+        var latencies = new LatencyRecorder(concurrency);
+        var failures = 0L;
+        var deadline = Stopwatch.StartNew();
+        var duration = TimeSpan.FromSeconds(seconds);
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var next = worker;
+            while (deadline.Elapsed < duration)
+            {
+                using var content = new ByteArrayContent(bodies[next++ % bodies.Length]);
+                content.Headers.ContentType = contentType;
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync($"/api/streams/{stream}/events", content);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                    continue;
+                }
+                latencies.Record(worker, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var elapsed = deadline.Elapsed.TotalSeconds;
+
+        var requests = latencies.Count;
+        var info = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/streams/{stream}");
+        var head = info.GetProperty("headOffset").GetInt64();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            stream            {stream} ({storage}{(options.Has("schema") ? ", schema" : "")})
+            mode              {(single ? "single event per POST" : $"NDJSON batches of {batch}")}, {concurrency} concurrent clients, {elapsed:F1} s
+            events appended   {head:N0} (acknowledged {requests * batch:N0}, failed requests {failures})
+            events/s          {head / elapsed:N0}
+            requests/s        {requests / elapsed:N0}
+            latency p50       {latencies.Percentile(50):F2} ms
+            latency p99       {latencies.Percentile(99):F2} ms
+            server peak RSS   {ServerMemory.PeakOf(pid)}
+            """));
+        return failures == 0 && head == requests * batch ? 0 : 1;
+    }
+}

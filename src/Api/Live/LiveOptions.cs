@@ -1,0 +1,25 @@
+namespace Sluice.Api.Live;
+
+/// <summary>Settings of live delivery, bound from the <c>Live</c> configuration section.</summary>
+public sealed class LiveOptions
+{
+    public const string Section = "Live";
+
+    /// <summary>Events held for one subscriber between the log and its connection.</summary>
+    public int SubscriberBufferSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a subscriber's buffer may stay full before the subscription is ended with an error
+    /// naming the offset to resume from. Zero ends it the moment the buffer is full.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Recent events of a postgres stream kept in memory and shared by its live subscribers, so each
+    /// append costs one database read however many subscribers follow the head. 0 turns sharing off.
+    /// </summary>
+    public int TailCacheSize { get; set; } = 8_192;
+
+    /// <summary>Events read from the log per read while replaying or catching up.</summary>
+    public int ReadBatchSize { get; set; } = 512;
+}

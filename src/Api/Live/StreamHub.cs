@@ -1,0 +1,63 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Sluice.Data.Streams;
+
+namespace Sluice.Api.Live;
+
+/// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
+public sealed class StreamHub(
+    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+{
+    /// <summary>
+    /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
+    /// or from the head when it is null (only new events). Ends with an error naming the offset to resume
+    /// from when the subscriber falls behind its buffer.
+    /// </summary>
+    public ChannelReader<LiveEvent> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
+    {
+        if (store.Find(stream) is not { } log)
+        {
+            throw new HubException($"There is no stream named '{stream}'.");
+        }
+        if (fromOffset < 0)
+        {
+            throw new HubException($"fromOffset must be 0 or more, got {fromOffset}.");
+        }
+        var position = log.Position;
+        if (fromOffset < position.FirstRetainedOffset)
+        {
+            throw new HubException(
+                $"Offset {fromOffset} of stream '{stream}' is no longer retained; the first retained offset is {position.FirstRetainedOffset}.");
+        }
+        var settings = options.Value;
+        // The pump is the only writer and SignalR's stream loop the only reader; the pump never
+        // blocks on Wait mode past its stall timeout (see SubscriptionPump).
+        var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(Math.Max(1, settings.SubscriberBufferSize))
+        {
+            SingleWriter = true,
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var from = fromOffset ?? position.HeadOffset;
+        subscriptions.OnStarted();
+        logger.LogDebug("Connection {ConnectionId} subscribes to {Stream} from offset {Offset}", Context.ConnectionId, stream, from);
+        _ = RunPumpAsync(log, from, channel.Writer, Math.Max(1, settings.ReadBatchSize), settings.StallTimeout, cancellationToken);
+        return channel.Reader;
+    }
+
+    private async Task RunPumpAsync(
+        StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Leave the hub invocation at once; the pump lives until the subscription ends.
+            await Task.Yield();
+            await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
+        }
+        finally
+        {
+            subscriptions.OnEnded();
+        }
+    }
+}

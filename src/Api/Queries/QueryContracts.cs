@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Sluice.Api.Infrastructure;
+
+namespace Sluice.Api.Queries;
+
+/// <summary>A continuous query to register.</summary>
+/// <param name="Name">The query's name, which is also the name of the output stream it writes to; same rules as a stream name.</param>
+/// <param name="Sql">The query text, e.g. <c>SELECT auction, price FROM bid WHERE price &gt; 100</c>.</param>
+/// <param name="From"><c>earliest</c> (default): read the inputs from their first retained offset, so the output is complete; <c>latest</c>: only events appended from now on.</param>
+public sealed record CreateQueryRequest(string? Name, string? Sql, string? From = null);
+
+/// <summary>A query to check without registering it.</summary>
+/// <param name="Sql">The query text.</param>
+public sealed record ValidateQueryRequest(string? Sql);
+
+/// <summary>A query to try out on events given in the request.</summary>
+/// <param name="Sql">The query text; its input streams must exist (their schema and timestampField apply to the events).</param>
+/// <param name="Events">Events per input stream name, each an array of JSON objects as they would be appended. Streams the query reads but that are not listed get no events.</param>
+public sealed record PreviewQueryRequest(string? Sql, Dictionary<string, JsonElement[]>? Events);
+
+/// <summary>A column of a query's output.</summary>
+/// <param name="Name">The column name, as it appears in output rows.</param>
+/// <param name="Type">bigint, double, decimal, text, boolean, timestamp, json, or any (type known only at run time).</param>
+public sealed record ColumnSchema(string Name, string Type);
+
+/// <summary>What a valid query would produce.</summary>
+/// <param name="OutputSchema">The output columns, in order.</param>
+/// <param name="Inputs">The streams the query reads.</param>
+/// <param name="IsUpdating">True when the query emits a changelog (each row carries <c>"op": "+"</c> or <c>"op": "-"</c>); false for append-only queries.</param>
+/// <param name="Plan">The logical plan, EXPLAIN-style.</param>
+public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, IReadOnlyList<string> Inputs, bool IsUpdating, string Plan);
+
+/// <summary>A registered query: its definition, its state and its metrics.</summary>
+/// <param name="Name">The query's name and the name of its output stream.</param>
+/// <param name="Sql">The query text as registered.</param>
+/// <param name="State"><c>running</c>, <c>stopped</c> or <c>faulted</c>.</param>
+/// <param name="Error">Why the query faulted; absent otherwise.</param>
+/// <param name="IsUpdating">True when the output is a changelog (rows carry <c>op</c>).</param>
+/// <param name="From">Where the query starts reading its inputs: <c>earliest</c> or <c>latest</c>.</param>
+/// <param name="OutputSchema">The output columns, in order.</param>
+/// <param name="Inputs">The streams the query reads.</param>
+/// <param name="Plan">The logical plan, EXPLAIN-style.</param>
+/// <param name="CreatedAt">When the query was registered.</param>
+/// <param name="StartedAt">When the current (or last) run started.</param>
+/// <param name="Metrics">Counts, watermark, state size, input positions and latency percentiles of the current (or last) run.</param>
+public sealed record QueryInfo(
+    string Name,
+    string Sql,
+    string State,
+    string? Error,
+    bool IsUpdating,
+    string From,
+    IReadOnlyList<ColumnSchema> OutputSchema,
+    IReadOnlyList<string> Inputs,
+    string Plan,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    QueryMetrics Metrics);
+
+/// <summary>A query's metrics (SPEC §6). Latencies are per input event, in milliseconds, over the last one to two minutes.</summary>
+/// <param name="EventsIn">Input events processed.</param>
+/// <param name="RowsOut">Rows appended to the output stream.</param>
+/// <param name="LateEvents">Events dropped because they arrived behind the watermark.</param>
+/// <param name="SkippedEvents">Input events evicted from a memory stream before the query read them.</param>
+/// <param name="Watermark">The query's watermark (minimum over its inputs); absent before any event.</param>
+/// <param name="StateSize">Groups, windows and join entries the query holds.</param>
+/// <param name="Inputs">Per input: the next offset the query reads, the stream's head, and the lag between them.</param>
+/// <param name="Read">T_read: reading an event from the store and decoding it.</param>
+/// <param name="Process">T_process: the event's time in the query's operators.</param>
+/// <param name="Write">T_write: appending the results, per input event.</param>
+public sealed record QueryMetrics(
+    long EventsIn,
+    long RowsOut,
+    long LateEvents,
+    long SkippedEvents,
+    DateTime? Watermark,
+    long StateSize,
+    IReadOnlyList<InputPosition> Inputs,
+    Latency Read,
+    Latency Process,
+    Latency Write);
+
+/// <summary>How far a query has read one of its inputs.</summary>
+/// <param name="Stream">The input stream.</param>
+/// <param name="Offset">The next offset the query will read.</param>
+/// <param name="HeadOffset">The offset the stream's next event will get.</param>
+/// <param name="Lag">Events appended but not yet read.</param>
+public sealed record InputPosition(string Stream, long Offset, long HeadOffset, long Lag);
+
+/// <summary>Latency percentiles in milliseconds; absent before any event.</summary>
+/// <param name="P50">Median.</param>
+/// <param name="P99">99th percentile.</param>
+public sealed record Latency(double? P50, double? P99);
+
+/// <summary>The rows a query emitted for the preview events.</summary>
+/// <param name="OutputSchema">The output columns, in order.</param>
+/// <param name="IsUpdating">True when rows carry <c>op</c>.</param>
+/// <param name="EventsIn">Events pushed into the query.</param>
+/// <param name="Rows">The rows, in emission order, as they would be appended to the output stream.</param>
+/// <param name="Truncated">True when the query emitted more rows than the preview returns; the events after that point were not pushed.</param>
+public sealed record QueryPreview(IReadOnlyList<ColumnSchema> OutputSchema, bool IsUpdating, int EventsIn, IReadOnlyList<RawJson> Rows, bool Truncated);
+
+/// <summary>The current result table of an updating query.</summary>
+/// <param name="Query">The query's name.</param>
+/// <param name="Columns">The columns of each row.</param>
+/// <param name="Count">Rows in the result now.</param>
+/// <param name="Truncated">True when the result holds more rows than were returned (see <c>limit</c>).</param>
+/// <param name="Rows">The rows, in no particular order.</param>
+public sealed record QueryResults(string Query, IReadOnlyList<ColumnSchema> Columns, long Count, bool Truncated, IReadOnlyList<RawJson> Rows);

@@ -1,0 +1,62 @@
+using Sluice.Reactive;
+
+namespace Sluice.Api.Queries;
+
+/// <summary>Turns registry state into the API's answers.</summary>
+internal static class QueryDescriptions
+{
+    public static IReadOnlyList<ColumnSchema> Schema(CompiledQuery compiled) =>
+        compiled.OutputColumns.Select(c => new ColumnSchema(c.Name, StoreStreamShapes.TypeName(c.Type))).ToArray();
+
+    public static QueryValidation Validation(CompiledQuery compiled) => new(
+        Schema(compiled),
+        compiled.Inputs.Select(i => i.Stream).Distinct(StringComparer.Ordinal).ToArray(),
+        compiled.IsUpdating,
+        compiled.Plan);
+
+    public static QueryInfo Info(RegisteredQuery query)
+    {
+        var run = query.Run;
+        return new QueryInfo(
+            query.Name,
+            query.Compiled.Sql,
+            query.State.ToString().ToLowerInvariant(),
+            run?.Error,
+            query.Compiled.IsUpdating,
+            query.From.ToString().ToLowerInvariant(),
+            Schema(query.Compiled),
+            query.InputStreams,
+            query.Compiled.Plan,
+            query.CreatedAt,
+            query.StartedAt,
+            Metrics(run));
+    }
+
+    private static QueryMetrics Metrics(QueryRun? run)
+    {
+        if (run is null)
+        {
+            return new QueryMetrics(0, 0, 0, 0, null, 0, [], new Latency(null, null), new Latency(null, null), new Latency(null, null));
+        }
+        var inputs = run.Positions
+            .Select(p =>
+            {
+                var head = p.Log.Position.HeadOffset;
+                return new InputPosition(p.Log.Definition.Name, p.Offset, head, Math.Max(0, head - p.Offset));
+            })
+            .ToArray();
+        return new QueryMetrics(
+            run.EventsIn,
+            run.RowsOut,
+            run.Stats.LateEvents,
+            run.SkippedEvents,
+            run.Stats.Watermark,
+            run.Stats.StateSize,
+            inputs,
+            Percentiles(run.ReadLatency),
+            Percentiles(run.ProcessLatency),
+            Percentiles(run.WriteLatency));
+    }
+
+    private static Latency Percentiles(LatencyHistogram histogram) => new(histogram.Percentile(0.50), histogram.Percentile(0.99));
+}

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Sluice.Api.Streams;
+using Sluice.Data.Streams;
+using Sluice.Reactive;
+
+namespace Sluice.Api.Queries;
+
+/// <summary>What a lifecycle request came to.</summary>
+internal enum LifecycleOutcome
+{
+    Done,
+    NotFound,
+    Conflict,
+    InputMissing,
+}
+
+internal sealed record LifecycleResult(LifecycleOutcome Outcome, RegisteredQuery? Query = null, string? Detail = null);
+
+/// <summary>
+/// The registered queries and their runs, in memory only: registrations do not survive a restart of
+/// the service (durable queries are SPEC §7, later). Lifecycle changes are serialized by one gate;
+/// reads (list, describe, metrics) take no lock. Also tells the streams API which streams a query
+/// reads or writes, so they cannot be deleted under it.
+/// </summary>
+internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, RegisteredQuery> queries = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly StreamStore store;
+    private readonly QueryTelemetry telemetry;
+    private readonly QueryOptions options;
+    private readonly ILoggerFactory loggers;
+    private readonly TimeProvider time;
+
+    public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time)
+    {
+        this.store = store;
+        this.telemetry = telemetry;
+        this.options = options.Value;
+        this.loggers = loggers;
+        this.time = time;
+        telemetry.ObserveRuns(() => queries.Values.Select(q => q.Run).OfType<QueryRun>());
+    }
+
+    public IReadOnlyList<RegisteredQuery> List() => queries.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToArray();
+
+    public RegisteredQuery? Find(string name) => queries.TryGetValue(name, out var query) ? query : null;
+
+    public string? FindDependent(string stream) =>
+        queries.Values.Where(q => q.Name == stream || q.Reads(stream)).Select(q => q.Name).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>Registers <paramref name="compiled"/> as <paramref name="name"/>, creates its output stream and starts it.</summary>
+    public async Task<LifecycleResult> RegisterAsync(string name, CompiledQuery compiled, StartFrom from, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (queries.ContainsKey(name))
+            {
+                return new(LifecycleOutcome.Conflict, Detail: $"A query named '{name}' already exists.");
+            }
+            if (store.Find(name) is not null)
+            {
+                return new(LifecycleOutcome.Conflict, Detail: $"A stream named '{name}' already exists; a query writes to a new stream of its own name.");
+            }
+            var query = new RegisteredQuery(name, compiled, from, time.GetUtcNow());
+            // Listed before its streams are touched, so no input can be deleted from under it meanwhile.
+            queries[name] = query;
+            var started = await StartRunAsync(query);
+            if (started.Outcome != LifecycleOutcome.Done)
+            {
+                queries.TryRemove(name, out _);
+            }
+            return started;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts a stopped or faulted query afresh: its output stream is recreated empty and its state is
+    /// rebuilt from its inputs (from their first retained offsets, or their heads for <see cref="StartFrom.Latest"/>).
+    /// A running query is left as it is.
+    /// </summary>
+    public async Task<LifecycleResult> StartAsync(string name, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(name) is not { } query)
+            {
+                return new(LifecycleOutcome.NotFound);
+            }
+            if (query.State == QueryState.Running)
+            {
+                return new(LifecycleOutcome.Done, query);
+            }
+            if (FindReader(name) is { } reader)
+            {
+                return new(LifecycleOutcome.Conflict, query,
+                    $"Query '{reader}' reads the output of '{name}'; restarting '{name}' recreates that stream, so delete '{reader}' first.");
+            }
+            if (query.Run is not null)
+            {
+                await query.Run.StopAsync();
+            }
+            if (store.Find(name) is not null)
+            {
+                await store.DeleteAsync(name, CancellationToken.None);
+            }
+            return await StartRunAsync(query);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stops a query; its output stream and metrics stay as they are.</summary>
+    public async Task<LifecycleResult> StopAsync(string name, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(name) is not { } query)
+            {
+                return new(LifecycleOutcome.NotFound);
+            }
+            if (query.Run is { } run)
+            {
+                await run.StopAsync();
+            }
+            return new(LifecycleOutcome.Done, query);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stops a query and deletes it together with its output stream; refused while another query reads that stream.</summary>
+    public async Task<LifecycleResult> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(name) is not { } query)
+            {
+                return new(LifecycleOutcome.NotFound);
+            }
+            if (FindReader(name) is { } reader)
+            {
+                return new(LifecycleOutcome.Conflict, query, $"Query '{reader}' reads the output of '{name}'; delete '{reader}' first.");
+            }
+            if (query.Run is { } run)
+            {
+                await run.StopAsync();
+            }
+            queries.TryRemove(name, out _);
+            await store.DeleteAsync(name, CancellationToken.None);
+            return new(LifecycleOutcome.Done, query);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var run in queries.Values.Select(q => q.Run).OfType<QueryRun>())
+        {
+            await run.StopAsync();
+        }
+    }
+
+    private string? FindReader(string stream) =>
+        queries.Values.Where(q => q.Name != stream && q.Reads(stream)).Select(q => q.Name).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    private async Task<LifecycleResult> StartRunAsync(RegisteredQuery query)
+    {
+        var compiled = query.Compiled;
+        var inputs = new StreamLog[compiled.Inputs.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (store.Find(compiled.Inputs[i].Stream) is not { } log)
+            {
+                return new(LifecycleOutcome.InputMissing, query, $"Input stream '{compiled.Inputs[i].Stream}' does not exist.");
+            }
+            inputs[i] = log;
+        }
+        var definition = OutputStreams.Define(query.Name, compiled, time.GetUtcNow());
+        var created = await store.CreateAsync(definition, CancellationToken.None);
+        if (created != CreateStreamOutcome.Created)
+        {
+            return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
+        }
+        var startOffsets = inputs.Select(log => query.From == StartFrom.Latest ? log.Position.HeadOffset : log.Position.FirstRetainedOffset).ToArray();
+        var run = new QueryRun(
+            query.Name,
+            compiled,
+            inputs,
+            startOffsets,
+            store.Find(query.Name)!,
+            compiled.Inputs.Count > 1 ? Math.Max(1, options.BatchSize / compiled.Inputs.Count) : options.BatchSize,
+            loggers.CreateLogger($"Sluice.Queries.{query.Name}"),
+            telemetry);
+        query.Run = run;
+        query.StartedAt = time.GetUtcNow();
+        run.Start();
+        return new(LifecycleOutcome.Done, query);
+    }
+}

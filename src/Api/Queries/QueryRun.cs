@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Reactive.Subjects;
+using Sluice.Data.Streams;
+using Sluice.Reactive;
+using Sluice.Reactive.Rows;
+
+namespace Sluice.Api.Queries;
+
+/// <summary>Where a query's execution stands.</summary>
+public enum QueryState
+{
+    Running,
+    Stopped,
+    Faulted,
+}
+
+/// <summary>
+/// One execution of a registered query, from start until it is stopped or faults. A single driver
+/// task owns the pipeline: it reads a batch from each input in turn (round-robin keeps the inputs'
+/// watermarks roughly aligned), decodes it, pushes it through the pipeline, appends the rows that came
+/// out to the output stream in one batch, and when every input is drained waits for the next append
+/// (the logs' tail signal; no polling). Anything that goes wrong ends this run as <see cref="QueryState.Faulted"/>
+/// and nothing else: other queries, ingest and the process carry on.
+/// </summary>
+internal sealed class QueryRun
+{
+    private readonly CompiledQuery compiled;
+    private readonly StreamLog[] inputs;
+    private readonly RowDecoder[] decoders;
+    private readonly StreamLog output;
+    private readonly RowEncoder encoder;
+    private readonly int batchSize;
+    private readonly ILogger logger;
+    private readonly QueryTelemetry telemetry;
+    private readonly long[] offsets;
+    private readonly CancellationTokenSource stopping = new();
+    private long eventsIn;
+    private long rowsOut;
+    private long skippedEvents;
+    private volatile string? error;
+    private volatile bool stopped;
+    private Task driver = Task.CompletedTask;
+
+    public QueryRun(
+        string name,
+        CompiledQuery compiled,
+        IReadOnlyList<StreamLog> inputs,
+        IReadOnlyList<long> startOffsets,
+        StreamLog output,
+        int batchSize,
+        ILogger logger,
+        QueryTelemetry telemetry)
+    {
+        Name = name;
+        this.compiled = compiled;
+        this.inputs = inputs.ToArray();
+        decoders = compiled.Inputs.Select(i => new RowDecoder(i.Columns)).ToArray();
+        this.output = output;
+        encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
+        this.batchSize = Math.Max(1, batchSize);
+        this.logger = logger;
+        this.telemetry = telemetry;
+        offsets = startOffsets.ToArray();
+        Results = compiled.IsUpdating ? new ResultTable() : null;
+    }
+
+    public string Name { get; }
+
+    public QueryStats Stats { get; } = new();
+
+    public LatencyHistogram ReadLatency { get; } = new();
+
+    public LatencyHistogram ProcessLatency { get; } = new();
+
+    public LatencyHistogram WriteLatency { get; } = new();
+
+    /// <summary>The current result of an updating query; null for an append-only one.</summary>
+    public ResultTable? Results { get; }
+
+    public long EventsIn => Interlocked.Read(ref eventsIn);
+
+    public long RowsOut => Interlocked.Read(ref rowsOut);
+
+    /// <summary>Events evicted from a memory input before this query read them (skipped, see docs/queries.md).</summary>
+    public long SkippedEvents => Interlocked.Read(ref skippedEvents);
+
+    public string? Error => error;
+
+    public QueryState State => error is not null ? QueryState.Faulted : stopped ? QueryState.Stopped : QueryState.Running;
+
+    /// <summary>The next offset this run reads from each input, in the order of <see cref="CompiledQuery.Inputs"/>.</summary>
+    public IReadOnlyList<(StreamLog Log, long Offset)> Positions => inputs.Select((log, i) => (log, Volatile.Read(ref offsets[i]))).ToArray();
+
+    /// <summary>Completes when the driver has ended (stopped or faulted).</summary>
+    public Task Completion => driver;
+
+    public void Start() => driver = Task.Run(DriveAsync);
+
+    public async Task StopAsync()
+    {
+        stopped = true;
+        await stopping.CancelAsync();
+        await driver;
+    }
+
+    private async Task DriveAsync()
+    {
+        var cancellation = stopping.Token;
+        var subjects = inputs.Select(_ => new Subject<InputEvent>()).ToArray();
+        var emitted = new List<OutputRow>();
+        Exception? pipelineError = null;
+        IDisposable? subscription = null;
+        try
+        {
+            subscription = compiled.Build(subjects, Stats).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
+            while (!cancellation.IsCancellationRequested)
+            {
+                if (pipelineError is { } early)
+                {
+                    throw new QueryPipelineException(early);
+                }
+                var progressed = false;
+                for (var i = 0; i < inputs.Length && !cancellation.IsCancellationRequested; i++)
+                {
+                    progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
+                }
+                if (!progressed)
+                {
+                    await WaitForAnyInputAsync(cancellation);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception ex)
+        {
+            Fault(ex);
+        }
+        finally
+        {
+            try
+            {
+                subscription?.Dispose();
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Disposing the pipeline of query {Query} failed.", Name);
+            }
+            stopped = true;
+        }
+    }
+
+    /// <summary>Reads, processes and writes one batch of input <paramref name="index"/>; false when the input had nothing new.</summary>
+    private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    {
+        var log = inputs[index];
+        if (log.IsClosed)
+        {
+            throw new InvalidOperationException($"Input stream '{log.Definition.Name}' was deleted.");
+        }
+        var from = offsets[index];
+        var readStarted = Stopwatch.GetTimestamp();
+        var outcome = await log.ReadAsync(from, batchSize, cancellation);
+        switch (outcome)
+        {
+            case ReadOutcome.Gone gone:
+                // A memory input evicted events before we read them: skip to what is left, count and log it.
+                var lost = Math.Max(0, gone.FirstRetainedOffset - from);
+                Interlocked.Add(ref skippedEvents, lost);
+                Volatile.Write(ref offsets[index], Math.Max(from, gone.FirstRetainedOffset));
+                logger.LogWarning("Query {Query} fell behind stream {Stream}: offsets {From}..{To} were evicted before it read them and are skipped.",
+                    Name, log.Definition.Name, from, gone.FirstRetainedOffset - 1);
+                return true;
+            case ReadOutcome.NotFound:
+                throw new InvalidOperationException($"Input stream '{log.Definition.Name}' was deleted.");
+        }
+        var items = ((ReadOutcome.Events)outcome).Items;
+        if (items.Count == 0)
+        {
+            return false;
+        }
+        var decoder = decoders[index];
+        var batch = new InputEvent[items.Count];
+        for (var k = 0; k < items.Count; k++)
+        {
+            var stored = items[k];
+            batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, decoder.Decode(stored.Data.Span));
+        }
+        var readEnded = Stopwatch.GetTimestamp();
+        ReadLatency.Rotate(readEnded);
+        ReadLatency.RecordElapsed(readStarted, readEnded, batch.Length);
+
+        ProcessLatency.Rotate(readEnded);
+        var processStarted = readEnded;
+        foreach (var item in batch)
+        {
+            var before = Stopwatch.GetTimestamp();
+            subject.OnNext(item);
+            ProcessLatency.RecordElapsed(before, Stopwatch.GetTimestamp());
+            if (pipelineError() is { } failure)
+            {
+                throw new QueryPipelineException(failure);
+            }
+        }
+        var processEnded = Stopwatch.GetTimestamp();
+
+        if (emitted.Count > 0)
+        {
+            await WriteAsync(emitted, cancellation);
+        }
+        var writeEnded = Stopwatch.GetTimestamp();
+        WriteLatency.Rotate(writeEnded);
+        WriteLatency.RecordElapsed(processEnded, writeEnded, batch.Length);
+
+        Volatile.Write(ref offsets[index], items[^1].Offset + 1);
+        Interlocked.Add(ref eventsIn, batch.Length);
+        telemetry.RecordBatch(Name, batch.Length, readStarted, readEnded, processStarted, processEnded, writeEnded);
+        return true;
+    }
+
+    private async Task WriteAsync(List<OutputRow> emitted, CancellationToken cancellation)
+    {
+        if (output.IsClosed)
+        {
+            throw new InvalidOperationException($"Output stream '{output.Definition.Name}' was deleted.");
+        }
+        var events = new NewEvent[emitted.Count];
+        for (var k = 0; k < emitted.Count; k++)
+        {
+            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), encoder.Encode(emitted[k]));
+        }
+        // Not cancellable half-way: a batch of results is appended whole or not at all.
+        await output.AppendAsync(events, CancellationToken.None);
+        Results?.Apply(emitted);
+        Interlocked.Add(ref rowsOut, emitted.Count);
+        emitted.Clear();
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private async Task WaitForAnyInputAsync(CancellationToken cancellation)
+    {
+        if (inputs.Length == 1)
+        {
+            await inputs[0].WaitForOffsetAsync(Volatile.Read(ref offsets[0]), cancellation);
+            return;
+        }
+        // Cancel the waits that did not fire, so a quiet input does not collect one waiter per wake-up of a busy one.
+        using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var waits = new Task[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            waits[i] = inputs[i].WaitForOffsetAsync(Volatile.Read(ref offsets[i]), round.Token).AsTask();
+        }
+        await Task.WhenAny(waits);
+        await round.CancelAsync();
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private void Fault(Exception ex)
+    {
+        var inner = ex is QueryPipelineException pipeline ? pipeline.InnerException! : ex;
+        error = string.IsNullOrWhiteSpace(inner.Message) ? inner.GetType().Name : inner.Message;
+        logger.LogError(inner, "Query {Query} faulted: {Error}", Name, error);
+    }
+
+    /// <summary>Carries an error the pipeline reported through OnError out of the push loop.</summary>
+    private sealed class QueryPipelineException(Exception inner) : Exception(inner.Message, inner);
+}

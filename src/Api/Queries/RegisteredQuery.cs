@@ -1,0 +1,43 @@
+using Sluice.Reactive;
+
+namespace Sluice.Api.Queries;
+
+/// <summary>Where a query starts reading its inputs.</summary>
+public enum StartFrom
+{
+    /// <summary>From each input's first retained offset, so the output is complete (the default).</summary>
+    Earliest,
+
+    /// <summary>From each input's head when the query starts: only events appended afterwards.</summary>
+    Latest,
+}
+
+/// <summary>A query in the registry: what was registered, and its current (or last) run.</summary>
+internal sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFrom from, DateTimeOffset createdAt)
+{
+    private volatile QueryRun? run;
+
+    public string Name { get; } = name;
+
+    public CompiledQuery Compiled { get; } = compiled;
+
+    public StartFrom From { get; } = from;
+
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>The distinct input streams, in the order the query first names them.</summary>
+    public IReadOnlyList<string> InputStreams { get; } = compiled.Inputs.Select(i => i.Stream).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The run in progress, or the last one (its metrics stay readable after stop or fault); null before the first start.</summary>
+    public QueryRun? Run
+    {
+        get => run;
+        set => run = value;
+    }
+
+    public QueryState State => Run?.State ?? QueryState.Stopped;
+
+    public bool Reads(string stream) => InputStreams.Contains(stream, StringComparer.Ordinal);
+}

@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Sluice.Data.Postgres;
+
+/// <summary>
+/// The DDL of the event tables: one append-only table per postgres stream, in the
+/// <see cref="Schema"/> schema, named after the stream (a stream name is a valid identifier of at most 63 characters).
+/// </summary>
+internal static class EventTables
+{
+    public const string Schema = "sluice_events";
+
+    /// <summary>The trigger function (created by the catalog migration) that rejects UPDATE, DELETE and TRUNCATE.</summary>
+    public const string RejectChangeFunction = Schema + ".reject_event_change";
+
+    public static string QualifiedName(string stream) => $"{Schema}.\"{stream}\"";
+
+    /// <summary>Replaces any table left behind by a stream of the same name whose drop did not finish.</summary>
+    public static async Task CreateAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
+    {
+        var table = QualifiedName(stream);
+        await using var command = dataSource.CreateCommand($"""
+            DROP TABLE IF EXISTS {table};
+            CREATE TABLE {table} (
+                "offset" bigint PRIMARY KEY,
+                event_time timestamptz NOT NULL,
+                ingested_at timestamptz NOT NULL,
+                data json NOT NULL
+            );
+            CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {RejectChangeFunction}();
+            CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION {RejectChangeFunction}();
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<bool> ExistsAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT to_regclass($1) IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = QualifiedName(stream) });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The offset the next event gets: one past the largest stored (the primary key answers this from the index).</summary>
+    public static async Task<long> ReadHeadAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT COALESCE(MAX(\"offset\") + 1, 0) FROM {QualifiedName(stream)}");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public static async Task DropAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"DROP TABLE IF EXISTS {QualifiedName(stream)}");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Sluice.Data.Streams;
+
+namespace Sluice.Data.Postgres;
+
+/// <summary>Keeps every stream definition (memory and postgres alike) in the <c>streams</c> table, so they survive a restart.</summary>
+public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> contexts) : IStreamCatalog
+{
+    public async Task<IReadOnlyList<StreamDefinition>> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var records = await db.Streams.AsNoTracking().OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
+        return records.Select(ToDefinition).ToList();
+    }
+
+    public async Task<bool> TryAddAsync(StreamDefinition definition, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Streams.Add(ToRecord(definition));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return false;
+        }
+    }
+
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Streams.Where(s => s.Name == name).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    internal static StreamRecord ToRecord(StreamDefinition definition) => new()
+    {
+        Name = definition.Name,
+        Storage = definition.Storage == StorageKind.Postgres ? "postgres" : "memory",
+        TimestampField = definition.TimestampField,
+        WatermarkDelay = definition.WatermarkDelay,
+        Capacity = definition.Capacity,
+        Schema = definition.Schema is null
+            ? null
+            : JsonSerializer.Serialize(definition.Schema.Select(f => new SchemaField(f.Key, f.Value.ToName())).ToArray(), CatalogJson.Default.SchemaFieldArray),
+        CreatedAt = definition.CreatedAt.ToUniversalTime(),
+    };
+
+    internal static StreamDefinition ToDefinition(StreamRecord record) => new(
+        record.Name,
+        record.Storage == "postgres" ? StorageKind.Postgres : StorageKind.Memory,
+        record.TimestampField,
+        record.WatermarkDelay,
+        record.Capacity,
+        record.Schema is null ? null : ReadSchema(record.Name, record.Schema),
+        record.CreatedAt);
+
+    private static Dictionary<string, FieldType> ReadSchema(string stream, string json)
+    {
+        var fields = JsonSerializer.Deserialize(json, CatalogJson.Default.SchemaFieldArray) ?? [];
+        var schema = new Dictionary<string, FieldType>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            if (!FieldTypes.TryParse(field.Type, out var type))
+            {
+                throw new InvalidOperationException($"The catalog holds an unknown type '{field.Type}' for field '{field.Name}' of stream '{stream}'.");
+            }
+            schema[field.Name] = type;
+        }
+        return schema;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Sluice.Reactive.Rows;
+
+/// <summary>
+/// Encodes output rows as UTF-8 JSON objects keyed by the output column names, with
+/// <c>"op": "+"</c> or <c>"op": "-"</c> appended for updating queries.
+/// </summary>
+/// <remarks>
+/// Values are written by their runtime type (columns typed <see cref="ColumnType.Any"/> hold any of them):
+/// integers, doubles and decimals as JSON numbers (a NaN or infinite double as <c>null</c>, which JSON
+/// cannot express), timestamps as ISO-8601 UTC strings with milliseconds, json values as they are, NULL as <c>null</c>.
+/// Not thread-safe: it reuses one buffer and writer.
+/// </remarks>
+public sealed class RowEncoder
+{
+    /// <summary>The name of the change column of an updating query's output.</summary>
+    public const string OpColumn = "op";
+
+    private static readonly JsonEncodedText OpName = JsonEncodedText.Encode(OpColumn);
+    private static readonly JsonEncodedText Insert = JsonEncodedText.Encode("+", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private static readonly JsonEncodedText Delete = JsonEncodedText.Encode("-", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+    private readonly JsonEncodedText[] names;
+    private readonly bool includeOp;
+    private readonly ArrayBufferWriter<byte> buffer = new(256);
+    private readonly Utf8JsonWriter writer;
+
+    public RowEncoder(IReadOnlyList<ColumnInfo> columns, bool includeOp)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        names = columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
+        this.includeOp = includeOp;
+        writer = new Utf8JsonWriter(buffer, WriterOptions);
+    }
+
+    /// <summary>The writer options rows are written with (relaxed escaping, as ingest stores payloads).</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>One row as a fresh UTF-8 JSON object.</summary>
+    public byte[] Encode(OutputRow row)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset();
+        Write(writer, row.Values, includeOp ? row.Op : null);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes one row as a JSON object to <paramref name="target"/>; <paramref name="op"/> null leaves the op field out.</summary>
+    public void Write(Utf8JsonWriter target, object?[] values, ChangeOp? op)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(values);
+        target.WriteStartObject();
+        var count = Math.Min(values.Length, names.Length);
+        for (var i = 0; i < count; i++)
+        {
+            target.WritePropertyName(names[i]);
+            WriteValue(target, values[i]);
+        }
+        if (op is { } change)
+        {
+            target.WriteString(OpName, change == ChangeOp.Delete ? Delete : Insert);
+        }
+        target.WriteEndObject();
+    }
+
+    /// <summary>Writes one SQL value (boxed as <see cref="ColumnType"/> describes) as a JSON value.</summary>
+    public static void WriteValue(Utf8JsonWriter target, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        switch (value)
+        {
+            case null:
+                target.WriteNullValue();
+                break;
+            case long whole:
+                target.WriteNumberValue(whole);
+                break;
+            case int small:
+                target.WriteNumberValue(small);
+                break;
+            case double real:
+                if (double.IsFinite(real))
+                {
+                    target.WriteNumberValue(real);
+                }
+                else
+                {
+                    target.WriteNullValue();
+                }
+                break;
+            case decimal exact:
+                target.WriteNumberValue(exact);
+                break;
+            case string text:
+                target.WriteStringValue(text);
+                break;
+            case bool flag:
+                target.WriteBooleanValue(flag);
+                break;
+            case DateTime instant:
+                JsonTimestamps.WriteValue(target, instant);
+                break;
+            case DateTimeOffset instantWithOffset:
+                JsonTimestamps.WriteValue(target, instantWithOffset.UtcDateTime);
+                break;
+            case JsonElement json:
+                if (json.ValueKind == JsonValueKind.Undefined)
+                {
+                    target.WriteNullValue();
+                }
+                else
+                {
+                    json.WriteTo(target);
+                }
+                break;
+            case float single:
+                if (float.IsFinite(single))
+                {
+                    target.WriteNumberValue(single);
+                }
+                else
+                {
+                    target.WriteNullValue();
+                }
+                break;
+            case TimeSpan interval:
+                target.WriteStringValue(System.Xml.XmlConvert.ToString(interval));
+                break;
+            default:
+                target.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace Sluice.Api.Tests.Infrastructure;
+
+public static class RepoPaths
+{
+    /// <summary>The repository root: the nearest folder above the test binaries that holds Api.sln.</summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Api.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Api.sln not found above " + AppContext.BaseDirectory);
+    }
+}

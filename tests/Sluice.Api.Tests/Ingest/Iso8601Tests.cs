@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+using Sluice.Data.Ingest;
+
+namespace Sluice.Api.Tests.Ingest;
+
+public sealed class Iso8601Tests
+{
+    [Theory]
+    [InlineData("2026-11-25T12:00:00Z")]
+    [InlineData("2026-11-25T12:00:00.1Z")]
+    [InlineData("2026-11-25T12:00:00.123Z")]
+    [InlineData("2026-11-25T12:00:00.1234567Z")]
+    [InlineData("2026-11-25T12:00:00.123456789Z")]
+    [InlineData("2026-11-25T12:00:00+02:00")]
+    [InlineData("2026-11-25T12:00:00.5-07:30")]
+    [InlineData("2024-02-29T23:59:59.999Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    public void Fast_path_agrees_with_the_framework_parser(string text)
+    {
+        Assert.True(Iso8601.TryParse(Encoding.UTF8.GetBytes(text), out var fast));
+        var expected = DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+        Assert.Equal(expected.Ticks / 10 * 10, fast.Ticks / 10 * 10);
+    }
+
+    [Theory]
+    [InlineData("2026-13-01T00:00:00Z")]
+    [InlineData("2026-02-30T00:00:00Z")]
+    [InlineData("2026-11-25T24:00:00Z")]
+    [InlineData("2026-11-25T12:00:00.Z")]
+    [InlineData("2026-11-25T12:00:00Zjunk")]
+    [InlineData("2026-11-25")]
+    [InlineData("yesterday at noon")]
+    public void Fast_path_declines_what_it_does_not_recognise(string text) =>
+        Assert.False(Iso8601.TryParse(Encoding.UTF8.GetBytes(text), out _));
+
+    [Fact]
+    public void Formats_utc_with_milliseconds()
+    {
+        Span<byte> buffer = stackalloc byte[24];
+        var written = Iso8601.FormatMilliseconds(new DateTime(2026, 1, 2, 3, 4, 5, 67, DateTimeKind.Utc), buffer);
+        Assert.Equal("2026-01-02T03:04:05.067Z", Encoding.UTF8.GetString(buffer[..written]));
+    }
+}

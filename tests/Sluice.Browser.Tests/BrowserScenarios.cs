@@ -1,0 +1,37 @@
+using Xunit.Abstractions;
+
+namespace Sluice.Browser.Tests;
+
+/// <summary>
+/// Each test runs one node script of tests/browser against the real service: Chromium through
+/// playwright-core for the UI, the official @microsoft/signalr client for live delivery.
+/// Screenshots land in tests/browser/screenshots for review.
+/// </summary>
+[Collection(nameof(ServiceCollection))]
+public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper output)
+{
+    [Fact]
+    public Task Creating_a_stream_and_posting_events_shows_them_live_in_the_table_and_the_chart() => RunAsync("streams.mjs");
+
+    [Fact]
+    public Task The_editor_marks_the_line_and_column_of_a_validation_error_and_shows_the_plan_when_fixed() => RunAsync("editor-marks.mjs");
+
+    [Fact]
+    public Task A_bad_query_shows_its_error_at_the_line_and_column_the_engine_reports() => RunAsync("query-editor.mjs");
+
+    [Fact]
+    public Task Queries_registered_from_the_editor_stream_rows_changelogs_and_metrics_into_the_page() => RunAsync("query-results.mjs");
+
+    [Fact]
+    public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
+
+    private async Task RunAsync(string script)
+    {
+        var (exitCode, text) = await NodeScript.RunAsync(script, service.BaseUrl, TimeSpan.FromMinutes(3));
+        output.WriteLine(text);
+        Assert.True(exitCode == 0, $"{script} exited with {exitCode}:\n{text}\n--- service log ---\n{service.Log}");
+    }
+}
+
+[CollectionDefinition(nameof(ServiceCollection))]
+public sealed class ServiceCollection : ICollectionFixture<ServiceProcess>;

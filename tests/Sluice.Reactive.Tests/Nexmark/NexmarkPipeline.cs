@@ -1,0 +1,64 @@
+using System.Reactive.Subjects;
+using Sluice.Nexmark;
+using Sluice.Nexmark.Reference;
+using Sluice.Reactive;
+
+namespace Sluice.Reactive.Tests.Nexmark;
+
+/// <summary>
+/// Runs a compiled query in-process over generated events: each event goes, in generation order, to every
+/// input reading its stream (with its per-stream offset); then all inputs complete. For an updating query
+/// the changelog is applied, so the result is the final table.
+/// </summary>
+internal static class NexmarkPipeline
+{
+    public static ResultRows Run(CompiledQuery query, IReadOnlyList<NexmarkEvent> events)
+    {
+        var subjects = query.Inputs.Select(_ => new Subject<InputEvent>()).ToArray();
+        var layouts = query.Inputs.Select(i => NexmarkRows.Layout(i.Stream, [.. i.Columns.Select(c => c.Name)])).ToArray();
+        var result = new ResultRows();
+        var failures = new List<string>();
+        Exception? error = null;
+        var completed = false;
+        using var subscription = query.Build(subjects, new QueryStats()).Subscribe(
+            row =>
+            {
+                if (row.Op == ChangeOp.Insert)
+                {
+                    result.Add(row.Values);
+                }
+                else if (!result.Remove(row.Values))
+                {
+                    failures.Add("retraction of a row that is not in the result: " + ResultRows.Key(row.Values));
+                }
+            },
+            e => error = e,
+            () => completed = true);
+
+        var offsets = new Dictionary<string, long>();
+        foreach (var e in events)
+        {
+            var offset = offsets.GetValueOrDefault(e.Stream);
+            offsets[e.Stream] = offset + 1;
+            for (var i = 0; i < subjects.Length; i++)
+            {
+                if (query.Inputs[i].Stream == e.Stream)
+                {
+                    subjects[i].OnNext(new InputEvent(offset, e.DateTime, layouts[i](e)));
+                }
+            }
+        }
+        foreach (var subject in subjects)
+        {
+            subject.OnCompleted();
+        }
+
+        if (error is not null)
+        {
+            throw new InvalidOperationException("The pipeline failed: " + error.Message, error);
+        }
+        Assert.True(completed, "The output did not complete after every input completed.");
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
+        return result;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using Sluice.Reactive.Rows;
+
+namespace Sluice.Reactive.Tests.Rows;
+
+public sealed class RowEncoderTests
+{
+    private static string Encode(object?[] values, ChangeOp op = ChangeOp.Insert, bool updating = false, params string[] names)
+    {
+        var columns = (names.Length > 0 ? names : values.Select((_, i) => $"c{i}").ToArray()).Select(n => new ColumnInfo(n, ColumnType.Any)).ToArray();
+        return Encoding.UTF8.GetString(new RowEncoder(columns, updating).Encode(new OutputRow(values, DateTime.UnixEpoch, op)));
+    }
+
+    [Fact]
+    public void Each_type_is_written_as_its_json_form()
+    {
+        using var json = JsonDocument.Parse("""{"k":[1,"two"]}""");
+        var values = new object?[]
+        {
+            42L, 1.5, 12345678901234.5678901234m, "tëxt \"q\"", true, null,
+            new DateTime(2024, 5, 1, 12, 0, 0, 250, DateTimeKind.Utc), json.RootElement.Clone(),
+        };
+
+        var text = Encode(values, names: ["big", "dbl", "dec", "txt", "flag", "nothing", "at", "payload"]);
+
+        Assert.Equal(
+            """{"big":42,"dbl":1.5,"dec":12345678901234.5678901234,"txt":"tëxt \"q\"","flag":true,"nothing":null,"at":"2024-05-01T12:00:00.250Z","payload":{"k":[1,"two"]}}""",
+            text);
+    }
+
+    [Fact]
+    public void Timestamps_are_written_in_utc_with_milliseconds()
+    {
+        var unspecified = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Unspecified);
+        var offset = new DateTimeOffset(2024, 1, 2, 5, 4, 5, 7, TimeSpan.FromHours(2));
+
+        Assert.Equal("""{"c0":"2024-01-02T03:04:05.000Z","c1":"2024-01-02T03:04:05.007Z"}""", Encode([unspecified, offset]));
+    }
+
+    [Fact]
+    public void Doubles_json_cannot_express_are_null()
+    {
+        Assert.Equal("""{"c0":null,"c1":null}""", Encode([double.NaN, double.PositiveInfinity]));
+    }
+
+    [Fact]
+    public void Updating_rows_carry_their_op()
+    {
+        Assert.Equal("""{"c0":1,"op":"+"}""", Encode([1L], ChangeOp.Insert, updating: true));
+        Assert.Equal("""{"c0":1,"op":"-"}""", Encode([1L], ChangeOp.Delete, updating: true));
+        Assert.Equal("""{"c0":1}""", Encode([1L], ChangeOp.Delete, updating: false));
+    }
+
+    [Fact]
+    public void Encoded_rows_decode_back_to_the_same_values()
+    {
+        ColumnInfo[] columns =
+        [
+            new("b", ColumnType.Bigint), new("d", ColumnType.Double), new("m", ColumnType.Decimal), new("t", ColumnType.Text),
+            new("f", ColumnType.Boolean), new("ts", ColumnType.Timestamp),
+        ];
+        object?[] values = [-3L, 0.1, 19.99m, "x", false, new DateTime(2030, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc)];
+
+        var bytes = new RowEncoder(columns, false).Encode(new OutputRow(values, DateTime.UnixEpoch, ChangeOp.Insert));
+        var decoded = new RowDecoder(columns).Decode(bytes);
+
+        Assert.Equal(values, decoded);
+    }
+
+    [Fact]
+    public void Rows_compare_by_value_including_json()
+    {
+        using var a = JsonDocument.Parse("""{"x":1,"y":2}""");
+        using var b = JsonDocument.Parse("""{"y":2, "x":1}""");
+
+        Assert.True(RowComparer.Instance.Equals(["k", 1L, a.RootElement], ["k", 1L, b.RootElement]));
+        Assert.Equal(RowComparer.Instance.GetHashCode(["k", 1L, a.RootElement]), RowComparer.Instance.GetHashCode(["k", 1L, b.RootElement]));
+        Assert.False(RowComparer.Instance.Equals(["k", 1L], ["k", 2L]));
+        Assert.False(RowComparer.Instance.Equals(["k", null], ["k", 1L]));
+    }
+}

@@ -1,0 +1,51 @@
+// Thin fetch helpers for the Sluice HTTP API. Errors come back as RFC 9457 problem+json.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(describeProblem(status, problem));
+    this.status = status;
+    this.problem = problem ?? {};
+  }
+}
+
+export function describeProblem(status, problem) {
+  if (!problem) return `HTTP ${status}`;
+  const details = problem.errors ? Object.entries(problem.errors).map(([k, v]) => `${k}: ${[].concat(v).join(' ')}`).join('; ') : '';
+  return [problem.detail ?? problem.message ?? problem.title ?? `HTTP ${status}`, details].filter(Boolean).join(' — ');
+}
+
+async function send(method, path, body, contentType = 'application/json') {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['content-type'] = contentType;
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let json = null;
+  if (text) {
+    try { json = JSON.parse(text); } catch { json = { detail: text }; }
+  }
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+export const api = {
+  listStreams: () => send('GET', 'api/streams'),
+  createStream: definition => send('POST', 'api/streams', definition),
+  deleteStream: name => send('DELETE', `api/streams/${encodeURIComponent(name)}`),
+  append: (stream, body, contentType) => send('POST', `api/streams/${encodeURIComponent(stream)}/events`, body, contentType),
+  readEvents: (stream, from, limit = 100) => send('GET', `api/streams/${encodeURIComponent(stream)}/events?from=${from}&limit=${limit}`),
+  listQueries: () => send('GET', 'api/queries'),
+  validateQuery: sql => send('POST', 'api/queries/validate', { sql }),
+  registerQuery: registration => send('POST', 'api/queries', registration),
+  stopQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/stop`),
+  startQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/start`),
+  deleteQuery: name => send('DELETE', `api/queries/${encodeURIComponent(name)}`),
+};
+
+// Chooses the body's content type: NDJSON when there are several top-level lines that are objects.
+export function bodyContentType(text) {
+  const lines = text.split('\n').map(l => l.trim()).filter(Boolean);
+  return lines.length > 1 && lines.every(l => l.startsWith('{')) ? 'application/x-ndjson' : 'application/json';
+}
