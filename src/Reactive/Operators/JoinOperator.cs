@@ -44,7 +44,10 @@ internal sealed class JoinSink(
     private sealed class Side(JoinExpiry[] expiry)
     {
         public readonly Dictionary<GroupKey, List<Entry>> State = [];
+        // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
+        public readonly Queue<(Entry Entry, long ExpiresAfter)> OrderedTimers = new();
         public readonly PriorityQueue<Entry, long> Timers = new();
+        public long LastOrdered = long.MinValue;
         public readonly JoinExpiry[] Expiry = expiry;
 
         /// <summary>The latest other-side event time this row could still match; long.MaxValue when unbounded.</summary>
@@ -148,7 +151,15 @@ internal sealed class JoinSink(
             side.State.Add(entry.Key, list);
         }
         list.Add(entry);
-        if (expiresAfter != long.MaxValue) side.Timers.Enqueue(entry, expiresAfter);
+        if (expiresAfter != long.MaxValue)
+        {
+            if (expiresAfter >= side.LastOrdered)
+            {
+                side.OrderedTimers.Enqueue((entry, expiresAfter));
+                side.LastOrdered = expiresAfter;
+            }
+            else side.Timers.Enqueue(entry, expiresAfter);
+        }
         stats.AddStateSize(1);
     }
 
@@ -175,26 +186,38 @@ internal sealed class JoinSink(
 
     private static readonly Predicate<Entry> IsExpired = e => e.Expired;
 
+    private int MarkExpired(Side side, Entry entry)
+    {
+        entry.Expired = true;
+        var list = side.State[entry.Key];
+        if (list.Count == 1)
+        {
+            side.State.Remove(entry.Key);
+            return 1;
+        }
+        touched.Add(entry.Key);
+        return 1;
+    }
+
     private void Expire(Side side, long otherWatermark)
     {
         var released = 0;
+        while (side.OrderedTimers.TryPeek(out var timer) && timer.ExpiresAfter < otherWatermark)
+        {
+            side.OrderedTimers.Dequeue();
+            released += MarkExpired(side, timer.Entry);
+        }
         while (side.Timers.TryPeek(out var entry, out var expiresAfter) && expiresAfter < otherWatermark)
         {
             side.Timers.Dequeue();
-            entry.Expired = true;
-            released++;
-            touched.Add(entry.Key);
+            released += MarkExpired(side, entry);
         }
         // One sweep per key however many of its rows expired (rows of a window often expire together).
         foreach (var key in touched)
         {
-            var list = side.State[key];
-            if (list.Count == 1) side.State.Remove(key);
-            else
-            {
-                list.RemoveAll(IsExpired);
-                if (list.Count == 0) side.State.Remove(key);
-            }
+            if (!side.State.TryGetValue(key, out var list)) continue;
+            list.RemoveAll(IsExpired);
+            if (list.Count == 0) side.State.Remove(key);
         }
         touched.Clear();
         if (released > 0) stats.AddStateSize(-released);

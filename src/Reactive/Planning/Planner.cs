@@ -399,9 +399,14 @@ internal sealed class Planner
         {
             if (keys[i] is not BoundColumn c || input.Columns[c.Index].Window is not { } spec) continue;
             var column = input.Columns[c.Index];
-            if (spec.Kind == WindowKind.Session)
+            if (spec.Kind == WindowKind.Session && SessionWindowSource(input) is null)
             {
-                if (SessionWindowSource(input) is not { } window) continue;
+                // A session window's end passed through a subquery: still closes by watermark.
+                if (column.IsWindowEnd && !input.IsUpdating) windowing = new KeyWindowing(i, TimeSpan.Zero);
+            }
+            else if (spec.Kind == WindowKind.Session)
+            {
+                var window = SessionWindowSource(input)!;
                 var start = keys.FindIndex(k => k is BoundColumn kc && kc.Index == window.Columns.Count - 2);
                 var end = keys.FindIndex(k => k is BoundColumn kc && kc.Index == window.Columns.Count - 1);
                 var windowColumns = new[] { window.Columns.Count - 2, window.Columns.Count - 1 };
@@ -431,11 +436,10 @@ internal sealed class Planner
                 column = source with { RowTimeOffset = null };
                 if (windowing is KeyWindowing kw && source.Window is { } spec)
                 {
-                    // The result row's event time is its window's end, so window columns still carry it.
-                    var end = kw.EndOffset;
+                    // The result row's event time is its window's end, so that window's columns still carry it.
                     var sameWindow = source.Window == input.Columns[((BoundColumn)keys[kw.KeyIndex]).Index].Window;
-                    if (sameWindow) column = column with { RowTimeOffset = source.IsWindowEnd ? TimeSpan.Zero : spec.Size };
-                    _ = end;
+                    if (sameWindow && (source.IsWindowEnd || spec.Kind != WindowKind.Session))
+                        column = column with { RowTimeOffset = source.IsWindowEnd ? TimeSpan.Zero : spec.Size };
                 }
                 else if (windowing is SessionWindowing sw && (i == sw.StartKey || i == sw.EndKey))
                 {
