@@ -103,3 +103,36 @@ public sealed class CompileErrorTests
         Assert.Equal(["auction", "price"], query.OutputColumns.Select(c => c.Name));
     }
 }
+
+public sealed class NestingLimitTests
+{
+    [Theory]
+    [InlineData("add")]
+    [InlineData("not")]
+    public void The_deepest_accepted_expression_compiles_and_runs_on_a_small_stack(string shape)
+    {
+        // Just under the bound: nested additions in parentheses, or a chain of NOTs.
+        var depth = shape == "add" ? (Sluice.Reactive.Sql.Parser.MaxDepth / 3) - 5 : Sluice.Reactive.Sql.Parser.MaxDepth - 6;
+        var expr = shape == "add" ? "w" : "w > 0";
+        for (var i = 0; i < depth; i++) expr = shape == "add" ? $"(1 + {expr})" : $"NOT {expr}";
+        Exception? failure = null;
+        object? result = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var run = new QueryRun($"SELECT {expr} AS x FROM u");
+                run.Push(0, 1, ["a", 1L, QueryRun.At(1)]);
+                result = run.Rows.Single().Values[0];
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, 512 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.Equal(shape == "add" ? 1L + depth : depth % 2 == 0, result);
+    }
+}
