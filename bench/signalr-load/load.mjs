@@ -46,9 +46,10 @@ function post(path, body, contentType = 'application/json') {
   });
 }
 
+// --storage postgres measures the same against a postgres stream (the service needs ConnectionStrings__Postgres).
 async function createStream(prefix, extra = {}) {
   const name = `${prefix}_${Date.now().toString(36)}`;
-  await post('/api/streams', JSON.stringify({ name, ...extra }));
+  await post('/api/streams', JSON.stringify({ name, storage: options.storage ?? 'memory', ...extra }));
   return name;
 }
 
@@ -117,7 +118,7 @@ async function latency() {
   await connection.stop();
   latencies.sort((a, b) => a - b);
   report({
-    scenario: 'latency', stream, events: total, measured: latencies.length, targetRate: rate, achievedRate: round(total / seconds, 1),
+    scenario: 'latency', storage: options.storage ?? 'memory', stream, events: total, measured: latencies.length, targetRate: rate, achievedRate: round(total / seconds, 1),
     p50Ms: round(percentile(latencies, 50)), p90Ms: round(percentile(latencies, 90)), p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies[latencies.length - 1]),
   });
@@ -168,7 +169,7 @@ async function fanout() {
   await Promise.all(connections.map(c => c.stop()));
   latencies.sort((a, b) => a - b);
   report({
-    scenario: 'fanout', stream, subscribers, events: total, achievedRate: round(total / seconds, 1),
+    scenario: 'fanout', storage: options.storage ?? 'memory', stream, subscribers, events: total, achievedRate: round(total / seconds, 1),
     expectedDeliveries: total * subscribers, delivered, complete: delivered === total * subscribers,
     subscribersOutOfOrder: outOfOrder.filter(x => x > 0).length, errors: errors.slice(0, 3), errorCount: errors.length,
     sampledLatencyP50Ms: round(percentile(latencies, 50)), sampledLatencyP99Ms: round(percentile(latencies, 99)),

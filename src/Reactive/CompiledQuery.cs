@@ -17,7 +17,12 @@ public sealed class CompiledQuery(
 {
     public string Sql { get; } = sql;
 
-    /// <summary>The input streams, in the order <see cref="Build"/> expects their observables.</summary>
+    /// <summary>
+    /// The input streams, in the order <see cref="Build"/> expects their observables: one entry per occurrence of a
+    /// stream in the query text (Nexmark q7 reads <c>bid</c> twice, so it lists <c>bid</c> twice; feed the same
+    /// events to both observables). For a schemaless stream, <see cref="QueryInput.Columns"/> are the names the query
+    /// mentions, typed <see cref="ColumnType.Any"/>; for a stream with a schema, all declared columns.
+    /// </summary>
     public IReadOnlyList<QueryInput> Inputs { get; } = inputs;
 
     public IReadOnlyList<ColumnInfo> OutputColumns { get; } = outputColumns;
@@ -33,6 +38,9 @@ public sealed class CompiledQuery(
     /// Inputs must be pushed from one thread at a time. Rows come out synchronously from the pushes.
     /// When every input completes, open windows are flushed (the watermark goes to +∞) and the output completes.
     /// An expression that throws ends the output with OnError.
+    /// The pipeline itself keeps every counter of <paramref name="stats"/> up to date: <see cref="QueryStats.EventsIn"/>
+    /// (each input event received), <see cref="QueryStats.RowsOut"/> (each row emitted), <see cref="QueryStats.LateEvents"/>,
+    /// <see cref="QueryStats.StateSize"/> and <see cref="QueryStats.Watermark"/>; the host should not add to them.
     /// </summary>
     public IObservable<OutputRow> Build(IReadOnlyList<IObservable<InputEvent>> inputObservables, QueryStats stats) => build(inputObservables, stats);
 }

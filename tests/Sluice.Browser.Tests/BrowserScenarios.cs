@@ -17,6 +17,12 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     public Task The_editor_marks_the_line_and_column_of_a_validation_error_and_shows_the_plan_when_fixed() => RunAsync("editor-marks.mjs");
 
     [Fact]
+    public Task A_bad_query_shows_its_error_at_the_line_and_column_the_engine_reports() => RunAsync("query-editor.mjs");
+
+    [Fact]
+    public Task Queries_registered_from_the_editor_stream_rows_changelogs_and_metrics_into_the_page() => RunAsync("query-results.mjs");
+
+    [Fact]
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
     private async Task RunAsync(string script)

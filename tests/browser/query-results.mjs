@@ -48,6 +48,8 @@ await runScenario('query-results', async ({ page, base, shot }) => {
     const rows = [...document.querySelectorAll('#results-table tbody tr')].map(r => [...r.cells].map(c => c.textContent));
     return rows.length === 3 && rows.some(r => r.includes('s0') && r.includes('6') && r.includes('100'));
   });
+  const lines = await page.$$eval('#chart .u-legend .u-label', labels => labels.map(l => l.textContent));
+  assert(['s0 · n', 's1 · n', 's2 · n'].every(l => lines.includes(l)), `one chart line per group, legend: ${lines}`);
   await shot('query-changelog.png');
 
   // The list shows both queries running, with their counters.

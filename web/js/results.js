@@ -100,30 +100,34 @@ class ResultsView {
     this.schedule();
   }
 
+  // Chart points: per numeric column for plain rows; for a changelog, one line per result key
+  // (its text columns) of its first numeric column, so each group's value is followed over time.
   addPoint(timestamp, row, op) {
+    for (const [key, value] of Object.entries(row)) {
+      if (typeof value === 'number' && !this.numeric.includes(key)) this.numeric.push(key);
+    }
     if (op === '-') return; // a retraction is not a new value
     const time = Date.parse(timestamp) / 1000;
     if (Number.isNaN(time)) return;
-    for (const [key, value] of Object.entries(row)) {
-      if (typeof value === 'number' && !this.numeric.includes(key) && this.numeric.length < 6) {
-        this.numeric.push(key);
-        this.series.ys.set(key, this.series.x.map(() => null));
+    const entries = this.updating ? changelogEntries(row) : Object.entries(row).filter(([, v]) => typeof v === 'number');
+    const ys = this.series.ys;
+    for (const [name] of entries) {
+      if (!ys.has(name) && ys.size < 6) {
+        ys.set(name, this.series.x.map(() => null));
         this.chart?.destroy();
         this.chart = null;
       }
     }
-    if (!this.numeric.length) return;
+    if (!ys.size) return;
+    const values = new Map(entries);
     // uPlot wants x ascending: insert in event-time order (output rows are almost always in order).
     let at = this.series.x.length;
     while (at > 0 && this.series.x[at - 1] > time) at--;
     this.series.x.splice(at, 0, time);
-    for (const key of this.numeric) {
-      const value = row[key];
-      this.series.ys.get(key).splice(at, 0, typeof value === 'number' ? value : null);
-    }
+    for (const [name, line] of ys) line.splice(at, 0, values.get(name) ?? null);
     if (this.series.x.length > maxPoints) {
       this.series.x.shift();
-      for (const ys of this.series.ys.values()) ys.shift();
+      for (const line of ys.values()) line.shift();
     }
   }
 
@@ -140,13 +144,12 @@ class ResultsView {
 
   renderTable() {
     const columns = this.columns;
-    const head = el('tr', {}, this.updating ? null : el('th', { class: 'num' }, 'offset'), el('th', {}, 'time'),
+    const head = el('tr', {}, this.updating ? null : el('th', { class: 'num' }, 'offset'), this.updating ? null : el('th', {}, 'time'),
       ...columns.map(c => el('th', { class: this.numeric.includes(c) ? 'num' : '' }, c)), this.updating ? el('th', { class: 'num' }, '×') : null);
     $('#results-table thead').replaceChildren(head);
     const rows = this.updating
       ? [...this.current.values()].sort((a, b) => b.offset - a.offset).slice(0, maxRows).map(entry =>
         el('tr', { class: entry.offset === this.recent[0]?.offset ? 'fresh' : '' },
-          el('td', { class: 'muted' }, '–'),
           ...columns.map(c => cell(entry.row[c])),
           el('td', { class: 'num' }, entry.count)))
       : this.recent.map((r, i) => el('tr', { class: i === 0 ? 'fresh' : '' },
@@ -161,16 +164,17 @@ class ResultsView {
   }
 
   renderChart() {
-    if (!this.numeric.length || this.series.x.length === 0) return;
+    if (!this.series.ys.size || this.series.x.length === 0) return;
     $('#chart-empty').hidden = true;
-    const data = [this.series.x, ...this.numeric.map(k => this.series.ys.get(k))];
+    const names = [...this.series.ys.keys()];
+    const data = [this.series.x, ...names.map(k => this.series.ys.get(k))];
     if (!this.chart) {
       const palette = ['#2f7de1', '#e1662f', '#1f9d55', '#9b51e0', '#c98a0b', '#d64545'];
       this.chart = new uPlot({
         width: this.chartWidth(),
         height: 260,
         scales: { x: { time: true } },
-        series: [{}, ...this.numeric.map((k, i) => ({ label: k, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: this.series.x.length < 60 } }))],
+        series: [{}, ...names.map((k, i) => ({ label: k, stroke: palette[i % palette.length], width: 2, spanGaps: true, points: { show: this.series.x.length < 60 } }))],
         axes: [{}, { size: 60 }],
       }, data, $('#chart'));
     } else {
@@ -183,6 +187,14 @@ class ResultsView {
   resizeChart() { this.chart?.setSize({ width: this.chartWidth(), height: 260 }); }
 
   destroy() { this.chart?.destroy(); this.chart = null; }
+}
+
+function changelogEntries(row) {
+  const fields = Object.entries(row);
+  const metric = fields.find(([, v]) => typeof v === 'number');
+  if (!metric) return [];
+  const key = fields.filter(([, v]) => typeof v !== 'number' && typeof v !== 'object').map(([, v]) => String(v)).join(' / ');
+  return [[key ? `${key} · ${metric[0]}` : metric[0], metric[1]]];
 }
 
 function cell(value) {

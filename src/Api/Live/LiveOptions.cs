@@ -5,14 +5,24 @@ public sealed class LiveOptions
 {
     public const string Section = "Live";
 
-    /// <summary>Events held for one subscriber between the log and its connection.</summary>
-    public int SubscriberBufferSize { get; set; } = 10_000;
+    /// <summary>
+    /// Events held for one subscriber between the log and its connection. The log is the real
+    /// buffer, so this only smooths the hand-over; it bounds what a subscriber pins (about 70 bytes
+    /// per event beyond the shared stored event), e.g. 1,000 subscribers × 1,000 = about 70 MB at worst.
+    /// </summary>
+    public int SubscriberBufferSize { get; set; } = 1_000;
 
     /// <summary>
     /// How long a subscriber's buffer may stay full before the subscription is ended with an error
     /// naming the offset to resume from. Zero ends it the moment the buffer is full.
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Recent events of a postgres stream kept in memory and shared by its live subscribers, so each
+    /// append costs one database read however many subscribers follow the head. 0 turns sharing off.
+    /// </summary>
+    public int TailCacheSize { get; set; } = 8_192;
 
     /// <summary>Events read from the log per read while replaying or catching up.</summary>
     public int ReadBatchSize { get; set; } = 512;

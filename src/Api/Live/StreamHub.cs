@@ -6,7 +6,8 @@ using Sluice.Data.Streams;
 namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
-public sealed class StreamHub(StreamStore store, LiveSubscriptions subscriptions, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+public sealed class StreamHub(
+    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -15,6 +16,10 @@ public sealed class StreamHub(StreamStore store, LiveSubscriptions subscriptions
     /// </summary>
     public ChannelReader<LiveEvent> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(stream))
+        {
+            throw new HubException("Name the stream to subscribe to.");
+        }
         if (store.Find(stream) is not { } log)
         {
             throw new HubException($"There is no stream named '{stream}'.");
@@ -48,15 +53,20 @@ public sealed class StreamHub(StreamStore store, LiveSubscriptions subscriptions
     private async Task RunPumpAsync(
         StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
+        var end = SubscriptionEnd.Failed;
         try
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken);
+            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
         }
         finally
         {
-            subscriptions.OnEnded();
+            subscriptions.OnEnded(end);
+        }
+        if (end is SubscriptionEnd.FellBehind or SubscriptionEnd.Evicted)
+        {
+            logger.LogInformation("Connection {ConnectionId} fell behind on stream {Stream}; its subscription ended ({Reason})", Context.ConnectionId, log.Definition.Name, end);
         }
     }
 }

@@ -93,7 +93,7 @@ public static class QueriesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapGet("/{name}/results", Results)
+        group.MapGet("/{name}/results", GetResults)
             .WithName("GetQueryResults")
             .WithSummary("The current result table of an updating query")
             .WithDescription("The query's changelog applied in order: one row per key (GROUP BY group, join match). " +
@@ -142,6 +142,11 @@ public static class QueriesApi
         if (compiled is null)
         {
             return problem!;
+        }
+        if (compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problems.BadRequest(
+                $"An updating query's rows carry an '{RowEncoder.OpColumn}' field (+ or -), so no output column may be called '{RowEncoder.OpColumn}'; rename it with AS.", "sql");
         }
         var result = await registry.RegisterAsync(name, compiled, from, cancellationToken);
         return result.Outcome switch
@@ -218,7 +223,7 @@ public static class QueriesApi
     /// <param name="registry">The query registry.</param>
     /// <param name="options">Limits.</param>
     /// <param name="limit">Most rows returned; default 1000.</param>
-    private static Results<Ok<QueryResults>, ProblemHttpResult> Results(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
+    private static Results<Ok<QueryResults>, ProblemHttpResult> GetResults(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
     {
         if (registry.Find(name) is not { } query)
         {

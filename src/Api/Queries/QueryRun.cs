@@ -115,6 +115,10 @@ internal sealed class QueryRun
             subscription = compiled.Build(subjects, Stats).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
             while (!cancellation.IsCancellationRequested)
             {
+                if (pipelineError is { } early)
+                {
+                    throw new QueryPipelineException(early);
+                }
                 var progressed = false;
                 for (var i = 0; i < inputs.Length && !cancellation.IsCancellationRequested; i++)
                 {

@@ -74,6 +74,8 @@ internal static class PhysicalPlanner
         var where = node.ToString().Length > 0 ? "aggregate" : "";
         switch (node.Windowing)
         {
+            case KeyWindowing kw when TrySlice(node, kw) is { } sliced:
+                return sliced;
             case KeyWindowing kw:
                 return ctx => new UnaryOperator(input(ctx), o => new WindowAggregateSink(o, keys, kw.KeyIndex, kw.EndOffset.Ticks, specs, ctx.Stats, where));
             case SessionWindowing sw:
@@ -86,6 +88,55 @@ internal static class PhysicalPlanner
         }
     }
 
+    /// <summary>
+    /// Fuses GROUP BY window_start/window_end with the TUMBLE/HOP right below it (through filters) when nothing else
+    /// reads the window columns: events then update one slice instead of being copied once per window.
+    /// </summary>
+    private static Func<BuildContext, IObservable<Element>>? TrySlice(AggregateNode node, KeyWindowing windowing)
+    {
+        var filters = new List<FilterNode>();
+        var below = node.Input;
+        while (below is FilterNode f)
+        {
+            filters.Add(f);
+            below = f.Input;
+        }
+        if (below is not WindowNode { Spec.Kind: Sql.WindowKind.Tumble or Sql.WindowKind.Hop } window) return null;
+        var width = window.Input.Columns.Count;
+        bool ReadsWindow(BoundExpr e) => e.ColumnsUsed().Any(i => i >= width);
+        if (filters.Any(f => ReadsWindow(f.Predicate)) || node.Aggregates.Any(a => a.Argument is not null && ReadsWindow(a.Argument))) return null;
+        var outputKeys = new int[node.Keys.Count];
+        var groupKeys = new List<BoundExpr>();
+        for (var i = 0; i < node.Keys.Count; i++)
+        {
+            var key = node.Keys[i];
+            if (key is BoundColumn c && c.Index == width) outputKeys[i] = SlicedWindowAggregateSink.WindowStartKey;
+            else if (key is BoundColumn c2 && c2.Index == width + 1) outputKeys[i] = SlicedWindowAggregateSink.WindowEndKey;
+            else if (ReadsWindow(key)) return null;
+            else
+            {
+                outputKeys[i] = groupKeys.Count;
+                groupKeys.Add(key);
+            }
+        }
+        if (outputKeys[windowing.KeyIndex] >= 0) return null;
+
+        var input = Create(window.Input);
+        for (var i = filters.Count - 1; i >= 0; i--)
+        {
+            var inner = input;
+            var predicate = ExpressionCompiler.CompilePredicate(filters[i].Predicate);
+            var where = $"filter {filters[i].Predicate}";
+            input = ctx => new UnaryOperator(inner(ctx), o => new FilterSink(o, predicate, where));
+        }
+        var keys = CompileAll(groupKeys);
+        var specs = node.Aggregates.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), false)).ToArray();
+        var size = window.Spec.Size.Ticks;
+        var slide = window.Spec.Slide.Ticks;
+        var timeColumn = window.TimeColumn;
+        return ctx => new UnaryOperator(input(ctx), o => new SlicedWindowAggregateSink(o, timeColumn, size, slide, keys, outputKeys, specs, ctx.Stats, "window aggregate"));
+    }
+
     private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join)
     {
         var left = Create(join.Left);
@@ -95,15 +146,11 @@ internal static class PhysicalPlanner
         var residual = join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual);
         var leftWidth = join.Left.Columns.Count;
         var rightWidth = join.Right.Columns.Count;
-        if (join.TimeBounds is { } bounds)
-        {
-            var lower = bounds.Lower.Ticks;
-            var upper = bounds.Upper.Ticks;
-            return ctx => new BinaryOperator(left(ctx), right(ctx),
-                o => new IntervalJoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, lower, upper, ctx.Stats));
-        }
         var isLeft = join.Kind == Sql.JoinKind.Left;
+        var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
+        var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
+        var appendOnly = !join.IsUpdating;
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new RegularJoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, isLeft, ctx.Stats));
+            o => new JoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, isLeft, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
     }
 }

@@ -18,7 +18,7 @@ internal abstract record BoundExpr(SqlType Type, SourcePos Pos)
 {
     public abstract void Print(StringBuilder sb);
 
-    public override string ToString()
+    public sealed override string ToString()
     {
         var sb = new StringBuilder();
         Print(sb);

@@ -299,13 +299,13 @@ internal static class ExpressionBinder
                 if (a.Type == SqlType.Null) return new BoundLiteral(null, SqlType.Bigint, a.Pos);
                 throw Error($"Function {name.ToUpperInvariant()} needs a numeric argument, not {SqlTypes.Name(a.Type)}", a.Pos);
             }
-            BoundExpr Typed(int i, SqlType type)
+            BoundExpr Typed(int i, SqlType type, bool anyToText = false)
             {
                 var a = args[i];
                 if (a.Type == type) return a;
                 if (a.Type == SqlType.Null) return new BoundLiteral(null, type, a.Pos);
                 if (a.Type == SqlType.Any) return new BoundCast(a, type, a.Pos);
-                if (type == SqlType.Text && a.Type != SqlType.Interval) return new BoundCast(a, type, a.Pos);
+                if (anyToText && type == SqlType.Text && a.Type != SqlType.Interval) return new BoundCast(a, type, a.Pos);
                 throw Error($"Function {name.ToUpperInvariant()} needs a {SqlTypes.Name(type)} argument, not {SqlTypes.Name(a.Type)}", a.Pos);
             }
 
@@ -341,7 +341,7 @@ internal static class ExpressionBinder
                         SqlType.Text, call.Pos);
                 case "concat":
                     if (args.Count == 0) Arity(1, int.MaxValue);
-                    return new BoundCall(ScalarFunction.Concat, args.Select((_, i) => Typed(i, SqlType.Text)).ToList(), SqlType.Text, call.Pos);
+                    return new BoundCall(ScalarFunction.Concat, args.Select((_, i) => Typed(i, SqlType.Text, anyToText: true)).ToList(), SqlType.Text, call.Pos);
                 case "coalesce":
                 {
                     if (args.Count == 0) Arity(1, int.MaxValue);

@@ -125,10 +125,17 @@ internal sealed record AggregateNode(
     }
 }
 
+/// <summary>A bound on the other side's event time from a stored row: the row can match nothing once the
+/// other side's watermark passes <see cref="Bound"/> (over the row's own layout) + <see cref="Offset"/>.</summary>
+internal sealed record ExpiryBound(BoundExpr Bound, TimeSpan Offset)
+{
+    public override string ToString() => Offset == TimeSpan.Zero ? Bound.ToString() : $"{Bound} + {WindowSpec.Format(Offset)}";
+}
+
 /// <summary>
-/// An inner or left join. Equality conjuncts become hash keys; <see cref="TimeBounds"/>, when present, bounds
-/// (left event time − right event time) so state expires by watermark (interval and window joins).
-/// <see cref="Residual"/> holds every other conjunct (over the combined row: left columns, then right columns).
+/// An inner or left join. Equality conjuncts become hash keys; <see cref="Residual"/> holds every other conjunct
+/// (over the combined row: left columns, then right columns). <see cref="LeftExpiry"/> / <see cref="RightExpiry"/>
+/// say when a stored row can no longer match (interval and window joins), so its state is released by watermark.
 /// </summary>
 internal sealed record JoinNode(
     PlanNode Left,
@@ -137,7 +144,8 @@ internal sealed record JoinNode(
     IReadOnlyList<BoundExpr> LeftKeys,
     IReadOnlyList<BoundExpr> RightKeys,
     BoundExpr? Residual,
-    (TimeSpan Lower, TimeSpan Upper)? TimeBounds,
+    IReadOnlyList<ExpiryBound> LeftExpiry,
+    IReadOnlyList<ExpiryBound> RightExpiry,
     IReadOnlyList<BoundExpr> Conditions,
     IReadOnlyList<PlanColumn> Columns,
     bool IsUpdating) : PlanNode(Columns, IsUpdating)
@@ -146,11 +154,12 @@ internal sealed record JoinNode(
 
     protected override string Describe()
     {
-        var kind = TimeBounds is { } b
-            ? $"IntervalJoin (left time - right time in [{WindowSpec.Format(b.Lower)}, {WindowSpec.Format(b.Upper)}])"
-            : Kind == JoinKind.Left ? "LeftJoin" : "Join";
+        var kind = Kind == JoinKind.Left ? "LeftJoin" : "Join";
         var keys = List(LeftKeys.Select((k, i) => $"{k} = {RightKeys[i]}"));
-        return $"{kind} keys [{keys}]" + (Residual is null ? "" : $" where {Residual}");
+        var text = $"{kind} keys [{keys}]" + (Residual is null ? "" : $" where {Residual}");
+        if (LeftExpiry.Count > 0) text += $"; left rows expire when the right watermark passes {string.Join(" / ", LeftExpiry)}";
+        if (RightExpiry.Count > 0) text += $"; right rows expire when the left watermark passes {string.Join(" / ", RightExpiry)}";
+        return text;
     }
 }
 

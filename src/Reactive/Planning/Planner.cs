@@ -6,10 +6,10 @@ namespace Sluice.Reactive.Planning;
 internal sealed class Planner
 {
     private readonly IStreamShapes streams;
-    private readonly HashSet<string> referencedNames;
+    private readonly List<string> referencedNames;
     private readonly List<QueryInput> inputs = [];
 
-    private Planner(IStreamShapes streams, HashSet<string> referencedNames)
+    private Planner(IStreamShapes streams, List<string> referencedNames)
     {
         this.streams = streams;
         this.referencedNames = referencedNames;
@@ -287,7 +287,10 @@ internal sealed class Planner
         var leftKeys = new List<BoundExpr>();
         var rightKeys = new List<BoundExpr>();
         var residual = new List<BoundExpr>();
-        TimeSpan? lower = null, upper = null;
+        var leftExpiry = new List<ExpiryBound>();
+        var rightExpiry = new List<ExpiryBound>();
+        var sameTime = false;
+        var appendOnly = !left.IsUpdating && !right.IsUpdating;
         foreach (var c in kept)
         {
             if (c is BoundBinary { Op: BinaryOp.Equal } eq && Side(eq.Left, n) is { } ls && Side(eq.Right, n) is { } rs && ls != rs)
@@ -298,22 +301,41 @@ internal sealed class Planner
             }
             else residual.Add(c);
 
-            if (TimeDifferenceBound(c, left, right, n) is { } bound)
-            {
-                if (bound.Lower is { } lo) lower = lower is null || lo > lower ? lo : lower;
-                if (bound.Upper is { } hi) upper = upper is null || hi < upper ? hi : upper;
-            }
+            if (TimeDifferenceBound(c, left, right, n) is { Lower: { } lo, Upper: { } hi } && lo == TimeSpan.Zero && hi == TimeSpan.Zero) sameTime = true;
+            // Expiry needs append-only inputs: a retraction must still find the rows it joined with.
+            if (appendOnly) AddExpiry(c, left, right, n, leftExpiry, rightExpiry);
         }
 
-        var appendOnly = !left.IsUpdating && !right.IsUpdating;
-        (TimeSpan, TimeSpan)? bounds = lower is { } l2 && upper is { } u2 && l2 <= u2 && appendOnly && kind != JoinKind.Left ? (l2, u2) : null;
-        var sameTime = bounds is { } b && b.Item1 == TimeSpan.Zero && b.Item2 == TimeSpan.Zero;
         var columns = left.Columns.Concat(right.Columns)
             .Select(c => sameTime ? c : c with { RowTimeOffset = null })
             .ToList();
         var updating = kind == JoinKind.Left || left.IsUpdating || right.IsUpdating;
-        return new JoinNode(left, right, kind == JoinKind.Cross ? JoinKind.Inner : kind, leftKeys, rightKeys, AndAll(residual), bounds,
-            kept, columns, bounds is null && updating);
+        return new JoinNode(left, right, kind == JoinKind.Cross ? JoinKind.Inner : kind, leftKeys, rightKeys, AndAll(residual),
+            leftExpiry, rightExpiry, kept, columns, updating);
+    }
+
+    /// <summary>
+    /// From a conjunct <c>X.time &lt;= Y.expr</c> (or =, &lt;) where X.time carries X's event time: a Y row can match
+    /// no X row whose event time exceeds Y.expr + X's offset, so it expires when X's watermark passes that.
+    /// </summary>
+    private static void AddExpiry(BoundExpr c, PlanNode left, PlanNode right, int n, List<ExpiryBound> leftExpiry, List<ExpiryBound> rightExpiry)
+    {
+        if (c is not BoundBinary { Op: BinaryOp.Equal or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual } cmp) return;
+        if (cmp.OperandType != SqlType.Timestamp) return;
+        void Try(BoundExpr smaller, BoundExpr larger)
+        {
+            if (TimeTerm(smaller, left, right, n) is not { } x) return;
+            if (Side(larger, n) is not { } largerIsLeft || largerIsLeft == x.IsLeft) return;
+            // smaller = ETx + x.Constant <= larger  <=>  ETx <= larger - x.Constant
+            var bound = new ExpiryBound(largerIsLeft ? larger : Shift(larger, -n), -x.Constant);
+            (largerIsLeft ? leftExpiry : rightExpiry).Add(bound);
+        }
+        switch (cmp.Op)
+        {
+            case BinaryOp.Less or BinaryOp.LessOrEqual: Try(cmp.Left, cmp.Right); break;
+            case BinaryOp.Greater or BinaryOp.GreaterOrEqual: Try(cmp.Right, cmp.Left); break;
+            default: Try(cmp.Left, cmp.Right); Try(cmp.Right, cmp.Left); break;
+        }
     }
 
     private static BoundExpr Convert(BoundExpr e, SqlType type) => e.Type == type || type == SqlType.Any ? e : new BoundCast(e, type, e.Pos);
@@ -377,9 +399,14 @@ internal sealed class Planner
         {
             if (keys[i] is not BoundColumn c || input.Columns[c.Index].Window is not { } spec) continue;
             var column = input.Columns[c.Index];
-            if (spec.Kind == WindowKind.Session)
+            if (spec.Kind == WindowKind.Session && SessionWindowSource(input) is null)
             {
-                if (SessionWindowSource(input) is not { } window) continue;
+                // A session window's end passed through a subquery: still closes by watermark.
+                if (column.IsWindowEnd && !input.IsUpdating) windowing = new KeyWindowing(i, TimeSpan.Zero);
+            }
+            else if (spec.Kind == WindowKind.Session)
+            {
+                var window = SessionWindowSource(input)!;
                 var start = keys.FindIndex(k => k is BoundColumn kc && kc.Index == window.Columns.Count - 2);
                 var end = keys.FindIndex(k => k is BoundColumn kc && kc.Index == window.Columns.Count - 1);
                 var windowColumns = new[] { window.Columns.Count - 2, window.Columns.Count - 1 };
@@ -409,11 +436,10 @@ internal sealed class Planner
                 column = source with { RowTimeOffset = null };
                 if (windowing is KeyWindowing kw && source.Window is { } spec)
                 {
-                    // The result row's event time is its window's end, so window columns still carry it.
-                    var end = kw.EndOffset;
+                    // The result row's event time is its window's end, so that window's columns still carry it.
                     var sameWindow = source.Window == input.Columns[((BoundColumn)keys[kw.KeyIndex]).Index].Window;
-                    if (sameWindow) column = column with { RowTimeOffset = source.IsWindowEnd ? TimeSpan.Zero : spec.Size };
-                    _ = end;
+                    if (sameWindow && (source.IsWindowEnd || spec.Kind != WindowKind.Session))
+                        column = column with { RowTimeOffset = source.IsWindowEnd ? TimeSpan.Zero : spec.Size };
                 }
                 else if (windowing is SessionWindowing sw && (i == sw.StartKey || i == sw.EndKey))
                 {
@@ -439,9 +465,10 @@ internal sealed class Planner
 /// <summary>All column names a query mentions: the layout of schemaless inputs.</summary>
 internal static class ReferencedNames
 {
-    public static HashSet<string> Collect(SelectQuery query)
+    /// <summary>The names in order of first appearance in the text.</summary>
+    public static List<string> Collect(SelectQuery query)
     {
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var found = new List<ColumnExpr>();
         var exprs = new Stack<Expr>();
         var queries = new Stack<SelectQuery>();
         queries.Push(query);
@@ -477,7 +504,7 @@ internal static class ReferencedNames
             switch (exprs.Pop())
             {
                 case ColumnExpr c:
-                    if (!c.Name.StartsWith("window_", StringComparison.OrdinalIgnoreCase)) names.Add(c.Name);
+                    if (!c.Name.StartsWith("window_", StringComparison.OrdinalIgnoreCase)) found.Add(c);
                     break;
                 case UnaryExpr u: exprs.Push(u.Operand); break;
                 case BinaryExpr b: exprs.Push(b.Left); exprs.Push(b.Right); break;
@@ -495,6 +522,6 @@ internal static class ReferencedNames
                 case JsonAccessExpr j: exprs.Push(j.Operand); break;
             }
         }
-        return names;
+        return found.OrderBy(c => c.Pos.Line).ThenBy(c => c.Pos.Column).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 }

@@ -27,6 +27,7 @@ internal sealed class Parser
     public static SelectQuery Parse(string sql)
     {
         var parser = new Parser(Lexer.Tokenize(sql));
+        if (parser.Current.Kind == TokenKind.End) throw new QueryException("The query is empty; expected SELECT.", parser.Current.Pos.Line, parser.Current.Pos.Column);
         var query = parser.ParseQuery();
         if (parser.Current.IsSymbol(";")) parser.index++;
         if (parser.Current.Kind != TokenKind.End) throw parser.Expected("end of query");

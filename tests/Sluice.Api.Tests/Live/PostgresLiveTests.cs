@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Sluice.Api.Live;
 using Sluice.Api.Tests.Postgres;
 
 namespace Sluice.Api.Tests.Live;
@@ -62,7 +64,52 @@ public sealed class PostgresLiveTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), received);
     }
 
-    private async Task PostNumbersAsync(long first, int count, bool numbered = true)
+    [Fact]
+    public async Task Many_subscribers_at_the_head_of_a_postgres_stream_share_its_reads()
+    {
+        const int subscribers = 20;
+        const int appends = 40;
+        await server.CreateStreamOrFailAsync(new { name = "pg_fanout", storage = "postgres" });
+        var connections = new List<HubConnection>();
+        var readers = new List<Task<List<long>>>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        for (var i = 0; i < subscribers; i++)
+        {
+            var connection = await server.ConnectAsync();
+            connections.Add(connection);
+            readers.Add(Task.Run(async () =>
+            {
+                var offsets = new List<long>();
+                await foreach (var e in connection.StreamAsync<Received>("Subscribe", "pg_fanout", 0L, timeout.Token))
+                {
+                    offsets.Add(e.Offset);
+                    if (offsets.Count == appends * 10)
+                    {
+                        break;
+                    }
+                }
+                return offsets;
+            }));
+        }
+        for (var i = 0; i < appends; i++)
+        {
+            await PostNumbersAsync("pg_fanout", i * 10, 10);
+        }
+        var received = await Task.WhenAll(readers);
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        Assert.All(received, offsets => Assert.Equal(Enumerable.Range(0, appends * 10).Select(i => (long)i), offsets));
+        var cache = server.Services.GetRequiredService<TailCaches>().For(server.Store.Find("pg_fanout")!)!;
+        // Unshared, every subscriber would read the table after every append: 800 reads.
+        Assert.True(cache.LogReads <= appends + subscribers, $"{cache.LogReads} reads of the table for {appends} appends");
+    }
+
+    private Task PostNumbersAsync(long first, int count, bool numbered = true) => PostNumbersAsync("pg_seam", first, count, numbered);
+
+    private async Task PostNumbersAsync(string stream, long first, int count, bool numbered = true)
     {
         // With two writers the offsets are assigned by the log, not by us: number by position then.
         var body = new StringBuilder();
@@ -70,7 +117,7 @@ public sealed class PostgresLiveTests(PostgresServer postgres) : IAsyncLifetime
         {
             body.Append("{\"n\":").Append(numbered ? first + i : -1).Append("}\n");
         }
-        using var response = await server.AppendAsync("pg_seam", body.ToString(), "application/x-ndjson");
+        using var response = await server.AppendAsync(stream, body.ToString(), "application/x-ndjson");
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 }

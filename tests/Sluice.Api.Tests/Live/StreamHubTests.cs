@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -53,6 +54,36 @@ public sealed class StreamHubTests : IClassFixture<StreamHubTests.Server>
         Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), received);
     }
 
+    [Theory]
+    [InlineData(HttpTransportType.LongPolling)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    public async Task Subscriptions_work_over_the_fallback_transports(HttpTransportType transport)
+    {
+        var stream = $"over_{transport}".ToLowerInvariant();
+        await server.CreateStreamOrFailAsync(new { name = stream });
+        await PostNumbersAsync(stream, 0, 300);
+        await using var connection = new HubConnectionBuilder().WithUrl(server.HubUrl, transport).Build();
+        await connection.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var offsets = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in connection.StreamAsync<Received>("Subscribe", stream, 100L, timeout.Token))
+            {
+                offsets.Add(e.Offset);
+                if (offsets.Count == 250)
+                {
+                    break;
+                }
+            }
+        });
+        await PostNumbersAsync(stream, 300, 50);
+        await reading;
+
+        Assert.Equal(Enumerable.Range(100, 250).Select(i => (long)i), offsets);
+    }
+
     [Fact]
     public async Task Null_start_delivers_only_events_appended_after_subscribing()
     {
@@ -95,6 +126,27 @@ public sealed class StreamHubTests : IClassFixture<StreamHubTests.Server>
         var first = await FirstAsync(connection.StreamAsync<Received>("Subscribe", "known", 0L));
         Assert.Equal(0, first.Offset);
         Assert.Equal(HubConnectionState.Connected, connection.State);
+    }
+
+    [Theory]
+    [InlineData(null, 0L, "Name the stream")]
+    [InlineData("known_bad_args", -1L, "fromOffset must be 0 or more, got -1")]
+    public async Task Bad_arguments_end_the_subscription_with_a_message_saying_what_is_wrong(string? stream, long fromOffset, string message)
+    {
+        if (server.Store.Find("known_bad_args") is null)
+        {
+            await server.CreateStreamOrFailAsync(new { name = "known_bad_args" });
+        }
+        await using var connection = await server.ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in connection.StreamAsync<Received>("Subscribe", stream, fromOffset))
+            {
+            }
+        });
+
+        Assert.Contains(message, error.Message);
     }
 
     [Fact]

@@ -259,4 +259,87 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
         var problem = await Infrastructure.SluiceApp.ProblemAsync(response);
         Assert.Equal(other, problem.GetProperty("stream").GetString());
     }
+
+    [Fact]
+    public async Task An_updating_query_may_not_name_an_output_column_op()
+    {
+        var sensor = await SensorStreamAsync();
+
+        using var response = await RegisterAsync(Unique("clash"), $"SELECT sensor AS op, COUNT(*) AS n FROM {sensor} GROUP BY sensor");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("rename it with AS", (await Infrastructure.SluiceApp.ProblemAsync(response)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Events_behind_the_watermark_of_an_emitted_window_count_as_late()
+    {
+        var sensor = await SensorStreamAsync();
+        var name = Unique("late");
+        await RegisterOrFailAsync(name, $"SELECT window_start, COUNT(*) AS n FROM TUMBLE({sensor}, at, INTERVAL '10' SECOND) GROUP BY window_start");
+
+        await AppendOrFailAsync(sensor, Readings(("a", 1, 1), ("a", 1, 15)));
+        await WaitForRowsOutAsync(name, 1);
+        await AppendOrFailAsync(sensor, Readings(("a", 1, 2), ("a", 1, 16)));
+        var query = await Eventually.UntilAsync(
+            async () =>
+            {
+                using var client = app.CreateClient();
+                return await client.GetFromJsonAsync<JsonElement>($"/api/queries/{name}");
+            },
+            q => q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() >= 4,
+            "the late event to be read");
+
+        Assert.Equal(1, query.GetProperty("metrics").GetProperty("lateEvents").GetInt64());
+        Assert.Equal(1, query.GetProperty("metrics").GetProperty("rowsOut").GetInt64());
+    }
+
+    [Fact]
+    public async Task Restarting_an_updating_query_rebuilds_its_output_and_result_from_the_inputs()
+    {
+        var sensor = await SensorStreamAsync();
+        var name = Unique("again");
+        await RegisterOrFailAsync(name, $"SELECT sensor, COUNT(*) AS n FROM {sensor} GROUP BY sensor");
+        await AppendOrFailAsync(sensor, Readings(("a", 1, 0), ("a", 1, 1)));
+        await WaitForRowsOutAsync(name, 3);
+        using var client = app.CreateClient();
+
+        using (var stop = await client.PostAsync($"/api/queries/{name}/stop", null))
+        {
+            await ExpectStatusAsync(stop, HttpStatusCode.OK);
+        }
+        await AppendOrFailAsync(sensor, Readings(("b", 1, 2)));
+        using (var start = await client.PostAsync($"/api/queries/{name}/start", null))
+        {
+            await ExpectStatusAsync(start, HttpStatusCode.OK);
+        }
+        await WaitForRowsOutAsync(name, 4);
+        var results = await client.GetFromJsonAsync<JsonElement>($"/api/queries/{name}/results");
+
+        Assert.Equal(
+            ["""{"sensor":"a","n":1,"op":"+"}""", """{"sensor":"a","n":1,"op":"-"}""", """{"sensor":"a","n":2,"op":"+"}""", """{"sensor":"b","n":1,"op":"+"}"""],
+            await OutputAsync(name));
+        Assert.Equal(
+            ["""{"sensor":"a","n":2}""", """{"sensor":"b","n":1}"""],
+            results.GetProperty("rows").EnumerateArray().Select(r => r.GetRawText()).Order());
+    }
+
+    [Fact]
+    public async Task A_query_over_a_schemaless_stream_reads_fields_as_they_come()
+    {
+        var loose = Unique("loose");
+        await app.CreateStreamOrFailAsync(new { name = loose });
+        var name = Unique("twice");
+        using var created = await RegisterAsync(name, $"SELECT Item, amount * 2 AS twice FROM {loose} WHERE amount > 1");
+        await ExpectStatusAsync(created, HttpStatusCode.Created);
+
+        await AppendOrFailAsync(loose, """[{"item":"a","amount":1},{"Item":"b","amount":2.5,"extra":{"x":1}},{"amount":3},{"item":"d"}]""");
+        await WaitForRowsOutAsync(name, 2);
+
+        // Identifiers are case-insensitive: the engine names the column "item", and the payload's "Item" matches it.
+        Assert.Equal(["""{"item":"b","twice":5}""", """{"item":null,"twice":6}"""], await OutputAsync(name));
+        using var client = app.CreateClient();
+        var output = await client.GetFromJsonAsync<JsonElement>($"/api/streams/{name}");
+        Assert.False(output.TryGetProperty("schema", out var schema) && schema.ValueKind != JsonValueKind.Null);
+    }
 }

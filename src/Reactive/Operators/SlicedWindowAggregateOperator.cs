@@ -1,0 +1,202 @@
+using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Windows;
+
+namespace Sluice.Reactive.Operators;
+
+/// <summary>
+/// GROUP BY window_start / window_end directly over TUMBLE or HOP, without materialising a row per window:
+/// each event updates one slice (a tumbling pane of the slide's length) and a window's result merges the
+/// size / slide slices it covers when the watermark reaches its end (for TUMBLE the slice is the window).
+/// A slice is released once the last window covering it has been emitted. Events whose every window has
+/// already been emitted are late: dropped and counted.
+/// </summary>
+internal sealed class SlicedWindowAggregateSink(
+    IObserver<Element> downstream,
+    int timeColumn,
+    long size,
+    long slide,
+    Func<object?[], object?>[] groupKeys,
+    int[] outputKeys,
+    AggregateSpec[] specs,
+    QueryStats stats,
+    string description) : UnarySink(downstream)
+{
+    /// <summary>Marks an output key position filled with window_start (-1) or window_end (-2) rather than a group key.</summary>
+    public const int WindowStartKey = -1, WindowEndKey = -2;
+
+    private readonly SortedDictionary<long, Dictionary<GroupKey, Accumulator[]>> slices = [];
+    private readonly bool tumbling = size == slide;
+    private long watermark = Watermarks.Start;
+    private long lastEmittedEnd = long.MinValue;
+    private long currentStart = long.MinValue;
+    private Dictionary<GroupKey, Accumulator[]>? current;
+    private long stateSize;
+
+    protected override void OnRow(Element row)
+    {
+        if (row.Kind == ElementKind.Delete) return;
+        try
+        {
+            var values = row.Row!;
+            var cell = values[timeColumn];
+            long time;
+            if (cell is DateTime t) time = t.Ticks;
+            else if (WindowAssigner.Ticks(cell) is { } parsed) time = parsed;
+            else return;
+            var start = WindowAssigner.LastStart(time, slide);
+            if (start + size <= watermark || start + size <= lastEmittedEnd)
+            {
+                stats.AddLateEvents(1);
+                return;
+            }
+            if (start + slide <= watermark) stats.AddLateEvents(1); // some of its windows were already emitted
+            if (start != currentStart || current is null)
+            {
+                if (!slices.TryGetValue(start, out current))
+                {
+                    current = [];
+                    slices.Add(start, current);
+                }
+                currentStart = start;
+            }
+            var key = GroupKey.Of(groupKeys, values);
+            if (!current.TryGetValue(key, out var accumulators))
+            {
+                accumulators = AggregateSpec.CreateAll(specs);
+                current.Add(key, accumulators);
+                stateSize++;
+                stats.AddStateSize(1);
+            }
+            for (var i = 0; i < specs.Length; i++) accumulators[i].Add(specs[i].Argument?.Invoke(values));
+        }
+        catch (Exception e)
+        {
+            Fail(e, description);
+        }
+    }
+
+    protected override void OnWatermark(long value)
+    {
+        if (value <= watermark) return;
+        watermark = value;
+        try
+        {
+            while (slices.Count > 0)
+            {
+                var firstStart = FirstSliceStart();
+                var end = Math.Max(firstStart + slide, lastEmittedEnd == long.MinValue ? long.MinValue : lastEmittedEnd + slide);
+                if (end > value) break;
+                Emit(end);
+                if (Done) return;
+                lastEmittedEnd = end;
+                Release(end);
+            }
+            // Every window ending at or before the watermark is closed now, even those that had no slices yet.
+            if (value != Watermarks.Infinite && value >= 0)
+            {
+                var closed = value - (value % slide);
+                if (closed > lastEmittedEnd)
+                {
+                    lastEmittedEnd = closed;
+                    Release(closed);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e, description);
+            return;
+        }
+        Downstream.OnNext(Element.Watermark(value));
+    }
+
+    private long FirstSliceStart()
+    {
+        foreach (var start in slices.Keys) return start;
+        return long.MaxValue;
+    }
+
+    private void Emit(long end)
+    {
+        var windowStart = end - size;
+        object windowStartValue = new DateTime(windowStart, DateTimeKind.Utc);
+        object windowEndValue = new DateTime(end, DateTimeKind.Utc);
+        if (tumbling)
+        {
+            if (slices.TryGetValue(windowStart, out var slice))
+            {
+                foreach (var (key, accumulators) in slice)
+                {
+                    Downstream.OnNext(Element.Insert(Row(key, accumulators, windowStartValue, windowEndValue), end));
+                    if (Done) return;
+                }
+            }
+            return;
+        }
+
+        Dictionary<GroupKey, Accumulator[]>? merged = null;
+        foreach (var (start, slice) in slices)
+        {
+            if (start >= end) break;
+            if (start < windowStart) continue;
+            if (merged is null)
+            {
+                merged = new Dictionary<GroupKey, Accumulator[]>(slice.Count);
+                foreach (var (key, accumulators) in slice) merged.Add(key, Copy(accumulators));
+                continue;
+            }
+            foreach (var (key, accumulators) in slice)
+            {
+                if (merged.TryGetValue(key, out var into))
+                {
+                    for (var i = 0; i < into.Length; i++) into[i].Merge(accumulators[i]);
+                }
+                else merged.Add(key, Copy(accumulators));
+            }
+        }
+        if (merged is null) return;
+        foreach (var (key, accumulators) in merged)
+        {
+            Downstream.OnNext(Element.Insert(Row(key, accumulators, windowStartValue, windowEndValue), end));
+            if (Done) return;
+        }
+    }
+
+    private Accumulator[] Copy(Accumulator[] source)
+    {
+        var copy = AggregateSpec.CreateAll(specs);
+        for (var i = 0; i < copy.Length; i++) copy[i].Merge(source[i]);
+        return copy;
+    }
+
+    private object?[] Row(GroupKey key, Accumulator[] accumulators, object windowStartValue, object windowEndValue)
+    {
+        var row = new object?[outputKeys.Length + accumulators.Length];
+        for (var i = 0; i < outputKeys.Length; i++)
+        {
+            row[i] = outputKeys[i] switch
+            {
+                WindowStartKey => windowStartValue,
+                WindowEndKey => windowEndValue,
+                var k => key[k],
+            };
+        }
+        for (var i = 0; i < accumulators.Length; i++) row[outputKeys.Length + i] = accumulators[i].Result();
+        return row;
+    }
+
+    /// <summary>Drops the slices whose last window ends at or before <paramref name="end"/>.</summary>
+    private void Release(long end)
+    {
+        while (slices.Count > 0)
+        {
+            var start = FirstSliceStart();
+            if (start + size > end) return;
+            var slice = slices[start];
+            slices.Remove(start);
+            if (start == currentStart) current = null;
+            stateSize -= slice.Count;
+            stats.AddStateSize(-slice.Count);
+        }
+    }
+}
