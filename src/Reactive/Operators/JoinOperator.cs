@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Sluice.Reactive.Aggregation;
 
 namespace Sluice.Reactive.Operators;
@@ -27,11 +28,13 @@ internal sealed class JoinSink(
     bool appendOnly,
     QueryStats stats) : BinarySink(downstream)
 {
+    /// <summary>A stored row; rows of one key form a singly linked chain (one allocation per row, none per key).</summary>
     private sealed class Entry(object?[] row, long time, GroupKey key)
     {
         public readonly object?[] Row = row;
         public readonly long Time = time;
         public readonly GroupKey Key = key;
+        public Entry? Next;
         public int Matches;
         public bool Expired;
     }
@@ -43,7 +46,7 @@ internal sealed class JoinSink(
 
     private sealed class Side(JoinExpiry[] expiry)
     {
-        public readonly Dictionary<GroupKey, List<Entry>> State = [];
+        public readonly Dictionary<GroupKey, Entry> State = [];
         // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
         public readonly Queue<(Entry Entry, long ExpiresAfter)> OrderedTimers = new();
         public readonly PriorityQueue<Entry, long> Timers = new();
@@ -102,9 +105,9 @@ internal sealed class JoinSink(
             else if (Remove(own, key, values) is null) return;
 
             var matches = 0;
-            if (other.State.TryGetValue(key, out var partners))
+            if (other.State.TryGetValue(key, out var head))
             {
-                foreach (var p in partners)
+                for (var p = head; p is not null; p = p.Next)
                 {
                     if (isLeft)
                     {
@@ -145,12 +148,9 @@ internal sealed class JoinSink(
 
     private void Store(Side side, Entry entry, long expiresAfter)
     {
-        if (!side.State.TryGetValue(entry.Key, out var list))
-        {
-            list = new List<Entry>(2);
-            side.State.Add(entry.Key, list);
-        }
-        list.Add(entry);
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(side.State, entry.Key, out _);
+        entry.Next = head;
+        head = entry;
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= side.LastOrdered)
@@ -165,13 +165,14 @@ internal sealed class JoinSink(
 
     private Entry? Remove(Side side, GroupKey key, object?[] values)
     {
-        if (!side.State.TryGetValue(key, out var list)) return null;
-        for (var i = 0; i < list.Count; i++)
+        if (!side.State.TryGetValue(key, out var head)) return null;
+        Entry? previous = null;
+        for (var entry = head; entry is not null; previous = entry, entry = entry.Next)
         {
-            if (!GroupAggregateSink.SameValues(list[i].Row, values)) continue;
-            var entry = list[i];
-            list.RemoveAt(i);
-            if (list.Count == 0) side.State.Remove(key);
+            if (!GroupAggregateSink.SameValues(entry.Row, values)) continue;
+            if (previous is not null) previous.Next = entry.Next;
+            else if (entry.Next is not null) side.State[key] = entry.Next;
+            else side.State.Remove(key);
             stats.AddStateSize(-1);
             return entry;
         }
@@ -184,18 +185,11 @@ internal sealed class JoinSink(
         Expire(right, LeftWatermark);
     }
 
-    private static readonly Predicate<Entry> IsExpired = e => e.Expired;
-
     private int MarkExpired(Side side, Entry entry)
     {
         entry.Expired = true;
-        var list = side.State[entry.Key];
-        if (list.Count == 1)
-        {
-            side.State.Remove(entry.Key);
-            return 1;
-        }
-        touched.Add(entry.Key);
+        if (side.State.TryGetValue(entry.Key, out var head) && head == entry && entry.Next is null) side.State.Remove(entry.Key);
+        else touched.Add(entry.Key);
         return 1;
     }
 
@@ -215,9 +209,19 @@ internal sealed class JoinSink(
         // One sweep per key however many of its rows expired (rows of a window often expire together).
         foreach (var key in touched)
         {
-            if (!side.State.TryGetValue(key, out var list)) continue;
-            list.RemoveAll(IsExpired);
-            if (list.Count == 0) side.State.Remove(key);
+            if (!side.State.TryGetValue(key, out var head)) continue;
+            while (head is not null && head.Expired) head = head.Next;
+            if (head is null)
+            {
+                side.State.Remove(key);
+                continue;
+            }
+            side.State[key] = head;
+            for (var entry = head; entry.Next is not null;)
+            {
+                if (entry.Next.Expired) entry.Next = entry.Next.Next;
+                else entry = entry.Next;
+            }
         }
         touched.Clear();
         if (released > 0) stats.AddStateSize(-released);
