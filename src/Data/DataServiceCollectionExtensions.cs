@@ -28,16 +28,21 @@ public static class DataServiceCollectionExtensions
             services.AddDbContextFactory<SluiceDbContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IStreamCatalog, PostgresStreamCatalog>();
             services.AddSingleton<IStreamEngine, PostgresStreamEngine>();
+            services.AddSingleton(_ => new StreamOwnership(postgresConnectionString));
         }
         services.AddSingleton<StreamStore>();
         return services;
     }
 
-    /// <summary>Applies the catalog's migrations when PostgreSQL is configured; does nothing otherwise.</summary>
-    public static async Task MigrateStreamCatalogAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>
+    /// When PostgreSQL is configured: takes ownership of the database's streams (one service per database)
+    /// and applies the catalog's migrations. Does nothing otherwise.
+    /// </summary>
+    public static async Task PreparePostgresAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
         if (services.GetService<IDbContextFactory<SluiceDbContext>>() is { } contexts)
         {
+            await services.GetRequiredService<StreamOwnership>().AcquireAsync(cancellationToken);
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         }

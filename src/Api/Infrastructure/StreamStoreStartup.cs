@@ -3,12 +3,12 @@ using Sluice.Data.Streams;
 
 namespace Sluice.Api.Infrastructure;
 
-/// <summary>Migrates the PostgreSQL catalog (when configured), then opens every stream's log, before the server takes requests.</summary>
+/// <summary>Takes ownership of the PostgreSQL database and migrates its catalog (when configured), then opens every stream's log, before the server takes requests.</summary>
 internal sealed class StreamStoreStartup(StreamStore store, IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await services.MigrateStreamCatalogAsync(cancellationToken);
+        await services.PreparePostgresAsync(cancellationToken);
         await store.InitializeAsync(cancellationToken);
     }
 

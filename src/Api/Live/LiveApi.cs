@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using Sluice.Api.Infrastructure;
 
 namespace Sluice.Api.Live;
@@ -9,7 +10,9 @@ public static class LiveApi
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddMetrics();
         services.AddSingleton<LiveSubscriptions>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
         services.AddSingleton<TailCaches>();
         services.AddWebUi();
         services.AddSignalR()

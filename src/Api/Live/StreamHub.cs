@@ -16,6 +16,10 @@ public sealed class StreamHub(
     /// </summary>
     public ChannelReader<LiveEvent> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(stream))
+        {
+            throw new HubException("Name the stream to subscribe to.");
+        }
         if (store.Find(stream) is not { } log)
         {
             throw new HubException($"There is no stream named '{stream}'.");
@@ -49,15 +53,20 @@ public sealed class StreamHub(
     private async Task RunPumpAsync(
         StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
+        var end = SubscriptionEnd.Failed;
         try
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
+            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
         }
         finally
         {
-            subscriptions.OnEnded();
+            subscriptions.OnEnded(end);
+        }
+        if (end is SubscriptionEnd.FellBehind or SubscriptionEnd.Evicted)
+        {
+            logger.LogInformation("Connection {ConnectionId} fell behind on stream {Stream}; its subscription ended ({Reason})", Context.ConnectionId, log.Definition.Name, end);
         }
     }
 }

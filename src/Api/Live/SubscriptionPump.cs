@@ -20,7 +20,7 @@ namespace Sluice.Api.Live;
 /// </summary>
 internal static class SubscriptionPump
 {
-    public static async Task RunAsync(
+    public static async Task<SubscriptionEnd> RunAsync(
         StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
         TailCache? shared = null)
     {
@@ -36,19 +36,19 @@ internal static class SubscriptionPump
                 {
                     writer.TryComplete(new HubException(
                         $"subscriber fell behind; offset {next} of stream '{name}' was evicted; resume from the first retained offset {gone.FirstRetainedOffset}"));
-                    return;
+                    return SubscriptionEnd.Evicted;
                 }
                 if (outcome is not ReadOutcome.Events { Items: var items })
                 {
                     writer.TryComplete(new HubException($"Stream '{name}' was deleted."));
-                    return;
+                    return SubscriptionEnd.StreamDeleted;
                 }
                 if (items.Count == 0)
                 {
                     if (log.IsClosed)
                     {
                         writer.TryComplete(new HubException($"Stream '{name}' was deleted."));
-                        return;
+                        return SubscriptionEnd.StreamDeleted;
                     }
                     await log.WaitForOffsetAsync(next, cancellationToken);
                     continue;
@@ -59,7 +59,7 @@ internal static class SubscriptionPump
                     if (!writer.TryWrite(live) && !await WriteWithinAsync(writer, live, stallTimeout, cancellationToken))
                     {
                         writer.TryComplete(new HubException($"subscriber fell behind; resume from offset {stored.Offset}"));
-                        return;
+                        return SubscriptionEnd.FellBehind;
                     }
                 }
                 next = items[^1].Offset + 1;
@@ -69,10 +69,12 @@ internal static class SubscriptionPump
         {
             // The client cancelled the stream or disconnected.
             writer.TryComplete();
+            return SubscriptionEnd.Cancelled;
         }
         catch (Exception ex)
         {
             writer.TryComplete(ex);
+            return SubscriptionEnd.Failed;
         }
     }
 
@@ -101,4 +103,14 @@ internal static class SubscriptionPump
             return false;
         }
     }
+}
+
+/// <summary>Why a subscription ended; a tag on the <c>sluice.live.subscriptions.ended</c> counter.</summary>
+internal enum SubscriptionEnd
+{
+    Cancelled,
+    FellBehind,
+    Evicted,
+    StreamDeleted,
+    Failed,
 }

@@ -93,7 +93,7 @@ public static class QueriesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapGet("/{name}/results", Results)
+        group.MapGet("/{name}/results", GetResults)
             .WithName("GetQueryResults")
             .WithSummary("The current result table of an updating query")
             .WithDescription("The query's changelog applied in order: one row per key (GROUP BY group, join match). " +
@@ -223,7 +223,7 @@ public static class QueriesApi
     /// <param name="registry">The query registry.</param>
     /// <param name="options">Limits.</param>
     /// <param name="limit">Most rows returned; default 1000.</param>
-    private static Results<Ok<QueryResults>, ProblemHttpResult> Results(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
+    private static Results<Ok<QueryResults>, ProblemHttpResult> GetResults(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
     {
         if (registry.Find(name) is not { } query)
         {

@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Sluice.Api.Live;
 
 namespace Sluice.Api.Tests.Live;
@@ -15,7 +18,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
     public sealed class Server() : LiveServer(new Dictionary<string, string?>
     {
         ["Live:SubscriberBufferSize"] = BufferSize.ToString(),
-        ["Live:StallTimeout"] = "00:00:01",
+        ["Live:StallTimeout"] = "00:00:02",
     });
 
     private readonly Server server;
@@ -90,6 +93,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
     public async Task A_stalled_subscriber_is_ended_with_the_resume_offset_while_ingest_goes_on_and_resuming_loses_nothing()
     {
         const int total = 200_000;
+        using var endings = new EndedSubscriptions(server);
         await server.CreateStreamOrFailAsync(new { name = "stalled", capacity = 250_000 });
         var active = server.Subscriptions.Active;
         var started = server.Subscriptions.Started;
@@ -115,6 +119,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         Assert.True(offsets.Count < total, "the subscriber should have fallen behind");
         Assert.Equal(Enumerable.Range(0, offsets.Count).Select(i => (long)i), offsets);
         Assert.EndsWith($"subscriber fell behind; resume from offset {offsets.Count}", error);
+        Assert.Equal(1, endings.Count("fell_behind"));
 
         // Resuming from that offset yields the rest, exactly.
         await using var connection = await server.ConnectAsync();
@@ -167,6 +172,40 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         await reading;
 
         Assert.Equal(total, count);
+    }
+
+    /// <summary>Listens to this server's <c>sluice.live.subscriptions.ended</c> counter.</summary>
+    private sealed class EndedSubscriptions : IDisposable
+    {
+        private readonly MeterListener listener = new();
+        private readonly ConcurrentDictionary<string, long> counts = new();
+
+        public EndedSubscriptions(LiveServer server)
+        {
+            var factory = server.Services.GetRequiredService<IMeterFactory>();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == "sluice.live.subscriptions.ended")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "reason")
+                    {
+                        counts.AddOrUpdate((string)tag.Value!, value, (_, sum) => sum + value);
+                    }
+                }
+            });
+            listener.Start();
+        }
+
+        public long Count(string reason) => counts.GetValueOrDefault(reason);
+
+        public void Dispose() => listener.Dispose();
     }
 
     private static Task SendFrameAsync(ClientWebSocket socket, string json) =>

@@ -128,6 +128,27 @@ public sealed class StreamHubTests : IClassFixture<StreamHubTests.Server>
         Assert.Equal(HubConnectionState.Connected, connection.State);
     }
 
+    [Theory]
+    [InlineData(null, 0L, "Name the stream")]
+    [InlineData("known_bad_args", -1L, "fromOffset must be 0 or more, got -1")]
+    public async Task Bad_arguments_end_the_subscription_with_a_message_saying_what_is_wrong(string? stream, long fromOffset, string message)
+    {
+        if (server.Store.Find("known_bad_args") is null)
+        {
+            await server.CreateStreamOrFailAsync(new { name = "known_bad_args" });
+        }
+        await using var connection = await server.ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var _ in connection.StreamAsync<Received>("Subscribe", stream, fromOffset))
+            {
+            }
+        });
+
+        Assert.Contains(message, error.Message);
+    }
+
     [Fact]
     public async Task Subscribing_below_the_first_retained_offset_names_it()
     {

@@ -73,4 +73,21 @@ public sealed class PostgresRestartTests(PostgresServer server)
         using var again = await app.CreateStreamAsync(new { name = "taken", storage = "postgres" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
+
+    [Fact]
+    public async Task A_second_service_on_the_same_database_refuses_to_start()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_second_service_on_the_same_database_refuses_to_start));
+        await using var owner = new SluiceApp(database);
+        using var ownerClient = owner.CreateClient();
+
+        await using var intruder = new SluiceApp(database);
+        var error = Assert.Throws<InvalidOperationException>(() => intruder.CreateClient());
+        Assert.Contains("already owns the streams", error.Message);
+
+        await owner.DisposeAsync();
+        await using var successor = new SluiceApp(database);
+        using var successorClient = successor.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await successorClient.GetAsync("/api/streams")).StatusCode);
+    }
 }

@@ -21,7 +21,7 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     {
         database = await server.DatabaseForAsync(nameof(PostgresStreamLogTests));
         services = new ServiceCollection().AddStreamStore(database).BuildServiceProvider();
-        await services.MigrateStreamCatalogAsync(CancellationToken.None);
+        await services.PreparePostgresAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await services.DisposeAsync();

@@ -323,4 +323,23 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
             ["""{"sensor":"a","n":2}""", """{"sensor":"b","n":1}"""],
             results.GetProperty("rows").EnumerateArray().Select(r => r.GetRawText()).Order());
     }
+
+    [Fact]
+    public async Task A_query_over_a_schemaless_stream_reads_fields_as_they_come()
+    {
+        var loose = Unique("loose");
+        await app.CreateStreamOrFailAsync(new { name = loose });
+        var name = Unique("twice");
+        using var created = await RegisterAsync(name, $"SELECT Item, amount * 2 AS twice FROM {loose} WHERE amount > 1");
+        await ExpectStatusAsync(created, HttpStatusCode.Created);
+
+        await AppendOrFailAsync(loose, """[{"item":"a","amount":1},{"Item":"b","amount":2.5,"extra":{"x":1}},{"amount":3},{"item":"d"}]""");
+        await WaitForRowsOutAsync(name, 2);
+
+        // Identifiers are case-insensitive: the engine names the column "item", and the payload's "Item" matches it.
+        Assert.Equal(["""{"item":"b","twice":5}""", """{"item":null,"twice":6}"""], await OutputAsync(name));
+        using var client = app.CreateClient();
+        var output = await client.GetFromJsonAsync<JsonElement>($"/api/streams/{name}");
+        Assert.False(output.TryGetProperty("schema", out var schema) && schema.ValueKind != JsonValueKind.Null);
+    }
 }
