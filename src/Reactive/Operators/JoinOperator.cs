@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sluice.Reactive.Aggregation;
 
@@ -28,13 +29,18 @@ internal sealed class JoinSink(
     bool appendOnly,
     QueryStats stats) : BinarySink(downstream)
 {
-    /// <summary>A stored row; rows of one key form a singly linked chain (one allocation per row, none per key).</summary>
+    /// <summary>
+    /// A stored row. Rows of one key form a chain, oldest first (one allocation per row, none per key); the
+    /// dictionary holds the head, and only the head's <see cref="Tail"/> is kept up to date. Rows whose expiry
+    /// times arrive in order therefore expire from the head in O(1).
+    /// </summary>
     private sealed class Entry(object?[] row, long time, GroupKey key)
     {
         public readonly object?[] Row = row;
         public readonly long Time = time;
         public readonly GroupKey Key = key;
         public Entry? Next;
+        public Entry? Tail;
         public int Matches;
         public bool Expired;
     }
@@ -109,6 +115,7 @@ internal sealed class JoinSink(
             {
                 for (var p = head; p is not null; p = p.Next)
                 {
+                    if (p.Expired) continue;
                     if (isLeft)
                     {
                         if (!Matches(values, p.Row)) continue;
@@ -149,8 +156,16 @@ internal sealed class JoinSink(
     private void Store(Side side, Entry entry, long expiresAfter)
     {
         ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(side.State, entry.Key, out _);
-        entry.Next = head;
-        head = entry;
+        if (head is null)
+        {
+            head = entry;
+            entry.Tail = entry;
+        }
+        else
+        {
+            head.Tail!.Next = entry;
+            head.Tail = entry;
+        }
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= side.LastOrdered)
@@ -170,9 +185,18 @@ internal sealed class JoinSink(
         for (var entry = head; entry is not null; previous = entry, entry = entry.Next)
         {
             if (!GroupAggregateSink.SameValues(entry.Row, values)) continue;
-            if (previous is not null) previous.Next = entry.Next;
-            else if (entry.Next is not null) side.State[key] = entry.Next;
+            if (previous is not null)
+            {
+                previous.Next = entry.Next;
+                if (head.Tail == entry) head.Tail = previous;
+            }
+            else if (entry.Next is not null)
+            {
+                entry.Next.Tail = entry.Tail;
+                side.State[key] = entry.Next;
+            }
             else side.State.Remove(key);
+            entry.Next = null;
             stats.AddStateSize(-1);
             return entry;
         }
@@ -188,8 +212,21 @@ internal sealed class JoinSink(
     private int MarkExpired(Side side, Entry entry)
     {
         entry.Expired = true;
-        if (side.State.TryGetValue(entry.Key, out var head) && head == entry && entry.Next is null) side.State.Remove(entry.Key);
-        else touched.Add(entry.Key);
+        ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(side.State, entry.Key);
+        if (Unsafe.IsNullRef(ref head)) return 1;
+        if (head != entry)
+        {
+            touched.Add(entry.Key); // out of order: swept below
+            return 1;
+        }
+        var next = entry.Next;
+        while (next is not null && next.Expired) next = next.Next;
+        if (next is null) side.State.Remove(entry.Key);
+        else
+        {
+            next.Tail = head!.Tail;
+            head = next;
+        }
         return 1;
     }
 
@@ -216,12 +253,15 @@ internal sealed class JoinSink(
                 side.State.Remove(key);
                 continue;
             }
-            side.State[key] = head;
+            var last = head;
             for (var entry = head; entry.Next is not null;)
             {
                 if (entry.Next.Expired) entry.Next = entry.Next.Next;
                 else entry = entry.Next;
+                last = entry;
             }
+            head.Tail = last;
+            side.State[key] = head;
         }
         touched.Clear();
         if (released > 0) stats.AddStateSize(-released);
