@@ -73,6 +73,8 @@ public sealed class CompileErrorTests
         Assert.Contains("nested too deeply", Fails("SELECT auction FROM bid WHERE " + string.Concat(Enumerable.Repeat("NOT ", 20_000)) + "TRUE").Message, StringComparison.Ordinal);
         Assert.Contains("nested too deeply", Fails("SELECT " + string.Concat(Enumerable.Repeat("- ", 20_000)) + "price FROM bid").Message, StringComparison.Ordinal);
         Assert.Contains("nested too deeply", Fails("SELECT extra" + string.Concat(Enumerable.Repeat("::text", 5_000)) + " FROM bid").Message, StringComparison.Ordinal);
+        Assert.Contains("nested too deeply", Fails("SELECT CASE" + string.Concat(Enumerable.Repeat(" WHEN price = 1 THEN 1", 1_000)) + " END FROM bid").Message, StringComparison.Ordinal);
+        Assert.Contains("nested too deeply", Fails("SELECT COALESCE(" + string.Join(", ", Enumerable.Repeat("price", 5_000)) + ") FROM bid").Message, StringComparison.Ordinal);
     }
 
     [Fact]
