@@ -21,8 +21,9 @@ if [ -n "$postgres" ]; then
   scripts/postgres.sh start >/dev/null
   connection="$(scripts/postgres.sh url)"
 fi
-ConnectionStrings__Postgres="$connection" dotnet src/Api/bin/Release/net10.0/Sluice.Api.dll \
-  --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning &
+# Run from the output folder: a content root at the repo would make the file watcher follow .pgdata/.
+(cd src/Api/bin/Release/net10.0 && exec env ConnectionStrings__Postgres="$connection" dotnet Sluice.Api.dll \
+  --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning) &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
