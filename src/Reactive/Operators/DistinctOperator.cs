@@ -6,14 +6,13 @@ namespace Sluice.Reactive.Operators;
 /// SELECT DISTINCT: counts copies of each row; the first copy is emitted, and over a changelog the row is
 /// retracted when its last copy is.
 /// </summary>
-internal sealed class DistinctSink(IObserver<Element> downstream, int width, QueryStats stats) : UnarySink(downstream)
+internal sealed class DistinctSink(IObserver<Element> downstream, QueryStats stats) : UnarySink(downstream)
 {
     private readonly Dictionary<GroupKey, long> counts = [];
 
     protected override void OnRow(Element row)
     {
         var key = GroupKey.OfRow(row.Row!);
-        _ = width;
         if (row.Kind == ElementKind.Insert)
         {
             var n = counts.GetValueOrDefault(key);

@@ -44,8 +44,7 @@ internal static class PhysicalPlanner
             case DistinctNode distinct:
             {
                 var input = Create(distinct.Input);
-                var width = distinct.Columns.Count;
-                return ctx => new UnaryOperator(input(ctx), o => new DistinctSink(o, width, ctx.Stats));
+                return ctx => new UnaryOperator(input(ctx), o => new DistinctSink(o, ctx.Stats));
             }
             case JoinNode join:
                 return CreateJoin(join);
@@ -71,7 +70,7 @@ internal static class PhysicalPlanner
         var input = Create(node.Input);
         var keys = CompileAll(node.Keys);
         var specs = node.Aggregates.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), node.Input.IsUpdating)).ToArray();
-        var where = node.ToString().Length > 0 ? "aggregate" : "";
+        const string where = "aggregate";
         switch (node.Windowing)
         {
             case KeyWindowing kw when TrySlice(node, kw) is { } sliced:
