@@ -3,19 +3,44 @@ using Sluice.Data.Streams;
 namespace Sluice.Data.Postgres;
 
 /// <summary>One append request waiting to be written by whichever caller holds the stream's lock next.</summary>
-internal sealed class PendingAppend(IReadOnlyList<NewEvent> events)
+internal sealed class PendingAppend : IDisposable
 {
     private const int Waiting = 0, Claimed = 1, Abandoned = 2;
+    private readonly TaskCompletionSource<long> committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int state;
 
-    public IReadOnlyList<NewEvent> Events { get; } = events;
+    public PendingAppend(IReadOnlyList<NewEvent> events, CancellationToken callerGivesUp)
+    {
+        Events = events;
+        LockWait = CancellationTokenSource.CreateLinkedTokenSource(callerGivesUp);
+    }
+
+    public IReadOnlyList<NewEvent> Events { get; }
+
+    /// <summary>Ends the caller's wait for the lock: when the caller gives up, or once another writer has finished its request.</summary>
+    public CancellationTokenSource LockWait { get; }
 
     /// <summary>Completes with the first offset once the request is committed, or with the write's error.</summary>
-    public TaskCompletionSource<long> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public Task<long> Committed => committed.Task;
 
     /// <summary>A writer takes the request into its group; false when the caller gave up first.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref state, Claimed, Waiting) == Waiting;
 
     /// <summary>The caller gives up; false when a writer already claimed it (its outcome then stands).</summary>
     public bool TryAbandon() => Interlocked.CompareExchange(ref state, Abandoned, Waiting) == Waiting;
+
+    // The lock wait is cancelled before the outcome is set: the caller disposes LockWait only after the outcome.
+    public void Complete(long firstOffset)
+    {
+        LockWait.Cancel();
+        committed.SetResult(firstOffset);
+    }
+
+    public void Fail(Exception error)
+    {
+        LockWait.Cancel();
+        committed.TrySetException(error);
+    }
+
+    public void Dispose() => LockWait.Dispose();
 }

@@ -50,23 +50,24 @@ internal sealed class PostgresStreamLog : StreamLog
             var at = Volatile.Read(ref head);
             return new AppendResult(at, at - 1, 0);
         }
-        var request = new PendingAppend(events);
+        using var request = new PendingAppend(events, cancellationToken);
         queue.Enqueue(request);
-        var locked = appendLock.WaitAsync(cancellationToken);
-        if (await Task.WhenAny(locked, request.Committed.Task) != locked)
+        bool locked;
+        try
         {
-            // Another holder wrote our request while we queued for the lock: hand the lock back once we get it.
-            _ = locked.ContinueWith(t => appendLock.Release(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            // Ends early when another lock holder writes our request, so finished callers do not queue for the lock.
+            await appendLock.WaitAsync(request.LockWait.Token);
+            locked = true;
         }
-        else if (locked.IsCanceled && request.TryAbandon())
+        catch (OperationCanceledException)
         {
-            throw new OperationCanceledException(cancellationToken);
+            locked = false;
         }
-        else if (locked.IsCompletedSuccessfully)
+        if (locked)
         {
             try
             {
-                while (!request.Committed.Task.IsCompleted)
+                while (!request.Committed.IsCompleted)
                 {
                     await WriteQueuedAsync();
                 }
@@ -76,7 +77,11 @@ internal sealed class PostgresStreamLog : StreamLog
                 appendLock.Release();
             }
         }
-        var first = await request.Committed.Task;
+        else if (cancellationToken.IsCancellationRequested && request.TryAbandon())
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        var first = await request.Committed;
         return new AppendResult(first, first + events.Count - 1, events.Count);
     }
 
@@ -122,7 +127,7 @@ internal sealed class PostgresStreamLog : StreamLog
             NotifyAppended();
             foreach (var request in group)
             {
-                request.Committed.SetResult(first);
+                request.Complete(first);
                 first += request.Events.Count;
             }
         }
@@ -130,7 +135,7 @@ internal sealed class PostgresStreamLog : StreamLog
         {
             foreach (var request in group)
             {
-                request.Committed.TrySetException(ex);
+                request.Fail(ex);
             }
         }
     }

@@ -13,6 +13,9 @@ public sealed class StreamOwnership(string connectionString) : IAsyncDisposable
     // Any fixed 64-bit key; "sluice" in ASCII.
     private const long LockKey = 0x736C_7569_6365;
 
+    // A predecessor that just stopped may hold the lock until its backend notices the closed connection.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
+
     private NpgsqlConnection? connection;
 
     public async Task AcquireAsync(CancellationToken cancellationToken)
@@ -23,7 +26,13 @@ public sealed class StreamOwnership(string connectionString) : IAsyncDisposable
         await owner.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", owner);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = LockKey });
-        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        var deadline = DateTime.UtcNow + Patience;
+        bool acquired;
+        while (!(acquired = (bool)(await command.ExecuteScalarAsync(cancellationToken))!) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+        if (!acquired)
         {
             await owner.DisposeAsync();
             throw new InvalidOperationException(
@@ -35,10 +44,22 @@ public sealed class StreamOwnership(string connectionString) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (connection is not null)
+        if (connection is null)
         {
-            await connection.DisposeAsync();
-            connection = null;
+            return;
         }
+        try
+        {
+            // Released explicitly so a successor can take it at once; closing alone frees it only when the backend exits.
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = LockKey });
+            await command.ExecuteScalarAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The server or the connection is gone, and the lock with it.
+        }
+        await connection.DisposeAsync();
+        connection = null;
     }
 }

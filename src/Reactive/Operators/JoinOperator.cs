@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Sluice.Reactive.Aggregation;
 
 namespace Sluice.Reactive.Operators;
@@ -27,11 +29,18 @@ internal sealed class JoinSink(
     bool appendOnly,
     QueryStats stats) : BinarySink(downstream)
 {
+    /// <summary>
+    /// A stored row. Rows of one key form a chain, oldest first (one allocation per row, none per key); the
+    /// dictionary holds the head, and only the head's <see cref="Tail"/> is kept up to date. Rows whose expiry
+    /// times arrive in order therefore expire from the head in O(1).
+    /// </summary>
     private sealed class Entry(object?[] row, long time, GroupKey key)
     {
         public readonly object?[] Row = row;
         public readonly long Time = time;
         public readonly GroupKey Key = key;
+        public Entry? Next;
+        public Entry? Tail;
         public int Matches;
         public bool Expired;
     }
@@ -43,7 +52,7 @@ internal sealed class JoinSink(
 
     private sealed class Side(JoinExpiry[] expiry)
     {
-        public readonly Dictionary<GroupKey, List<Entry>> State = [];
+        public readonly Dictionary<GroupKey, Entry> State = [];
         // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
         public readonly Queue<(Entry Entry, long ExpiresAfter)> OrderedTimers = new();
         public readonly PriorityQueue<Entry, long> Timers = new();
@@ -102,10 +111,11 @@ internal sealed class JoinSink(
             else if (Remove(own, key, values) is null) return;
 
             var matches = 0;
-            if (other.State.TryGetValue(key, out var partners))
+            if (other.State.TryGetValue(key, out var head))
             {
-                foreach (var p in partners)
+                for (var p = head; p is not null; p = p.Next)
                 {
+                    if (p.Expired) continue;
                     if (isLeft)
                     {
                         if (!Matches(values, p.Row)) continue;
@@ -145,12 +155,17 @@ internal sealed class JoinSink(
 
     private void Store(Side side, Entry entry, long expiresAfter)
     {
-        if (!side.State.TryGetValue(entry.Key, out var list))
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(side.State, entry.Key, out _);
+        if (head is null)
         {
-            list = new List<Entry>(2);
-            side.State.Add(entry.Key, list);
+            head = entry;
+            entry.Tail = entry;
         }
-        list.Add(entry);
+        else
+        {
+            head.Tail!.Next = entry;
+            head.Tail = entry;
+        }
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= side.LastOrdered)
@@ -165,13 +180,23 @@ internal sealed class JoinSink(
 
     private Entry? Remove(Side side, GroupKey key, object?[] values)
     {
-        if (!side.State.TryGetValue(key, out var list)) return null;
-        for (var i = 0; i < list.Count; i++)
+        if (!side.State.TryGetValue(key, out var head)) return null;
+        Entry? previous = null;
+        for (var entry = head; entry is not null; previous = entry, entry = entry.Next)
         {
-            if (!GroupAggregateSink.SameValues(list[i].Row, values)) continue;
-            var entry = list[i];
-            list.RemoveAt(i);
-            if (list.Count == 0) side.State.Remove(key);
+            if (!GroupAggregateSink.SameValues(entry.Row, values)) continue;
+            if (previous is not null)
+            {
+                previous.Next = entry.Next;
+                if (head.Tail == entry) head.Tail = previous;
+            }
+            else if (entry.Next is not null)
+            {
+                entry.Next.Tail = entry.Tail;
+                side.State[key] = entry.Next;
+            }
+            else side.State.Remove(key);
+            entry.Next = null;
             stats.AddStateSize(-1);
             return entry;
         }
@@ -184,18 +209,24 @@ internal sealed class JoinSink(
         Expire(right, LeftWatermark);
     }
 
-    private static readonly Predicate<Entry> IsExpired = e => e.Expired;
-
     private int MarkExpired(Side side, Entry entry)
     {
         entry.Expired = true;
-        var list = side.State[entry.Key];
-        if (list.Count == 1)
+        ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(side.State, entry.Key);
+        if (Unsafe.IsNullRef(ref head)) return 1;
+        if (head != entry)
         {
-            side.State.Remove(entry.Key);
+            touched.Add(entry.Key); // out of order: swept below
             return 1;
         }
-        touched.Add(entry.Key);
+        var next = entry.Next;
+        while (next is not null && next.Expired) next = next.Next;
+        if (next is null) side.State.Remove(entry.Key);
+        else
+        {
+            next.Tail = head!.Tail;
+            head = next;
+        }
         return 1;
     }
 
@@ -215,9 +246,22 @@ internal sealed class JoinSink(
         // One sweep per key however many of its rows expired (rows of a window often expire together).
         foreach (var key in touched)
         {
-            if (!side.State.TryGetValue(key, out var list)) continue;
-            list.RemoveAll(IsExpired);
-            if (list.Count == 0) side.State.Remove(key);
+            if (!side.State.TryGetValue(key, out var head)) continue;
+            while (head is not null && head.Expired) head = head.Next;
+            if (head is null)
+            {
+                side.State.Remove(key);
+                continue;
+            }
+            var last = head;
+            for (var entry = head; entry.Next is not null;)
+            {
+                if (entry.Next.Expired) entry.Next = entry.Next.Next;
+                else entry = entry.Next;
+                last = entry;
+            }
+            head.Tail = last;
+            side.State[key] = head;
         }
         touched.Clear();
         if (released > 0) stats.AddStateSize(-released);

@@ -56,6 +56,7 @@ internal sealed class SlicedWindowAggregateSink(
                 {
                     current = [];
                     slices.Add(start, current);
+                    if (start < firstStart) firstStart = start;
                 }
                 currentStart = start;
             }
@@ -110,10 +111,20 @@ internal sealed class SlicedWindowAggregateSink(
         Downstream.OnNext(Element.Watermark(value));
     }
 
-    private long FirstSliceStart()
+    // Enumerating a SortedDictionary allocates, so the smallest slice start is cached and refreshed only when a
+    // slice is released.
+    private long firstStart = long.MaxValue;
+
+    private long FirstSliceStart() => firstStart;
+
+    private void RefreshFirstSliceStart()
     {
-        foreach (var start in slices.Keys) return start;
-        return long.MaxValue;
+        firstStart = long.MaxValue;
+        foreach (var start in slices.Keys)
+        {
+            firstStart = start;
+            return;
+        }
     }
 
     private void Emit(long end)
@@ -192,8 +203,10 @@ internal sealed class SlicedWindowAggregateSink(
         {
             var start = FirstSliceStart();
             if (start + size > end) return;
+            if (start == long.MaxValue) return;
             var slice = slices[start];
             slices.Remove(start);
+            RefreshFirstSliceStart();
             if (start == currentStart) current = null;
             stateSize -= slice.Count;
             stats.AddStateSize(-slice.Count);

@@ -2,7 +2,7 @@ namespace Sluice.Reactive.Operators;
 
 /// <summary>
 /// Turns one input's events into rows and derives that input's watermark: the largest event time seen minus
-/// the input's delay. A watermark element goes out only when it advances; completion sends an infinite one.
+/// the input's delay, in whole milliseconds. A watermark element goes out only when it advances; completion sends an infinite one.
 /// </summary>
 internal sealed class SourceOperator(IObservable<InputEvent> input, TimeSpan watermarkDelay, QueryStats stats) : IObservable<Element>
 {
@@ -23,7 +23,10 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, TimeSpan wat
             stats.AddEventsIn(1);
             var time = value.EventTime.Ticks;
             Downstream.OnNext(Element.Insert(value.Row, time));
+            // Watermarks move in whole milliseconds: window ends and interval bounds are whole milliseconds, so
+            // windows close on exactly the same event, while at high event rates far fewer watermarks travel.
             var candidate = time - delay;
+            candidate -= ((candidate % TimeSpan.TicksPerMillisecond) + TimeSpan.TicksPerMillisecond) % TimeSpan.TicksPerMillisecond;
             if (candidate > watermark && !Done)
             {
                 watermark = candidate;

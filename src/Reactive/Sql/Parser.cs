@@ -501,7 +501,13 @@ internal sealed class Parser
             }
             else
             {
-                while (AcceptSymbol(",")) args.Add(ParseExpr(0));
+                // COALESCE and friends compile to a chain: every argument counts as a level.
+                while (AcceptSymbol(","))
+                {
+                    Enter();
+                    args.Add(ParseExpr(0));
+                }
+                Exit(args.Count - 1);
             }
             ExpectSymbol(")");
             return new CallExpr(name, args, distinct, false, pos);
@@ -521,8 +527,10 @@ internal sealed class Parser
         Expr? operand = null;
         if (!Current.IsKeyword("WHEN")) operand = ParseExpr(0);
         var branches = new List<(Expr, Expr)>();
+        // Each branch nests one level deeper once compiled (a chain of conditionals): count it.
         while (AcceptKeyword("WHEN"))
         {
+            Enter();
             var when = ParseExpr(0);
             ExpectKeyword("THEN");
             branches.Add((when, ParseExpr(0)));
@@ -531,6 +539,7 @@ internal sealed class Parser
         Expr? otherwise = null;
         if (AcceptKeyword("ELSE")) otherwise = ParseExpr(0);
         ExpectKeyword("END");
+        Exit(branches.Count);
         return new CaseExpr(operand, branches, otherwise, pos);
     }
 

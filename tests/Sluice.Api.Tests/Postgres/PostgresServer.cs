@@ -14,7 +14,8 @@ namespace Sluice.Api.Tests.Postgres;
 public sealed class PostgresServer : IAsyncLifetime
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> databases = new(StringComparer.Ordinal);
-    private readonly string root = Path.Combine(Path.GetTempPath(), "sluice-pg-" + Guid.NewGuid().ToString("N")[..12]);
+    // As root the server runs as the postgres user, who must be able to reach the directory: /tmp always is.
+    private readonly string root = Path.Combine(Environment.IsPrivilegedProcess ? "/tmp" : Path.GetTempPath(), "sluice-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private string binDirectory = "";
     private int port;
 

@@ -73,6 +73,8 @@ public sealed class CompileErrorTests
         Assert.Contains("nested too deeply", Fails("SELECT auction FROM bid WHERE " + string.Concat(Enumerable.Repeat("NOT ", 20_000)) + "TRUE").Message, StringComparison.Ordinal);
         Assert.Contains("nested too deeply", Fails("SELECT " + string.Concat(Enumerable.Repeat("- ", 20_000)) + "price FROM bid").Message, StringComparison.Ordinal);
         Assert.Contains("nested too deeply", Fails("SELECT extra" + string.Concat(Enumerable.Repeat("::text", 5_000)) + " FROM bid").Message, StringComparison.Ordinal);
+        Assert.Contains("nested too deeply", Fails("SELECT CASE" + string.Concat(Enumerable.Repeat(" WHEN price = 1 THEN 1", 1_000)) + " END FROM bid").Message, StringComparison.Ordinal);
+        Assert.Contains("nested too deeply", Fails("SELECT COALESCE(" + string.Join(", ", Enumerable.Repeat("price", 5_000)) + ") FROM bid").Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,5 +103,38 @@ public sealed class CompileErrorTests
     {
         var query = QueryCompiler.Compile("select AUCTION, Price -- the price\n from BID b /* alias */ where B.price > 1;", TestShapes.Instance);
         Assert.Equal(["auction", "price"], query.OutputColumns.Select(c => c.Name));
+    }
+}
+
+public sealed class NestingLimitTests
+{
+    [Theory]
+    [InlineData("add")]
+    [InlineData("not")]
+    public void The_deepest_accepted_expression_compiles_and_runs_on_a_small_stack(string shape)
+    {
+        // Just under the bound: nested additions in parentheses, or a chain of NOTs.
+        var depth = shape == "add" ? (Sluice.Reactive.Sql.Parser.MaxDepth / 3) - 5 : Sluice.Reactive.Sql.Parser.MaxDepth - 6;
+        var expr = shape == "add" ? "w" : "w > 0";
+        for (var i = 0; i < depth; i++) expr = shape == "add" ? $"(1 + {expr})" : $"NOT {expr}";
+        Exception? failure = null;
+        object? result = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var run = new QueryRun($"SELECT {expr} AS x FROM u");
+                run.Push(0, 1, ["a", 1L, QueryRun.At(1)]);
+                result = run.Rows.Single().Values[0];
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, 512 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.Equal(shape == "add" ? 1L + depth : depth % 2 == 0, result);
     }
 }
