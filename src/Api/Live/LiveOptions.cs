@@ -24,6 +24,12 @@ public sealed class LiveOptions
     /// </summary>
     public int TailCacheSize { get; set; } = 8_192;
 
+    /// <summary>
+    /// Recent events of each stream kept encoded (as they go on the wire) and shared by its live
+    /// subscribers, so an event sent to N subscribers is encoded once. 0 encodes per subscriber.
+    /// </summary>
+    public int EncodedEventCacheSize { get; set; } = 4_096;
+
     /// <summary>Events read from the log per read while replaying or catching up.</summary>
     public int ReadBatchSize { get; set; } = 512;
 }

@@ -7,7 +7,7 @@ namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
 public sealed class StreamHub(
-    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, LiveEventCaches eventCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -36,12 +36,16 @@ public sealed class StreamHub(
         }
         var settings = options.Value;
         // The pump is the only writer and SignalR's stream loop the only reader; the pump never
-        // blocks on Wait mode past its stall timeout (see SubscriptionPump).
+        // blocks on Wait mode past its stall timeout (see SubscriptionPump). Synchronous
+        // continuations let the pump's write run SignalR's waiting send loop inline, up to its next
+        // await, instead of queuing it to the thread pool: with 1,000 subscribers that is 1,000
+        // fewer work items per event, queued ahead of everything else (the POSTs included).
         var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(Math.Max(1, settings.SubscriberBufferSize))
         {
             SingleWriter = true,
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true,
         });
         var from = fromOffset ?? position.HeadOffset;
         subscriptions.OnStarted();
@@ -58,7 +62,7 @@ public sealed class StreamHub(
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
+            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log), eventCaches.For(log));
         }
         finally
         {
