@@ -36,16 +36,12 @@ public sealed class StreamHub(
         }
         var settings = options.Value;
         // The pump is the only writer and SignalR's stream loop the only reader; the pump never
-        // blocks on Wait mode past its stall timeout (see SubscriptionPump). Synchronous
-        // continuations let the pump's write run SignalR's waiting send loop inline, up to its next
-        // await, instead of queuing it to the thread pool: with 1,000 subscribers that is 1,000
-        // fewer work items per event, queued ahead of everything else (the POSTs included).
+        // blocks on Wait mode past its stall timeout (see SubscriptionPump).
         var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(Math.Max(1, settings.SubscriberBufferSize))
         {
             SingleWriter = true,
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = true,
         });
         var from = fromOffset ?? position.HeadOffset;
         subscriptions.OnStarted();
