@@ -2,7 +2,7 @@
 // Live-delivery measurements against a running Sluice on this machine. Every run is bounded in
 // event count and in time, and talks only to the given base URL (127.0.0.1).
 //
-//   node load.mjs latency <baseUrl> [--rate 1000] [--seconds 10]
+//   node load.mjs latency <baseUrl> [--rate 1000] [--seconds 10] [--pid <server pid>]
 //       one subscriber; events POSTed one per request at --rate; POST start → receipt over SignalR.
 //   node load.mjs fanout  <baseUrl> [--subscribers 1000] [--rate 100] [--seconds 10] [--processes 2] [--pid <server pid>]
 //       one stream, N SignalR connections each subscribed, spread over --processes node processes, with
@@ -114,17 +114,20 @@ async function latency() {
       complete: () => {},
     });
   });
+  const pid = number('pid', NaN);
+  const cpuBefore = Number.isFinite(pid) ? cpuSecondsOf(pid) : NaN;
   const seconds = await paced(total, rate, async i => {
     sentAt[i] = performance.now();
     await post(`/api/streams/${stream}/events`, `{"i":${i},"sensor":"s${i % 10}","value":${i % 1000}}`);
   });
   await Promise.race([done, sleep(30_000).then(() => { throw new Error(`only ${received} of ${total} received`); })]);
+  const serviceCpuSeconds = Number.isFinite(pid) ? round(cpuSecondsOf(pid) - cpuBefore) : undefined;
   await connection.stop();
   latencies.sort((a, b) => a - b);
   report({
     scenario: 'latency', storage: options.storage ?? 'memory', stream, events: total, measured: latencies.length, targetRate: rate, achievedRate: round(total / seconds, 1),
     p50Ms: round(percentile(latencies, 50)), p90Ms: round(percentile(latencies, 90)), p99Ms: round(percentile(latencies, 99)),
-    maxMs: round(latencies[latencies.length - 1]),
+    maxMs: round(latencies[latencies.length - 1]), serviceCpuSeconds,
   });
 }
 

@@ -7,8 +7,10 @@ public sealed class LiveOptions
 
     /// <summary>
     /// Events held for one subscriber between the log and its connection. The log is the real
-    /// buffer, so this only smooths the hand-over; it bounds what a subscriber pins (about 70 bytes
-    /// per event beyond the shared stored event), e.g. 1,000 subscribers × 1,000 = about 70 MB at worst.
+    /// buffer, so this only smooths the hand-over; it bounds what a subscriber pins: a reference per
+    /// event to the encoding shared through <see cref="EncodedEventCacheSize"/>, or, for a replay whose
+    /// shared slots hold newer events, its own encoding (the JSON plus about 170 bytes), e.g.
+    /// 1,000 subscribers × 1,000 events of 100 bytes = about 270 MB at worst.
     /// </summary>
     public int SubscriberBufferSize { get; set; } = 1_000;
 
