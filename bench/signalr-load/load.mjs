@@ -2,16 +2,20 @@
 // Live-delivery measurements against a running Sluice on this machine. Every run is bounded in
 // event count and in time, and talks only to the given base URL (127.0.0.1).
 //
-//   node load.mjs latency <baseUrl> [--rate 1000] [--seconds 10]
+//   node load.mjs latency <baseUrl> [--rate 1000] [--seconds 10] [--pid <server pid>]
 //       one subscriber; events POSTed one per request at --rate; POST start → receipt over SignalR.
-//   node load.mjs fanout  <baseUrl> [--subscribers 1000] [--rate 100] [--seconds 10]
-//       one stream, N SignalR connections each subscribed; counts that every event reached every one.
+//   node load.mjs fanout  <baseUrl> [--subscribers 1000] [--rate 100] [--seconds 10] [--processes 2] [--pid <server pid>]
+//       one stream, N SignalR connections each subscribed, spread over --processes node processes, with
+//       the POST pacer in a process of its own; counts exactly that every event reached every subscriber
+//       once and in order; with --pid, the service's CPU seconds from /proc/PID/stat.
 //   node load.mjs stall   <baseUrl> --pid <server pid> [--events 1000000] [--batch 5000] [--rate events/s]
 //       one subscriber that never reads its socket while --events flow through (NDJSON batches, paced
 //       to --rate when given); samples the server's RSS.
 import * as signalR from '@microsoft/signalr';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -110,69 +114,180 @@ async function latency() {
       complete: () => {},
     });
   });
+  const pid = number('pid', NaN);
+  const cpuBefore = Number.isFinite(pid) ? cpuSecondsOf(pid) : NaN;
   const seconds = await paced(total, rate, async i => {
     sentAt[i] = performance.now();
     await post(`/api/streams/${stream}/events`, `{"i":${i},"sensor":"s${i % 10}","value":${i % 1000}}`);
   });
   await Promise.race([done, sleep(30_000).then(() => { throw new Error(`only ${received} of ${total} received`); })]);
+  const serviceCpuSeconds = Number.isFinite(pid) ? round(cpuSecondsOf(pid) - cpuBefore) : undefined;
   await connection.stop();
   latencies.sort((a, b) => a - b);
   report({
     scenario: 'latency', storage: options.storage ?? 'memory', stream, events: total, measured: latencies.length, targetRate: rate, achievedRate: round(total / seconds, 1),
     p50Ms: round(percentile(latencies, 50)), p90Ms: round(percentile(latencies, 90)), p99Ms: round(percentile(latencies, 99)),
-    maxMs: round(latencies[latencies.length - 1]),
+    maxMs: round(latencies[latencies.length - 1]), serviceCpuSeconds,
   });
 }
 
+// Wall-clock milliseconds with sub-millisecond resolution, comparable between this tool's processes.
+const nowMs = () => performance.timeOrigin + performance.now();
+
+// CPU seconds (user + system) a process has used so far, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+// Resolves once the message has been handed over, so exiting right after does not lose it.
+const sendToParent = message => new Promise((resolve, reject) => process.send(message, error => (error ? reject(error) : resolve())));
+
+const ownCpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+// Runs `load.mjs <command> <base> ...args` in its own node process; resolves with the messages it sent.
+function child(childCommand, args, onMessage = () => {}) {
+  // --cpu-prof-dir DIR profiles each child (node --cpu-prof), to see where the client side spends its time.
+  const execArgv = options['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', options['cpu-prof-dir']] : [];
+  const proc = fork(fileURLToPath(import.meta.url), [childCommand, base, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const exited = new Promise((resolve, reject) => proc.once('exit', code => (code === 0 ? resolve() : reject(new Error(`${childCommand} exited with ${code}`)))));
+  proc.on('message', message => onMessage(message, proc));
+  return { proc, exited };
+}
+
+// fanout: the coordinator. Subscribers run in --processes node processes and the POST pacer in one more,
+// so neither the pacer nor the counting competes with the other inside one event loop.
 async function fanout() {
   const subscribers = number('subscribers', 1000);
+  const processes = Math.max(1, Math.min(subscribers, number('processes', 2)));
   const rate = number('rate', 100);
   const total = rate * number('seconds', 10);
+  const sampleEvery = number('sample-every', 10);
+  const pid = number('pid', NaN);
   const stream = await createStream('fanout');
-  const connections = [];
-  const counts = new Int32Array(subscribers);
-  const outOfOrder = new Int32Array(subscribers);
-  const latencies = [];
-  const sentAt = new Float64Array(total);
-  let finished = 0;
+
+  const results = [];
+  let ready = 0;
+  let done = 0;
+  let allReady;
   let allDone;
+  const everyoneReady = new Promise(resolve => { allReady = resolve; });
   const everyoneDone = new Promise(resolve => { allDone = resolve; });
+  const workers = [];
+  for (let p = 0; p < processes; p++) {
+    const first = Math.floor((p * subscribers) / processes);
+    const count = Math.floor(((p + 1) * subscribers) / processes) - first;
+    workers.push(child('fanout-subscribers', ['--stream', stream, '--first', String(first), '--count', String(count), '--total', String(total), '--sample-every', String(sampleEvery)],
+      message => {
+        if (message.type === 'ready' && ++ready === processes) allReady();
+        if (message.type === 'done' && ++done === processes) allDone();
+        if (message.type === 'result') results.push(message);
+      }));
+  }
+  await Promise.race([everyoneReady, Promise.all(workers.map(w => w.exited)).then(() => { throw new Error('a subscriber process exited before subscribing'); })]);
+
+  const cpuBefore = Number.isFinite(pid) ? cpuSecondsOf(pid) : NaN;
+  const firstPostAt = nowMs();
+  let pacerResult;
+  const pacer = child('fanout-pacer', ['--stream', stream, '--rate', String(rate), '--total', String(total)], message => { pacerResult = message; });
+  await pacer.exited;
+  const lastPostAt = nowMs();
+  await Promise.race([everyoneDone, sleep(60_000)]);
+  const cpuAfter = Number.isFinite(pid) ? cpuSecondsOf(pid) : NaN;
+  for (const w of workers) w.proc.send({ type: 'stop' });
+  await Promise.race([Promise.all(workers.map(w => w.exited)), sleep(30_000)]);
+  if (results.length !== processes) throw new Error(`only ${results.length} of ${processes} subscriber processes reported`);
+
+  const delivered = results.reduce((a, r) => a + r.delivered, 0);
+  const lastDeliveryAt = Math.max(...results.map(r => r.lastDeliveryAt));
+  const latencies = results.flatMap(r => r.latencies).sort((a, b) => a - b);
+  const serviceCpu = cpuAfter - cpuBefore;
+  report({
+    scenario: 'fanout', storage: options.storage ?? 'memory', stream, subscribers, processes, events: total, targetRate: rate,
+    achievedPostRate: pacerResult.achievedRate, postRoundTripP50Ms: pacerResult.postP50Ms, postRoundTripP99Ms: pacerResult.postP99Ms, postSeconds: round((lastPostAt - firstPostAt) / 1000),
+    expectedDeliveries: total * subscribers, delivered, complete: delivered === total * subscribers,
+    subscribersIncomplete: results.reduce((a, r) => a + r.incomplete, 0),
+    subscribersOutOfOrder: results.reduce((a, r) => a + r.outOfOrder, 0),
+    errorCount: results.reduce((a, r) => a + r.errors.length, 0), errors: results.flatMap(r => r.errors).slice(0, 3),
+    // Deliveries per second from the first POST to the last delivery: 100,000/s when 1,000 subscribers keep up with 100 events/s.
+    deliveryRate: Math.round(delivered / ((lastDeliveryAt - firstPostAt) / 1000)),
+    drainSecondsAfterLastPost: round(Math.max(0, lastDeliveryAt - lastPostAt) / 1000),
+    sampledSubscribers: results.reduce((a, r) => a + r.sampled, 0),
+    latencyP50Ms: round(percentile(latencies, 50)), latencyP90Ms: round(percentile(latencies, 90)),
+    latencyP99Ms: round(percentile(latencies, 99)), latencyMaxMs: round(latencies[latencies.length - 1]),
+    serviceCpuSeconds: round(serviceCpu), deliveriesPerServiceCpuSecond: Math.round(delivered / serviceCpu),
+    subscriberProcessesCpuSeconds: round(results.reduce((a, r) => a + r.cpuSeconds, 0)), pacerCpuSeconds: pacerResult.cpuSeconds,
+  });
+}
+
+// One of fanout's subscriber processes: --count connections, each subscribed from offset 0, each checking
+// that offsets arrive exactly once and in order. Every --sample-every'th subscriber records latencies.
+async function fanoutSubscribers() {
+  const stream = options.stream;
+  const first = number('first', 0);
+  const count = number('count', 500);
+  const total = number('total', 1000);
+  const sampleEvery = number('sample-every', 10);
+  const counts = new Int32Array(count);
+  let outOfOrder = 0;
+  const badSubscribers = new Set();
+  const latencies = [];
   const errors = [];
+  const connections = [];
+  let finished = 0;
+  let lastDeliveryAt = 0;
   let stopping = false;
-  for (let s = 0; s < subscribers; s += 50) {
+  for (let s = 0; s < count; s += 50) {
     // Connect in waves of 50 so the handshakes do not time out on a 2-core machine.
-    await Promise.all(Array.from({ length: Math.min(50, subscribers - s) }, async (_, k) => {
+    await Promise.all(Array.from({ length: Math.min(50, count - s) }, async (_, k) => {
       const index = s + k;
+      const sampled = (first + index) % sampleEvery === 0;
       const connection = connect();
       connection.serverTimeoutInMilliseconds = 120_000;
       await connection.start();
       connections.push(connection);
       connection.stream('Subscribe', stream, 0).subscribe({
         next: e => {
-          if (e.offset !== counts[index]) outOfOrder[index]++;
-          counts[index]++;
-          if (index % 50 === 0) latencies.push(performance.now() - sentAt[e.data.i]);
-          if (counts[index] === total && ++finished === subscribers) allDone();
+          if (e.offset !== counts[index]) { outOfOrder++; badSubscribers.add(index); }
+          const n = ++counts[index];
+          const at = nowMs();
+          lastDeliveryAt = at;
+          if (sampled) latencies.push(at - e.data.t);
+          if (n === total && ++finished === count) process.send({ type: 'done' });
         },
         error: err => { if (!stopping) errors.push(String(err)); },
         complete: () => {},
       });
     }));
   }
-  const seconds = await paced(total, rate, async i => {
-    sentAt[i] = performance.now();
-    await post(`/api/streams/${stream}/events`, `{"i":${i},"value":${i}}`);
-  });
-  await Promise.race([everyoneDone, sleep(60_000)]);
-  const delivered = counts.reduce((a, b) => a + b, 0);
+  process.send({ type: 'ready' });
+  await new Promise(resolve => process.on('message', m => { if (m.type === 'stop') resolve(); }));
   stopping = true;
-  await Promise.all(connections.map(c => c.stop()));
-  latencies.sort((a, b) => a - b);
-  report({
-    scenario: 'fanout', storage: options.storage ?? 'memory', stream, subscribers, events: total, achievedRate: round(total / seconds, 1),
-    expectedDeliveries: total * subscribers, delivered, complete: delivered === total * subscribers,
-    subscribersOutOfOrder: outOfOrder.filter(x => x > 0).length, errors: errors.slice(0, 3), errorCount: errors.length,
-    sampledLatencyP50Ms: round(percentile(latencies, 50)), sampledLatencyP99Ms: round(percentile(latencies, 99)),
+  const cpuSeconds = ownCpuSeconds();
+  const delivered = counts.reduce((a, b) => a + b, 0);
+  await Promise.race([Promise.all(connections.map(c => c.stop())), sleep(20_000)]);
+  await sendToParent({
+    type: 'result', delivered, incomplete: counts.filter(c => c !== total).length, outOfOrder: badSubscribers.size, outOfOrderEvents: outOfOrder,
+    errors: errors.slice(0, 3), lastDeliveryAt, latencies, sampled: Math.ceil(count / sampleEvery), cpuSeconds: round(cpuSeconds),
+  });
+}
+
+// fanout's POST pacer: --total events, one POST each, at --rate; each carries its send time `t`.
+async function fanoutPacer() {
+  const stream = options.stream;
+  const rate = number('rate', 100);
+  const total = number('total', 1000);
+  const postMs = new Float64Array(total);
+  const seconds = await paced(total, rate, async i => {
+    const sentAt = nowMs();
+    await post(`/api/streams/${stream}/events`, `{"i":${i},"t":${sentAt}}`);
+    postMs[i] = nowMs() - sentAt;
+  });
+  postMs.sort();
+  await sendToParent({
+    type: 'pacer', achievedRate: round(total / seconds, 1), cpuSeconds: round(ownCpuSeconds()),
+    postP50Ms: round(percentile(postMs, 50)), postP99Ms: round(percentile(postMs, 99)),
   });
 }
 
@@ -244,6 +359,8 @@ function report(result) {
 try {
   if (command === 'latency') await latency();
   else if (command === 'fanout') await fanout();
+  else if (command === 'fanout-subscribers') await fanoutSubscribers();
+  else if (command === 'fanout-pacer') await fanoutPacer();
   else if (command === 'stall') await stall();
   else throw new Error(`unknown command ${command}`);
   process.exit(0);

@@ -12,8 +12,8 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.2; done
 # The dotnet host execs the app in the same process, so $server is the service's pid.
-node bench/signalr-load/load.mjs latency "http://127.0.0.1:$port" --rate 1000 --seconds 10
-node bench/signalr-load/load.mjs fanout "http://127.0.0.1:$port" --subscribers 1000 --rate 100 --seconds 10
+node bench/signalr-load/load.mjs latency "http://127.0.0.1:$port" --rate 1000 --seconds 10 --pid "$server"
+node bench/signalr-load/load.mjs fanout "http://127.0.0.1:$port" --subscribers 1000 --rate 100 --seconds 10 --processes 2 --pid "$server"
 # Unpaced, the stalled subscriber's cursor is evicted from the 100,000-event ring before its 5 s stall
 # window ends; paced at 100,000 events/s, the stall window ends it first. Memory stays bounded both ways.
 node bench/signalr-load/load.mjs stall "http://127.0.0.1:$port" --pid "$server" --events 1000000

@@ -14,6 +14,7 @@ public static class LiveApi
         services.AddSingleton<LiveSubscriptions>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
         services.AddSingleton<TailCaches>();
+        services.AddSingleton<LiveEventCaches>();
         services.AddWebUi();
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));

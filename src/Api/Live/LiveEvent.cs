@@ -1,10 +1,83 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Sluice.Api.Infrastructure;
+using Sluice.Data.Streams;
 
 namespace Sluice.Api.Live;
 
-/// <summary>An event as a live subscriber receives it.</summary>
-/// <param name="Offset">The event's offset in its stream; resume from <c>Offset + 1</c>.</param>
-/// <param name="Timestamp">Event time.</param>
-/// <param name="Data">The event's JSON object, as stored.</param>
-/// <param name="Op"><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream (copied from <c>data.op</c>); absent otherwise.</param>
-public sealed record LiveEvent(long Offset, DateTimeOffset Timestamp, RawJson Data, string? Op);
+/// <summary>
+/// An event as a live subscriber receives it: <c>{ offset, timestamp, data, op? }</c>.
+/// <para>
+/// Its JSON is encoded once, when the event is made, and written raw to every connection that
+/// sends it, so fanning one event out to N subscribers costs one encoding, not N (see
+/// <see cref="LiveEventCache"/>, which shares the instance between subscribers).
+/// </para>
+/// </summary>
+[JsonConverter(typeof(LiveEventConverter))]
+public sealed class LiveEvent
+{
+    private LiveEvent(long offset, DateTimeOffset timestamp, RawJson data, string? op, byte[] json)
+    {
+        Offset = offset;
+        Timestamp = timestamp;
+        Data = data;
+        Op = op;
+        Json = json;
+    }
+
+    /// <summary>The event's offset in its stream; resume from <c>Offset + 1</c>.</summary>
+    public long Offset { get; }
+
+    /// <summary>Event time.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>The event's JSON object, as stored.</summary>
+    public RawJson Data { get; }
+
+    /// <summary><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream (copied from <c>data.op</c>); absent otherwise.</summary>
+    public string? Op { get; }
+
+    /// <summary>The whole event as UTF-8 JSON, exactly as it goes on the wire.</summary>
+    internal byte[] Json { get; }
+
+    internal static LiveEvent From(StoredEvent stored)
+    {
+        var op = ChangeOps.Find(stored.Data.Span);
+        var buffer = new ArrayBufferWriter<byte>(stored.Data.Length + 96);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        {
+            // Same names, order and formats as System.Text.Json with JsonDefaults gave this record before.
+            writer.WriteStartObject();
+            writer.WriteNumber("offset"u8, stored.Offset);
+            writer.WriteString("timestamp"u8, stored.Timestamp);
+            writer.WritePropertyName("data"u8);
+            writer.WriteRawValue(stored.Data.Span, skipInputValidation: true);
+            if (op is not null)
+            {
+                writer.WriteString("op"u8, op);
+            }
+            writer.WriteEndObject();
+        }
+        return new LiveEvent(stored.Offset, stored.Timestamp, new RawJson(stored.Data), op, buffer.WrittenSpan.ToArray());
+    }
+
+    internal static LiveEvent Read(ref Utf8JsonReader reader)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var data = JsonSerializer.SerializeToUtf8Bytes(root.GetProperty("data"));
+        var op = root.TryGetProperty("op", out var o) ? o.GetString() : null;
+        return new LiveEvent(root.GetProperty("offset").GetInt64(), root.GetProperty("timestamp").GetDateTimeOffset(), new RawJson(data), op,
+            JsonSerializer.SerializeToUtf8Bytes(root));
+    }
+}
+
+/// <summary>Writes a <see cref="LiveEvent"/>'s pre-encoded JSON as it is.</summary>
+internal sealed class LiveEventConverter : JsonConverter<LiveEvent>
+{
+    public override LiveEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => LiveEvent.Read(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, LiveEvent value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(value.Json, skipInputValidation: true);
+}

@@ -7,7 +7,7 @@ namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
 public sealed class StreamHub(
-    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, LiveEventCaches eventCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -58,7 +58,7 @@ public sealed class StreamHub(
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log));
+            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log), eventCaches.For(log));
         }
         finally
         {

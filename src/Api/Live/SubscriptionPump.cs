@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
-using Sluice.Api.Infrastructure;
 using Sluice.Data.Streams;
 
 namespace Sluice.Api.Live;
@@ -22,7 +21,7 @@ internal static class SubscriptionPump
 {
     public static async Task<SubscriptionEnd> RunAsync(
         StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
-        TailCache? shared = null)
+        TailCache? shared = null, LiveEventCache? encoded = null)
     {
         var name = log.Definition.Name;
         try
@@ -55,7 +54,7 @@ internal static class SubscriptionPump
                 }
                 foreach (var stored in items)
                 {
-                    var live = new LiveEvent(stored.Offset, stored.Timestamp, new RawJson(stored.Data), ChangeOps.Find(stored.Data.Span));
+                    var live = encoded is null ? LiveEvent.From(stored) : encoded.Get(stored);
                     if (!writer.TryWrite(live) && !await WriteWithinAsync(writer, live, stallTimeout, cancellationToken))
                     {
                         writer.TryComplete(new HubException($"subscriber fell behind; resume from offset {stored.Offset}"));
