@@ -26,7 +26,7 @@ internal sealed class QueryRun
 {
     private readonly CompiledQuery compiled;
     private readonly StreamLog[] inputs;
-    private readonly RowDecoder[] decoders;
+    private readonly DecodedRowCache[] decoders;
     private readonly StreamLog output;
     private readonly RowEncoder encoder;
     private readonly int batchSize;
@@ -46,6 +46,7 @@ internal sealed class QueryRun
         CompiledQuery compiled,
         IReadOnlyList<StreamLog> inputs,
         IReadOnlyList<long> startOffsets,
+        SharedRowDecoding decoding,
         StreamLog output,
         int batchSize,
         ILogger logger,
@@ -54,7 +55,7 @@ internal sealed class QueryRun
         Name = name;
         this.compiled = compiled;
         this.inputs = inputs.ToArray();
-        decoders = compiled.Inputs.Select(i => new RowDecoder(i.Columns)).ToArray();
+        decoders = compiled.Inputs.Select((input, i) => decoding.For(this.inputs[i], input.Columns)).ToArray();
         this.output = output;
         encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
         this.batchSize = Math.Max(1, batchSize);
@@ -182,11 +183,13 @@ internal sealed class QueryRun
             return false;
         }
         var decoder = decoders[index];
+        var rows = new object?[items.Count][];
+        decoder.Decode(items, rows);
         var batch = new InputEvent[items.Count];
         for (var k = 0; k < items.Count; k++)
         {
             var stored = items[k];
-            batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, decoder.Decode(stored.Data.Span));
+            batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, rows[k]);
         }
         var readEnded = Stopwatch.GetTimestamp();
         ReadLatency.Rotate(readEnded);
