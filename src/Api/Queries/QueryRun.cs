@@ -229,10 +229,12 @@ internal sealed class QueryRun
         {
             throw new InvalidOperationException($"Output stream '{output.Definition.Name}' was deleted.");
         }
+        var payloads = new ReadOnlyMemory<byte>[emitted.Count];
+        encoder.EncodeAll(emitted, payloads);
         var events = new NewEvent[emitted.Count];
         for (var k = 0; k < emitted.Count; k++)
         {
-            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), encoder.Encode(emitted[k]));
+            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), payloads[k]);
         }
         // Not cancellable half-way: a batch of results is appended whole or not at all.
         await output.AppendAsync(events, CancellationToken.None);
