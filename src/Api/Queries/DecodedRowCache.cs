@@ -23,6 +23,7 @@ internal sealed class DecodedRowCache
     private readonly long mask;
     private readonly Lock gate = new();
     private long decoded;
+    private int readers;
 
     /// <param name="columns">The layout rows are decoded into.</param>
     /// <param name="capacity">Rows kept; rounded up to a power of two. Runs more than this many events apart decode on their own.</param>
@@ -35,16 +36,13 @@ internal sealed class DecodedRowCache
     }
 
     /// <summary>Events decoded so far (misses); the rest were served from the cache.</summary>
-    public long Decoded
-    {
-        get
-        {
-            lock (gate)
-            {
-                return decoded;
-            }
-        }
-    }
+    public long Decoded => Interlocked.Read(ref decoded);
+
+    /// <summary>A run starts reading through this cache. Rows are kept only while two or more runs read.</summary>
+    public void AddReader() => Interlocked.Increment(ref readers);
+
+    /// <summary>A run that called <see cref="AddReader"/> has ended.</summary>
+    public void RemoveReader() => Interlocked.Decrement(ref readers);
 
     /// <summary>The rows of <paramref name="items"/> (consecutive events of the stream) into <paramref name="rows"/>: decoded once, then shared.</summary>
     /// <remarks>
@@ -54,6 +52,16 @@ internal sealed class DecodedRowCache
     /// </remarks>
     public void Decode(IReadOnlyList<StoredEvent> items, object?[][] rows)
     {
+        if (Volatile.Read(ref readers) <= 1)
+        {
+            // Nobody to share with: keeping rows would only make them outlive gen0 for nothing.
+            for (var i = 0; i < items.Count; i++)
+            {
+                rows[i] = decoder.Decode(items[i].Data.Span);
+            }
+            Interlocked.Add(ref decoded, items.Count);
+            return;
+        }
         var k = 0;
         for (; k < items.Count && TryGet(items[k].Offset, out rows[k]); k++)
         {
@@ -71,7 +79,7 @@ internal sealed class DecodedRowCache
                 {
                     var row = decoder.Decode(stored.Data.Span);
                     Volatile.Write(ref slots[stored.Offset & mask], new Slot(stored.Offset, row));
-                    decoded++;
+                    Interlocked.Increment(ref decoded);
                     rows[k] = row;
                 }
             }

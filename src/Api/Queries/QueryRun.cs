@@ -95,7 +95,15 @@ internal sealed class QueryRun
     /// <summary>Completes when the driver has ended (stopped or faulted).</summary>
     public Task Completion => driver;
 
-    public void Start() => driver = Task.Run(DriveAsync);
+    public void Start()
+    {
+        // Counted before the driver runs, so rows appended right after registration are already shared.
+        foreach (var decoder in decoders)
+        {
+            decoder.AddReader();
+        }
+        driver = Task.Run(DriveAsync);
+    }
 
     public async Task StopAsync()
     {
@@ -148,6 +156,10 @@ internal sealed class QueryRun
             catch (Exception ex)
             {
                 logger.LogWarning(ex, "Disposing the pipeline of query {Query} failed.", Name);
+            }
+            foreach (var decoder in decoders)
+            {
+                decoder.RemoveReader();
             }
             stopped = true;
         }

@@ -12,8 +12,11 @@ namespace Sluice.Api.Queries;
 /// </summary>
 internal sealed class SharedRowDecoding(int capacity)
 {
-    /// <summary>Rows kept per stream and layout: several batches, so runs a little apart still share.</summary>
-    public const int DefaultCapacity = 16_384;
+    /// <summary>
+    /// Rows kept per stream and layout: a few batches, so runs a little apart still share, but few enough that
+    /// the rows mostly die young (a larger ring made every row outlive gen0).
+    /// </summary>
+    public const int DefaultCapacity = 4_096;
 
     private readonly ConditionalWeakTable<StreamLog, ConcurrentDictionary<string, DecodedRowCache>> byLog = new();
 

@@ -10,16 +10,16 @@ namespace Sluice.Api.Tests.Queries;
 public sealed class SharedRowDecodingTests
 {
     [Fact]
-    public async Task Two_queries_on_one_stream_are_given_the_same_decoded_rows()
+    public async Task Two_running_queries_on_one_stream_are_given_the_same_decoded_rows()
     {
         await using var harness = new RuntimeHarness();
         await harness.CreateStreamAsync("clicks");
-        await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         var first = new ConcurrentDictionary<long, object?[]>();
         var second = new ConcurrentDictionary<long, object?[]>();
 
         var one = await harness.RegisterAsync("one", Recording("clicks", first));
         var two = await harness.RegisterAsync("two", Recording("clicks", second));
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         await RuntimeHarness.RowsOutAsync(one, 3);
         await RuntimeHarness.RowsOutAsync(two, 3);
 
@@ -57,6 +57,8 @@ public sealed class SharedRowDecodingTests
         var items = ((ReadOutcome.Events)await log.ReadAsync(0, 10, CancellationToken.None)).Items;
         var decoding = new SharedRowDecoding();
         var cache = decoding.For(log, FakeQueries.IdAndText);
+        cache.AddReader();
+        cache.AddReader();
 
         var firstRead = new object?[3][];
         var secondRead = new object?[2][];
@@ -94,6 +96,8 @@ public sealed class SharedRowDecodingTests
         await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         var items = ((ReadOutcome.Events)await log.ReadAsync(0, 10, CancellationToken.None)).Items;
         var cache = new SharedRowDecoding(capacity: 2).For(log, FakeQueries.IdAndText);
+        cache.AddReader();
+        cache.AddReader();
 
         var rows = new object?[3][];
         cache.Decode(items, rows);
@@ -102,6 +106,26 @@ public sealed class SharedRowDecodingTests
 
         Assert.Equal(4, cache.Decoded);
         Assert.Equal([1L, "a"], again[0]);
+    }
+
+    [Fact]
+    public async Task A_cache_with_one_reader_keeps_no_rows()
+    {
+        await using var harness = new RuntimeHarness();
+        var log = await harness.CreateStreamAsync("clicks");
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"));
+        var items = ((ReadOutcome.Events)await log.ReadAsync(0, 10, CancellationToken.None)).Items;
+        var cache = new SharedRowDecoding().For(log, FakeQueries.IdAndText);
+        cache.AddReader();
+
+        var first = new object?[2][];
+        var second = new object?[2][];
+        cache.Decode(items, first);
+        cache.Decode(items, second);
+
+        Assert.Equal(4, cache.Decoded);
+        Assert.NotSame(first[0], second[0]);
+        Assert.Equal(first[1], second[1]);
     }
 
     /// <summary>A pass-through that remembers the row instance it received for each input offset.</summary>
