@@ -32,6 +32,7 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
     private readonly QueryOptions options;
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider time;
+    private readonly SharedRowDecoding decoding = new();
 
     public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -204,6 +205,7 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
             compiled,
             inputs,
             startOffsets,
+            decoding,
             store.Find(query.Name)!,
             compiled.Inputs.Count > 1 ? Math.Max(1, options.BatchSize / compiled.Inputs.Count) : options.BatchSize,
             loggers.CreateLogger($"Sluice.Queries.{query.Name}"),

@@ -26,7 +26,7 @@ internal sealed class QueryRun
 {
     private readonly CompiledQuery compiled;
     private readonly StreamLog[] inputs;
-    private readonly RowDecoder[] decoders;
+    private readonly DecodedRowCache[] decoders;
     private readonly StreamLog output;
     private readonly RowEncoder encoder;
     private readonly int batchSize;
@@ -46,6 +46,7 @@ internal sealed class QueryRun
         CompiledQuery compiled,
         IReadOnlyList<StreamLog> inputs,
         IReadOnlyList<long> startOffsets,
+        SharedRowDecoding decoding,
         StreamLog output,
         int batchSize,
         ILogger logger,
@@ -54,7 +55,7 @@ internal sealed class QueryRun
         Name = name;
         this.compiled = compiled;
         this.inputs = inputs.ToArray();
-        decoders = compiled.Inputs.Select(i => new RowDecoder(i.Columns)).ToArray();
+        decoders = compiled.Inputs.Select((input, i) => decoding.For(this.inputs[i], input.Columns)).ToArray();
         this.output = output;
         encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
         this.batchSize = Math.Max(1, batchSize);
@@ -94,7 +95,15 @@ internal sealed class QueryRun
     /// <summary>Completes when the driver has ended (stopped or faulted).</summary>
     public Task Completion => driver;
 
-    public void Start() => driver = Task.Run(DriveAsync);
+    public void Start()
+    {
+        // Counted before the driver runs, so rows appended right after registration are already shared.
+        foreach (var decoder in decoders)
+        {
+            decoder.AddReader();
+        }
+        driver = Task.Run(DriveAsync);
+    }
 
     public async Task StopAsync()
     {
@@ -148,6 +157,10 @@ internal sealed class QueryRun
             {
                 logger.LogWarning(ex, "Disposing the pipeline of query {Query} failed.", Name);
             }
+            foreach (var decoder in decoders)
+            {
+                decoder.RemoveReader();
+            }
             stopped = true;
         }
     }
@@ -182,11 +195,13 @@ internal sealed class QueryRun
             return false;
         }
         var decoder = decoders[index];
+        var rows = new object?[items.Count][];
+        decoder.Decode(items, rows);
         var batch = new InputEvent[items.Count];
         for (var k = 0; k < items.Count; k++)
         {
             var stored = items[k];
-            batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, decoder.Decode(stored.Data.Span));
+            batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, rows[k]);
         }
         var readEnded = Stopwatch.GetTimestamp();
         ReadLatency.Rotate(readEnded);
@@ -226,10 +241,12 @@ internal sealed class QueryRun
         {
             throw new InvalidOperationException($"Output stream '{output.Definition.Name}' was deleted.");
         }
+        var payloads = new ReadOnlyMemory<byte>[emitted.Count];
+        encoder.EncodeAll(emitted, payloads);
         var events = new NewEvent[emitted.Count];
         for (var k = 0; k < emitted.Count; k++)
         {
-            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), encoder.Encode(emitted[k]));
+            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), payloads[k]);
         }
         // Not cancellable half-way: a batch of results is appended whole or not at all.
         await output.AppendAsync(events, CancellationToken.None);

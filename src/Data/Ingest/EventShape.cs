@@ -21,6 +21,7 @@ internal sealed class EventShape
     private readonly ArrayBufferWriter<byte>? buffer;
     private readonly Utf8JsonWriter? writer;
     private readonly bool[]? seen;
+    private readonly PayloadArena payloads = new();
 
     public EventShape(StreamDefinition stream, DateTimeOffset now)
     {
@@ -61,7 +62,7 @@ internal sealed class EventShape
                 }
             }
             var end = (int)reader.BytesConsumed;
-            result = new NewEvent(default, source[start..end].ToArray());
+            result = new NewEvent(default, payloads.Copy(source.Span[start..end]));
         }
         else
         {
@@ -95,7 +96,7 @@ internal sealed class EventShape
             }
             writer.WriteEndObject();
             writer.Flush();
-            result = new NewEvent(default, buffer.WrittenSpan.ToArray());
+            result = new NewEvent(default, payloads.Copy(buffer.WrittenSpan));
         }
         if (timestampName is not null && timestamp is null)
         {

@@ -22,12 +22,16 @@ public sealed class RowEncoder
 
     private static readonly JsonEncodedText OpName = JsonEncodedText.Encode(OpColumn);
     private static readonly JsonEncodedText Insert = JsonEncodedText.Encode("+", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    // Below the large object heap threshold (85,000 bytes).
+    private const int ChunkBytes = 32 * 1024;
+
     private static readonly JsonEncodedText Delete = JsonEncodedText.Encode("-", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
     private readonly JsonEncodedText[] names;
     private readonly bool includeOp;
     private readonly ArrayBufferWriter<byte> buffer = new(256);
     private readonly Utf8JsonWriter writer;
+    private int[] ends = [];
 
     public RowEncoder(IReadOnlyList<ColumnInfo> columns, bool includeOp)
     {
@@ -48,6 +52,56 @@ public sealed class RowEncoder
         Write(writer, row.Values, includeOp ? row.Op : null);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="rows"/> into <paramref name="encoded"/> (one JSON object each, as <see cref="Encode"/>),
+    /// packed side by side into a few shared arrays rather than one array per row: a query writes a whole batch at once,
+    /// and fewer, larger objects are cheaper for the GC while the output stream retains them. Each array stays under
+    /// the large object heap threshold unless a single row is larger.
+    /// </summary>
+    public void EncodeAll(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (encoded.Length < rows.Count)
+        {
+            throw new ArgumentException("One slot per row is needed.", nameof(encoded));
+        }
+        if (ends.Length < rows.Count)
+        {
+            ends = new int[Math.Max(rows.Count, ends.Length * 2)];
+        }
+        buffer.ResetWrittenCount();
+        var sealedUpTo = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            writer.Reset();
+            Write(writer, rows[i].Values, includeOp ? rows[i].Op : null);
+            writer.Flush();
+            ends[i] = buffer.WrittenCount;
+            if (buffer.WrittenCount >= ChunkBytes)
+            {
+                Seal(sealedUpTo, i + 1, encoded);
+                sealedUpTo = i + 1;
+            }
+        }
+        Seal(sealedUpTo, rows.Count, encoded);
+    }
+
+    private void Seal(int from, int to, Span<ReadOnlyMemory<byte>> encoded)
+    {
+        if (from == to)
+        {
+            return;
+        }
+        var bytes = buffer.WrittenSpan.ToArray();
+        var start = 0;
+        for (var i = from; i < to; i++)
+        {
+            encoded[i] = new ReadOnlyMemory<byte>(bytes, start, ends[i] - start);
+            start = ends[i];
+        }
+        buffer.ResetWrittenCount();
     }
 
     /// <summary>Writes one row as a JSON object to <paramref name="target"/>; <paramref name="op"/> null leaves the op field out.</summary>

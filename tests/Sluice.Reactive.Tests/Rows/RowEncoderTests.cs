@@ -79,4 +79,34 @@ public sealed class RowEncoderTests
         Assert.False(RowComparer.Instance.Equals(["k", 1L], ["k", 2L]));
         Assert.False(RowComparer.Instance.Equals(["k", null], ["k", 1L]));
     }
+    [Fact]
+    public void Encoding_a_batch_gives_each_row_the_bytes_encoding_it_alone_gives()
+    {
+        ColumnInfo[] columns = [new("id", ColumnType.Bigint), new("text", ColumnType.Text)];
+        var updating = new RowEncoder(columns, includeOp: true);
+        // Enough rows of ~1 kB to fill several chunks, with the ops alternating.
+        var rows = Enumerable.Range(0, 200)
+            .Select(i => new OutputRow([(long)i, new string((char)('a' + i % 26), 1000)], DateTime.UnixEpoch, i % 2 == 0 ? ChangeOp.Insert : ChangeOp.Delete))
+            .ToArray();
+
+        var encoded = new ReadOnlyMemory<byte>[rows.Length];
+        updating.EncodeAll(rows, encoded);
+
+        var alone = new RowEncoder(columns, includeOp: true);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(alone.Encode(rows[i])), Encoding.UTF8.GetString(encoded[i].Span));
+        }
+    }
+
+    [Fact]
+    public void Encoding_an_empty_batch_writes_nothing()
+    {
+        var encoder = new RowEncoder([new ColumnInfo("id", ColumnType.Bigint)], includeOp: false);
+
+        encoder.EncodeAll([], Span<ReadOnlyMemory<byte>>.Empty);
+        var after = encoder.Encode(new OutputRow([7L], DateTime.UnixEpoch, ChangeOp.Insert));
+
+        Assert.Equal("""{"id":7}""", Encoding.UTF8.GetString(after));
+    }
 }
