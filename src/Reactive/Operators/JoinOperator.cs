@@ -73,7 +73,7 @@ internal sealed class JoinSink(
             {
                 // Emitting never touches this operator's state, so the reference stays valid across it.
                 ref var p = ref other.At(seq);
-                seq = p.Next;
+                seq = other.NextOf(seq);
                 if (isLeft)
                 {
                     if (!Matches(values, p.Row!)) continue;

@@ -10,6 +10,9 @@ namespace Sluice.Reactive.Operators;
 /// otherwise create one mid-lived object per row, which the generational GC handles worst. Rows of one key form a
 /// doubly linked chain, oldest first, whose ends the dictionary holds; any row unlinks in O(1), so expiry (ordered or
 /// not) and retraction never walk a chain. A dead slot is reused only once every older slot is dead too.
+/// The key index is built only when probes need it: while a side is small, or probed rarely compared with how often
+/// rows arrive (a window aggregate's one row per window probing seconds of buffered input), a probe scans the ring
+/// instead, which finds the same rows in the same (arrival) order, and inserts and expiries skip the dictionary.
 /// </summary>
 internal sealed class JoinState(JoinExpiry[] expiry)
 {
@@ -33,7 +36,13 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         public readonly long Last = last;
     }
 
-    private readonly Dictionary<GroupKey, Chain> chains = [];
+    // Sides up to this size are always scanned; larger ones while scanning costs at most ScanPerInsert slots per stored row.
+    private const int SmallSide = 8;
+    private const int ScanPerInsert = 4;
+    private const int ScanAllowance = 4096;
+
+    private Dictionary<GroupKey, Chain>? chains;
+    private long scanned;
     // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
     private readonly Queue<(long Seq, long ExpiresAfter)> orderedTimers = new();
     private readonly PriorityQueue<long, long> timers = new();
@@ -57,24 +66,66 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     /// <summary>The stored row with this sequence number (valid until the next store or removal on this side).</summary>
     public ref Slot At(long seq) => ref slots[seq & (slots.Length - 1)];
 
-    /// <summary>The oldest live row of the key, or <see cref="None"/>; follow <see cref="Slot.Next"/> from there.</summary>
-    public long First(GroupKey key) => chains.TryGetValue(key, out var chain) ? chain.First : None;
+    /// <summary>The oldest live row of the key, or <see cref="None"/>; <see cref="NextOf"/> gives the following ones.</summary>
+    public long First(GroupKey key)
+    {
+        if (chains is null)
+        {
+            var size = next - oldest;
+            if (size <= SmallSide) return Scan(oldest, key);
+            scanned += size;
+            if (scanned <= ScanPerInsert * next + ScanAllowance) return Scan(oldest, key);
+            BuildIndex();
+        }
+        return chains!.TryGetValue(key, out var chain) ? chain.First : None;
+    }
+
+    /// <summary>The next live row of the same key after <paramref name="seq"/>, or <see cref="None"/>.</summary>
+    public long NextOf(long seq) => chains is null ? Scan(seq + 1, At(seq).Key) : At(seq).Next;
+
+    private long Scan(long from, GroupKey key)
+    {
+        for (var seq = from; seq < next; seq++)
+        {
+            ref var slot = ref At(seq);
+            if (slot.Live && slot.Key.Equals(key)) return seq;
+        }
+        return None;
+    }
+
+    private void BuildIndex()
+    {
+        chains = [];
+        for (var seq = oldest; seq < next; seq++)
+        {
+            if (At(seq).Live) Link(seq);
+        }
+    }
+
+    private void Link(long seq)
+    {
+        ref var slot = ref At(seq);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, slot.Key, out var exists);
+        slot.Next = None;
+        if (exists)
+        {
+            slot.Prev = chain.Last;
+            At(chain.Last).Next = seq;
+            chain = new Chain(chain.First, seq);
+        }
+        else
+        {
+            slot.Prev = None;
+            chain = new Chain(seq, seq);
+        }
+    }
 
     public long Store(object?[] row, long time, GroupKey key, long expiresAfter)
     {
         if (next - oldest == slots.Length) Grow();
         var seq = next++;
-        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains, key, out var exists);
-        var prev = None;
-        if (exists)
-        {
-            prev = chain.Last;
-            At(prev).Next = seq;
-            chain = new Chain(chain.First, seq);
-        }
-        else chain = new Chain(seq, seq);
-        ref var slot = ref At(seq);
-        slot = new Slot { Row = row, Key = key, Time = time, Seq = seq, Prev = prev, Next = None, Live = true };
+        At(seq) = new Slot { Row = row, Key = key, Time = time, Seq = seq, Prev = None, Next = None, Live = true };
+        if (chains is not null) Link(seq);
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= lastOrdered)
@@ -90,7 +141,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     /// <summary>Removes the oldest stored row of the key equal to <paramref name="values"/>; false when there is none.</summary>
     public bool Remove(GroupKey key, object?[] values)
     {
-        for (var seq = First(key); seq != None; seq = At(seq).Next)
+        for (var seq = First(key); seq != None; seq = NextOf(seq))
         {
             if (!GroupAggregateSink.SameValues(At(seq).Row!, values)) continue;
             Unlink(seq);
@@ -127,16 +178,22 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     private void Unlink(long seq)
     {
         ref var slot = ref At(seq);
-        if (slot.Prev == None && slot.Next == None) chains.Remove(slot.Key);
-        else
-        {
-            if (slot.Prev != None) At(slot.Prev).Next = slot.Next;
-            if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
-            ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains, slot.Key);
-            chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
-        }
+        if (chains is not null) Unchain(ref slot);
         slot = default;
         while (oldest < next && !At(oldest).Live) oldest++;
+    }
+
+    private void Unchain(ref Slot slot)
+    {
+        if (slot.Prev == None && slot.Next == None)
+        {
+            chains!.Remove(slot.Key);
+            return;
+        }
+        if (slot.Prev != None) At(slot.Prev).Next = slot.Next;
+        if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
+        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key);
+        chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
     }
 
     private void Grow()
