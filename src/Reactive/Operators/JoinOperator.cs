@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sluice.Reactive.Aggregation;
 
 namespace Sluice.Reactive.Operators;
@@ -29,48 +27,9 @@ internal sealed class JoinSink(
     bool appendOnly,
     QueryStats stats) : BinarySink(downstream)
 {
-    /// <summary>
-    /// A stored row. Rows of one key form a chain, oldest first (one allocation per row, none per key); the
-    /// dictionary holds the head, and only the head's <see cref="Tail"/> is kept up to date. Rows whose expiry
-    /// times arrive in order therefore expire from the head in O(1).
-    /// </summary>
-    private sealed class Entry(object?[] row, long time, GroupKey key)
-    {
-        public readonly object?[] Row = row;
-        public readonly long Time = time;
-        public readonly GroupKey Key = key;
-        public Entry? Next;
-        public Entry? Tail;
-        public int Matches;
-        public bool Expired;
-    }
-
-    private readonly Side left = new(leftExpiry);
-    private readonly Side right = new(rightExpiry);
+    private readonly JoinState left = new(leftExpiry);
+    private readonly JoinState right = new(rightExpiry);
     private readonly JoinRows rows = new(leftWidth, rightWidth);
-    private readonly HashSet<GroupKey> touched = [];
-
-    private sealed class Side(JoinExpiry[] expiry)
-    {
-        public readonly Dictionary<GroupKey, Entry> State = [];
-        // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
-        public readonly Queue<(Entry Entry, long ExpiresAfter)> OrderedTimers = new();
-        public readonly PriorityQueue<Entry, long> Timers = new();
-        public long LastOrdered = long.MinValue;
-        public readonly JoinExpiry[] Expiry = expiry;
-
-        /// <summary>The latest other-side event time this row could still match; long.MaxValue when unbounded.</summary>
-        public long ExpiresAfter(object?[] row)
-        {
-            var result = long.MaxValue;
-            foreach (var e in Expiry)
-            {
-                if (Windows.WindowAssigner.Ticks(e.Expression(row)) is not { } t) return long.MinValue; // NULL bound: matches nothing
-                result = Math.Min(result, t + e.Offset);
-            }
-            return result;
-        }
-    }
 
     private bool Matches(object?[] l, object?[] r) => condition is null || condition(rows.Scratch(l, r));
 
@@ -95,55 +54,53 @@ internal sealed class JoinSink(
             }
             var own = isLeft ? left : right;
             var other = isLeft ? right : left;
-            Entry? entry = null;
+            var stored = JoinState.None;
             if (insert)
             {
-                var expiresAfter = own.ExpiresAfter(values);
-                entry = new Entry(values, t, key);
                 // Keep the row only while a partner can still arrive on the other side.
-                if (expiresAfter >= (isLeft ? RightWatermark : LeftWatermark)) Store(own, entry, expiresAfter);
+                var expiresAfter = own.ExpiresAfter(values);
+                if (expiresAfter >= (isLeft ? RightWatermark : LeftWatermark))
+                {
+                    stored = own.Store(values, t, key, expiresAfter);
+                    stats.AddStateSize(1);
+                }
             }
-            else if (isLeft)
-            {
-                entry = Remove(own, key, values);
-                if (entry is null) return;
-            }
-            else if (Remove(own, key, values) is null) return;
+            else if (own.Remove(key, values)) stats.AddStateSize(-1);
+            else return;
 
             var matches = 0;
-            if (other.State.TryGetValue(key, out var head))
+            for (var seq = other.First(key); seq != JoinState.None;)
             {
-                for (var p = head; p is not null; p = p.Next)
+                // Emitting never touches this operator's state, so the reference stays valid across it.
+                ref var p = ref other.At(seq);
+                seq = other.NextOf(seq);
+                if (isLeft)
                 {
-                    if (p.Expired) continue;
-                    if (isLeft)
+                    if (!Matches(values, p.Row!)) continue;
+                    matches++;
+                    Emit(row.Kind, values, p.Row, appendOnly ? Math.Max(t, p.Time) : t);
+                }
+                else
+                {
+                    if (!Matches(p.Row!, values)) continue;
+                    if (insert)
                     {
-                        if (!Matches(values, p.Row)) continue;
-                        matches++;
-                        Emit(row.Kind, values, p.Row, appendOnly ? Math.Max(t, p.Time) : t);
+                        if (leftOuter && p.Matches == 0) Emit(ElementKind.Delete, p.Row, null, t);
+                        p.Matches++;
+                        Emit(ElementKind.Insert, p.Row, values, appendOnly ? Math.Max(t, p.Time) : t);
                     }
                     else
                     {
-                        if (!Matches(p.Row, values)) continue;
-                        if (insert)
-                        {
-                            if (leftOuter && p.Matches == 0) Emit(ElementKind.Delete, p.Row, null, t);
-                            p.Matches++;
-                            Emit(ElementKind.Insert, p.Row, values, appendOnly ? Math.Max(t, p.Time) : t);
-                        }
-                        else
-                        {
-                            p.Matches--;
-                            Emit(ElementKind.Delete, p.Row, values, t);
-                            if (leftOuter && p.Matches == 0) Emit(ElementKind.Insert, p.Row, null, t);
-                        }
+                        p.Matches--;
+                        Emit(ElementKind.Delete, p.Row, values, t);
+                        if (leftOuter && p.Matches == 0) Emit(ElementKind.Insert, p.Row, null, t);
                     }
-                    if (Done) return;
                 }
+                if (Done) return;
             }
             if (isLeft)
             {
-                if (insert) entry!.Matches = matches;
+                if (stored != JoinState.None) own.At(stored).Matches = matches;
                 if (leftOuter && matches == 0) Emit(row.Kind, values, null, t);
             }
         }
@@ -153,117 +110,9 @@ internal sealed class JoinSink(
         }
     }
 
-    private void Store(Side side, Entry entry, long expiresAfter)
-    {
-        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(side.State, entry.Key, out _);
-        if (head is null)
-        {
-            head = entry;
-            entry.Tail = entry;
-        }
-        else
-        {
-            head.Tail!.Next = entry;
-            head.Tail = entry;
-        }
-        if (expiresAfter != long.MaxValue)
-        {
-            if (expiresAfter >= side.LastOrdered)
-            {
-                side.OrderedTimers.Enqueue((entry, expiresAfter));
-                side.LastOrdered = expiresAfter;
-            }
-            else side.Timers.Enqueue(entry, expiresAfter);
-        }
-        stats.AddStateSize(1);
-    }
-
-    private Entry? Remove(Side side, GroupKey key, object?[] values)
-    {
-        if (!side.State.TryGetValue(key, out var head)) return null;
-        Entry? previous = null;
-        for (var entry = head; entry is not null; previous = entry, entry = entry.Next)
-        {
-            if (!GroupAggregateSink.SameValues(entry.Row, values)) continue;
-            if (previous is not null)
-            {
-                previous.Next = entry.Next;
-                if (head.Tail == entry) head.Tail = previous;
-            }
-            else if (entry.Next is not null)
-            {
-                entry.Next.Tail = entry.Tail;
-                side.State[key] = entry.Next;
-            }
-            else side.State.Remove(key);
-            entry.Next = null;
-            stats.AddStateSize(-1);
-            return entry;
-        }
-        return null;
-    }
-
     protected override void OnWatermarksAdvanced()
     {
-        Expire(left, RightWatermark);
-        Expire(right, LeftWatermark);
-    }
-
-    private int MarkExpired(Side side, Entry entry)
-    {
-        entry.Expired = true;
-        ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(side.State, entry.Key);
-        if (Unsafe.IsNullRef(ref head)) return 1;
-        if (head != entry)
-        {
-            touched.Add(entry.Key); // out of order: swept below
-            return 1;
-        }
-        var next = entry.Next;
-        while (next is not null && next.Expired) next = next.Next;
-        if (next is null) side.State.Remove(entry.Key);
-        else
-        {
-            next.Tail = head!.Tail;
-            head = next;
-        }
-        return 1;
-    }
-
-    private void Expire(Side side, long otherWatermark)
-    {
-        var released = 0;
-        while (side.OrderedTimers.TryPeek(out var timer) && timer.ExpiresAfter < otherWatermark)
-        {
-            side.OrderedTimers.Dequeue();
-            released += MarkExpired(side, timer.Entry);
-        }
-        while (side.Timers.TryPeek(out var entry, out var expiresAfter) && expiresAfter < otherWatermark)
-        {
-            side.Timers.Dequeue();
-            released += MarkExpired(side, entry);
-        }
-        // One sweep per key however many of its rows expired (rows of a window often expire together).
-        foreach (var key in touched)
-        {
-            if (!side.State.TryGetValue(key, out var head)) continue;
-            while (head is not null && head.Expired) head = head.Next;
-            if (head is null)
-            {
-                side.State.Remove(key);
-                continue;
-            }
-            var last = head;
-            for (var entry = head; entry.Next is not null;)
-            {
-                if (entry.Next.Expired) entry.Next = entry.Next.Next;
-                else entry = entry.Next;
-                last = entry;
-            }
-            head.Tail = last;
-            side.State[key] = head;
-        }
-        touched.Clear();
+        var released = left.Expire(RightWatermark) + right.Expire(LeftWatermark);
         if (released > 0) stats.AddStateSize(-released);
     }
 }

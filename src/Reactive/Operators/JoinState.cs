@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Sluice.Reactive.Aggregation;
+
+namespace Sluice.Reactive.Operators;
+
+/// <summary>
+/// One side of a join's stored rows. Rows live as structs in a ring ordered by arrival and addressed by a sequence
+/// number (slot = seq &amp; mask), so storing a row allocates no object: a join buffering seconds of input would
+/// otherwise create one mid-lived object per row, which the generational GC handles worst. Rows of one key form a
+/// doubly linked chain, oldest first, whose ends the dictionary holds; any row unlinks in O(1), so expiry (ordered or
+/// not) and retraction never walk a chain. A dead slot is reused only once every older slot is dead too.
+/// The key index is built only when probes need it: while a side is small, or probed rarely compared with how often
+/// rows arrive (a window aggregate's one row per window probing seconds of buffered input), a probe scans the ring
+/// instead, which finds the same rows in the same (arrival) order, and inserts and expiries skip the dictionary.
+/// </summary>
+internal sealed class JoinState(JoinExpiry[] expiry)
+{
+    public const long None = -1;
+
+    public struct Slot
+    {
+        public object?[]? Row;
+        public GroupKey Key;
+        public long Time;
+        public long Seq;
+        public long Prev;
+        public long Next;
+        public int Matches;
+        public bool Live;
+    }
+
+    private readonly struct Chain(long first, long last)
+    {
+        public readonly long First = first;
+        public readonly long Last = last;
+    }
+
+    // Sides up to this size are always scanned; larger ones while scanning costs at most ScanPerInsert slots per stored row.
+    private const int SmallSide = 8;
+    private const int ScanPerInsert = 4;
+    private const int ScanAllowance = 4096;
+
+    private Dictionary<GroupKey, Chain>? chains;
+    private long scanned;
+    // Expiry times mostly arrive in order: those go to a FIFO (O(1)); the rest to a priority queue.
+    private readonly Queue<(long Seq, long ExpiresAfter)> orderedTimers = new();
+    private readonly PriorityQueue<long, long> timers = new();
+    private long lastOrdered = long.MinValue;
+    private Slot[] slots = new Slot[16];
+    private long oldest;
+    private long next;
+
+    /// <summary>The latest other-side event time a row could still match; long.MaxValue when unbounded.</summary>
+    public long ExpiresAfter(object?[] row)
+    {
+        var result = long.MaxValue;
+        foreach (var e in expiry)
+        {
+            if (Windows.WindowAssigner.Ticks(e.Expression(row)) is not { } t) return long.MinValue; // NULL bound: matches nothing
+            result = Math.Min(result, t + e.Offset);
+        }
+        return result;
+    }
+
+    /// <summary>The stored row with this sequence number (valid until the next store or removal on this side).</summary>
+    public ref Slot At(long seq) => ref slots[seq & (slots.Length - 1)];
+
+    /// <summary>The oldest live row of the key, or <see cref="None"/>; <see cref="NextOf"/> gives the following ones.</summary>
+    public long First(GroupKey key)
+    {
+        if (chains is null)
+        {
+            var size = next - oldest;
+            if (size <= SmallSide) return Scan(oldest, key);
+            scanned += size;
+            if (scanned <= ScanPerInsert * next + ScanAllowance) return Scan(oldest, key);
+            BuildIndex();
+        }
+        return chains!.TryGetValue(key, out var chain) ? chain.First : None;
+    }
+
+    /// <summary>The next live row of the same key after <paramref name="seq"/>, or <see cref="None"/>.</summary>
+    public long NextOf(long seq) => chains is null ? Scan(seq + 1, At(seq).Key) : At(seq).Next;
+
+    private long Scan(long from, GroupKey key)
+    {
+        for (var seq = from; seq < next; seq++)
+        {
+            ref var slot = ref At(seq);
+            if (slot.Live && slot.Key.Equals(key)) return seq;
+        }
+        return None;
+    }
+
+    private void BuildIndex()
+    {
+        chains = [];
+        for (var seq = oldest; seq < next; seq++)
+        {
+            if (At(seq).Live) Link(seq);
+        }
+    }
+
+    private void Link(long seq)
+    {
+        ref var slot = ref At(seq);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, slot.Key, out var exists);
+        slot.Next = None;
+        if (exists)
+        {
+            slot.Prev = chain.Last;
+            At(chain.Last).Next = seq;
+            chain = new Chain(chain.First, seq);
+        }
+        else
+        {
+            slot.Prev = None;
+            chain = new Chain(seq, seq);
+        }
+    }
+
+    public long Store(object?[] row, long time, GroupKey key, long expiresAfter)
+    {
+        if (next - oldest == slots.Length) Grow();
+        var seq = next++;
+        At(seq) = new Slot { Row = row, Key = key, Time = time, Seq = seq, Prev = None, Next = None, Live = true };
+        if (chains is not null) Link(seq);
+        if (expiresAfter != long.MaxValue)
+        {
+            if (expiresAfter >= lastOrdered)
+            {
+                orderedTimers.Enqueue((seq, expiresAfter));
+                lastOrdered = expiresAfter;
+            }
+            else timers.Enqueue(seq, expiresAfter);
+        }
+        return seq;
+    }
+
+    /// <summary>Removes the oldest stored row of the key equal to <paramref name="values"/>; false when there is none.</summary>
+    public bool Remove(GroupKey key, object?[] values)
+    {
+        for (var seq = First(key); seq != None; seq = NextOf(seq))
+        {
+            if (!GroupAggregateSink.SameValues(At(seq).Row!, values)) continue;
+            Unlink(seq);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Drops every row that can no longer match once the other side's watermark is <paramref name="otherWatermark"/>.</summary>
+    public int Expire(long otherWatermark)
+    {
+        var released = 0;
+        while (orderedTimers.TryPeek(out var timer) && timer.ExpiresAfter < otherWatermark)
+        {
+            orderedTimers.Dequeue();
+            released += Release(timer.Seq);
+        }
+        while (timers.TryPeek(out var seq, out var expiresAfter) && expiresAfter < otherWatermark)
+        {
+            timers.Dequeue();
+            released += Release(seq);
+        }
+        return released;
+    }
+
+    private int Release(long seq)
+    {
+        // A retracted row's timer may outlive it (and its slot may hold a newer row).
+        if (seq < oldest || !At(seq).Live || At(seq).Seq != seq) return 0;
+        Unlink(seq);
+        return 1;
+    }
+
+    private void Unlink(long seq)
+    {
+        ref var slot = ref At(seq);
+        if (chains is not null) Unchain(ref slot);
+        slot = default;
+        while (oldest < next && !At(oldest).Live) oldest++;
+    }
+
+    private void Unchain(ref Slot slot)
+    {
+        if (slot.Prev == None && slot.Next == None)
+        {
+            chains!.Remove(slot.Key);
+            return;
+        }
+        if (slot.Prev != None) At(slot.Prev).Next = slot.Next;
+        if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
+        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key);
+        chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
+    }
+
+    private void Grow()
+    {
+        var grown = new Slot[slots.Length * 2];
+        for (var seq = oldest; seq < next; seq++) grown[seq & (grown.Length - 1)] = At(seq);
+        slots = grown;
+    }
+}
