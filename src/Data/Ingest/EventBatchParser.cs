@@ -25,7 +25,7 @@ public static class EventBatchParser
             var at = FirstInvalidUtf8(span);
             return IngestResult.Failed(new IngestError($"The body is not valid UTF-8 (byte {at}).", Line: LineOf(span, at)));
         }
-        var shape = new EventShape(stream, now);
+        var shape = new EventShape(stream, now, span.Length);
         return format == BodyFormat.Ndjson ? ParseNdjson(body, shape) : ParseJson(body, shape);
     }
 

@@ -21,10 +21,11 @@ internal sealed class EventShape
     private readonly ArrayBufferWriter<byte>? buffer;
     private readonly Utf8JsonWriter? writer;
     private readonly bool[]? seen;
-    private readonly PayloadArena payloads = new();
+    private readonly PayloadArena payloads;
 
-    public EventShape(StreamDefinition stream, DateTimeOffset now)
+    public EventShape(StreamDefinition stream, DateTimeOffset now, int bodyLength)
     {
+        payloads = new PayloadArena(bodyLength);
         this.now = now;
         timestampName = stream.TimestampField;
         timestampField = timestampName is null ? null : Encoding.UTF8.GetBytes(timestampName);

@@ -26,4 +26,17 @@ public sealed class EventBatchParserPayloadTests
         Assert.Null(parsed.Error);
         Assert.Equal(lines, parsed.Events.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
     }
+
+    [Fact]
+    public void A_small_request_does_not_pin_a_whole_chunk_behind_its_event()
+    {
+        // Regression: one-event POSTs each left a 32 kB chunk behind a ~100-byte retained event (GBs for a full ring).
+        var stream = new StreamDefinition("s", StorageKind.Memory, null, TimeSpan.Zero, 10_000, null, Now);
+        var body = """{"auction":1007,"bidder":42,"price":1250}"""u8.ToArray();
+
+        var parsed = EventBatchParser.Parse(body, BodyFormat.Json, stream, Now);
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(parsed.Events.Single().Data, out var segment));
+        Assert.True(segment.Array!.Length <= body.Length, $"the event pins {segment.Array.Length} bytes for a {body.Length}-byte body");
+    }
 }
