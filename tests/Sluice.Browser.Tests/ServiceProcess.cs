@@ -13,6 +13,7 @@ namespace Sluice.Browser.Tests;
 public sealed class ServiceProcess : IAsyncLifetime
 {
     private readonly StringBuilder log = new();
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? process;
 
     public string BaseUrl { get; private set; } = "";
@@ -57,28 +58,13 @@ public sealed class ServiceProcess : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(process.HasExited, $"the service exited with {(process.HasExited ? process.ExitCode : 0)}:\n{Log}");
-            try
-            {
-                using var response = await client.GetAsync($"{BaseUrl}/health/live");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the service did not become live:\n{Log}");
-            await Task.Delay(100);
-        }
+        // Wait for Kestrel's "listening" line or the process's exit, whichever comes first, for at most a minute.
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(first == listening.Task, $"the service exited with {(process.HasExited ? process.ExitCode : 0)} before listening:\n{Log}");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await client.GetAsync($"{BaseUrl}/health/live");
+        Assert.True(response.IsSuccessStatusCode, $"the service is listening but not live ({(int)response.StatusCode}):\n{Log}");
     }
 
     public async Task DisposeAsync()
@@ -100,6 +86,11 @@ public sealed class ServiceProcess : IAsyncLifetime
         lock (log)
         {
             log.AppendLine(line);
+        }
+        // Kestrel logs this once its socket is bound: the signal that requests can be sent.
+        if (line.Contains("Now listening on", StringComparison.Ordinal))
+        {
+            listening.TrySetResult();
         }
     }
 

@@ -49,15 +49,8 @@ public class LiveServer : SluiceApp
         await log.AppendAsync(events, CancellationToken.None);
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutSeconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(10);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, int timeoutSeconds = 30) =>
+        Infrastructure.Eventually.UntilAsync(condition, done => done, what, TimeSpan.FromSeconds(timeoutSeconds));
 }
 
 /// <summary>An event as the .NET client receives it.</summary>

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Sluice.Api.Tests.Infrastructure;
+using Sluice.Data.Streams;
 using Sluice.Nexmark;
 using Sluice.Nexmark.Reference;
 
@@ -117,8 +119,26 @@ internal sealed class NexmarkOverHttp(SluiceApp app)
             }
             if (caughtUp)
             {
-                await Task.Delay(50);
+                await WaitForOutputAsync(name, next, timeout - watch.Elapsed);
             }
+        }
+    }
+
+    /// <summary>Waits on the output stream's tail (no polling) until offset <paramref name="offset"/> exists or the time left runs out.</summary>
+    private async Task WaitForOutputAsync(string name, long offset, TimeSpan left)
+    {
+        if (app.Services.GetRequiredService<StreamStore>().Find(name) is not { } output || left <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var deadline = new CancellationTokenSource(left);
+        try
+        {
+            await output.WaitForOffsetAsync(offset, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Out of time: the caller reports the difference it still sees.
         }
     }
 }

@@ -192,14 +192,8 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
+        Infrastructure.Eventually.UntilAsync(condition, done => done, "the database to reach the expected state", Patience);
 
     private async Task ExecuteAsync(string sql)
     {

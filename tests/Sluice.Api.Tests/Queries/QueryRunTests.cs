@@ -3,6 +3,8 @@ using System.Text.Json;
 using Sluice.Api.Queries;
 using Sluice.Reactive;
 
+using Sluice.Api.Tests.Infrastructure;
+
 namespace Sluice.Api.Tests.Queries;
 
 /// <summary>The query runtime driven with hand-built pipelines: rows flow, batching, tail wake-up, isolation, lifecycle.</summary>

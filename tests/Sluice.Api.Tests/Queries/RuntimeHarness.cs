@@ -8,6 +8,8 @@ using Sluice.Data.Memory;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
 
+using Sluice.Api.Tests.Infrastructure;
+
 namespace Sluice.Api.Tests.Queries;
 
 /// <summary>A stream store and a query registry without the HTTP host, for testing the runtime directly.</summary>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using Sluice.Api.Tests.Infrastructure;
+
 namespace Sluice.Api.Tests.Queries;
 
 /// <summary>Queries written in SQL, through the API, end to end with the real compiler.</summary>

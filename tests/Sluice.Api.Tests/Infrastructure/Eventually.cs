@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sluice.Api.Tests.Queries;
+namespace Sluice.Api.Tests.Infrastructure;
 
 /// <summary>Waits for a condition with a deadline, checking it again whenever the previous check finished.</summary>
 internal static class Eventually
