@@ -28,7 +28,7 @@ internal sealed class NexmarkWorkload
     /// <paramref name="eventCount"/> of them exist (the generator has random access by event number).
     /// </summary>
     public static NexmarkWorkload Create(string sql, int eventCount, NexmarkConfig? config = null) =>
-        Create(QueryCompiler.Compile(sql, BenchmarkShapes.Instance), eventCount, config);
+        Create(QueryCompiler.Compile(sql, NexmarkStreamShapes.Instance), eventCount, config);
 
     public static NexmarkWorkload Create(CompiledQuery query, int eventCount, NexmarkConfig? config = null)
     {

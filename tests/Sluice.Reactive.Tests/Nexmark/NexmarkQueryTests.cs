@@ -40,7 +40,7 @@ public sealed class NexmarkQueryTests
         var expected = ResultRows.Of(NexmarkReference.Run(name, events));
         Assert.True(expected.Count > 0, $"the reference produced no rows for {name}; the test would prove nothing");
 
-        var query = QueryCompiler.Compile(NexmarkQueries.All[name], NexmarkShapes.Instance);
+        var query = QueryCompiler.Compile(NexmarkQueries.All[name], NexmarkStreamShapes.Instance);
         var actual = NexmarkPipeline.Run(query, events);
 
         var difference = ResultRows.Difference(expected, actual);

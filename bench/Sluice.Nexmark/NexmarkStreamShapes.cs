@@ -1,12 +1,11 @@
-using Sluice.Nexmark;
 using Sluice.Reactive;
 
-namespace Sluice.Benchmarks;
+namespace Sluice.Nexmark;
 
 /// <summary>The person, auction and bid streams as the planner sees them: typed schemas, event time from date_time, no watermark delay.</summary>
-internal sealed class BenchmarkShapes : IStreamShapes
+public sealed class NexmarkStreamShapes : IStreamShapes
 {
-    public static readonly BenchmarkShapes Instance = new();
+    public static readonly NexmarkStreamShapes Instance = new();
 
     public StreamShape? Find(string name) =>
         NexmarkStreams.Names.Contains(name)
@@ -17,6 +16,7 @@ internal sealed class BenchmarkShapes : IStreamShapes
     {
         "bigint" => ColumnType.Bigint,
         "timestamp" => ColumnType.Timestamp,
-        _ => ColumnType.Text,
+        "text" => ColumnType.Text,
+        _ => throw new ArgumentException($"Nexmark schemas have no '{name}' fields.", nameof(name)),
     };
 }
