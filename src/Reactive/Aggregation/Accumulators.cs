@@ -16,13 +16,13 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         AggregateKind.Sum => call.Type switch
         {
             SqlType.Bigint => new SumBigintAccumulator(),
-            SqlType.Double => new SumDoubleAccumulator(),
+            SqlType.Double => new SumDoubleAccumulator(average: false),
             SqlType.Decimal => new SumDecimalAccumulator(false),
             _ => new SumDynamicAccumulator(),
         },
         AggregateKind.Avg => call.Type switch
         {
-            SqlType.Double => new AvgDoubleAccumulator(),
+            SqlType.Double => new SumDoubleAccumulator(average: true),
             SqlType.Decimal => new SumDecimalAccumulator(true),
             _ => new AvgDynamicAccumulator(),
         },
@@ -123,7 +123,8 @@ internal sealed class SumBigintAccumulator : Accumulator
     }
 }
 
-internal sealed class SumDoubleAccumulator : Accumulator
+/// <summary>SUM or AVG of doubles.</summary>
+internal sealed class SumDoubleAccumulator(bool average) : Accumulator
 {
     private double sum;
     private long count;
@@ -142,7 +143,7 @@ internal sealed class SumDoubleAccumulator : Accumulator
         count--;
     }
 
-    public override object? Result() => count == 0 ? null : sum;
+    public override object? Result() => count == 0 ? null : average ? sum / count : sum;
 
     public override void Merge(Accumulator other)
     {
@@ -177,35 +178,6 @@ internal sealed class SumDecimalAccumulator(bool average) : Accumulator
     public override void Merge(Accumulator other)
     {
         var o = (SumDecimalAccumulator)other;
-        sum += o.sum;
-        count += o.count;
-    }
-}
-
-internal sealed class AvgDoubleAccumulator : Accumulator
-{
-    private double sum;
-    private long count;
-
-    public override void Add(object? value)
-    {
-        if (value is null) return;
-        sum += (double)value;
-        count++;
-    }
-
-    public override void Retract(object? value)
-    {
-        if (value is null) return;
-        sum -= (double)value;
-        count--;
-    }
-
-    public override object? Result() => count == 0 ? null : sum / count;
-
-    public override void Merge(Accumulator other)
-    {
-        var o = (AvgDoubleAccumulator)other;
         sum += o.sum;
         count += o.count;
     }
