@@ -48,6 +48,15 @@ internal abstract class Accumulator
 
     /// <summary>Folds another accumulator of the same kind in (session windows merging).</summary>
     public abstract void Merge(Accumulator other);
+
+    /// <summary>
+    /// Whether <see cref="Subtract"/> undoes a <see cref="Merge"/> exactly, result included (not for MIN/MAX,
+    /// nor for double and decimal sums, whose rounding or scale would then depend on what was subtracted).
+    /// </summary>
+    public virtual bool Subtractable => false;
+
+    /// <summary>Takes out what merging <paramref name="other"/> put in (a hopping window dropping its oldest slice).</summary>
+    public virtual void Subtract(Accumulator other) => throw new NotSupportedException($"{GetType().Name} cannot be subtracted.");
 }
 
 internal sealed class CountAccumulator(bool countNulls) : Accumulator
@@ -67,6 +76,10 @@ internal sealed class CountAccumulator(bool countNulls) : Accumulator
     public override object? Result() => count;
 
     public override void Merge(Accumulator other) => count += ((CountAccumulator)other).count;
+
+    public override bool Subtractable => true;
+
+    public override void Subtract(Accumulator other) => count -= ((CountAccumulator)other).count;
 }
 
 internal sealed class CountDistinctAccumulator : Accumulator
@@ -91,6 +104,18 @@ internal sealed class CountDistinctAccumulator : Accumulator
     public override void Merge(Accumulator other)
     {
         foreach (var (value, n) in ((CountDistinctAccumulator)other).counts) counts[value] = counts.GetValueOrDefault(value) + n;
+    }
+
+    public override bool Subtractable => true;
+
+    public override void Subtract(Accumulator other)
+    {
+        foreach (var (value, n) in ((CountDistinctAccumulator)other).counts)
+        {
+            var left = counts[value] - n;
+            if (left == 0) counts.Remove(value);
+            else counts[value] = left;
+        }
     }
 }
 
@@ -120,6 +145,15 @@ internal sealed class SumBigintAccumulator : Accumulator
         var o = (SumBigintAccumulator)other;
         sum = checked(sum + o.sum);
         count += o.count;
+    }
+
+    public override bool Subtractable => true;
+
+    public override void Subtract(Accumulator other)
+    {
+        var o = (SumBigintAccumulator)other;
+        sum = checked(sum - o.sum);
+        count -= o.count;
     }
 }
 

@@ -9,6 +9,9 @@ namespace Sluice.Reactive.Operators;
 /// size / slide slices it covers when the watermark reaches its end (for TUMBLE the slice is the window).
 /// A slice is released once the last window covering it has been emitted. Events whose every window has
 /// already been emitted are late: dropped and counted.
+/// When every aggregate can be subtracted exactly (COUNT, COUNT DISTINCT, integer SUM), a HOP keeps one
+/// running table instead: emitting a window adds its newest slice and releasing a slice subtracts it, so each
+/// slice is merged twice rather than size / slide times (Nexmark q5).
 /// </summary>
 internal sealed class SlicedWindowAggregateSink(
     IObserver<Element> downstream,
@@ -26,6 +29,10 @@ internal sealed class SlicedWindowAggregateSink(
 
     private readonly SortedDictionary<long, Dictionary<GroupKey, Accumulator[]>> slices = [];
     private readonly bool tumbling = size == slide;
+    private readonly Dictionary<GroupKey, RunningGroup>? running =
+        size != slide && AggregateSpec.CreateAll(specs).All(a => a.Subtractable) ? [] : null;
+    private readonly object?[] arguments = new object?[specs.Length];
+    private long addedUpTo = long.MinValue; // the running table holds every unreleased slice starting before this
     private long watermark = Watermarks.Start;
     private long lastEmittedEnd = long.MinValue;
     private long currentStart = long.MinValue;
@@ -61,14 +68,23 @@ internal sealed class SlicedWindowAggregateSink(
                 currentStart = start;
             }
             var key = GroupKey.Of(groupKeys, values);
-            if (!current.TryGetValue(key, out var accumulators))
+            var newInSlice = !current.TryGetValue(key, out var accumulators);
+            if (newInSlice)
             {
                 accumulators = AggregateSpec.CreateAll(specs);
                 current.Add(key, accumulators);
                 stateSize++;
                 stats.AddStateSize(1);
             }
-            for (var i = 0; i < specs.Length; i++) accumulators[i].Add(specs[i].Argument?.Invoke(values));
+            for (var i = 0; i < specs.Length; i++) arguments[i] = specs[i].Argument?.Invoke(values);
+            for (var i = 0; i < specs.Length; i++) accumulators![i].Add(arguments[i]);
+            if (running is not null && start < addedUpTo)
+            {
+                // The slice is already in the running table, so the event must be too (its later windows are open).
+                var group = RunningGroupOf(key);
+                if (newInSlice) group.Slices++;
+                for (var i = 0; i < specs.Length; i++) group.Accumulators[i].Add(arguments[i]);
+            }
         }
         catch (Exception e)
         {
@@ -132,6 +148,11 @@ internal sealed class SlicedWindowAggregateSink(
         var windowStart = end - size;
         object windowStartValue = new DateTime(windowStart, DateTimeKind.Utc);
         object windowEndValue = new DateTime(end, DateTimeKind.Utc);
+        if (running is not null)
+        {
+            EmitRunning(end, windowStartValue, windowEndValue);
+            return;
+        }
         if (tumbling)
         {
             if (slices.TryGetValue(windowStart, out var slice))
@@ -173,6 +194,63 @@ internal sealed class SlicedWindowAggregateSink(
         }
     }
 
+    private void EmitRunning(long end, object windowStartValue, object windowEndValue)
+    {
+        foreach (var (start, slice) in slices)
+        {
+            if (start >= end) break;
+            if (start < addedUpTo) continue;
+            foreach (var (key, accumulators) in slice)
+            {
+                var group = RunningGroupOf(key);
+                group.Slices++;
+                for (var i = 0; i < accumulators.Length; i++) group.Accumulators[i].Merge(accumulators[i]);
+            }
+        }
+        addedUpTo = Math.Max(addedUpTo, end);
+        foreach (var (key, group) in running!)
+        {
+            Downstream.OnNext(Element.Insert(Row(key, group.Accumulators, windowStartValue, windowEndValue), end));
+            if (Done) return;
+        }
+    }
+
+    private RunningGroup RunningGroupOf(GroupKey key)
+    {
+        if (!running!.TryGetValue(key, out var group))
+        {
+            group = new RunningGroup(AggregateSpec.CreateAll(specs));
+            running.Add(key, group);
+            stateSize++;
+            stats.AddStateSize(1);
+        }
+        return group;
+    }
+
+    /// <summary>Takes a released slice back out of the running table; a group no slice holds any more leaves it.</summary>
+    private void SubtractFromRunning(Dictionary<GroupKey, Accumulator[]> slice)
+    {
+        foreach (var (key, accumulators) in slice)
+        {
+            var group = running![key];
+            if (--group.Slices == 0)
+            {
+                running.Remove(key);
+                stateSize--;
+                stats.AddStateSize(-1);
+                continue;
+            }
+            for (var i = 0; i < accumulators.Length; i++) group.Accumulators[i].Subtract(accumulators[i]);
+        }
+    }
+
+    /// <summary>A group's accumulators summed over the slices in the running table, and how many of those slices hold it.</summary>
+    private sealed class RunningGroup(Accumulator[] accumulators)
+    {
+        public readonly Accumulator[] Accumulators = accumulators;
+        public int Slices;
+    }
+
     private Accumulator[] Copy(Accumulator[] source)
     {
         var copy = AggregateSpec.CreateAll(specs);
@@ -208,6 +286,7 @@ internal sealed class SlicedWindowAggregateSink(
             slices.Remove(start);
             RefreshFirstSliceStart();
             if (start == currentStart) current = null;
+            if (running is not null && start < addedUpTo) SubtractFromRunning(slice);
             stateSize -= slice.Count;
             stats.AddStateSize(-slice.Count);
         }
