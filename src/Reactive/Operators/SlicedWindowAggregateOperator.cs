@@ -38,6 +38,7 @@ internal sealed class SlicedWindowAggregateSink(
     private long currentStart = long.MinValue;
     private Dictionary<GroupKey, Accumulator[]>? current;
     private long stateSize;
+    private int lastSliceSize;
 
     protected override void OnRow(Element row)
     {
@@ -61,7 +62,8 @@ internal sealed class SlicedWindowAggregateSink(
             {
                 if (!slices.TryGetValue(start, out current))
                 {
-                    current = [];
+                    // Sized like the slice before it: growing a table of a thousand groups copies it ten times.
+                    current = new Dictionary<GroupKey, Accumulator[]>(lastSliceSize);
                     slices.Add(start, current);
                     if (start < firstStart) firstStart = start;
                 }
@@ -286,6 +288,7 @@ internal sealed class SlicedWindowAggregateSink(
             slices.Remove(start);
             RefreshFirstSliceStart();
             if (start == currentStart) current = null;
+            lastSliceSize = slice.Count;
             if (running is not null && start < addedUpTo) SubtractFromRunning(slice);
             stateSize -= slice.Count;
             stats.AddStateSize(-slice.Count);
