@@ -44,8 +44,16 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
         1 => new GroupKey(1, keys[0](row), null, null, null),
         2 => new GroupKey(2, keys[0](row), keys[1](row), null, null),
         3 => new GroupKey(3, keys[0](row), keys[1](row), keys[2](row), null),
-        _ => new GroupKey(keys.Length, keys[0](row), keys[1](row), keys[2](row), keys[3..].Select(k => k(row)).ToArray()),
+        _ => OfMany(keys, row),
     };
+
+    // Apart from Of: a lambda capturing 'row' there would allocate its closure on every call, for every key size.
+    private static GroupKey OfMany(Func<object?[], object?>[] keys, object?[] row)
+    {
+        var more = new object?[keys.Length - 3];
+        for (var i = 0; i < more.Length; i++) more[i] = keys[i + 3](row);
+        return new GroupKey(keys.Length, keys[0](row), keys[1](row), keys[2](row), more);
+    }
 
     /// <summary>A key made of a whole row's values (DISTINCT).</summary>
     public static GroupKey OfRow(object?[] row) => row.Length switch
