@@ -8,12 +8,18 @@ namespace Sluice.Benchmarks;
 /// Stopwatch runs of the Nexmark workloads: per query, five timed runs after one warm-up; medians of events
 /// per wall-clock second, events per CPU-second of the whole process (GC included: the per-core figure that
 /// survives a busy machine, as Nexmark's own Throughput/Cores divides by measured CPU use) and bytes
-/// allocated per event. Pin it (<c>taskset -c 0</c>) so wall-clock figures are per core too.
+/// allocated per event. Pin it (<c>taskset -c 0</c>) so wall-clock figures are per core too, with
+/// <c>DOTNET_TC_DelaySingleProcMultiplier=1</c> so the JIT does not treat the pinned process as a single-processor
+/// machine (docs/benchmarks-nexmark.md, "Warm-up").
 /// </summary>
 internal static class QuickRun
 {
     public static int Run(string[] args)
     {
+        if (Environment.ProcessorCount == 1 && Environment.GetEnvironmentVariable("DOTNET_TC_DelaySingleProcMultiplier") is null)
+        {
+            Console.WriteLine("note: pinned to one core without DOTNET_TC_DelaySingleProcMultiplier=1, so tiered JIT waits 10× longer; figures will be low");
+        }
         var queries = args.Where(a => NexmarkQueries.All.ContainsKey(a) || a == HarnessBaseline.Name).ToList();
         if (queries.Count == 0)
         {
