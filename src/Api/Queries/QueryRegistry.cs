@@ -52,10 +52,8 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
         queries.Values.Where(q => q.Name == stream || q.Reads(stream)).Select(q => q.Name).Order(StringComparer.Ordinal).FirstOrDefault();
 
     /// <summary>Registers <paramref name="compiled"/> as <paramref name="name"/>, creates its output stream and starts it.</summary>
-    public async Task<LifecycleResult> RegisterAsync(string name, CompiledQuery compiled, StartFrom from, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
+    public Task<LifecycleResult> RegisterAsync(string name, CompiledQuery compiled, StartFrom from, CancellationToken cancellationToken) =>
+        UnderGateAsync(async () =>
         {
             if (queries.ContainsKey(name))
             {
@@ -74,27 +72,16 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
                 queries.TryRemove(name, out _);
             }
             return started;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Starts a stopped or faulted query afresh: its output stream is recreated empty and its state is
     /// rebuilt from its inputs (from their first retained offsets, or their heads for <see cref="StartFrom.Latest"/>).
     /// A running query is left as it is.
     /// </summary>
-    public async Task<LifecycleResult> StartAsync(string name, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
+    public Task<LifecycleResult> StartAsync(string name, CancellationToken cancellationToken) =>
+        ChangeQueryAsync(name, async query =>
         {
-            if (Find(name) is not { } query)
-            {
-                return new(LifecycleOutcome.NotFound);
-            }
             if (query.State == QueryState.Running)
             {
                 return new(LifecycleOutcome.Done, query);
@@ -113,45 +100,23 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
                 await store.DeleteAsync(name, CancellationToken.None);
             }
             return await StartRunAsync(query);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Stops a query; its output stream and metrics stay as they are.</summary>
-    public async Task<LifecycleResult> StopAsync(string name, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
+    public Task<LifecycleResult> StopAsync(string name, CancellationToken cancellationToken) =>
+        ChangeQueryAsync(name, async query =>
         {
-            if (Find(name) is not { } query)
-            {
-                return new(LifecycleOutcome.NotFound);
-            }
             if (query.Run is { } run)
             {
                 await run.StopAsync();
             }
             return new(LifecycleOutcome.Done, query);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Stops a query and deletes it together with its output stream; refused while another query reads that stream.</summary>
-    public async Task<LifecycleResult> DeleteAsync(string name, CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
+    public Task<LifecycleResult> DeleteAsync(string name, CancellationToken cancellationToken) =>
+        ChangeQueryAsync(name, async query =>
         {
-            if (Find(name) is not { } query)
-            {
-                return new(LifecycleOutcome.NotFound);
-            }
             if (FindReader(name) is { } reader)
             {
                 return new(LifecycleOutcome.Conflict, query, $"Query '{reader}' reads the output of '{name}'; delete '{reader}' first.");
@@ -163,18 +128,31 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
             queries.TryRemove(name, out _);
             await store.DeleteAsync(name, CancellationToken.None);
             return new(LifecycleOutcome.Done, query);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         foreach (var run in queries.Values.Select(q => q.Run).OfType<QueryRun>())
         {
             await run.StopAsync();
+        }
+    }
+
+    /// <summary>Runs one lifecycle change on the query called <paramref name="name"/>, alone; NotFound when there is none.</summary>
+    private Task<LifecycleResult> ChangeQueryAsync(string name, Func<RegisteredQuery, Task<LifecycleResult>> change, CancellationToken cancellationToken) =>
+        UnderGateAsync(() => Find(name) is { } query ? change(query) : Task.FromResult(new LifecycleResult(LifecycleOutcome.NotFound)), cancellationToken);
+
+    /// <summary>Lifecycle changes run one at a time, so a check and the change it guards see the same registry.</summary>
+    private async Task<LifecycleResult> UnderGateAsync(Func<Task<LifecycleResult>> change, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await change();
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
