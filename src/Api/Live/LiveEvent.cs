@@ -50,7 +50,7 @@ public sealed class LiveEvent
             // Same names, order and formats as System.Text.Json with JsonDefaults gave this record before.
             writer.WriteStartObject();
             writer.WriteNumber("offset"u8, stored.Offset);
-            writer.WriteString("timestamp"u8, stored.Timestamp);
+            writer.WriteString("timestamp"u8, stored.Timestamp.UtcDateTime);
             writer.WritePropertyName("data"u8);
             writer.WriteRawValue(stored.Data.Span, skipInputValidation: true);
             if (op is not null)

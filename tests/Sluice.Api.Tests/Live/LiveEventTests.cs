@@ -29,6 +29,7 @@ public sealed class LiveEventTests
         var live = LiveEvent.From(Stored(42, data));
 
         Assert.Equal(SerializedAsBefore(42, data, op), Encoding.UTF8.GetString(live.Json));
+        Assert.Contains("\"timestamp\":\"2026-11-25T16:00:00.123Z\"", Encoding.UTF8.GetString(live.Json), StringComparison.Ordinal);
         Assert.Equal(op, live.Op);
     }
 

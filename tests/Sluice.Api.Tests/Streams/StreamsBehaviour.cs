@@ -109,6 +109,9 @@ public abstract class StreamsBehaviour(SluiceApp app, string storage)
         var expected = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
         Assert.Equal(expected, events[0].GetProperty("timestamp").GetDateTimeOffset());
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1767323045678), events[1].GetProperty("timestamp").GetDateTimeOffset());
+        // Written in UTC with Z, as payload timestamps are, never as +00:00.
+        Assert.Equal("2026-01-02T03:04:05.678Z", events[0].GetProperty("timestamp").GetString());
+        Assert.EndsWith("Z", events[0].GetProperty("ingestedAt").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
