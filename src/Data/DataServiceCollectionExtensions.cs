@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sluice.Data.Memory;
@@ -44,6 +46,9 @@ public static class DataServiceCollectionExtensions
         {
             await services.GetRequiredService<StreamOwnership>().AcquireAsync(cancellationToken);
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            // Migrate reads the history table before creating it, and EF logs that read's failure on a new
+            // database as an error (dotnet/efcore#37328); creating the table first keeps a first start quiet.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         }
     }

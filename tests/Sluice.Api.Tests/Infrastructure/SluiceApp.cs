@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Sluice.Api.Tests.Infrastructure;
 
@@ -15,9 +16,13 @@ public class SluiceApp(string? postgresConnectionString = null, IDictionary<stri
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>What the service logged at Warning and above.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("ConnectionStrings:Postgres", postgresConnectionString ?? "");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

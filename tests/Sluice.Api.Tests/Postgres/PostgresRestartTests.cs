@@ -75,6 +75,16 @@ public sealed class PostgresRestartTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_first_start_on_a_new_database_logs_no_errors()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_first_start_on_a_new_database_logs_no_errors));
+        await using var app = new SluiceApp(database);
+        await app.CreateStreamOrFailAsync(new { name = "first", storage = "postgres" });
+
+        Assert.Empty(app.Logs.Errors);
+    }
+
+    [Fact]
     public async Task A_second_service_on_the_same_database_refuses_to_start()
     {
         var database = await server.CreateDatabaseAsync(nameof(A_second_service_on_the_same_database_refuses_to_start));
