@@ -18,6 +18,10 @@ public static class LiveApi
         services.AddWebUi();
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
+        // SignalR logs every stream that ends with an error at Error level: an unknown stream, an offset no longer
+        // retained, a subscriber that fell behind. Those are the client's answers, not faults of the service;
+        // StreamHub logs the endings that are (and fell-behind endings at Information).
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         return services;
     }
 

@@ -58,7 +58,11 @@ public sealed class StreamHub(
         {
             // Leave the hub invocation at once; the pump lives until the subscription ends.
             await Task.Yield();
-            end = await SubscriptionPump.RunAsync(log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log), eventCaches.For(log));
+            // SignalR's own log of a failed stream is filtered out (LiveApi), since most endings are the client's
+            // doing; a failure of ours is logged here.
+            end = await SubscriptionPump.RunAsync(
+                log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log), eventCaches.For(log),
+                error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name));
         }
         finally
         {

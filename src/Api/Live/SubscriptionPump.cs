@@ -21,7 +21,7 @@ internal static class SubscriptionPump
 {
     public static async Task<SubscriptionEnd> RunAsync(
         StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
-        TailCache? shared = null, LiveEventCache? encoded = null)
+        TailCache? shared = null, LiveEventCache? encoded = null, Action<Exception>? onFailure = null)
     {
         var name = log.Definition.Name;
         try
@@ -72,6 +72,7 @@ internal static class SubscriptionPump
         }
         catch (Exception ex)
         {
+            onFailure?.Invoke(ex);
             writer.TryComplete(ex);
             return SubscriptionEnd.Failed;
         }
