@@ -6,9 +6,9 @@ using Sluice.Data;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// ASP.NET Core logs several lines per request at Information (hosting, routing, results), which cost ~10 % of
-// the service's CPU under load. appsettings.json sets Warning, but it is not found when the service is started
-// from another folder, so the default is set here too (configuration can still lower it per category).
+// ASP.NET Core logs several lines per request at Information (hosting, routing, results): four lines per append
+// under load, noise to anyone reading the log. appsettings.json sets Warning, but it is not found when the service
+// is started from another folder, so the default is set here too (configuration can still lower it per category).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 builder.Services.AddProblemDetails();
