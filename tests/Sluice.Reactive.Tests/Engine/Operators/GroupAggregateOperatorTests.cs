@@ -1,0 +1,86 @@
+using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Operators;
+using Sluice.Reactive.Planning;
+
+namespace Sluice.Reactive.Tests.Engine.Operators;
+
+/// <summary>GROUP BY without a window, driven element by element over rows [k, v]: COUNT(*) and SUM(v) per k.</summary>
+public sealed class GroupAggregateOperatorTests
+{
+    private readonly ElementRecorder output = new();
+    private readonly QueryStats stats = new();
+    private readonly GroupAggregateSink sink;
+
+    public GroupAggregateOperatorTests()
+    {
+        AggregateSpec[] specs =
+        [
+            new(new AggregateCall(AggregateKind.CountStar, null, false, SqlType.Bigint), null, true),
+            new(new AggregateCall(AggregateKind.Sum, null, false, SqlType.Bigint), E.Column(1), true),
+        ];
+        sink = new GroupAggregateSink(output, [E.Column(0)], specs, stats, "aggregate");
+    }
+
+    [Fact]
+    public void Each_change_retracts_the_groups_previous_row_at_the_time_of_the_change()
+    {
+        sink.OnNext(E.Ins(1, "a", 5L));
+        sink.OnNext(E.Ins(2, "a", 2L));
+        Assert.Equal(["+a|1|5@1", "-a|1|5@2", "+a|2|7@2"], output.Log);
+    }
+
+    [Fact]
+    public void A_group_whose_rows_are_all_retracted_is_deleted_and_released()
+    {
+        sink.OnNext(E.Ins(1, "a", 5L));
+        sink.OnNext(E.Ins(1, "b", 1L));
+        sink.OnNext(E.Del(2, "a", 5L));
+        Assert.Equal(["+a|1|5@1", "+b|1|1@1", "-a|1|5@2"], output.Log);
+        Assert.Equal(1, stats.StateSize);
+    }
+
+    [Fact]
+    public void A_group_that_comes_back_after_full_retraction_starts_from_nothing()
+    {
+        sink.OnNext(E.Ins(1, "a", 5L));
+        sink.OnNext(E.Del(2, "a", 5L));
+        sink.OnNext(E.Ins(3, "a", 7L));
+        Assert.Equal(["+a|1|5@1", "-a|1|5@2", "+a|1|7@3"], output.Log);
+        Assert.Equal(1, stats.StateSize);
+    }
+
+    [Fact]
+    public void A_retraction_for_a_group_never_seen_is_ignored()
+    {
+        sink.OnNext(E.Del(1, "a", 5L));
+        Assert.Empty(output.Log);
+        Assert.Equal(0, stats.StateSize);
+    }
+
+    [Fact]
+    public void A_null_argument_counts_for_count_star_and_leaves_the_sum_alone()
+    {
+        sink.OnNext(E.Ins(1, "a", 5L));
+        sink.OnNext(E.Ins(2, "a", null));
+        sink.OnNext(E.Del(3, "a", null));
+        Assert.Equal(["+a|1|5@1", "-a|1|5@2", "+a|2|5@2", "-a|2|5@3", "+a|1|5@3"], output.Log);
+    }
+
+    [Fact]
+    public void An_overflow_faults_the_output_with_the_operators_description_and_detaches()
+    {
+        sink.OnNext(E.Ins(1, "a", long.MaxValue));
+        sink.OnNext(E.Ins(2, "a", 1L));
+        sink.OnNext(E.Ins(3, "b", 1L));
+        Assert.Equal(2, output.Log.Count);
+        Assert.Equal("error: Numeric overflow (in aggregate)", output.Log[^1]);
+    }
+
+    [Fact]
+    public void Watermarks_pass_through_and_an_empty_input_completes_without_rows()
+    {
+        sink.OnNext(E.Wm(1));
+        sink.OnCompleted();
+        Assert.Equal(["wm@1", "wm@inf", "completed"], output.Log);
+    }
+}
