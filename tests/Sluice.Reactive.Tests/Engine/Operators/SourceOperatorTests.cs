@@ -1,0 +1,67 @@
+using System.Reactive.Subjects;
+using Sluice.Reactive.Operators;
+
+namespace Sluice.Reactive.Tests.Engine.Operators;
+
+/// <summary>An input's events become rows at their event time, followed by the input's watermark when it advances.</summary>
+public sealed class SourceOperatorTests
+{
+    private readonly Subject<InputEvent> input = new();
+    private readonly ElementRecorder output = new();
+    private readonly QueryStats stats = new();
+
+    private IDisposable Subscribe(double delaySeconds) => new SourceOperator(input, TimeSpan.FromSeconds(delaySeconds), stats).Subscribe(output);
+
+    private void Push(DateTime time, string k = "a") => input.OnNext(new InputEvent(0, time, [k]));
+
+    [Fact]
+    public void The_watermark_is_the_largest_event_time_minus_the_delay_sent_only_when_it_advances()
+    {
+        using var _ = Subscribe(2);
+        Push(QueryRun.At(5));
+        Push(QueryRun.At(4), "b");
+        Push(QueryRun.At(5), "c");
+        Push(QueryRun.At(7), "d");
+        Assert.Equal(["+a@5", "wm@3", "+b@4", "+c@5", "+d@7", "wm@5"], output.Log);
+        Assert.Equal(4, stats.EventsIn);
+    }
+
+    [Fact]
+    public void The_watermark_is_rounded_down_to_a_whole_millisecond()
+    {
+        using var _ = Subscribe(0);
+        Push(QueryRun.At(1).AddTicks(9_999));
+        Push(QueryRun.At(1).AddTicks(10_000), "b");
+        Push(QueryRun.At(1).AddTicks(10_001), "c");
+        Assert.Equal([E.T(1), QueryRun.At(1).AddTicks(10_000).Ticks], output.Elements.Where(e => e.Kind == ElementKind.Watermark).Select(e => e.Time));
+    }
+
+    [Fact]
+    public void Completion_sends_the_final_watermark_then_completes_and_nothing_follows()
+    {
+        using var _ = Subscribe(0);
+        input.OnCompleted();
+        Push(QueryRun.At(1));
+        Assert.Equal(["wm@inf", "completed"], output.Log);
+        Assert.Equal(0, stats.EventsIn);
+    }
+
+    [Fact]
+    public void An_input_error_is_forwarded_and_nothing_follows()
+    {
+        using var _ = Subscribe(0);
+        input.OnError(new InvalidOperationException("read failed"));
+        Push(QueryRun.At(1));
+        Assert.Equal(["error: read failed"], output.Log);
+    }
+
+    [Fact]
+    public void Disposing_the_subscription_detaches_from_the_input()
+    {
+        var subscription = Subscribe(0);
+        subscription.Dispose();
+        Assert.False(input.HasObservers);
+        Push(QueryRun.At(1));
+        Assert.Empty(output.Log);
+    }
+}
