@@ -23,7 +23,6 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         public object?[]? Row;
         public GroupKey Key;
         public long Time;
-        public long Seq;
         public long Prev;
         public long Next;
         public int Matches;
@@ -124,7 +123,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     {
         if (next - oldest == slots.Length) Grow();
         var seq = next++;
-        At(seq) = new Slot { Row = row, Key = key, Time = time, Seq = seq, Prev = None, Next = None, Live = true };
+        At(seq) = new Slot { Row = row, Key = key, Time = time, Prev = None, Next = None, Live = true };
         if (chains is not null) Link(seq);
         if (expiresAfter != long.MaxValue)
         {
@@ -169,8 +168,9 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     private int Release(long seq)
     {
-        // A retracted row's timer may outlive it (and its slot may hold a newer row).
-        if (seq < oldest || !At(seq).Live || At(seq).Seq != seq) return 0;
+        // A retracted row's timer may outlive it. Its slot is reused only once every older slot is dead (oldest has
+        // moved past it), so a live slot at or after oldest is always this row's own.
+        if (seq < oldest || !At(seq).Live) return 0;
         Unlink(seq);
         return 1;
     }

@@ -28,7 +28,7 @@ internal sealed class SessionAggregateSink(
     }
 
     private readonly Dictionary<GroupKey, List<Session>> sessions = [];
-    private readonly PriorityQueue<(GroupKey Key, Session Session, long End), long> timers = new();
+    private readonly PriorityQueue<(GroupKey Key, Session Session), long> timers = new();
     private readonly Func<object?[], object?>[] groupKeys = keys.Select((k, i) => i == startKey || i == endKey ? (_ => null) : k).ToArray();
     private long watermark = Watermarks.Start;
 
@@ -67,7 +67,7 @@ internal sealed class SessionAggregateSink(
             for (var a = 0; a < specs.Length; a++) merged.Accumulators[a].Add(specs[a].Argument?.Invoke(values));
             list.Add(merged);
             stats.AddStateSize(1);
-            timers.Enqueue((key, merged, merged.End), merged.End);
+            timers.Enqueue((key, merged), merged.End); // a session's bounds never change once queued: merging makes a new one
         }
         catch (Exception e)
         {
@@ -83,7 +83,7 @@ internal sealed class SessionAggregateSink(
         {
             timers.Dequeue();
             var session = timer.Session;
-            if (session.Closed || session.End != timer.End) continue;
+            if (session.Closed) continue; // merged into a later session
             session.Closed = true;
             var list = sessions[timer.Key];
             list.Remove(session);

@@ -37,7 +37,6 @@ internal sealed class SlicedWindowAggregateSink(
     private long lastEmittedEnd = long.MinValue;
     private long currentStart = long.MinValue;
     private Dictionary<GroupKey, Accumulator[]>? current;
-    private long stateSize;
     private int lastSliceSize;
 
     protected override void OnRow(Element row)
@@ -52,7 +51,9 @@ internal sealed class SlicedWindowAggregateSink(
             else if (WindowAssigner.Ticks(cell) is { } parsed) time = parsed;
             else return;
             var start = WindowAssigner.LastStart(time, slide);
-            if (start + size <= watermark || start + size <= lastEmittedEnd)
+            // Window ends are multiples of the slide and lastEmittedEnd is at least the watermark rounded down to the
+            // slide, so this also drops every event whose last window the watermark has passed.
+            if (start + size <= lastEmittedEnd)
             {
                 stats.AddLateEvents(1);
                 return;
@@ -75,7 +76,6 @@ internal sealed class SlicedWindowAggregateSink(
             {
                 accumulators = AggregateSpec.CreateAll(specs);
                 current.Add(key, accumulators);
-                stateSize++;
                 stats.AddStateSize(1);
             }
             for (var i = 0; i < specs.Length; i++) arguments[i] = specs[i].Argument?.Invoke(values);
@@ -223,7 +223,6 @@ internal sealed class SlicedWindowAggregateSink(
         {
             group = new RunningGroup(AggregateSpec.CreateAll(specs));
             running.Add(key, group);
-            stateSize++;
             stats.AddStateSize(1);
         }
         return group;
@@ -238,7 +237,6 @@ internal sealed class SlicedWindowAggregateSink(
             if (--group.Slices == 0)
             {
                 running.Remove(key);
-                stateSize--;
                 stats.AddStateSize(-1);
                 continue;
             }
@@ -283,14 +281,12 @@ internal sealed class SlicedWindowAggregateSink(
         {
             var start = FirstSliceStart();
             if (start + size > end) return;
-            if (start == long.MaxValue) return;
             var slice = slices[start];
             slices.Remove(start);
             RefreshFirstSliceStart();
             if (start == currentStart) current = null;
             lastSliceSize = slice.Count;
             if (running is not null && start < addedUpTo) SubtractFromRunning(slice);
-            stateSize -= slice.Count;
             stats.AddStateSize(-slice.Count);
         }
     }
