@@ -79,6 +79,7 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
 
     public bool Equals(GroupKey other)
     {
+        // The hash comparison only saves comparing values: unequal keys differ in a value or the count anyway.
         if (hash != other.hash || count != other.count) return false;
         if (!Equals(a, other.a) || !Equals(b, other.b) || !Equals(c, other.c)) return false;
         if (more is null) return true;
