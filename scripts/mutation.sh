@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Mutation testing of the engine's operators, aggregation and windows with Stryker.NET (a local dotnet tool,
 # pinned in .config/dotnet-tools.json). Not part of ./test.sh: it builds and runs the engine tests once per
-# group of mutants, about 15-30 minutes on 2 cores. See docs/testing.md for the score and the survivors.
+# group of mutants: about 15 minutes on 2 quiet cores, hours on a loaded machine. See docs/testing.md.
 #
 #   scripts/mutation.sh                      # all three folders, report in artifacts/mutation/
 #   MUTATION_CONCURRENCY=2 scripts/mutation.sh
-#   scripts/mutation.sh --mutate '**/Operators/JoinOperator.cs'   # extra Stryker options replace nothing, they add
+#   scripts/mutation.sh --mutate '**/Operators/JoinOperator.cs'   # extra Stryker options are added to these
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
