@@ -52,7 +52,8 @@ public sealed class SluiceException : Exception
         var text = $"{(int)status} {title ?? status.ToString()}";
         if (!string.IsNullOrEmpty(detail))
         {
-            text += $": {detail}";
+            // "400 The query is invalid. Syntax error at …", but "404 Not Found: There is no stream …".
+            text += (text.EndsWith('.') ? " " : ": ") + detail;
         }
         if (extensions is not null && extensions.TryGetValue("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
         {

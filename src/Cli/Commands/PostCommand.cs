@@ -40,25 +40,37 @@ internal static class PostCommand
             long? total = path == "-" ? null : input.Length;
             var summary = new PostSummary();
             var keys = new BatchKeys(name, parsed.GetValue(run) ?? "");
+            async Task PostAllAsync(Action<long> advanced)
+            {
+                await foreach (var batch in NdjsonBatches.ReadAsync(input, size, cancellationToken))
+                {
+                    summary.Current = batch;
+                    summary.Add(await client.AppendNdjsonAsync(name, batch.Body, new AppendOptions(keys.Next(batch.Index, batch.Body)), cancellationToken));
+                    advanced(batch.InputBytes);
+                }
+            }
+
             try
             {
-                await global.Console.Ui.Progress()
-                    .AutoClear(false)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .StartAsync(async progress =>
-                    {
-                        var task = progress.AddTask($"{(path == "-" ? "stdin" : Path.GetFileName(path))} → {name}", maxValue: Math.Max(1, total ?? 1));
-                        task.IsIndeterminate = total is null;
-                        await foreach (var batch in NdjsonBatches.ReadAsync(input, size, cancellationToken))
+                if (!global.Console.Ui.Profile.Capabilities.Interactive)
+                {
+                    // Redirected output (a script, a log): the summary line alone, no bar frames.
+                    await PostAllAsync(_ => { });
+                }
+                else
+                {
+                    await global.Console.Ui.Progress()
+                        .AutoClear(false)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                        .StartAsync(async progress =>
                         {
-                            summary.Current = batch;
-                            var result = await client.AppendNdjsonAsync(name, batch.Body, new AppendOptions(keys.Next(batch.Index, batch.Body)), cancellationToken);
-                            summary.Add(result);
-                            task.Increment(batch.InputBytes);
-                        }
-                        task.Value = task.MaxValue;
-                        task.StopTask();
-                    });
+                            var task = progress.AddTask($"{(path == "-" ? "stdin" : Path.GetFileName(path))} → {name}", maxValue: Math.Max(1, total ?? 1));
+                            task.IsIndeterminate = total is null;
+                            await PostAllAsync(bytes => task.Increment(bytes));
+                            task.Value = task.MaxValue;
+                            task.StopTask();
+                        });
+                }
             }
             catch (SluiceException error) when (summary.Current is { } batch)
             {

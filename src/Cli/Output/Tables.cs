@@ -24,7 +24,7 @@ internal static class Tables
 
     public static Table Streams(IEnumerable<StreamInfo> streams)
     {
-        var table = Of("name", "storage", "head", "first retained", "count", "timestamp field", "capacity");
+        var table = Of("name", "storage", "head", "first retained", "count", "event time", "capacity");
         foreach (var s in streams)
         {
             table.Row(s.Name, s.Storage, Number(s.HeadOffset), Number(s.FirstRetainedOffset), Number(s.Count), s.TimestampField ?? "(ingest time)", s.Capacity is { } c ? Number(c) : "");
@@ -50,11 +50,15 @@ internal static class Tables
 
     public static Table Queries(IEnumerable<QueryInfo> queries)
     {
-        var table = Of("name", "state", "inputs", "events in", "rows out", "late", "watermark", "process p50/p99 ms", "error");
-        foreach (var q in queries)
+        // Narrow enough for an 80-column terminal; `sluice query describe NAME` has everything.
+        var all = queries.ToList();
+        var withErrors = all.Any(q => q.Error is not null);
+        var table = Of(withErrors ? ["name", "state", "inputs", "in", "out", "late", "watermark", "error"] : ["name", "state", "inputs", "in", "out", "late", "watermark"]);
+        foreach (var q in all)
         {
-            table.Row(q.Name, q.State, string.Join(", ", q.Inputs), Number(q.Metrics.EventsIn), Number(q.Metrics.RowsOut), Number(q.Metrics.LateEvents),
-                q.Metrics.Watermark?.ToString("u", CultureInfo.InvariantCulture) ?? "", Latency(q.Metrics.Process), q.Error);
+            string?[] cells = [q.Name, q.State, string.Join(", ", q.Inputs), Number(q.Metrics.EventsIn), Number(q.Metrics.RowsOut), Number(q.Metrics.LateEvents),
+                q.Metrics.Watermark?.ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? ""];
+            table.Row(withErrors ? [.. cells, q.Error] : cells);
         }
         return table;
     }

@@ -143,7 +143,8 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
         Assert.Contains("valid; reads cli_words; output word any, n bigint (changelog)", validated.Output, StringComparison.Ordinal);
         var invalid = await Run("query", "validate", "SELECT word FROM");
         Assert.Equal(1, invalid.ExitCode);
-        Assert.Contains("error: 400", invalid.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: 400 The query is invalid. ", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("line 1", invalid.Error, StringComparison.Ordinal);
 
         var events = WriteNdjson("words.ndjson", ["{\"word\":\"x\"}", "{\"word\":\"x\"}"]);
         var previewed = await Run("query", "preview", sql, "--events", $"cli_words={events}", "--json");
