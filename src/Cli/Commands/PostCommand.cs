@@ -109,7 +109,8 @@ internal static class PostCommand
 
         public string Describe(string stream)
         {
-            var text = string.Create(CultureInfo.InvariantCulture, $"Posted {events:N0} events to '{stream}' in {batches} batches");
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"Posted {events:N0} event{(events == 1 ? "" : "s")} to '{stream}' in {batches:N0} batch{(batches == 1 ? "" : "es")}");
             if (first is not null)
             {
                 text += string.Create(CultureInfo.InvariantCulture, $" (offsets {first}–{last})");

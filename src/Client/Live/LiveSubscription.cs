@@ -93,7 +93,7 @@ internal sealed class LiveSubscription(SluiceClient client, string stream, long?
                     connection = null;
                     if (client.Options.ReconnectDelay(++failures) is not { } delay)
                     {
-                        throw new SubscriptionException(stream, $"The subscription to '{stream}' lost its connection and gave up after {failures} tries: {lost.Message}", null, lost);
+                        throw new SubscriptionException(stream, $"The subscription to '{stream}' lost its connection and the reconnect policy gave up at attempt {failures}: {lost.Message}", null, lost);
                     }
                     await Task.Delay(delay, cancellationToken);
                 }
