@@ -41,9 +41,10 @@ public sealed class SubscriptionTests(SluiceServer server) : IClassFixture<Sluic
         await AppendNumbersAsync("from_head", 0, 5);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
+        var started = server.Subscriptions.Started;
         await using var events = client.SubscribeAsync("from_head", from: null, timeout.Token).GetAsyncEnumerator(timeout.Token);
-        var first = events.MoveNextAsync(); // pins the head (offset 5) before the append below
-        await Eventually.UntilAsync(() => server.Subscriptions.Active > 0, "the subscription started");
+        var first = events.MoveNextAsync(); // pins the head (offset 5), then subscribes from it
+        await Eventually.UntilAsync(() => server.Subscriptions.Started > started, "the subscription started");
         await AppendNumbersAsync("from_head", 5, 2);
 
         Assert.True(await first);

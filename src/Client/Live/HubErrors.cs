@@ -17,6 +17,16 @@ internal static partial class HubErrors
     public static long? FirstRetainedOffset(string message) =>
         NoLongerRetained().Match(message) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
 
+    /// <summary>
+    /// True when the error is the hub's answer to the subscription (SignalR words it "An error occurred on the server
+    /// while streaming results. …" or "An unexpected error occurred invoking 'Subscribe' …"); false for errors about
+    /// the connection itself (e.g. "The server closed the connection with the following error: …"), which a reconnect can cure.
+    /// </summary>
+    public static bool IsAnswerToSubscribe(string message) =>
+        message.Contains("HubException: ", StringComparison.Ordinal)
+        || message.StartsWith("An error occurred on the server while streaming results", StringComparison.Ordinal)
+        || message.StartsWith("An unexpected error occurred invoking", StringComparison.Ordinal);
+
     /// <summary>The service's own words, without SignalR's "An error occurred … HubException: " prefix.</summary>
     public static string ServiceMessage(string message)
     {

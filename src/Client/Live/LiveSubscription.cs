@@ -56,7 +56,7 @@ internal sealed class LiveSubscription(SluiceClient client, string stream, long?
                                     break;
                                 }
                             }
-                            catch (HubException error) when (!cancellationToken.IsCancellationRequested)
+                            catch (HubException error) when (!cancellationToken.IsCancellationRequested && HubErrors.IsAnswerToSubscribe(error.Message))
                             {
                                 var message = HubErrors.ServiceMessage(error.Message);
                                 if (HubErrors.ResumeOffset(message) is not { } resumeFrom)

@@ -120,10 +120,10 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
     {
         await client.CreateStreamAsync(new StreamDefinition("cli_live"));
         await client.AppendAsync("cli_live", new { n = 0 });
-        var active = server.Subscriptions.Active;
+        var started = server.Subscriptions.Started;
 
         var tail = Run("tail", "cli_live", "--count", "2", "--json");
-        await Eventually.UntilAsync(() => server.Subscriptions.Active > active, "tail subscribed");
+        await Eventually.UntilAsync(() => server.Subscriptions.Started > started, "tail subscribed");
         await client.AppendAsync("cli_live", new[] { new { n = 1 }, new { n = 2 } });
         var result = await tail;
 
