@@ -38,17 +38,9 @@ internal sealed class SubscriptionObservable(Func<CancellationToken, IAsyncEnume
         observer.OnCompleted();
     }
 
+    /// <summary>Cancels the pump. The source is not disposed: the pump may still be unwinding with its token.</summary>
     private sealed class Unsubscriber(CancellationTokenSource stop) : IDisposable
     {
-        private int disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref disposed, 1) == 0)
-            {
-                stop.Cancel();
-                stop.Dispose();
-            }
-        }
+        public void Dispose() => stop.Cancel();
     }
 }
