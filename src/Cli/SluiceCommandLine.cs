@@ -15,7 +15,9 @@ public static class SluiceCommandLine
     {
         var root = Build(console);
         var parsed = root.Parse(args);
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellationToken);
+        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellationToken);
+        // System.CommandLine answers a usage error with 1, which this tool keeps for errors of the service.
+        return parsed.Errors.Count > 0 ? 2 : code;
     }
 
     public static RootCommand Build(CliConsole console)

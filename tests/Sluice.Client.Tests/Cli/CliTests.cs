@@ -46,6 +46,22 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
     }
 
     [Fact]
+    public async Task A_usage_error_prints_what_is_wrong_and_exits_with_2()
+    {
+        var unknown = await Run("streams", "frobnicate");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("frobnicate", unknown.Error, StringComparison.Ordinal);
+
+        var badSchema = await Run("streams", "create", "cli_bad_schema", "--schema", "value");
+        Assert.Equal(2, badSchema.ExitCode);
+        Assert.Equal("error: --schema takes field:type, got 'value'.", badSchema.Error.Trim());
+
+        var missingFile = await Run("post", "cli_bad_schema", Path.Combine(directory, "nothing.ndjson"));
+        Assert.Equal(2, missingFile.ExitCode);
+        Assert.Contains("no file", missingFile.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_address_comes_from_SLUICE_URL_and_an_unreachable_one_says_so()
     {
         await client.CreateStreamAsync(new StreamDefinition("cli_env"));
