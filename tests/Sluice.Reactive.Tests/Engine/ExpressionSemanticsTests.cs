@@ -19,7 +19,7 @@ public sealed class ExpressionSemanticsTests
 
     private static Exception EvalFails(string expr, object?[]? row = null)
     {
-        using var run = new QueryRun($"SELECT {expr} AS x FROM t");
+        using var run = new QueryRun($"SELECT {expr} AS x FROM t", strict: true);
         run.Push(0, 1, row ?? Sample);
         run.Push(0, 2, row ?? Sample);
         Assert.Empty(run.Rows);
