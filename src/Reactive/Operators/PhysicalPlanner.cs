@@ -51,6 +51,32 @@ internal static class PhysicalPlanner
             }
             case JoinNode join:
                 return CreateJoin(join);
+            case UnionNode union:
+            {
+                var parts = union.Parts.Select(Create).ToList();
+                return ctx =>
+                {
+                    var result = parts[0](ctx);
+                    for (var i = 1; i < parts.Count; i++)
+                    {
+                        var left = result;
+                        result = new BinaryOperator(left, parts[i](ctx), o => new UnionSink(o));
+                    }
+                    return result;
+                };
+            }
+            case TopNNode topN:
+            {
+                var input = Create(topN.Input);
+                var partition = CompileAll(topN.Partition);
+                var order = CompileAll(topN.Order.Select(o => o.Expr));
+                var descending = topN.Order.Select(o => o.Descending).ToArray();
+                var limit = (int)topN.Limit!.Value;
+                var emitRank = topN.EmitRank;
+                var keepAll = topN.Input.IsUpdating;
+                return ctx => new UnaryOperator(input(ctx), o =>
+                    new TopNSink(o, ctx.Guard(partition, "PARTITION BY"), ctx.Guard(order, "ORDER BY"), descending, limit, emitRank, keepAll, ctx.Stats, "top-N"));
+            }
             default:
                 throw new InvalidOperationException($"No operator for {node.GetType().Name}.");
         }

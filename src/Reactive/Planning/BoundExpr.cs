@@ -12,6 +12,7 @@ internal enum BinaryOp { Add, Subtract, Multiply, Divide, Modulo, Equal, NotEqua
 internal enum ScalarFunction
 {
     Abs, Round, Floor, Ceil, Lower, Upper, Length, Substring, Concat, Coalesce, DateTrunc, Extract, NullIf,
+    ToChar, SplitPart, Strpos, Trim, LTrim, RTrim, RegexpMatch, RegexpReplace, ArrayElement, ProcTime,
 }
 
 internal abstract record BoundExpr(SqlType Type, SourcePos Pos)

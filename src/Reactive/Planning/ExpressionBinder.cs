@@ -1,3 +1,4 @@
+using Sluice.Reactive.Expressions;
 using Sluice.Reactive.Sql;
 
 namespace Sluice.Reactive.Planning;
@@ -116,6 +117,18 @@ internal static class ExpressionBinder
                 }
                 case CallExpr call:
                     return BindCall(call);
+                case SubscriptExpr subscript:
+                {
+                    var array = Bind(subscript.Operand);
+                    if (array.Type != SqlType.TextArray)
+                        throw Error($"A subscript [n] needs an array (such as REGEXP_MATCH's result), not {SqlTypes.Name(array.Type)}", subscript.Pos);
+                    var position = Bind(subscript.Index);
+                    if (position.Type is not (SqlType.Bigint or SqlType.Any or SqlType.Null))
+                        throw Error($"An array subscript must be a whole number, not {SqlTypes.Name(position.Type)}", subscript.Index.Pos);
+                    return new BoundCall(ScalarFunction.ArrayElement, [array, Convert(position, SqlType.Bigint)], SqlType.Text, subscript.Pos);
+                }
+                case SubqueryExpr subquery:
+                    throw Error("A scalar subquery (SELECT ...) is not supported here; join the subquery in FROM instead", subquery.Pos);
                 default:
                     throw Error("Unsupported expression", expr.Pos);
             }
@@ -282,7 +295,13 @@ internal static class ExpressionBinder
                 "max" => AggregateKind.Max,
                 _ => (AggregateKind?)null,
             };
+            if (call.Over is not null)
+                throw Error(name == "row_number"
+                    ? "ROW_NUMBER() OVER (...) must be a column of a subquery whose result is filtered by it, as in SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10"
+                    : $"{name.ToUpperInvariant()}(...) OVER is not supported; the window function supported is ROW_NUMBER() in a top-N subquery (WHERE rn <= N)", call.Pos);
             if (aggregate is { } kind) return BindAggregate(call, kind);
+            if (call.Filter is not null) throw Error($"FILTER (WHERE ...) applies to aggregate functions, not to {name.ToUpperInvariant()}", call.Pos);
+            if (call.OrderBy.Count > 0) throw Error($"ORDER BY inside a call applies to aggregate functions, not to {name.ToUpperInvariant()}", call.Pos);
             if (call.Star) throw Error($"'*' is only allowed in COUNT(*)", call.Pos);
             if (call.Distinct) throw Error($"DISTINCT is only allowed in aggregate functions", call.Pos);
 
@@ -368,9 +387,53 @@ internal static class ExpressionBinder
                         throw Error($"EXTRACT cannot read '{field}'; use one of {string.Join(", ", SqlFunctionsCatalog.ExtractFields)}", args[0].Pos);
                     return new BoundCall(ScalarFunction.Extract, [args[0], Typed(1, SqlType.Timestamp)], field == "epoch" ? SqlType.Double : SqlType.Bigint, call.Pos);
                 }
+                case "now" or "current_timestamp" or "localtimestamp":
+                    throw Error($"{name.ToUpperInvariant()}() is not supported: a continuous query's result must not depend on when it is run; use PROCTIME() for the time a row is processed", call.Pos);
+                case "proctime":
+                    Arity(0, 0);
+                    return new BoundCall(ScalarFunction.ProcTime, [], SqlType.Timestamp, call.Pos);
+                case "to_char":
+                {
+                    Arity(2, 2);
+                    if (args[1].Type is not (SqlType.Text or SqlType.Null or SqlType.Any))
+                        throw Error($"TO_CHAR needs a text pattern such as 'YYYY-MM-DD HH24:MI:SS', not {SqlTypes.Name(args[1].Type)}", args[1].Pos);
+                    return new BoundCall(ScalarFunction.ToChar, [Typed(0, SqlType.Timestamp), Typed(1, SqlType.Text)], SqlType.Text, call.Pos);
+                }
+                case "split_part":
+                    Arity(3, 3);
+                    return new BoundCall(ScalarFunction.SplitPart, [Typed(0, SqlType.Text), Typed(1, SqlType.Text), Typed(2, SqlType.Bigint)], SqlType.Text, call.Pos);
+                case "strpos":
+                    Arity(2, 2);
+                    return new BoundCall(ScalarFunction.Strpos, [Typed(0, SqlType.Text), Typed(1, SqlType.Text)], SqlType.Bigint, call.Pos);
+                case "trim" or "btrim" or "ltrim" or "rtrim":
+                {
+                    Arity(1, 2);
+                    var fn = name switch { "ltrim" => ScalarFunction.LTrim, "rtrim" => ScalarFunction.RTrim, _ => ScalarFunction.Trim };
+                    BoundExpr characters = args.Count == 2 ? Typed(1, SqlType.Text) : new BoundLiteral(" ", SqlType.Text, call.Pos);
+                    return new BoundCall(fn, [Typed(0, SqlType.Text), characters], SqlType.Text, call.Pos);
+                }
+                case "regexp_match":
+                    Arity(2, 2);
+                    CheckPattern(args[1]);
+                    return new BoundCall(ScalarFunction.RegexpMatch, [Typed(0, SqlType.Text), Typed(1, SqlType.Text)], SqlType.TextArray, call.Pos);
+                case "regexp_replace":
+                {
+                    Arity(3, 4);
+                    CheckPattern(args[1]);
+                    BoundExpr flags = args.Count == 4 ? Typed(3, SqlType.Text) : new BoundLiteral("", SqlType.Text, call.Pos);
+                    if (flags is BoundLiteral { Value: string f } && f.Any(c => c is not ('g' or 'i')))
+                        throw Error($"REGEXP_REPLACE flags may be 'g' (every match) and 'i' (ignore case), not '{f}'", flags.Pos);
+                    return new BoundCall(ScalarFunction.RegexpReplace, [Typed(0, SqlType.Text), Typed(1, SqlType.Text), Typed(2, SqlType.Text), flags], SqlType.Text, call.Pos);
+                }
                 default:
                     throw Error($"Unknown function '{call.Name}'", call.Pos);
             }
+        }
+
+        private static void CheckPattern(BoundExpr pattern)
+        {
+            if (pattern is BoundLiteral { Value: string text } && SqlRegex.Check(text) is { } problem)
+                throw Error($"Invalid regular expression: {problem}", pattern.Pos);
         }
 
         private BoundExpr BindAggregate(CallExpr call, AggregateKind kind)
@@ -378,11 +441,26 @@ internal static class ExpressionBinder
             var upper = call.Name.ToUpperInvariant();
             if (aggregates is null) throw Error($"Aggregate function {upper} is not allowed in {clause}", call.Pos);
             if (insideAggregate) throw Error($"Aggregate function {upper} cannot be nested inside another aggregate", call.Pos);
+            // FILTER (WHERE c) is folded into the argument: CASE WHEN c THEN x END is NULL for the rows it leaves out,
+            // and every aggregate skips NULLs (COUNT(*) FILTER becomes COUNT(CASE WHEN c THEN 1 END)).
+            BoundExpr? filter = null;
+            if (call.Filter is not null)
+            {
+                insideAggregate = true;
+                filter = RequireBoolean(Bind(call.Filter), "FILTER (WHERE ...)");
+                insideAggregate = false;
+            }
+            BoundExpr Filtered(BoundExpr argument) =>
+                filter is null ? argument : new BoundCase([filter], [argument], null, argument.Type == SqlType.Null ? SqlType.Any : argument.Type, argument.Pos);
             if (kind == AggregateKind.CountStar)
-                return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, null, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+            {
+                if (filter is null) return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, null, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+                var counted = Filtered(new BoundLiteral(1L, SqlType.Bigint, call.Pos));
+                return new BoundAggregateRef(aggregates.Add(new AggregateCall(AggregateKind.Count, counted, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+            }
             if (call.Args.Count != 1) throw Error($"Aggregate function {upper} takes exactly one argument", call.Pos);
             insideAggregate = true;
-            var arg = Bind(call.Args[0]);
+            var arg = Filtered(Bind(call.Args[0]));
             insideAggregate = false;
             if (call.Distinct && kind is AggregateKind.Sum or AggregateKind.Avg)
                 throw Error($"DISTINCT is supported in COUNT, MIN and MAX, not in {upper}", call.Pos);
@@ -410,6 +488,10 @@ internal static class ExpressionBinder
     public static BoundExpr MakeBinary(BinaryOp op, BoundExpr left, BoundExpr right, SourcePos pos) => Context.MakeBinary(op, left, right, pos);
 
     public static SqlType ComparisonType(SqlType a, SqlType b, SourcePos pos) => Context.ComparisonType(a, b, pos);
+
+    public static SqlType UnifyTypes(IReadOnlyList<BoundExpr> items, SourcePos pos, string what) => Context.UnifyTypes(items, pos, what);
+
+    public static BoundExpr Convert(BoundExpr e, SqlType type) => Context.Convert(e, type);
 }
 
 internal static class SqlFunctionsCatalog

@@ -170,3 +170,37 @@ internal sealed record DistinctNode(PlanNode Input) : PlanNode(Input.Columns, In
 
     protected override string Describe() => "Distinct";
 }
+
+/// <summary>UNION ALL: every input's rows, in the columns of the first (the planner has cast the others to match).</summary>
+internal sealed record UnionNode(IReadOnlyList<PlanNode> Parts, IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, Parts.Any(p => p.IsUpdating))
+{
+    public override IEnumerable<PlanNode> Inputs => Parts;
+
+    protected override string Describe() => $"UnionAll ({Parts.Count} inputs)";
+}
+
+internal sealed record SortKey(BoundExpr Expr, bool Descending)
+{
+    public override string ToString() => Descending ? $"{Expr} DESC" : Expr.ToString();
+}
+
+/// <summary>
+/// The first <see cref="Limit"/> rows of each partition in sort order (ROW_NUMBER() OVER … filtered by rn &lt;= N, or
+/// ORDER BY … LIMIT N). <see cref="Limit"/> is null only while planning, until the filter on the rank is found.
+/// With <see cref="EmitRank"/> the output has one more column, the 1-based rank.
+/// </summary>
+internal sealed record TopNNode(
+    PlanNode Input,
+    IReadOnlyList<BoundExpr> Partition,
+    IReadOnlyList<SortKey> Order,
+    long? Limit,
+    bool EmitRank,
+    Sql.SourcePos Pos,
+    IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, true)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() =>
+        $"TopN {Limit} partition [{List(Partition)}] order [{List(Order)}]{(EmitRank ? " with rank" : "")}"
+        + (Input.IsUpdating ? " (keeps every row: an updating input may retract from the top)" : $" (keeps {Limit} rows per partition)");
+}

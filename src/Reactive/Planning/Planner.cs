@@ -19,12 +19,80 @@ internal sealed class Planner
     {
         var planner = new Planner(streams, ReferencedNames.Collect(query));
         var plan = planner.PlanQuery(query);
+        if (FindNodes(plan).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
+            throw Error("ROW_NUMBER() OVER (...) needs a filter on its result in the enclosing query, as in SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10", unfiltered.Pos);
         return (plan, planner.inputs);
     }
 
     private static QueryException Error(string message, SourcePos pos) => ExpressionBinder.Error(message, pos);
 
+    private static IEnumerable<PlanNode> FindNodes(PlanNode root)
+    {
+        var stack = new Stack<PlanNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            yield return node;
+            foreach (var input in node.Inputs) stack.Push(input);
+        }
+    }
+
+    /// <summary>A whole query: its SELECTs combined by UNION ALL, then ORDER BY … LIMIT as a top-N.</summary>
     private PlanNode PlanQuery(SelectQuery query)
+    {
+        var node = PlanSelect(query);
+        if (query.UnionAll.Count > 0) node = PlanUnion([node, .. query.UnionAll.Select(PlanSelect)], query.UnionAll.Select(u => u.Pos).ToList());
+        if (query.Limit is { } limit)
+        {
+            if (query.OrderBy.Count == 0)
+                throw Error("LIMIT on a continuous query needs ORDER BY, which says which rows are kept (ORDER BY ... LIMIT N is maintained as a top-N)", query.LimitPos);
+            var order = query.OrderBy.Select(o => new SortKey(BindOutputOrder(o.Expr, node.Columns), o.Descending)).ToList();
+            node = new TopNNode(node, [], order, limit, false, query.LimitPos, node.Columns);
+        }
+        // ORDER BY without LIMIT orders nothing in a changelog: accepted (scripts written for batch SQL carry it) and ignored.
+        return node;
+    }
+
+    /// <summary>ORDER BY of a whole query: an output column (by name or 1-based position) or an expression over them.</summary>
+    private static BoundExpr BindOutputOrder(Expr expr, IReadOnlyList<PlanColumn> columns)
+    {
+        if (expr is LiteralExpr { Kind: LiteralKind.Integer, Value: long position })
+        {
+            if (position < 1 || position > columns.Count) throw Error($"ORDER BY position {position} is not in the select list (1 to {columns.Count})", expr.Pos);
+            var c = columns[(int)position - 1];
+            return new BoundColumn((int)position - 1, c.Name, c.Type, expr.Pos);
+        }
+        return ExpressionBinder.Bind(expr, columns, null, "ORDER BY");
+    }
+
+    private static PlanNode PlanUnion(List<PlanNode> parts, List<SourcePos> positions)
+    {
+        var first = parts[0];
+        for (var i = 1; i < parts.Count; i++)
+        {
+            if (parts[i].Columns.Count != first.Columns.Count)
+                throw Error($"Each query of a UNION ALL must have the same number of columns: the first has {first.Columns.Count}, this one {parts[i].Columns.Count}", positions[i - 1]);
+        }
+        var types = new List<SqlType>();
+        for (var c = 0; c < first.Columns.Count; c++)
+        {
+            var column = c;
+            var exprs = parts.Select((p, i) => (BoundExpr)new BoundColumn(column, p.Columns[column].Name, p.Columns[column].Type, i == 0 ? default : positions[i - 1])).ToList();
+            types.Add(ExpressionBinder.UnifyTypes(exprs, default, $"UNION ALL column {c + 1} ('{first.Columns[c].Name}')"));
+        }
+        var aligned = parts.Select(p =>
+        {
+            if (p.Columns.Select(c => c.Type).SequenceEqual(types)) return p;
+            var casts = p.Columns.Select((c, i) => ExpressionBinder.Convert(new BoundColumn(i, c.Name, c.Type, default), types[i])).ToList();
+            return new ProjectNode(p, casts, p.Columns.Select((c, i) => c with { Type = types[i] }).ToList());
+        }).ToList();
+        // Event-time and window markers hold only if every input has them alike: keep them off.
+        var columns = first.Columns.Select((c, i) => new PlanColumn(c.Name, c.Qualifier, types[i])).ToList();
+        return new UnionNode(aligned, columns);
+    }
+
+    private PlanNode PlanSelect(SelectQuery query)
     {
         var node = PlanSource(query.From);
 
@@ -32,7 +100,18 @@ internal sealed class Planner
         {
             var predicate = ExpressionBinder.Bind(query.Where, node.Columns, null, "WHERE");
             RequireCondition(predicate, "WHERE");
-            node = ApplyConditions(node, Conjuncts(predicate));
+            var conjuncts = Conjuncts(predicate);
+            if (node is ProjectNode { Input: TopNNode { Limit: null } } ranked)
+                node = LimitTopN(ranked, conjuncts, query);
+            node = ApplyConditions(node, conjuncts);
+        }
+
+        var rowNumbers = query.Items.Where(i => i.Expr is CallExpr { Over: not null } call && call.Name == "row_number").ToList();
+        TopNNode? topN = null;
+        if (rowNumbers.Count > 0)
+        {
+            topN = RankNode(node, rowNumbers, query);
+            node = topN;
         }
 
         var collector = new AggregateCollector();
@@ -41,10 +120,16 @@ internal sealed class Planner
         foreach (var item in query.Items)
         {
             ordinal++;
+            if (topN is not null && rowNumbers.Contains(item))
+            {
+                var rank = topN.Columns.Count - 1;
+                items.Add((new BoundColumn(rank, topN.Columns[rank].Name, SqlType.Bigint, item.Pos), topN.Columns[rank].Name, item.Pos));
+                continue;
+            }
             if (item.Expr is StarExpr star)
             {
                 var any = false;
-                for (var i = 0; i < node.Columns.Count; i++)
+                for (var i = 0; i < node.Columns.Count - (topN is null ? 0 : 1); i++)
                 {
                     var c = node.Columns[i];
                     if (star.Qualifier is not null && !string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)) continue;
@@ -57,6 +142,7 @@ internal sealed class Planner
             }
             var bound = ExpressionBinder.Bind(item.Expr, node.Columns, collector, "SELECT");
             if (bound.Type == SqlType.Interval) throw Error("An interval cannot be a result column; add it to a timestamp", item.Pos);
+            if (bound.Type == SqlType.TextArray) throw Error("An array cannot be a result column; take one element with a subscript, as in REGEXP_MATCH(url, '(\\w+)=(\\w+)')[2]", item.Pos);
             items.Add((bound, item.Alias ?? DefaultName(item.Expr, ordinal), item.Pos));
         }
 
@@ -95,6 +181,78 @@ internal sealed class Planner
         node = Project(node, items);
         if (query.Distinct) node = new DistinctNode(node);
         return node;
+    }
+
+    /// <summary>
+    /// ROW_NUMBER() OVER (PARTITION BY … ORDER BY …) AS rn: a top-N over the FROM rows whose last column is the rank.
+    /// Its limit comes from the enclosing query's filter on rn (<see cref="LimitTopN"/>).
+    /// </summary>
+    private static TopNNode RankNode(PlanNode input, List<SelectItem> rowNumbers, SelectQuery query)
+    {
+        var item = rowNumbers[0];
+        var call = (CallExpr)item.Expr;
+        if (rowNumbers.Count > 1) throw Error("Only one ROW_NUMBER() per SELECT is supported", rowNumbers[1].Pos);
+        if (call.Args.Count > 0 || call.Star || call.Distinct) throw Error("ROW_NUMBER() takes no arguments", call.Pos);
+        if (query.GroupBy.Count > 0 || query.Having is not null || query.Distinct)
+            throw Error("ROW_NUMBER() over grouped or DISTINCT rows is not supported; group in a subquery and rank its rows", call.Pos);
+        var over = call.Over!;
+        if (over.OrderBy.Count == 0) throw Error("ROW_NUMBER() OVER (...) needs an ORDER BY that says which rows come first", over.Pos);
+        var partition = over.PartitionBy.Select(e => ExpressionBinder.Bind(e, input.Columns, null, "PARTITION BY")).ToList();
+        var order = over.OrderBy.Select(o => new SortKey(ExpressionBinder.Bind(o.Expr, input.Columns, null, "ORDER BY"), o.Descending)).ToList();
+        var name = item.Alias ?? "row_number";
+        return new TopNNode(input, partition, order, null, true, call.Pos, [.. input.Columns, new PlanColumn(name, null, SqlType.Bigint)]);
+    }
+
+    /// <summary>
+    /// The enclosing query of a ROW_NUMBER subquery: conjuncts <c>rn &lt;= N</c>, <c>rn &lt; N</c> or <c>rn = 1</c> set the
+    /// top-N's limit and are taken out of <paramref name="conjuncts"/>. The rank is emitted only if the query reads it.
+    /// </summary>
+    private static PlanNode LimitTopN(ProjectNode ranked, List<BoundExpr> conjuncts, SelectQuery query)
+    {
+        var topN = (TopNNode)ranked.Input;
+        var rankIndex = topN.Columns.Count - 1;
+        var column = -1;
+        for (var i = 0; i < ranked.Expressions.Count; i++)
+        {
+            if (ranked.Expressions[i] is BoundColumn c && c.Index == rankIndex) column = i;
+        }
+        if (column < 0) return ranked;
+        long? limit = null;
+        foreach (var conjunct in conjuncts.ToList())
+        {
+            if (conjunct is not BoundBinary { Left: var l, Right: var r } cmp) continue;
+            var op = cmp.Op;
+            if (r is BoundColumn && l is BoundLiteral)
+            {
+                (l, r) = (r, l);
+                op = op switch { BinaryOp.Less => BinaryOp.Greater, BinaryOp.LessOrEqual => BinaryOp.GreaterOrEqual, BinaryOp.Greater => BinaryOp.Less, BinaryOp.GreaterOrEqual => BinaryOp.LessOrEqual, _ => op };
+            }
+            if (l is not BoundColumn rc || rc.Index != column || r is not BoundLiteral { Value: long n }) continue;
+            long? bound = op switch
+            {
+                BinaryOp.LessOrEqual => n,
+                BinaryOp.Less => n - 1,
+                BinaryOp.Equal when n == 1 => 1,
+                _ => null,
+            };
+            if (bound is null)
+                throw Error($"A filter on ROW_NUMBER() keeps the first rows of each partition: write {rc.Name} <= N, {rc.Name} < N or {rc.Name} = 1", cmp.Pos);
+            if (bound < 1) throw Error($"{rc.Name} {BoundBinary.Symbol(cmp.Op)} {n} keeps no row", cmp.Pos);
+            if (bound > 100_000) throw Error($"A top-N keeps at most 100000 rows per partition, not {bound}", cmp.Pos);
+            limit = Math.Min(limit ?? long.MaxValue, bound.Value);
+            conjuncts.Remove(conjunct);
+        }
+        if (limit is null) return ranked;
+
+        var rankName = ranked.Columns[column].Name;
+        var readsRank = conjuncts.Any(c => c.ColumnsUsed().Contains(column))
+            || query.Items.Any(i => i.Expr is StarExpr || ReferencedNames.Mentions(i.Expr, rankName))
+            || query.GroupBy.Any(g => ReferencedNames.Mentions(g, rankName))
+            || (query.Having is not null && ReferencedNames.Mentions(query.Having, rankName));
+        if (readsRank) return ranked with { Input = topN with { Limit = limit } };
+        // Nobody reads the rank: the top-N does not emit it, so rows whose rank moves are not re-emitted.
+        var expressions = ranked.Expressions.Select((e, i) => i == column ? new BoundLiteral(null, SqlType.Bigint, e.Pos) : e).ToList();
+        return ranked with { Input = topN with { Limit = limit, EmitRank = false, Columns = topN.Columns.Take(rankIndex).ToList() }, Expressions = expressions };
     }
 
     private static void RequireCondition(BoundExpr e, string clause)
@@ -144,8 +302,8 @@ internal sealed class Planner
                 return inner switch
                 {
                     ProjectNode p => p with { Columns = columns },
-                    DistinctNode d => new DistinctNode(((ProjectNode)d.Input) with { Columns = columns }),
-                    _ => throw new InvalidOperationException("A query plan ends in a projection."),
+                    DistinctNode { Input: ProjectNode dp } => new DistinctNode(dp with { Columns = columns }),
+                    _ => new ProjectNode(inner, inner.Columns.Select((c, i) => (BoundExpr)new BoundColumn(i, c.Name, c.Type, sub.Pos)).ToList(), columns),
                 };
             }
             case JoinSource j:
@@ -465,6 +623,13 @@ internal sealed class Planner
 /// <summary>All column names a query mentions: the layout of schemaless inputs.</summary>
 internal static class ReferencedNames
 {
+    /// <summary>Whether <paramref name="expr"/> mentions a column called <paramref name="name"/> (any qualifier).</summary>
+    public static bool Mentions(Expr expr, string name)
+    {
+        var probe = new SelectQuery(false, [new SelectItem(expr, null, expr.Pos)], new StreamSource("", null, expr.Pos), null, [], null, expr.Pos);
+        return Collect(probe).Contains(name, StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>The names in order of first appearance in the text.</summary>
     public static List<string> Collect(SelectQuery query)
     {
@@ -472,9 +637,13 @@ internal static class ReferencedNames
         var exprs = new Stack<Expr>();
         var queries = new Stack<SelectQuery>();
         queries.Push(query);
+    more:
         while (queries.Count > 0)
         {
             var q = queries.Pop();
+            foreach (var u in q.UnionAll) queries.Push(u);
+            foreach (var o in q.OrderBy) exprs.Push(o.Expr);
+            foreach (var d in q.DistinctOn) exprs.Push(d);
             foreach (var item in q.Items) exprs.Push(item.Expr);
             if (q.Where is not null) exprs.Push(q.Where);
             if (q.Having is not null) exprs.Push(q.Having);
@@ -518,9 +687,21 @@ internal static class ReferencedNames
                     foreach (var (w, t) in c.Branches) { exprs.Push(w); exprs.Push(t); }
                     break;
                 case CastExpr c: exprs.Push(c.Operand); break;
-                case CallExpr c: foreach (var a in c.Args) exprs.Push(a); break;
+                case CallExpr c:
+                    foreach (var a in c.Args) exprs.Push(a);
+                    if (c.Filter is not null) exprs.Push(c.Filter);
+                    foreach (var o in c.OrderBy) exprs.Push(o.Expr);
+                    if (c.Over is not null)
+                    {
+                        foreach (var p in c.Over.PartitionBy) exprs.Push(p);
+                        foreach (var o in c.Over.OrderBy) exprs.Push(o.Expr);
+                    }
+                    break;
                 case JsonAccessExpr j: exprs.Push(j.Operand); break;
+                case SubscriptExpr s: exprs.Push(s.Operand); exprs.Push(s.Index); break;
+                case SubqueryExpr q: queries.Push(q.Query); break;
             }
+            if (exprs.Count == 0 && queries.Count > 0) goto more;
         }
         return found.OrderBy(c => c.Pos.Line).ThenBy(c => c.Pos.Column).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
