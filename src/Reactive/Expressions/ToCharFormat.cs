@@ -14,6 +14,8 @@ internal sealed class ToCharFormat
     [
         "HH24", "HH12", "YYYY", "MONTH", "Month", "month", "DAY", "Day", "day", "YYY", "DDD", "MON", "Mon", "mon", "DY", "Dy", "dy",
         "AM", "am", "PM", "pm", "HH", "MI", "SS", "MS", "US", "YY", "MM", "DD", "IW", "WW", "Y", "D", "Q",
+        // Numeric fields are case-insensitive in PostgreSQL ('yyyy-mm-dd', and Nexmark q16's 'HH:mm', which is hour:month).
+        "hh24", "hh12", "yyyy", "yyy", "ddd", "hh", "mi", "ss", "ms", "us", "yy", "mm", "dd", "iw", "ww", "y", "d", "q",
     ];
 
     private readonly List<(string? Field, string Text, bool FillMode)> parts = [];
@@ -80,7 +82,7 @@ internal sealed class ToCharFormat
                 return fill ? cased : cased.PadRight(width);
             }
             var hour12 = t.Hour % 12 == 0 ? 12 : t.Hour % 12;
-            sb.Append(field switch
+            sb.Append(field.ToUpperInvariant() switch
             {
                 "YYYY" => Num(t.Year, 4),
                 "YYY" => Num(t.Year % 1000, 3),
@@ -96,14 +98,14 @@ internal sealed class ToCharFormat
                 "SS" => Num(t.Second, 2),
                 "MS" => Num(t.Millisecond, 3),
                 "US" => Num((t.Ticks % TimeSpan.TicksPerSecond) / 10, 6),
+                "AM" or "PM" when char.IsLower(field[0]) => t.Hour < 12 ? "am" : "pm",
                 "AM" or "PM" => t.Hour < 12 ? "AM" : "PM",
-                "am" or "pm" => t.Hour < 12 ? "am" : "pm",
                 "Q" => Num(((t.Month - 1) / 3) + 1, 1),
                 "IW" => Num(ISOWeek.GetWeekOfYear(t), 2),
                 "WW" => Num(((t.DayOfYear - 1) / 7) + 1, 2),
-                "MONTH" or "Month" or "month" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(t.Month), field, 9),
-                "MON" or "Mon" or "mon" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedMonthName(t.Month), field, 3),
-                "DAY" or "Day" or "day" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetDayName(t.DayOfWeek), field, 9),
+                "MONTH" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(t.Month), field, 9),
+                "MON" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedMonthName(t.Month), field, 3),
+                "DAY" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetDayName(t.DayOfWeek), field, 9),
                 _ => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedDayName(t.DayOfWeek), field, 3),
             });
         }
