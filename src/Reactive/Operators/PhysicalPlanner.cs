@@ -183,11 +183,12 @@ internal static class PhysicalPlanner
         var residual = join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual);
         var leftWidth = join.Left.Columns.Count;
         var rightWidth = join.Right.Columns.Count;
-        var isLeft = join.Kind == Sql.JoinKind.Left;
+        var leftOuter = join.Kind is Sql.JoinKind.Left or Sql.JoinKind.Full;
+        var rightOuter = join.Kind == Sql.JoinKind.Full;
         var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var appendOnly = !join.IsUpdating;
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, isLeft, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
+            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
     }
 }

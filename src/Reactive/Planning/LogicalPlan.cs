@@ -133,7 +133,7 @@ internal sealed record ExpiryBound(BoundExpr Bound, TimeSpan Offset)
 }
 
 /// <summary>
-/// An inner or left join. Equality conjuncts become hash keys; <see cref="Residual"/> holds every other conjunct
+/// An inner, left or full join (RIGHT is planned as LEFT with the sides swapped). Equality conjuncts become hash keys; <see cref="Residual"/> holds every other conjunct
 /// (over the combined row: left columns, then right columns). <see cref="LeftExpiry"/> / <see cref="RightExpiry"/>
 /// say when a stored row can no longer match (interval and window joins), so its state is released by watermark.
 /// </summary>
@@ -154,7 +154,7 @@ internal sealed record JoinNode(
 
     protected override string Describe()
     {
-        var kind = Kind == JoinKind.Left ? "LeftJoin" : "Join";
+        var kind = Kind switch { JoinKind.Left => "LeftJoin", JoinKind.Full => "FullJoin", _ => "Join" };
         var keys = List(LeftKeys.Select((k, i) => $"{k} = {RightKeys[i]}"));
         var text = $"{kind} keys [{keys}]" + (Residual is null ? "" : $" where {Residual}");
         if (LeftExpiry.Count > 0) text += $"; left rows expire when the right watermark passes {string.Join(" / ", LeftExpiry)}";

@@ -307,22 +307,88 @@ internal sealed class Planner
                 };
             }
             case JoinSource j:
-            {
-                var left = PlanSource(j.Left);
-                var right = PlanSource(j.Right);
-                var conditions = new List<BoundExpr>();
-                var combined = left.Columns.Concat(right.Columns).ToList();
-                if (j.On is not null)
-                {
-                    var on = ExpressionBinder.Bind(j.On, combined, null, "ON");
-                    RequireCondition(on, "ON");
-                    conditions.AddRange(Conjuncts(on));
-                }
-                return MakeJoin(left, right, j.Kind, conditions);
-            }
+                return PlanJoin(j);
             default:
                 throw Error("Unsupported source", source.Pos);
         }
+    }
+
+    /// <summary>
+    /// A join in FROM. RIGHT JOIN is planned as a LEFT JOIN with the sides swapped, then its columns put back in
+    /// order; NATURAL joins on the columns both sides have, and shows each of those once (PostgreSQL's rule).
+    /// </summary>
+    private PlanNode PlanJoin(JoinSource j)
+    {
+        var left = PlanSource(j.Left);
+        var right = PlanSource(j.Right);
+        var swapped = j.Kind == JoinKind.Right;
+        var (first, second) = swapped ? (right, left) : (left, right);
+        var kind = swapped ? JoinKind.Left : j.Kind;
+        var combined = first.Columns.Concat(second.Columns).ToList();
+        var n = first.Columns.Count;
+        var conditions = new List<BoundExpr>();
+        var common = new List<(int Left, int Right)>();
+        if (j.Natural)
+        {
+            for (var i = 0; i < left.Columns.Count; i++)
+            {
+                var match = right.Columns.ToList().FindIndex(c => string.Equals(c.Name, left.Columns[i].Name, StringComparison.OrdinalIgnoreCase));
+                if (match < 0 || common.Any(c => c.Right == match)) continue;
+                common.Add((i, match));
+                var (li, ri) = swapped ? (n + i, match) : (i, n + match);
+                conditions.Add(ExpressionBinder.MakeBinary(BinaryOp.Equal,
+                    new BoundColumn(li, combined[li].Name, combined[li].Type, j.Pos), new BoundColumn(ri, combined[ri].Name, combined[ri].Type, j.Pos), j.Pos));
+            }
+        }
+        else if (j.On is not null)
+        {
+            var on = ExpressionBinder.Bind(j.On, combined, null, "ON");
+            RequireCondition(on, "ON");
+            conditions.AddRange(Conjuncts(on));
+        }
+        var join = MakeJoin(first, second, kind, conditions);
+        if (!swapped && common.Count == 0) return join;
+
+        // Back to the written order (left columns, then right), common columns first and once for NATURAL.
+        var exprs = new List<BoundExpr>();
+        var columns = new List<PlanColumn>();
+        void Add(BoundExpr e, PlanColumn c)
+        {
+            exprs.Add(e);
+            columns.Add(c);
+        }
+        int LeftAt(int i) => swapped ? n + i : i;
+        int RightAt(int i) => swapped ? i : n + i;
+        BoundExpr Column(int at) => new BoundColumn(at, join.Columns[at].Name, join.Columns[at].Type, j.Pos);
+        foreach (var (l, r) in common)
+        {
+            var (la, ra) = (LeftAt(l), RightAt(r));
+            switch (j.Kind)
+            {
+                case JoinKind.Full:
+                {
+                    var type = ExpressionBinder.UnifyTypes([Column(la), Column(ra)], j.Pos, $"NATURAL FULL JOIN column '{join.Columns[la].Name}'");
+                    Add(new BoundCall(ScalarFunction.Coalesce, [ExpressionBinder.Convert(Column(la), type), ExpressionBinder.Convert(Column(ra), type)], type, j.Pos),
+                        new PlanColumn(join.Columns[la].Name, join.Columns[la].Qualifier, type));
+                    break;
+                }
+                case JoinKind.Right:
+                    Add(Column(ra), join.Columns[ra] with { Qualifier = join.Columns[la].Qualifier });
+                    break;
+                default:
+                    Add(Column(la), join.Columns[la]);
+                    break;
+            }
+        }
+        for (var i = 0; i < left.Columns.Count; i++)
+        {
+            if (!common.Any(c => c.Left == i)) Add(Column(LeftAt(i)), join.Columns[LeftAt(i)]);
+        }
+        for (var i = 0; i < right.Columns.Count; i++)
+        {
+            if (!common.Any(c => c.Right == i)) Add(Column(RightAt(i)), join.Columns[RightAt(i)]);
+        }
+        return new ProjectNode(join, exprs, columns);
     }
 
     private ScanNode Scan(string name, string qualifier, SourcePos pos)
@@ -435,8 +501,9 @@ internal sealed class Planner
             var used = c.ColumnsUsed().ToList();
             var usesLeft = used.Any(i => i < n);
             var usesRight = used.Any(i => i >= n);
-            if (usesLeft && !usesRight && kind != JoinKind.Left) pushLeft.Add(c);
-            else if (usesRight && !usesLeft) pushRight.Add(Shift(c, -n));
+            // A condition on an outer side's columns alone cannot filter that side: its rows must still appear padded.
+            if (usesLeft && !usesRight && kind is not (JoinKind.Left or JoinKind.Full)) pushLeft.Add(c);
+            else if (usesRight && !usesLeft && kind != JoinKind.Full) pushRight.Add(Shift(c, -n));
             else kept.Add(c);
         }
         if (pushLeft.Count > 0) left = ApplyConditions(left, pushLeft);
@@ -467,7 +534,7 @@ internal sealed class Planner
         var columns = left.Columns.Concat(right.Columns)
             .Select(c => sameTime ? c : c with { RowTimeOffset = null })
             .ToList();
-        var updating = kind == JoinKind.Left || left.IsUpdating || right.IsUpdating;
+        var updating = kind is JoinKind.Left or JoinKind.Full || left.IsUpdating || right.IsUpdating;
         return new JoinNode(left, right, kind == JoinKind.Cross ? JoinKind.Inner : kind, leftKeys, rightKeys, AndAll(residual),
             leftExpiry, rightExpiry, kept, columns, updating);
     }
