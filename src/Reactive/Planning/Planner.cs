@@ -179,7 +179,8 @@ internal sealed class Planner
         }
 
         node = Project(node, items);
-        if (query.Distinct) node = new DistinctNode(node);
+        if (query.DistinctOn.Count > 0) node = DistinctOn(node, query);
+        else if (query.Distinct) node = new DistinctNode(node);
         return node;
     }
 
@@ -253,6 +254,21 @@ internal sealed class Planner
         // Nobody reads the rank: the top-N does not emit it, so rows whose rank moves are not re-emitted.
         var expressions = ranked.Expressions.Select((e, i) => i == column ? new BoundLiteral(null, SqlType.Bigint, e.Pos) : e).ToList();
         return ranked with { Input = topN with { Limit = limit, EmitRank = false, Columns = topN.Columns.Take(rankIndex).ToList() }, Expressions = expressions };
+    }
+
+    /// <summary>
+    /// SELECT DISTINCT ON (keys) …: the first row per key in the query's ORDER BY (after the leading key expressions,
+    /// which PostgreSQL requires there), or in arrival order without one: a top-1 per key over the result columns.
+    /// </summary>
+    private static TopNNode DistinctOn(PlanNode projected, SelectQuery query)
+    {
+        var keys = query.DistinctOn.Select(e => BindOutputOrder(e, projected.Columns)).ToList();
+        var keyTexts = keys.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+        var order = query.OrderBy
+            .Select(o => new SortKey(BindOutputOrder(o.Expr, projected.Columns), o.Descending))
+            .SkipWhile(o => keyTexts.Contains(o.Expr.ToString()))
+            .ToList();
+        return new TopNNode(projected, keys, order, 1, false, query.Pos, projected.Columns);
     }
 
     private static void RequireCondition(BoundExpr e, string clause)

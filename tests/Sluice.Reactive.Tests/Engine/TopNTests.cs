@@ -114,3 +114,24 @@ public sealed class TopNTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>SELECT DISTINCT ON: the first row per key, in the query's ORDER BY or in arrival order.</summary>
+public sealed class DistinctOnTests
+{
+    [Fact]
+    public void Distinct_on_keeps_the_first_row_per_key_in_order_by_order()
+    {
+        using var run = new QueryRun("SELECT DISTINCT ON (auction) auction, price, bidder FROM bid ORDER BY auction, price DESC");
+        Assert.True(run.Query.IsUpdating);
+        run.Push(0, 1, Rows.Bid(1, 10, 5, 1)).Push(0, 2, Rows.Bid(1, 11, 9, 2)).Push(0, 3, Rows.Bid(2, 12, 1, 3)).Push(0, 4, Rows.Bid(1, 13, 7, 4));
+        Assert.Equal(["1|9|11", "2|1|12"], run.Table());
+    }
+
+    [Fact]
+    public void Distinct_on_without_order_by_keeps_the_first_arrival()
+    {
+        using var run = new QueryRun("SELECT DISTINCT ON (auction) auction, bidder FROM bid");
+        run.Push(0, 1, Rows.Bid(1, 10, 5, 1)).Push(0, 2, Rows.Bid(1, 11, 9, 2));
+        Assert.Equal(["+1|10"], run.Rendered());
+    }
+}
