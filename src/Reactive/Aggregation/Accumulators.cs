@@ -31,6 +31,9 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
             SqlType.Decimal => new SumDecimalAccumulator(true),
             _ => new AvgDynamicAccumulator(),
         },
+        AggregateKind.StringAgg => new OrderedAccumulator(OrderedAggregate.StringAgg, [.. Call.Descending], Call.Separator),
+        AggregateKind.FirstValue => new OrderedAccumulator(OrderedAggregate.FirstValue, [.. Call.Descending], ""),
+        AggregateKind.LastValue => new OrderedAccumulator(OrderedAggregate.LastValue, [.. Call.Descending], ""),
         _ => retractable ? new MinMaxMultisetAccumulator(Call.Kind == AggregateKind.Max) : new MinMaxAccumulator(Call.Kind == AggregateKind.Max),
     };
 

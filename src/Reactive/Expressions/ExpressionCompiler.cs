@@ -122,6 +122,8 @@ internal static class ExpressionCompiler
                 return ConvertTo(cast.Operand, cast.Type);
             case BoundCall call:
                 return CompileCall(call);
+            case BoundTuple tuple:
+                return Expression.Convert(Expression.NewArrayInit(typeof(object), tuple.Items.Select(Boxed)), typeof(object));
             case BoundJsonAccess json:
             {
                 var key = Expression.Constant(json.Key);

@@ -276,3 +276,22 @@ internal sealed record BoundAggregateRef(int Index, SqlType Type, SourcePos Pos)
 
     public override IEnumerable<BoundExpr> Children => [];
 }
+
+/// <summary>Several values as one <c>object?[]</c>: the argument of an ordered aggregate, its value then its sort keys.</summary>
+internal sealed record BoundTuple(IReadOnlyList<BoundExpr> Items, SourcePos Pos) : BoundExpr(SqlType.Any, Pos)
+{
+    public override void Print(StringBuilder sb)
+    {
+        sb.Append("ROW(");
+        for (var i = 0; i < Items.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            Items[i].Print(sb);
+        }
+        sb.Append(')');
+    }
+
+    public override BoundExpr Rewrite(Func<BoundExpr, BoundExpr?> replace) => replace(this) ?? this with { Items = RewriteAll(Items, replace) };
+
+    public override IEnumerable<BoundExpr> Children => Items;
+}

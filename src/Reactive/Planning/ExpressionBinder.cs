@@ -293,6 +293,9 @@ internal static class ExpressionBinder
                 "avg" => AggregateKind.Avg,
                 "min" => AggregateKind.Min,
                 "max" => AggregateKind.Max,
+                "string_agg" => AggregateKind.StringAgg,
+                "first_value" => AggregateKind.FirstValue,
+                "last_value" => AggregateKind.LastValue,
                 _ => (AggregateKind?)null,
             };
             if (call.Over is not null)
@@ -436,6 +439,36 @@ internal static class ExpressionBinder
                 throw Error($"Invalid regular expression: {problem}", pattern.Pos);
         }
 
+        /// <summary>STRING_AGG(x, sep [ORDER BY …]), FIRST_VALUE(x ORDER BY …), LAST_VALUE(x ORDER BY …): the argument is the tuple [x, keys…].</summary>
+        private BoundExpr BindOrderedAggregate(CallExpr call, AggregateKind kind, string upper, Func<BoundExpr, BoundExpr> filtered)
+        {
+            var stringAgg = kind == AggregateKind.StringAgg;
+            if (call.Distinct) throw Error($"DISTINCT is not supported in {upper}", call.Pos);
+            if (call.Args.Count != (stringAgg ? 2 : 1))
+                throw Error(stringAgg ? "STRING_AGG takes a value and a separator, as in STRING_AGG(name, ', ' ORDER BY name)" : $"{upper} takes one argument and an ORDER BY, as in {upper}(price ORDER BY date_time)", call.Pos);
+            if (!stringAgg && call.OrderBy.Count == 0) throw Error($"{upper} needs ORDER BY inside the call to say which row is {(kind == AggregateKind.FirstValue ? "first" : "last")}, as in {upper}(price ORDER BY date_time)", call.Pos);
+            insideAggregate = true;
+            var value = Bind(call.Args[0]);
+            if (stringAgg) value = RequireText(value, "STRING_AGG");
+            var keys = call.OrderBy.Select(o => Bind(o.Expr)).ToList();
+            var separator = stringAgg ? Bind(call.Args[1]) : null;
+            insideAggregate = false;
+            if (separator is not null and not BoundLiteral { Value: string })
+                throw Error("STRING_AGG needs a text literal as its separator", call.Args[1].Pos);
+            foreach (var key in keys)
+            {
+                if (key.Type is SqlType.Json or SqlType.Interval or SqlType.TextArray) throw Error($"Cannot order by {SqlTypes.Name(key.Type)} values", key.Pos);
+            }
+            var type = stringAgg ? SqlType.Text : value.Type == SqlType.Null ? SqlType.Any : value.Type;
+            var argument = filtered(new BoundTuple([value, .. keys], call.Pos));
+            var aggregate = new AggregateCall(kind, argument, false, type)
+            {
+                Descending = call.OrderBy.Select(o => o.Descending).ToList(),
+                Separator = (string?)((BoundLiteral?)separator)?.Value ?? "",
+            };
+            return new BoundAggregateRef(aggregates!.Add(aggregate), type, call.Pos);
+        }
+
         private BoundExpr BindAggregate(CallExpr call, AggregateKind kind)
         {
             var upper = call.Name.ToUpperInvariant();
@@ -458,6 +491,7 @@ internal static class ExpressionBinder
                 var counted = Filtered(new BoundLiteral(1L, SqlType.Bigint, call.Pos));
                 return new BoundAggregateRef(aggregates.Add(new AggregateCall(AggregateKind.Count, counted, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
             }
+            if (kind is AggregateKind.StringAgg or AggregateKind.FirstValue or AggregateKind.LastValue) return BindOrderedAggregate(call, kind, upper, Filtered);
             if (call.Args.Count != 1) throw Error($"Aggregate function {upper} takes exactly one argument", call.Pos);
             insideAggregate = true;
             var arg = Filtered(Bind(call.Args[0]));

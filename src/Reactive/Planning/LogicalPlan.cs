@@ -28,14 +28,24 @@ internal sealed record PlanColumn(string Name, string? Qualifier, SqlType Type, 
 
 internal sealed record AggregateCall(AggregateKind Kind, BoundExpr? Argument, bool Distinct, SqlType Type)
 {
+    /// <summary>STRING_AGG / FIRST_VALUE / LAST_VALUE: whether each ORDER BY key (after the value in the argument tuple) is descending.</summary>
+    public IReadOnlyList<bool> Descending { get; init; } = [];
+
+    /// <summary>STRING_AGG's separator.</summary>
+    public string Separator { get; init; } = "";
+
     public override string ToString() => Kind switch
     {
         AggregateKind.CountStar => "COUNT(*)",
+        AggregateKind.StringAgg => $"STRING_AGG({Argument}, '{Separator}'{Order()})",
+        AggregateKind.FirstValue or AggregateKind.LastValue => $"{Kind.ToString().ToUpperInvariant()}({Argument}{Order()})",
         _ => $"{Kind.ToString().ToUpperInvariant()}({(Distinct ? "DISTINCT " : "")}{Argument})",
     };
+
+    private string Order() => Descending.Count == 0 ? "" : $" ORDER BY {string.Join(", ", Descending.Select((d, i) => $"key{i + 1}{(d ? " DESC" : "")}"))}";
 }
 
-internal enum AggregateKind { CountStar, Count, Sum, Avg, Min, Max }
+internal enum AggregateKind { CountStar, Count, Sum, Avg, Min, Max, StringAgg, FirstValue, LastValue }
 
 /// <summary>How an aggregate closes its groups: never (changelog), by a window key, or by session gaps.</summary>
 internal abstract record AggregateWindowing;
