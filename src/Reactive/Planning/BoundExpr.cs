@@ -295,3 +295,13 @@ internal sealed record BoundTuple(IReadOnlyList<BoundExpr> Items, SourcePos Pos)
 
     public override IEnumerable<BoundExpr> Children => Items;
 }
+
+/// <summary>The value of the <see cref="Index"/>-th scalar subquery of a clause, until the planner joins it in.</summary>
+internal sealed record BoundScalarSubquery(int Index, SqlType Type, SourcePos Pos) : BoundExpr(Type, Pos)
+{
+    public override void Print(StringBuilder sb) => sb.Append("$subquery").Append(Index);
+
+    public override BoundExpr Rewrite(Func<BoundExpr, BoundExpr?> replace) => replace(this) ?? this;
+
+    public override IEnumerable<BoundExpr> Children => [];
+}

@@ -28,7 +28,11 @@ internal static class ExpressionBinder
 
     /// <summary>Binds <c>expr</c> over <c>columns</c>; <c>aggregates</c> collects aggregate calls, or is null where they are not allowed (<c>clause</c> names the place for errors).</summary>
     public static BoundExpr Bind(Expr expr, IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
-        => new Context(columns, aggregates, clause).Bind(expr);
+        => new Context(columns, aggregates, clause, null).Bind(expr);
+
+    /// <summary>As <see cref="Bind(Expr, IReadOnlyList{PlanColumn}, AggregateCollector?, string)"/>, with the placeholders of the clause's planned scalar subqueries.</summary>
+    public static BoundExpr Bind(Expr expr, IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause, IReadOnlyDictionary<SubqueryExpr, BoundScalarSubquery> subqueries)
+        => new Context(columns, aggregates, clause, subqueries).Bind(expr);
 
     public static int ResolveColumn(ColumnExpr column, IReadOnlyList<PlanColumn> columns)
     {
@@ -48,7 +52,7 @@ internal static class ExpressionBinder
         throw Error($"Unknown column '{column}'", column.Pos);
     }
 
-    private sealed class Context(IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
+    private sealed class Context(IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause, IReadOnlyDictionary<SubqueryExpr, BoundScalarSubquery>? subqueries)
     {
         private bool insideAggregate;
 
@@ -128,7 +132,8 @@ internal static class ExpressionBinder
                     return new BoundCall(ScalarFunction.ArrayElement, [array, Convert(position, SqlType.Bigint)], SqlType.Text, subscript.Pos);
                 }
                 case SubqueryExpr subquery:
-                    throw Error("A scalar subquery (SELECT ...) is not supported here; join the subquery in FROM instead", subquery.Pos);
+                    if (subqueries is not null && subqueries.TryGetValue(subquery, out var placeholder) && !insideAggregate) return placeholder;
+                    throw Error($"A scalar subquery (SELECT ...) is supported in WHERE and HAVING, not in {clause}{(insideAggregate ? " inside an aggregate" : "")}; join the subquery in FROM instead", subquery.Pos);
                 default:
                     throw Error("Unsupported expression", expr.Pos);
             }

@@ -92,14 +92,66 @@ internal sealed class Planner
         return new UnionNode(aligned, columns);
     }
 
+    /// <summary>
+    /// Scalar subqueries of WHERE and HAVING, planned first: each is bound as a placeholder, then LEFT JOINed (no
+    /// condition: its one row goes beside every row, or NULLs while it has none) where the clause is applied.
+    /// </summary>
+    private Dictionary<SubqueryExpr, BoundScalarSubquery> PlanScalarSubqueries(SelectQuery query, List<PlanNode> plans)
+    {
+        var found = new Dictionary<SubqueryExpr, BoundScalarSubquery>(ReferenceEqualityComparer.Instance);
+        foreach (var clause in new[] { query.Where, query.Having })
+        {
+            if (clause is null) continue;
+            foreach (var sub in ReferencedNames.Subqueries(clause))
+            {
+                var plan = PlanQuery(sub.Query);
+                if (plan.Columns.Count != 1) throw Error($"A scalar subquery must return one column, not {plan.Columns.Count}", sub.Pos);
+                found[sub] = new BoundScalarSubquery(plans.Count, plan.Columns[0].Type, sub.Pos);
+                plans.Add(plan);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Joins the scalar subqueries <paramref name="condition"/> uses beside <paramref name="node"/> and points their placeholders at them.</summary>
+    private static (PlanNode Node, BoundExpr Condition) JoinScalarSubqueries(PlanNode node, BoundExpr condition, List<PlanNode> plans, HashSet<int> hidden)
+    {
+        var columnOf = new Dictionary<int, int>();
+        foreach (var placeholder in Flatten(condition).OfType<BoundScalarSubquery>())
+        {
+            if (columnOf.ContainsKey(placeholder.Index)) continue;
+            columnOf[placeholder.Index] = node.Columns.Count;
+            hidden.Add(node.Columns.Count);
+            node = MakeJoin(node, plans[placeholder.Index], JoinKind.Left, []);
+        }
+        var rewritten = condition.Rewrite(x => x is BoundScalarSubquery q ? new BoundColumn(columnOf[q.Index], "subquery", q.Type, q.Pos) : null);
+        return (node, rewritten);
+    }
+
+    private static IEnumerable<BoundExpr> Flatten(BoundExpr e)
+    {
+        var stack = new Stack<BoundExpr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            yield return x;
+            foreach (var child in x.Children) stack.Push(child);
+        }
+    }
+
     private PlanNode PlanSelect(SelectQuery query)
     {
         var node = PlanSource(query.From);
+        var subqueryPlans = new List<PlanNode>();
+        var subqueries = PlanScalarSubqueries(query, subqueryPlans);
+        var hidden = new HashSet<int>();
 
         if (query.Where is not null)
         {
-            var predicate = ExpressionBinder.Bind(query.Where, node.Columns, null, "WHERE");
+            var predicate = ExpressionBinder.Bind(query.Where, node.Columns, null, "WHERE", subqueries);
             RequireCondition(predicate, "WHERE");
+            (node, predicate) = JoinScalarSubqueries(node, predicate, subqueryPlans, hidden);
             var conjuncts = Conjuncts(predicate);
             if (node is ProjectNode { Input: TopNNode { Limit: null } } ranked)
                 node = LimitTopN(ranked, conjuncts, query);
@@ -131,6 +183,7 @@ internal sealed class Planner
                 var any = false;
                 for (var i = 0; i < node.Columns.Count - (topN is null ? 0 : 1); i++)
                 {
+                    if (hidden.Contains(i)) continue;
                     var c = node.Columns[i];
                     if (star.Qualifier is not null && !string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)) continue;
                     items.Add((new BoundColumn(i, c.Name, c.Type, star.Pos), c.Name, star.Pos));
@@ -149,7 +202,7 @@ internal sealed class Planner
         BoundExpr? having = null;
         if (query.Having is not null)
         {
-            having = ExpressionBinder.Bind(query.Having, node.Columns, collector, "HAVING");
+            having = ExpressionBinder.Bind(query.Having, node.Columns, collector, "HAVING", subqueries);
             RequireCondition(having, "HAVING");
         }
 
@@ -171,7 +224,11 @@ internal sealed class Planner
             });
             for (var i = 0; i < items.Count; i++) items[i] = (Regroup(items[i].Expr), items[i].Name, items[i].Pos);
             node = aggregate;
-            if (having is not null) node = new FilterNode(node, Regroup(having));
+            if (having is not null)
+            {
+                var (joined, condition) = JoinScalarSubqueries(node, Regroup(having), subqueryPlans, hidden);
+                node = new FilterNode(joined, condition);
+            }
         }
         else if (having is not null)
         {
@@ -706,6 +763,37 @@ internal sealed class Planner
 /// <summary>All column names a query mentions: the layout of schemaless inputs.</summary>
 internal static class ReferencedNames
 {
+    /// <summary>The scalar subqueries directly in <paramref name="expr"/> (not those nested inside them).</summary>
+    public static List<SubqueryExpr> Subqueries(Expr expr)
+    {
+        var found = new List<SubqueryExpr>();
+        var stack = new Stack<Expr>();
+        stack.Push(expr);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case SubqueryExpr q: found.Add(q); break;
+                case UnaryExpr u: stack.Push(u.Operand); break;
+                case BinaryExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
+                case IsNullExpr n: stack.Push(n.Operand); break;
+                case InListExpr i: stack.Push(i.Operand); foreach (var x in i.Items) stack.Push(x); break;
+                case BetweenExpr b: stack.Push(b.Operand); stack.Push(b.Low); stack.Push(b.High); break;
+                case LikeExpr l: stack.Push(l.Operand); stack.Push(l.Pattern); break;
+                case CaseExpr c:
+                    if (c.Operand is not null) stack.Push(c.Operand);
+                    if (c.Else is not null) stack.Push(c.Else);
+                    foreach (var (w, t) in c.Branches) { stack.Push(w); stack.Push(t); }
+                    break;
+                case CastExpr c: stack.Push(c.Operand); break;
+                case CallExpr c: foreach (var a in c.Args) stack.Push(a); break;
+                case JsonAccessExpr j: stack.Push(j.Operand); break;
+                case SubscriptExpr s: stack.Push(s.Operand); stack.Push(s.Index); break;
+            }
+        }
+        return found;
+    }
+
     /// <summary>Whether <paramref name="expr"/> mentions a column called <paramref name="name"/> (any qualifier).</summary>
     public static bool Mentions(Expr expr, string name)
     {
