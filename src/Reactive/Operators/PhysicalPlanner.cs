@@ -29,7 +29,7 @@ internal static class PhysicalPlanner
                 var input = Create(filter.Input);
                 var predicate = ExpressionCompiler.CompilePredicate(filter.Predicate);
                 var where = $"filter {filter.Predicate}";
-                return ctx => new UnaryOperator(input(ctx), o => new FilterSink(o, ctx.Guard(predicate, where), where));
+                return ctx => new UnaryOperator(input(ctx), o => new FilterSink(o, predicate, where, ctx.Errors));
             }
             case ProjectNode project:
             {
@@ -37,8 +37,7 @@ internal static class PhysicalPlanner
                 var build = ExpressionCompiler.CompileRow(project.Expressions);
                 var columns = new Lazy<Func<object?[], object?>[]>(() => CompileAll(project.Expressions));
                 var where = "SELECT list";
-                return ctx => new UnaryOperator(input(ctx), o =>
-                    new ProjectSink(o, ctx.Errors is { } errors ? errors.GuardRow(build, columns, where) : build, where));
+                return ctx => new UnaryOperator(input(ctx), o => new ProjectSink(o, build, where, ctx.Errors, columns));
             }
             case WindowNode window:
                 return CreateWindow(window);
@@ -164,7 +163,7 @@ internal static class PhysicalPlanner
             var inner = input;
             var predicate = ExpressionCompiler.CompilePredicate(filters[i].Predicate);
             var where = $"filter {filters[i].Predicate}";
-            input = ctx => new UnaryOperator(inner(ctx), o => new FilterSink(o, ctx.Guard(predicate, where), where));
+            input = ctx => new UnaryOperator(inner(ctx), o => new FilterSink(o, predicate, where, ctx.Errors));
         }
         var keys = CompileAll(groupKeys);
         var specs = CompileSpecs(node.Aggregates, false);

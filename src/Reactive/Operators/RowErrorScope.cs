@@ -3,9 +3,11 @@ using Sluice.Reactive.Expressions;
 namespace Sluice.Reactive.Operators;
 
 /// <summary>
-/// Non-strict rows (SPEC §4) for one pipeline: wraps compiled expressions so that one failing on a row yields NULL
-/// (a predicate: not TRUE) and is counted in <see cref="QueryStats.RowErrors"/> with the input event being processed.
+/// Non-strict rows (SPEC §4) for one pipeline: compiled expressions that fail on a row yield NULL (a predicate: not
+/// TRUE) and are counted in <see cref="QueryStats.RowErrors"/> with the input event being processed.
 /// Pipelines run synchronously from the pushes of one thread, so the event a source is pushing is the one at fault.
+/// Filters and projections, the hot path of the simplest queries, catch in the operator (which has a try block
+/// anyway), so non-strict rows cost them nothing; other operators get their delegates wrapped by <see cref="Guard(Func{object?[], object?}, string)"/>.
 /// </summary>
 internal sealed class RowErrorScope(QueryStats stats, IReadOnlyList<string> inputStreams)
 {
@@ -52,33 +54,25 @@ internal sealed class RowErrorScope(QueryStats stats, IReadOnlyList<string> inpu
     };
 
     /// <summary>
-    /// A whole SELECT row from one delegate (the fast path); when it throws, the row is rebuilt column by column so
-    /// only the failing columns become NULL.
+    /// Rebuilds a SELECT row column by column after its one-delegate fast path threw, so only the failing columns
+    /// become NULL (each counted). The fast path stays untouched: the project operator catches already.
     /// </summary>
-    public Func<object?[], object?[]> GuardRow(Func<object?[], object?[]> build, Lazy<Func<object?[], object?>[]> columns, string where) => row =>
+    public object?[] EvaluateColumns(Func<object?[], object?>[] columns, object?[] row, string where)
     {
-        try
+        var result = new object?[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
         {
-            return build(row);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            var each = columns.Value;
-            var result = new object?[each.Length];
-            for (var i = 0; i < each.Length; i++)
+            try
             {
-                try
-                {
-                    result[i] = each[i](row);
-                }
-                catch (Exception inner) when (inner is not OutOfMemoryException)
-                {
-                    Report(inner, where);
-                }
+                result[i] = columns[i](row);
             }
-            return result;
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Report(e, where);
+            }
         }
-    };
+        return result;
+    }
 }
 
 /// <summary>Applies the pipeline's <see cref="RowErrorScope"/>, if any (none when errors are strict).</summary>
