@@ -21,7 +21,7 @@ public class NexmarkBenchmarks
 
     private NexmarkWorkload workload = null!;
 
-    [Params("q0", "q1", "q2", "q3", "q4", "q5", "q7", "q8")]
+    [Params("q0", "q1", "q2", "q3", "q4", "q5", "q7", "q8", "q9", "q11", "q14", "q15", "q16", "q17", "q18", "q19", "q20", "q21", "q22")]
     public string Query { get; set; } = "q0";
 
     [GlobalSetup]

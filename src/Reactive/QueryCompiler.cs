@@ -12,8 +12,13 @@ public static class QueryCompiler
 
     /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>.</summary>
     /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
-    public static CompiledQuery Compile(string sql, IStreamShapes streams)
+    public static CompiledQuery Compile(string sql, IStreamShapes streams) => Compile(sql, streams, QueryCompileOptions.Default);
+
+    /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>, building pipelines as <paramref name="options"/> say.</summary>
+    /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
+    public static CompiledQuery Compile(string sql, IStreamShapes streams, QueryCompileOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(streams);
         if (sql.Length > MaxSqlLength)
@@ -26,13 +31,15 @@ public static class QueryCompiler
         var outputColumns = plan.Columns.Select(c => new ColumnInfo(c.Name, SqlTypes.ToColumnType(c.Type))).ToList();
         var factory = PhysicalPlanner.Create(plan);
         var inputCount = inputs.Count;
+        var inputStreams = inputs.Select(i => i.Stream).ToArray();
+        var strict = options.StrictErrors;
         return new CompiledQuery(sql, inputs, outputColumns, plan.IsUpdating, plan.Explain(), (observables, stats) =>
         {
             ArgumentNullException.ThrowIfNull(observables);
             ArgumentNullException.ThrowIfNull(stats);
             if (observables.Count != inputCount)
                 throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
-            return new OutputOperator(factory(new BuildContext(observables, stats)), stats);
+            return new OutputOperator(factory(new BuildContext(observables, stats, strict ? null : new RowErrorScope(stats, inputStreams))), stats);
         });
     }
 }

@@ -11,6 +11,8 @@ public sealed class QueryStats
     private long lateEvents;
     private long stateSize;
     private long watermarkTicks = long.MinValue;
+    private long rowErrors;
+    private readonly Queue<RowError> recentRowErrors = new();
 
     public long EventsIn => Volatile.Read(ref eventsIn);
 
@@ -31,6 +33,33 @@ public sealed class QueryStats
         }
     }
 
+    /// <summary>How many times an expression failed on one row and yielded NULL instead (non-strict rows, SPEC §4).</summary>
+    public long RowErrors => Volatile.Read(ref rowErrors);
+
+    /// <summary>The last <see cref="MaxRecentRowErrors"/> row errors, oldest first.</summary>
+    public IReadOnlyList<RowError> RecentRowErrors
+    {
+        get
+        {
+            lock (recentRowErrors) return [.. recentRowErrors];
+        }
+    }
+
+    /// <summary>How many row errors <see cref="RecentRowErrors"/> keeps.</summary>
+    public const int MaxRecentRowErrors = 5;
+
+    /// <summary>Counts a row error and keeps it among the recent ones.</summary>
+    public void AddRowError(RowError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Interlocked.Increment(ref rowErrors);
+        lock (recentRowErrors)
+        {
+            if (recentRowErrors.Count == MaxRecentRowErrors) recentRowErrors.Dequeue();
+            recentRowErrors.Enqueue(error);
+        }
+    }
+
     public void AddEventsIn(long count) => Interlocked.Add(ref eventsIn, count);
 
     public void AddRowsOut(long count) => Interlocked.Add(ref rowsOut, count);
@@ -41,3 +70,9 @@ public sealed class QueryStats
 
     public void SetWatermark(DateTime watermark) => Volatile.Write(ref watermarkTicks, watermark.Ticks);
 }
+
+/// <summary>An expression that failed on one row: what went wrong, and the input event being processed when it did.</summary>
+/// <param name="Message">What failed and where, e.g. <c>Division by zero (in SELECT list)</c>.</param>
+/// <param name="Stream">The input stream whose event was being processed, when known.</param>
+/// <param name="Offset">That event's offset in its stream, when known.</param>
+public sealed record RowError(string Message, string? Stream, long? Offset);

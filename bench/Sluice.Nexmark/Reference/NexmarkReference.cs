@@ -6,12 +6,12 @@ namespace Sluice.Nexmark.Reference;
 /// is applied). Rows hold values boxed as the engine boxes them: bigint → long, numeric → decimal,
 /// text → string, timestamp → UTC DateTime; columns in the order of the query's SELECT list.
 /// </summary>
-public static class NexmarkReference
+public static partial class NexmarkReference
 {
     private static readonly TimeSpan TenSeconds = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan TwoSeconds = TimeSpan.FromSeconds(2);
 
-    /// <summary>The reference result of query <paramref name="name"/> (q0 … q8, as in <see cref="NexmarkQueries.All"/>).</summary>
+    /// <summary>The reference result of query <paramref name="name"/> (q0 … q22, as in <see cref="NexmarkQueries.All"/>).</summary>
     public static List<object?[]> Run(string name, IReadOnlyList<NexmarkEvent> events) => name switch
     {
         "q0" => Q0(events),
@@ -22,6 +22,17 @@ public static class NexmarkReference
         "q5" => Q5(events),
         "q7" => Q7(events),
         "q8" => Q8(events),
+        "q9" => Q9(events),
+        "q11" => Q11(events),
+        "q14" => Q14(events),
+        "q15" => Q15(events),
+        "q16" => Q16(events),
+        "q17" => Q17(events),
+        "q18" => Q18(events),
+        "q19" => Q19(events),
+        "q20" => Q20(events),
+        "q21" => Q21(events),
+        "q22" => Q22(events),
         _ => throw new ArgumentException($"No reference for query '{name}'.", nameof(name)),
     };
 

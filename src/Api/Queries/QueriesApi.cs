@@ -105,7 +105,7 @@ public static class QueriesApi
     }
 
     private static async Task<Results<Created<QueryInfo>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateQueryRequest request, QueryRegistry registry, StreamStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+        CreateQueryRequest request, QueryRegistry registry, StreamStore store, IOptions<QueryOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!StreamNames.IsValid(request.Name))
@@ -138,7 +138,7 @@ public static class QueriesApi
         {
             return Problems.Conflict($"A stream named '{name}' already exists; a query writes to a new stream of its own name.");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, loggers);
+        var (compiled, problem) = Compile(request.Sql!, store, loggers, options.Value);
         if (compiled is null)
         {
             return problem!;
@@ -185,7 +185,7 @@ public static class QueriesApi
         {
             return Problems.BadRequest($"A preview takes at most {options.Value.MaxPreviewEvents} events; the request has {total}.", "events");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, loggers);
+        var (compiled, problem) = Compile(request.Sql!, store, loggers, options.Value);
         if (compiled is null)
         {
             return problem!;
@@ -269,11 +269,12 @@ public static class QueriesApi
         }
     }
 
-    private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, ILoggerFactory loggers)
+    private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, ILoggerFactory loggers, QueryOptions? options = null)
     {
         try
         {
-            return (QueryCompiler.Compile(sql, new StoreStreamShapes(store)), null);
+            var compileOptions = new QueryCompileOptions { StrictErrors = options?.StrictErrors ?? false };
+            return (QueryCompiler.Compile(sql, new StoreStreamShapes(store), compileOptions), null);
         }
         catch (QueryException ex)
         {

@@ -68,6 +68,8 @@ public sealed record QueryInfo(
 /// <param name="Read">T_read: reading an event from the store and decoding it.</param>
 /// <param name="Process">T_process: the event's time in the query's operators.</param>
 /// <param name="Write">T_write: appending the results, per input event.</param>
+/// <param name="RowErrors">Rows on which an expression failed (division by zero, a failed cast) and yielded NULL instead; 0 when <c>Sluice:Queries:StrictErrors</c> is on, since such a row faults the query.</param>
+/// <param name="RecentRowErrors">The last few of those errors, oldest first, with the input event being processed.</param>
 public sealed record QueryMetrics(
     long EventsIn,
     long RowsOut,
@@ -78,7 +80,15 @@ public sealed record QueryMetrics(
     IReadOnlyList<InputPosition> Inputs,
     Latency Read,
     Latency Process,
-    Latency Write);
+    Latency Write,
+    long RowErrors,
+    IReadOnlyList<RowErrorInfo> RecentRowErrors);
+
+/// <summary>An expression that failed on one row and yielded NULL.</summary>
+/// <param name="Message">What failed and where, e.g. <c>Division by zero (in SELECT list)</c>.</param>
+/// <param name="Stream">The input stream whose event was being processed; absent when not known (a window closing on a watermark).</param>
+/// <param name="Offset">That event's offset in its stream.</param>
+public sealed record RowErrorInfo(string Message, string? Stream, long? Offset);
 
 /// <summary>How far a query has read one of its inputs.</summary>
 /// <param name="Stream">The input stream.</param>

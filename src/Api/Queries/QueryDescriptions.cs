@@ -36,7 +36,7 @@ internal static class QueryDescriptions
     {
         if (run is null)
         {
-            return new QueryMetrics(0, 0, 0, 0, null, 0, [], new Latency(null, null), new Latency(null, null), new Latency(null, null));
+            return new QueryMetrics(0, 0, 0, 0, null, 0, [], new Latency(null, null), new Latency(null, null), new Latency(null, null), 0, []);
         }
         var inputs = run.Positions
             .Select(p =>
@@ -55,7 +55,9 @@ internal static class QueryDescriptions
             inputs,
             Percentiles(run.ReadLatency),
             Percentiles(run.ProcessLatency),
-            Percentiles(run.WriteLatency));
+            Percentiles(run.WriteLatency),
+            run.Stats.RowErrors,
+            run.Stats.RecentRowErrors.Select(e => new RowErrorInfo(e.Message, e.Stream, e.Offset)).ToArray());
     }
 
     private static Latency Percentiles(LatencyHistogram histogram) => new(histogram.Percentile(0.50), histogram.Percentile(0.99));

@@ -14,6 +14,12 @@ public sealed class QueryOptions
     /// <summary>A preview stops once the query emitted this many rows and says the answer is truncated.</summary>
     public int MaxPreviewRows { get; set; } = 10_000;
 
+    /// <summary>
+    /// False (default): an expression failing on one row yields NULL and is counted in the query's <c>rowErrors</c>.
+    /// True: such a row faults the query (SPEC §4).
+    /// </summary>
+    public bool StrictErrors { get; set; }
+
     /// <summary>Largest <c>limit</c> the results endpoint accepts.</summary>
     public int MaxResultRows { get; set; } = 100_000;
 }

@@ -8,25 +8,33 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
 {
     public Func<object?[], object?>? Argument { get; } = argument;
 
-    public Accumulator Create() => call.Kind switch
+    public AggregateCall Call { get; } = call;
+
+    /// <summary>The same aggregate over another argument delegate (a guarded one, for non-strict rows).</summary>
+    public AggregateSpec WithArgument(Func<object?[], object?> other) => new(Call, other, retractable);
+
+    public Accumulator Create() => Call.Kind switch
     {
         AggregateKind.CountStar => new CountAccumulator(true),
-        AggregateKind.Count when call.Distinct => new CountDistinctAccumulator(),
+        AggregateKind.Count when Call.Distinct => new CountDistinctAccumulator(),
         AggregateKind.Count => new CountAccumulator(false),
-        AggregateKind.Sum => call.Type switch
+        AggregateKind.Sum => Call.Type switch
         {
             SqlType.Bigint => new SumBigintAccumulator(),
             SqlType.Double => new SumDoubleAccumulator(average: false),
             SqlType.Decimal => new SumDecimalAccumulator(false),
             _ => new SumDynamicAccumulator(),
         },
-        AggregateKind.Avg => call.Type switch
+        AggregateKind.Avg => Call.Type switch
         {
             SqlType.Double => new SumDoubleAccumulator(average: true),
             SqlType.Decimal => new SumDecimalAccumulator(true),
             _ => new AvgDynamicAccumulator(),
         },
-        _ => retractable ? new MinMaxMultisetAccumulator(call.Kind == AggregateKind.Max) : new MinMaxAccumulator(call.Kind == AggregateKind.Max),
+        AggregateKind.StringAgg => new OrderedAccumulator(OrderedAggregate.StringAgg, [.. Call.Descending], Call.Separator),
+        AggregateKind.FirstValue => new OrderedAccumulator(OrderedAggregate.FirstValue, [.. Call.Descending], ""),
+        AggregateKind.LastValue => new OrderedAccumulator(OrderedAggregate.LastValue, [.. Call.Descending], ""),
+        _ => retractable ? new MinMaxMultisetAccumulator(Call.Kind == AggregateKind.Max) : new MinMaxAccumulator(Call.Kind == AggregateKind.Max),
     };
 
     public static Accumulator[] CreateAll(AggregateSpec[] specs)

@@ -34,6 +34,7 @@ internal static class ExpressionCompiler
         SqlType.Timestamp => typeof(DateTime?),
         SqlType.Json => typeof(JsonElement?),
         SqlType.Interval => typeof(TimeSpan?),
+        SqlType.TextArray => typeof(string[]),
         _ => typeof(object),
     };
 
@@ -43,6 +44,8 @@ internal static class ExpressionCompiler
     private static MethodInfo Runtime(string name, params Type[] args) => Method(typeof(SqlRuntime), name, args);
 
     private static MethodInfo Dynamic(string name, params Type[] args) => Method(typeof(DynamicOps), name, args);
+
+    private static MethodInfo Text(string name, params Type[] args) => Method(typeof(SqlTextRuntime), name, args);
 
     private static Expression Boxed(BoundExpr expr)
     {
@@ -119,6 +122,8 @@ internal static class ExpressionCompiler
                 return ConvertTo(cast.Operand, cast.Type);
             case BoundCall call:
                 return CompileCall(call);
+            case BoundTuple tuple:
+                return Expression.Convert(Expression.NewArrayInit(typeof(object), tuple.Items.Select(Boxed)), typeof(object));
             case BoundJsonAccess json:
             {
                 var key = Expression.Constant(json.Key);
@@ -359,6 +364,34 @@ internal static class ExpressionCompiler
             case ScalarFunction.Extract:
                 return Expression.Call(Runtime(call.Type == SqlType.Double ? nameof(SqlRuntime.ExtractEpoch) : nameof(SqlRuntime.Extract), typeof(string), typeof(DateTime?)),
                     Expression.Constant(((BoundLiteral)args[0]).Value), ConvertTo(args[1], SqlType.Timestamp));
+            case ScalarFunction.ToChar:
+                return args[1] is BoundLiteral { Value: string pattern }
+                    ? Expression.Call(Text(nameof(SqlTextRuntime.ToChar), typeof(DateTime?), typeof(ToCharFormat)), ConvertTo(args[0], SqlType.Timestamp), Expression.Constant(new ToCharFormat(pattern)))
+                    : Expression.Call(Text(nameof(SqlTextRuntime.ToCharDynamic), typeof(DateTime?), typeof(string)), ConvertTo(args[0], SqlType.Timestamp), ConvertTo(args[1], SqlType.Text));
+            case ScalarFunction.SplitPart:
+                return Expression.Call(Text(nameof(SqlTextRuntime.SplitPart), typeof(string), typeof(string), typeof(long?)),
+                    ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text), ConvertTo(args[2], SqlType.Bigint));
+            case ScalarFunction.Strpos:
+                return Expression.Call(Text(nameof(SqlTextRuntime.Strpos), typeof(string), typeof(string)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text));
+            case ScalarFunction.Trim or ScalarFunction.LTrim or ScalarFunction.RTrim:
+                return Expression.Call(Text(call.Function.ToString(), typeof(string), typeof(string)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text));
+            case ScalarFunction.RegexpMatch:
+                return args[1] is BoundLiteral { Value: string matchPattern }
+                    ? Expression.Call(Text(nameof(SqlTextRuntime.RegexpMatch), typeof(string), typeof(SqlRegex)), ConvertTo(args[0], SqlType.Text), Expression.Constant(new SqlRegex(matchPattern)))
+                    : Expression.Call(Text(nameof(SqlTextRuntime.RegexpMatchDynamic), typeof(string), typeof(string)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text));
+            case ScalarFunction.RegexpReplace:
+                if (args[1] is BoundLiteral { Value: string replacePattern } && args[3] is BoundLiteral { Value: string flags })
+                {
+                    var regex = new SqlRegex(replacePattern, flags.Contains('i', StringComparison.Ordinal));
+                    return Expression.Call(Text(nameof(SqlTextRuntime.RegexpReplace), typeof(string), typeof(SqlRegex), typeof(string), typeof(bool)),
+                        ConvertTo(args[0], SqlType.Text), Expression.Constant(regex), ConvertTo(args[2], SqlType.Text), Expression.Constant(flags.Contains('g', StringComparison.Ordinal)));
+                }
+                return Expression.Call(Text(nameof(SqlTextRuntime.RegexpReplaceDynamic), typeof(string), typeof(string), typeof(string), typeof(string)),
+                    ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text), ConvertTo(args[2], SqlType.Text), ConvertTo(args[3], SqlType.Text));
+            case ScalarFunction.ArrayElement:
+                return Expression.Call(Text(nameof(SqlTextRuntime.ArrayElement), typeof(string[]), typeof(long?)), Compile(args[0]), ConvertTo(args[1], SqlType.Bigint));
+            case ScalarFunction.ProcTime:
+                return Expression.Call(Text(nameof(SqlTextRuntime.ProcTime)));
             default:
                 throw new InvalidOperationException($"Cannot compile function {call.Function}.");
         }

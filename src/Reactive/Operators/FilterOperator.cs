@@ -1,7 +1,10 @@
 namespace Sluice.Reactive.Operators;
 
-/// <summary>WHERE / HAVING: passes rows (inserts and retractions alike) whose predicate is TRUE.</summary>
-internal sealed class FilterSink(IObserver<Element> downstream, Func<object?[], bool> predicate, string description) : UnarySink(downstream)
+/// <summary>
+/// WHERE / HAVING: passes rows (inserts and retractions alike) whose predicate is TRUE. A predicate that throws ends
+/// the pipeline, or with <paramref name="errors"/> (non-strict rows) counts as not TRUE.
+/// </summary>
+internal sealed class FilterSink(IObserver<Element> downstream, Func<object?[], bool> predicate, string description, RowErrorScope? errors = null) : UnarySink(downstream)
 {
     protected override void OnRow(Element row)
     {
@@ -12,7 +15,8 @@ internal sealed class FilterSink(IObserver<Element> downstream, Func<object?[], 
         }
         catch (Exception e)
         {
-            Fail(e, description);
+            if (errors is null) Fail(e, description);
+            else errors.Report(e, description);
             return;
         }
         if (pass) Downstream.OnNext(row);

@@ -7,11 +7,11 @@ namespace Sluice.Reactive.Operators;
 internal sealed record JoinExpiry(Func<object?[], object?> Expression, long Offset);
 
 /// <summary>
-/// Inner or left join, hashed on the equality keys. Rows are kept per key; when the join condition bounds the other
+/// Inner, left or full join, hashed on the equality keys. Rows are kept per key; when the join condition bounds the other
 /// side's event time by a value of the stored row (interval joins, window joins, <c>b.t BETWEEN a.t AND a.expires</c>)
 /// the row is released as soon as the other side's watermark passes that bound, so state stays flat on endless input.
 /// Retractions on either side retract the joined rows. A left row without partners is emitted padded with NULLs
-/// (LEFT JOIN) and retracted when its first partner arrives (and re-emitted if the last one leaves).
+/// (LEFT JOIN; FULL JOIN pads either side) and retracted when its first partner arrives (and re-emitted if the last one leaves).
 /// Append-only output is stamped with the later event time of the pair; changelog rows with the time of the row that caused them.
 /// </summary>
 internal sealed class JoinSink(
@@ -22,6 +22,7 @@ internal sealed class JoinSink(
     int leftWidth,
     int rightWidth,
     bool leftOuter,
+    bool rightOuter,
     JoinExpiry[] leftExpiry,
     JoinExpiry[] rightExpiry,
     bool appendOnly,
@@ -38,6 +39,12 @@ internal sealed class JoinSink(
         if (!Done) Downstream.OnNext(new Element(kind, rows.Combine(l, r), time));
     }
 
+    private void EmitPadded(ElementKind kind, object?[] row, bool rowIsLeft, long time)
+    {
+        if (rowIsLeft) Emit(kind, row, null, time);
+        else Emit(kind, null, row, time);
+    }
+
     protected override void OnRow(Element row, bool isLeft)
     {
         try
@@ -48,8 +55,8 @@ internal sealed class JoinSink(
             var t = row.Time;
             if (key.HasNull)
             {
-                // NULL keys match nothing; a left row still appears padded in a LEFT JOIN.
-                if (isLeft && leftOuter) Emit(row.Kind, values, null, t);
+                // NULL keys match nothing; a row of an outer side still appears padded.
+                if (isLeft ? leftOuter : rightOuter) EmitPadded(row.Kind, values, isLeft, t);
                 return;
             }
             var own = isLeft ? left : right;
@@ -68,41 +75,34 @@ internal sealed class JoinSink(
             else if (own.Remove(key, values)) stats.AddStateSize(-1);
             else return;
 
+            // Outer sides (LEFT: the left, FULL: both) keep a match count per stored row, so the NULL-padded row is
+            // retracted when its first partner arrives and re-emitted when its last partner leaves.
+            var otherOuter = isLeft ? rightOuter : leftOuter;
             var matches = 0;
             for (var seq = other.First(key); seq != JoinState.None;)
             {
                 // Emitting never touches this operator's state, so the reference stays valid across it.
                 ref var p = ref other.At(seq);
                 seq = other.NextOf(seq);
-                if (isLeft)
+                var (l, r) = isLeft ? (values, p.Row!) : (p.Row!, values);
+                if (!Matches(l, r)) continue;
+                matches++;
+                if (insert)
                 {
-                    if (!Matches(values, p.Row!)) continue;
-                    matches++;
-                    Emit(row.Kind, values, p.Row, appendOnly ? Math.Max(t, p.Time) : t);
+                    if (otherOuter && p.Matches == 0) EmitPadded(ElementKind.Delete, p.Row!, !isLeft, t);
+                    p.Matches++;
+                    Emit(ElementKind.Insert, l, r, appendOnly ? Math.Max(t, p.Time) : t);
                 }
                 else
                 {
-                    if (!Matches(p.Row!, values)) continue;
-                    if (insert)
-                    {
-                        if (leftOuter && p.Matches == 0) Emit(ElementKind.Delete, p.Row, null, t);
-                        p.Matches++;
-                        Emit(ElementKind.Insert, p.Row, values, appendOnly ? Math.Max(t, p.Time) : t);
-                    }
-                    else
-                    {
-                        p.Matches--;
-                        Emit(ElementKind.Delete, p.Row, values, t);
-                        if (leftOuter && p.Matches == 0) Emit(ElementKind.Insert, p.Row, null, t);
-                    }
+                    p.Matches--;
+                    Emit(ElementKind.Delete, l, r, t);
+                    if (otherOuter && p.Matches == 0) EmitPadded(ElementKind.Insert, p.Row!, !isLeft, t);
                 }
                 if (Done) return;
             }
-            if (isLeft)
-            {
-                if (stored != JoinState.None) own.At(stored).Matches = matches;
-                if (leftOuter && matches == 0) Emit(row.Kind, values, null, t);
-            }
+            if (stored != JoinState.None) own.At(stored).Matches = matches;
+            if ((isLeft ? leftOuter : rightOuter) && matches == 0) EmitPadded(row.Kind, values, isLeft, t);
         }
         catch (Exception e)
         {

@@ -4,8 +4,9 @@ using Sluice.Reactive.Planning;
 
 namespace Sluice.Reactive.Operators;
 
-/// <summary>What a pipeline is built from: one observable per input and the counters to keep.</summary>
-internal sealed record BuildContext(IReadOnlyList<IObservable<InputEvent>> Inputs, QueryStats Stats);
+/// <summary>What a pipeline is built from: one observable per input, the counters to keep, and where row errors go
+/// (null when errors are strict: an expression that throws ends the pipeline).</summary>
+internal sealed record BuildContext(IReadOnlyList<IObservable<InputEvent>> Inputs, QueryStats Stats, RowErrorScope? Errors);
 
 /// <summary>
 /// Compiles every expression of a logical plan once, into a factory that wires fresh operators for each
@@ -21,21 +22,22 @@ internal static class PhysicalPlanner
             {
                 var index = scan.InputIndex;
                 var delay = scan.WatermarkDelay;
-                return ctx => new SourceOperator(ctx.Inputs[index], delay, ctx.Stats);
+                return ctx => new SourceOperator(ctx.Inputs[index], index, delay, ctx.Stats, ctx.Errors);
             }
             case FilterNode filter:
             {
                 var input = Create(filter.Input);
                 var predicate = ExpressionCompiler.CompilePredicate(filter.Predicate);
                 var where = $"filter {filter.Predicate}";
-                return ctx => new UnaryOperator(input(ctx), o => new FilterSink(o, predicate, where));
+                return ctx => new UnaryOperator(input(ctx), o => new FilterSink(o, predicate, where, ctx.Errors));
             }
             case ProjectNode project:
             {
                 var input = Create(project.Input);
                 var build = ExpressionCompiler.CompileRow(project.Expressions);
+                var columns = new Lazy<Func<object?[], object?>[]>(() => CompileAll(project.Expressions));
                 var where = "SELECT list";
-                return ctx => new UnaryOperator(input(ctx), o => new ProjectSink(o, build, where));
+                return ctx => new UnaryOperator(input(ctx), o => new ProjectSink(o, build, where, ctx.Errors, columns));
             }
             case WindowNode window:
                 return CreateWindow(window);
@@ -48,6 +50,32 @@ internal static class PhysicalPlanner
             }
             case JoinNode join:
                 return CreateJoin(join);
+            case UnionNode union:
+            {
+                var parts = union.Parts.Select(Create).ToList();
+                return ctx =>
+                {
+                    var result = parts[0](ctx);
+                    for (var i = 1; i < parts.Count; i++)
+                    {
+                        var left = result;
+                        result = new BinaryOperator(left, parts[i](ctx), o => new UnionSink(o));
+                    }
+                    return result;
+                };
+            }
+            case TopNNode topN:
+            {
+                var input = Create(topN.Input);
+                var partition = CompileAll(topN.Partition);
+                var order = CompileAll(topN.Order.Select(o => o.Expr));
+                var descending = topN.Order.Select(o => o.Descending).ToArray();
+                var limit = (int)topN.Limit!.Value;
+                var emitRank = topN.EmitRank;
+                var keepAll = topN.Input.IsUpdating;
+                return ctx => new UnaryOperator(input(ctx), o =>
+                    new TopNSink(o, ctx.Guard(partition, "PARTITION BY"), ctx.Guard(order, "ORDER BY"), descending, limit, emitRank, keepAll, ctx.Stats, "top-N"));
+            }
             default:
                 throw new InvalidOperationException($"No operator for {node.GetType().Name}.");
         }
@@ -69,23 +97,32 @@ internal static class PhysicalPlanner
     {
         var input = Create(node.Input);
         var keys = CompileAll(node.Keys);
-        var specs = node.Aggregates.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), node.Input.IsUpdating)).ToArray();
+        var specs = CompileSpecs(node.Aggregates, node.Input.IsUpdating);
         const string where = "aggregate";
         switch (node.Windowing)
         {
             case KeyWindowing kw when TrySlice(node, kw) is { } sliced:
                 return sliced;
             case KeyWindowing kw:
-                return ctx => new UnaryOperator(input(ctx), o => new WindowAggregateSink(o, keys, kw.KeyIndex, kw.EndOffset.Ticks, specs, ctx.Stats, where));
+                return ctx => new UnaryOperator(input(ctx), o =>
+                    new WindowAggregateSink(o, ctx.Guard(keys, "GROUP BY"), kw.KeyIndex, kw.EndOffset.Ticks, GuardSpecs(ctx, specs), ctx.Stats, where));
             case SessionWindowing sw:
             {
                 var time = ExpressionCompiler.CompileValue(new BoundColumn(sw.TimeColumn, "time", node.Input.Columns[sw.TimeColumn].Type, default));
-                return ctx => new UnaryOperator(input(ctx), o => new SessionAggregateSink(o, keys, sw.StartKey, sw.EndKey, time, sw.Gap.Ticks, specs, ctx.Stats, where));
+                return ctx => new UnaryOperator(input(ctx), o =>
+                    new SessionAggregateSink(o, ctx.Guard(keys, "GROUP BY"), sw.StartKey, sw.EndKey, time, sw.Gap.Ticks, GuardSpecs(ctx, specs), ctx.Stats, where));
             }
             default:
-                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, keys, specs, ctx.Stats, where));
+                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, ctx.Guard(keys, "GROUP BY"), GuardSpecs(ctx, specs), ctx.Stats, where));
         }
     }
+
+    private static AggregateSpec[] CompileSpecs(IEnumerable<AggregateCall> calls, bool retractable) =>
+        calls.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), retractable)).ToArray();
+
+    /// <summary>Aggregate arguments that fail on a row become NULL, which every aggregate but COUNT(*) skips.</summary>
+    private static AggregateSpec[] GuardSpecs(BuildContext ctx, AggregateSpec[] specs) =>
+        ctx.Errors is null ? specs : specs.Select(s => s.Argument is null ? s : s.WithArgument(ctx.Guard(s.Argument, $"argument of {s.Call}"))).ToArray();
 
     /// <summary>
     /// Fuses GROUP BY window_start/window_end with the TUMBLE/HOP right below it (through filters) when nothing else
@@ -126,14 +163,14 @@ internal static class PhysicalPlanner
             var inner = input;
             var predicate = ExpressionCompiler.CompilePredicate(filters[i].Predicate);
             var where = $"filter {filters[i].Predicate}";
-            input = ctx => new UnaryOperator(inner(ctx), o => new FilterSink(o, predicate, where));
+            input = ctx => new UnaryOperator(inner(ctx), o => new FilterSink(o, predicate, where, ctx.Errors));
         }
         var keys = CompileAll(groupKeys);
-        var specs = node.Aggregates.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), false)).ToArray();
+        var specs = CompileSpecs(node.Aggregates, false);
         var size = window.Spec.Size.Ticks;
         var slide = window.Spec.Slide.Ticks;
         var timeColumn = window.TimeColumn;
-        return ctx => new UnaryOperator(input(ctx), o => new SlicedWindowAggregateSink(o, timeColumn, size, slide, keys, outputKeys, specs, ctx.Stats, "window aggregate"));
+        return ctx => new UnaryOperator(input(ctx), o => new SlicedWindowAggregateSink(o, timeColumn, size, slide, ctx.Guard(keys, "GROUP BY"), outputKeys, GuardSpecs(ctx, specs), ctx.Stats, "window aggregate"));
     }
 
     private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join)
@@ -145,11 +182,12 @@ internal static class PhysicalPlanner
         var residual = join.Residual is null ? null : ExpressionCompiler.CompilePredicate(join.Residual);
         var leftWidth = join.Left.Columns.Count;
         var rightWidth = join.Right.Columns.Count;
-        var isLeft = join.Kind == Sql.JoinKind.Left;
+        var leftOuter = join.Kind is Sql.JoinKind.Left or Sql.JoinKind.Full;
+        var rightOuter = join.Kind == Sql.JoinKind.Full;
         var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var appendOnly = !join.IsUpdating;
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new JoinSink(o, leftKeys, rightKeys, residual, leftWidth, rightWidth, isLeft, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
+            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
     }
 }

@@ -1,7 +1,15 @@
 namespace Sluice.Reactive.Operators;
 
-/// <summary>SELECT list: one compiled delegate builds each output row.</summary>
-internal sealed class ProjectSink(IObserver<Element> downstream, Func<object?[], object?[]> project, string description) : UnarySink(downstream)
+/// <summary>
+/// SELECT list: one compiled delegate builds each output row. When it throws, the pipeline ends, or with
+/// <paramref name="errors"/> (non-strict rows) the row is rebuilt from <paramref name="columns"/> with NULL where a column fails.
+/// </summary>
+internal sealed class ProjectSink(
+    IObserver<Element> downstream,
+    Func<object?[], object?[]> project,
+    string description,
+    RowErrorScope? errors = null,
+    Lazy<Func<object?[], object?>[]>? columns = null) : UnarySink(downstream)
 {
     protected override void OnRow(Element row)
     {
@@ -12,8 +20,12 @@ internal sealed class ProjectSink(IObserver<Element> downstream, Func<object?[],
         }
         catch (Exception e)
         {
-            Fail(e, description);
-            return;
+            if (errors is null || columns is null)
+            {
+                Fail(e, description);
+                return;
+            }
+            result = errors.EvaluateColumns(columns.Value, row.Row!, description);
         }
         Downstream.OnNext(new Element(row.Kind, result, row.Time));
     }

@@ -12,6 +12,7 @@ internal enum BinaryOp { Add, Subtract, Multiply, Divide, Modulo, Equal, NotEqua
 internal enum ScalarFunction
 {
     Abs, Round, Floor, Ceil, Lower, Upper, Length, Substring, Concat, Coalesce, DateTrunc, Extract, NullIf,
+    ToChar, SplitPart, Strpos, Trim, LTrim, RTrim, RegexpMatch, RegexpReplace, ArrayElement, ProcTime,
 }
 
 internal abstract record BoundExpr(SqlType Type, SourcePos Pos)
@@ -270,6 +271,35 @@ internal sealed record BoundJsonAccess(BoundExpr Operand, string Key, bool AsTex
 internal sealed record BoundAggregateRef(int Index, SqlType Type, SourcePos Pos) : BoundExpr(Type, Pos)
 {
     public override void Print(StringBuilder sb) => sb.Append("$agg").Append(Index);
+
+    public override BoundExpr Rewrite(Func<BoundExpr, BoundExpr?> replace) => replace(this) ?? this;
+
+    public override IEnumerable<BoundExpr> Children => [];
+}
+
+/// <summary>Several values as one <c>object?[]</c>: the argument of an ordered aggregate, its value then its sort keys.</summary>
+internal sealed record BoundTuple(IReadOnlyList<BoundExpr> Items, SourcePos Pos) : BoundExpr(SqlType.Any, Pos)
+{
+    public override void Print(StringBuilder sb)
+    {
+        sb.Append("ROW(");
+        for (var i = 0; i < Items.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            Items[i].Print(sb);
+        }
+        sb.Append(')');
+    }
+
+    public override BoundExpr Rewrite(Func<BoundExpr, BoundExpr?> replace) => replace(this) ?? this with { Items = RewriteAll(Items, replace) };
+
+    public override IEnumerable<BoundExpr> Children => Items;
+}
+
+/// <summary>The value of the <see cref="Index"/>-th scalar subquery of a clause, until the planner joins it in.</summary>
+internal sealed record BoundScalarSubquery(int Index, SqlType Type, SourcePos Pos) : BoundExpr(Type, Pos)
+{
+    public override void Print(StringBuilder sb) => sb.Append("$subquery").Append(Index);
 
     public override BoundExpr Rewrite(Func<BoundExpr, BoundExpr?> replace) => replace(this) ?? this;
 

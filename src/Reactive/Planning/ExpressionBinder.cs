@@ -1,3 +1,4 @@
+using Sluice.Reactive.Expressions;
 using Sluice.Reactive.Sql;
 
 namespace Sluice.Reactive.Planning;
@@ -27,7 +28,11 @@ internal static class ExpressionBinder
 
     /// <summary>Binds <c>expr</c> over <c>columns</c>; <c>aggregates</c> collects aggregate calls, or is null where they are not allowed (<c>clause</c> names the place for errors).</summary>
     public static BoundExpr Bind(Expr expr, IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
-        => new Context(columns, aggregates, clause).Bind(expr);
+        => new Context(columns, aggregates, clause, null).Bind(expr);
+
+    /// <summary>As <see cref="Bind(Expr, IReadOnlyList{PlanColumn}, AggregateCollector?, string)"/>, with the placeholders of the clause's planned scalar subqueries.</summary>
+    public static BoundExpr Bind(Expr expr, IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause, IReadOnlyDictionary<SubqueryExpr, BoundScalarSubquery> subqueries)
+        => new Context(columns, aggregates, clause, subqueries).Bind(expr);
 
     public static int ResolveColumn(ColumnExpr column, IReadOnlyList<PlanColumn> columns)
     {
@@ -47,7 +52,7 @@ internal static class ExpressionBinder
         throw Error($"Unknown column '{column}'", column.Pos);
     }
 
-    private sealed class Context(IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause)
+    private sealed class Context(IReadOnlyList<PlanColumn> columns, AggregateCollector? aggregates, string clause, IReadOnlyDictionary<SubqueryExpr, BoundScalarSubquery>? subqueries)
     {
         private bool insideAggregate;
 
@@ -116,6 +121,19 @@ internal static class ExpressionBinder
                 }
                 case CallExpr call:
                     return BindCall(call);
+                case SubscriptExpr subscript:
+                {
+                    var array = Bind(subscript.Operand);
+                    if (array.Type != SqlType.TextArray)
+                        throw Error($"A subscript [n] needs an array (such as REGEXP_MATCH's result), not {SqlTypes.Name(array.Type)}", subscript.Pos);
+                    var position = Bind(subscript.Index);
+                    if (position.Type is not (SqlType.Bigint or SqlType.Any or SqlType.Null))
+                        throw Error($"An array subscript must be a whole number, not {SqlTypes.Name(position.Type)}", subscript.Index.Pos);
+                    return new BoundCall(ScalarFunction.ArrayElement, [array, Convert(position, SqlType.Bigint)], SqlType.Text, subscript.Pos);
+                }
+                case SubqueryExpr subquery:
+                    if (subqueries is not null && subqueries.TryGetValue(subquery, out var placeholder) && !insideAggregate) return placeholder;
+                    throw Error($"A scalar subquery (SELECT ...) is supported in WHERE and HAVING, not in {clause}{(insideAggregate ? " inside an aggregate" : "")}; join the subquery in FROM instead", subquery.Pos);
                 default:
                     throw Error("Unsupported expression", expr.Pos);
             }
@@ -280,9 +298,18 @@ internal static class ExpressionBinder
                 "avg" => AggregateKind.Avg,
                 "min" => AggregateKind.Min,
                 "max" => AggregateKind.Max,
+                "string_agg" => AggregateKind.StringAgg,
+                "first_value" => AggregateKind.FirstValue,
+                "last_value" => AggregateKind.LastValue,
                 _ => (AggregateKind?)null,
             };
+            if (call.Over is not null)
+                throw Error(name == "row_number"
+                    ? "ROW_NUMBER() OVER (...) must be a column of a subquery whose result is filtered by it, as in SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10"
+                    : $"{name.ToUpperInvariant()}(...) OVER is not supported; the window function supported is ROW_NUMBER() in a top-N subquery (WHERE rn <= N)", call.Pos);
             if (aggregate is { } kind) return BindAggregate(call, kind);
+            if (call.Filter is not null) throw Error($"FILTER (WHERE ...) applies to aggregate functions, not to {name.ToUpperInvariant()}", call.Pos);
+            if (call.OrderBy.Count > 0) throw Error($"ORDER BY inside a call applies to aggregate functions, not to {name.ToUpperInvariant()}", call.Pos);
             if (call.Star) throw Error($"'*' is only allowed in COUNT(*)", call.Pos);
             if (call.Distinct) throw Error($"DISTINCT is only allowed in aggregate functions", call.Pos);
 
@@ -368,9 +395,83 @@ internal static class ExpressionBinder
                         throw Error($"EXTRACT cannot read '{field}'; use one of {string.Join(", ", SqlFunctionsCatalog.ExtractFields)}", args[0].Pos);
                     return new BoundCall(ScalarFunction.Extract, [args[0], Typed(1, SqlType.Timestamp)], field == "epoch" ? SqlType.Double : SqlType.Bigint, call.Pos);
                 }
+                case "now" or "current_timestamp" or "localtimestamp":
+                    throw Error($"{name.ToUpperInvariant()}() is not supported: a continuous query's result must not depend on when it is run; use PROCTIME() for the time a row is processed", call.Pos);
+                case "proctime":
+                    Arity(0, 0);
+                    return new BoundCall(ScalarFunction.ProcTime, [], SqlType.Timestamp, call.Pos);
+                case "to_char":
+                {
+                    Arity(2, 2);
+                    if (args[1].Type is not (SqlType.Text or SqlType.Null or SqlType.Any))
+                        throw Error($"TO_CHAR needs a text pattern such as 'YYYY-MM-DD HH24:MI:SS', not {SqlTypes.Name(args[1].Type)}", args[1].Pos);
+                    return new BoundCall(ScalarFunction.ToChar, [Typed(0, SqlType.Timestamp), Typed(1, SqlType.Text)], SqlType.Text, call.Pos);
+                }
+                case "split_part":
+                    Arity(3, 3);
+                    return new BoundCall(ScalarFunction.SplitPart, [Typed(0, SqlType.Text), Typed(1, SqlType.Text), Typed(2, SqlType.Bigint)], SqlType.Text, call.Pos);
+                case "strpos":
+                    Arity(2, 2);
+                    return new BoundCall(ScalarFunction.Strpos, [Typed(0, SqlType.Text), Typed(1, SqlType.Text)], SqlType.Bigint, call.Pos);
+                case "trim" or "btrim" or "ltrim" or "rtrim":
+                {
+                    Arity(1, 2);
+                    var fn = name switch { "ltrim" => ScalarFunction.LTrim, "rtrim" => ScalarFunction.RTrim, _ => ScalarFunction.Trim };
+                    BoundExpr characters = args.Count == 2 ? Typed(1, SqlType.Text) : new BoundLiteral(" ", SqlType.Text, call.Pos);
+                    return new BoundCall(fn, [Typed(0, SqlType.Text), characters], SqlType.Text, call.Pos);
+                }
+                case "regexp_match":
+                    Arity(2, 2);
+                    CheckPattern(args[1]);
+                    return new BoundCall(ScalarFunction.RegexpMatch, [Typed(0, SqlType.Text), Typed(1, SqlType.Text)], SqlType.TextArray, call.Pos);
+                case "regexp_replace":
+                {
+                    Arity(3, 4);
+                    CheckPattern(args[1]);
+                    BoundExpr flags = args.Count == 4 ? Typed(3, SqlType.Text) : new BoundLiteral("", SqlType.Text, call.Pos);
+                    if (flags is BoundLiteral { Value: string f } && f.Any(c => c is not ('g' or 'i')))
+                        throw Error($"REGEXP_REPLACE flags may be 'g' (every match) and 'i' (ignore case), not '{f}'", flags.Pos);
+                    return new BoundCall(ScalarFunction.RegexpReplace, [Typed(0, SqlType.Text), Typed(1, SqlType.Text), Typed(2, SqlType.Text), flags], SqlType.Text, call.Pos);
+                }
                 default:
                     throw Error($"Unknown function '{call.Name}'", call.Pos);
             }
+        }
+
+        private static void CheckPattern(BoundExpr pattern)
+        {
+            if (pattern is BoundLiteral { Value: string text } && SqlRegex.Check(text) is { } problem)
+                throw Error($"Invalid regular expression: {problem}", pattern.Pos);
+        }
+
+        /// <summary>STRING_AGG(x, sep [ORDER BY …]), FIRST_VALUE(x ORDER BY …), LAST_VALUE(x ORDER BY …): the argument is the tuple [x, keys…].</summary>
+        private BoundExpr BindOrderedAggregate(CallExpr call, AggregateKind kind, string upper, Func<BoundExpr, BoundExpr> filtered)
+        {
+            var stringAgg = kind == AggregateKind.StringAgg;
+            if (call.Distinct) throw Error($"DISTINCT is not supported in {upper}", call.Pos);
+            if (call.Args.Count != (stringAgg ? 2 : 1))
+                throw Error(stringAgg ? "STRING_AGG takes a value and a separator, as in STRING_AGG(name, ', ' ORDER BY name)" : $"{upper} takes one argument and an ORDER BY, as in {upper}(price ORDER BY date_time)", call.Pos);
+            if (!stringAgg && call.OrderBy.Count == 0) throw Error($"{upper} needs ORDER BY inside the call to say which row is {(kind == AggregateKind.FirstValue ? "first" : "last")}, as in {upper}(price ORDER BY date_time)", call.Pos);
+            insideAggregate = true;
+            var value = Bind(call.Args[0]);
+            if (stringAgg) value = RequireText(value, "STRING_AGG");
+            var keys = call.OrderBy.Select(o => Bind(o.Expr)).ToList();
+            var separator = stringAgg ? Bind(call.Args[1]) : null;
+            insideAggregate = false;
+            if (separator is not null and not BoundLiteral { Value: string })
+                throw Error("STRING_AGG needs a text literal as its separator", call.Args[1].Pos);
+            foreach (var key in keys)
+            {
+                if (key.Type is SqlType.Json or SqlType.Interval or SqlType.TextArray) throw Error($"Cannot order by {SqlTypes.Name(key.Type)} values", key.Pos);
+            }
+            var type = stringAgg ? SqlType.Text : value.Type == SqlType.Null ? SqlType.Any : value.Type;
+            var argument = filtered(new BoundTuple([value, .. keys], call.Pos));
+            var aggregate = new AggregateCall(kind, argument, false, type)
+            {
+                Descending = call.OrderBy.Select(o => o.Descending).ToList(),
+                Separator = (string?)((BoundLiteral?)separator)?.Value ?? "",
+            };
+            return new BoundAggregateRef(aggregates!.Add(aggregate), type, call.Pos);
         }
 
         private BoundExpr BindAggregate(CallExpr call, AggregateKind kind)
@@ -378,11 +479,27 @@ internal static class ExpressionBinder
             var upper = call.Name.ToUpperInvariant();
             if (aggregates is null) throw Error($"Aggregate function {upper} is not allowed in {clause}", call.Pos);
             if (insideAggregate) throw Error($"Aggregate function {upper} cannot be nested inside another aggregate", call.Pos);
+            // FILTER (WHERE c) is folded into the argument: CASE WHEN c THEN x END is NULL for the rows it leaves out,
+            // and every aggregate skips NULLs (COUNT(*) FILTER becomes COUNT(CASE WHEN c THEN 1 END)).
+            BoundExpr? filter = null;
+            if (call.Filter is not null)
+            {
+                insideAggregate = true;
+                filter = RequireBoolean(Bind(call.Filter), "FILTER (WHERE ...)");
+                insideAggregate = false;
+            }
+            BoundExpr Filtered(BoundExpr argument) =>
+                filter is null ? argument : new BoundCase([filter], [argument], null, argument.Type == SqlType.Null ? SqlType.Any : argument.Type, argument.Pos);
             if (kind == AggregateKind.CountStar)
-                return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, null, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+            {
+                if (filter is null) return new BoundAggregateRef(aggregates.Add(new AggregateCall(kind, null, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+                var counted = Filtered(new BoundLiteral(1L, SqlType.Bigint, call.Pos));
+                return new BoundAggregateRef(aggregates.Add(new AggregateCall(AggregateKind.Count, counted, false, SqlType.Bigint)), SqlType.Bigint, call.Pos);
+            }
+            if (kind is AggregateKind.StringAgg or AggregateKind.FirstValue or AggregateKind.LastValue) return BindOrderedAggregate(call, kind, upper, Filtered);
             if (call.Args.Count != 1) throw Error($"Aggregate function {upper} takes exactly one argument", call.Pos);
             insideAggregate = true;
-            var arg = Bind(call.Args[0]);
+            var arg = Filtered(Bind(call.Args[0]));
             insideAggregate = false;
             if (call.Distinct && kind is AggregateKind.Sum or AggregateKind.Avg)
                 throw Error($"DISTINCT is supported in COUNT, MIN and MAX, not in {upper}", call.Pos);
@@ -410,6 +527,10 @@ internal static class ExpressionBinder
     public static BoundExpr MakeBinary(BinaryOp op, BoundExpr left, BoundExpr right, SourcePos pos) => Context.MakeBinary(op, left, right, pos);
 
     public static SqlType ComparisonType(SqlType a, SqlType b, SourcePos pos) => Context.ComparisonType(a, b, pos);
+
+    public static SqlType UnifyTypes(IReadOnlyList<BoundExpr> items, SourcePos pos, string what) => Context.UnifyTypes(items, pos, what);
+
+    public static BoundExpr Convert(BoundExpr e, SqlType type) => Context.Convert(e, type);
 }
 
 internal static class SqlFunctionsCatalog

@@ -28,14 +28,24 @@ internal sealed record PlanColumn(string Name, string? Qualifier, SqlType Type, 
 
 internal sealed record AggregateCall(AggregateKind Kind, BoundExpr? Argument, bool Distinct, SqlType Type)
 {
+    /// <summary>STRING_AGG / FIRST_VALUE / LAST_VALUE: whether each ORDER BY key (after the value in the argument tuple) is descending.</summary>
+    public IReadOnlyList<bool> Descending { get; init; } = [];
+
+    /// <summary>STRING_AGG's separator.</summary>
+    public string Separator { get; init; } = "";
+
     public override string ToString() => Kind switch
     {
         AggregateKind.CountStar => "COUNT(*)",
+        AggregateKind.StringAgg => $"STRING_AGG({Argument}, '{Separator}'{Order()})",
+        AggregateKind.FirstValue or AggregateKind.LastValue => $"{Kind.ToString().ToUpperInvariant()}({Argument}{Order()})",
         _ => $"{Kind.ToString().ToUpperInvariant()}({(Distinct ? "DISTINCT " : "")}{Argument})",
     };
+
+    private string Order() => Descending.Count == 0 ? "" : $" ORDER BY {string.Join(", ", Descending.Select((d, i) => $"key{i + 1}{(d ? " DESC" : "")}"))}";
 }
 
-internal enum AggregateKind { CountStar, Count, Sum, Avg, Min, Max }
+internal enum AggregateKind { CountStar, Count, Sum, Avg, Min, Max, StringAgg, FirstValue, LastValue }
 
 /// <summary>How an aggregate closes its groups: never (changelog), by a window key, or by session gaps.</summary>
 internal abstract record AggregateWindowing;
@@ -133,7 +143,7 @@ internal sealed record ExpiryBound(BoundExpr Bound, TimeSpan Offset)
 }
 
 /// <summary>
-/// An inner or left join. Equality conjuncts become hash keys; <see cref="Residual"/> holds every other conjunct
+/// An inner, left or full join (RIGHT is planned as LEFT with the sides swapped). Equality conjuncts become hash keys; <see cref="Residual"/> holds every other conjunct
 /// (over the combined row: left columns, then right columns). <see cref="LeftExpiry"/> / <see cref="RightExpiry"/>
 /// say when a stored row can no longer match (interval and window joins), so its state is released by watermark.
 /// </summary>
@@ -154,7 +164,7 @@ internal sealed record JoinNode(
 
     protected override string Describe()
     {
-        var kind = Kind == JoinKind.Left ? "LeftJoin" : "Join";
+        var kind = Kind switch { JoinKind.Left => "LeftJoin", JoinKind.Full => "FullJoin", _ => "Join" };
         var keys = List(LeftKeys.Select((k, i) => $"{k} = {RightKeys[i]}"));
         var text = $"{kind} keys [{keys}]" + (Residual is null ? "" : $" where {Residual}");
         if (LeftExpiry.Count > 0) text += $"; left rows expire when the right watermark passes {string.Join(" / ", LeftExpiry)}";
@@ -169,4 +179,38 @@ internal sealed record DistinctNode(PlanNode Input) : PlanNode(Input.Columns, In
     public override IEnumerable<PlanNode> Inputs => [Input];
 
     protected override string Describe() => "Distinct";
+}
+
+/// <summary>UNION ALL: every input's rows, in the columns of the first (the planner has cast the others to match).</summary>
+internal sealed record UnionNode(IReadOnlyList<PlanNode> Parts, IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, Parts.Any(p => p.IsUpdating))
+{
+    public override IEnumerable<PlanNode> Inputs => Parts;
+
+    protected override string Describe() => $"UnionAll ({Parts.Count} inputs)";
+}
+
+internal sealed record SortKey(BoundExpr Expr, bool Descending)
+{
+    public override string ToString() => Descending ? $"{Expr} DESC" : Expr.ToString();
+}
+
+/// <summary>
+/// The first <see cref="Limit"/> rows of each partition in sort order (ROW_NUMBER() OVER … filtered by rn &lt;= N, or
+/// ORDER BY … LIMIT N). <see cref="Limit"/> is null only while planning, until the filter on the rank is found.
+/// With <see cref="EmitRank"/> the output has one more column, the 1-based rank.
+/// </summary>
+internal sealed record TopNNode(
+    PlanNode Input,
+    IReadOnlyList<BoundExpr> Partition,
+    IReadOnlyList<SortKey> Order,
+    long? Limit,
+    bool EmitRank,
+    Sql.SourcePos Pos,
+    IReadOnlyList<PlanColumn> Columns) : PlanNode(Columns, true)
+{
+    public override IEnumerable<PlanNode> Inputs => [Input];
+
+    protected override string Describe() =>
+        $"TopN {Limit} partition [{List(Partition)}] order [{List(Order)}]{(EmitRank ? " with rank" : "")}"
+        + (Input.IsUpdating ? " (keeps every row: an updating input may retract from the top)" : $" (keeps {Limit} rows per partition)");
 }

@@ -19,20 +19,151 @@ internal sealed class Planner
     {
         var planner = new Planner(streams, ReferencedNames.Collect(query));
         var plan = planner.PlanQuery(query);
+        if (FindNodes(plan).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
+            throw Error("ROW_NUMBER() OVER (...) needs a filter on its result in the enclosing query, as in SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10", unfiltered.Pos);
         return (plan, planner.inputs);
     }
 
     private static QueryException Error(string message, SourcePos pos) => ExpressionBinder.Error(message, pos);
 
+    private static IEnumerable<PlanNode> FindNodes(PlanNode root)
+    {
+        var stack = new Stack<PlanNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            yield return node;
+            foreach (var input in node.Inputs) stack.Push(input);
+        }
+    }
+
+    /// <summary>A whole query: its SELECTs combined by UNION ALL, then ORDER BY … LIMIT as a top-N.</summary>
     private PlanNode PlanQuery(SelectQuery query)
     {
+        var node = PlanSelect(query);
+        if (query.UnionAll.Count > 0) node = PlanUnion([node, .. query.UnionAll.Select(PlanSelect)], query.UnionAll.Select(u => u.Pos).ToList());
+        if (query.Limit is { } limit)
+        {
+            if (query.OrderBy.Count == 0)
+                throw Error("LIMIT on a continuous query needs ORDER BY, which says which rows are kept (ORDER BY ... LIMIT N is maintained as a top-N)", query.LimitPos);
+            var order = query.OrderBy.Select(o => new SortKey(BindOutputOrder(o.Expr, node.Columns), o.Descending)).ToList();
+            node = new TopNNode(node, [], order, limit, false, query.LimitPos, node.Columns);
+        }
+        // ORDER BY without LIMIT orders nothing in a changelog: accepted (scripts written for batch SQL carry it) and ignored.
+        return node;
+    }
+
+    /// <summary>ORDER BY of a whole query: an output column (by name or 1-based position) or an expression over them.</summary>
+    private static BoundExpr BindOutputOrder(Expr expr, IReadOnlyList<PlanColumn> columns)
+    {
+        if (expr is LiteralExpr { Kind: LiteralKind.Integer, Value: long position })
+        {
+            if (position < 1 || position > columns.Count) throw Error($"ORDER BY position {position} is not in the select list (1 to {columns.Count})", expr.Pos);
+            var c = columns[(int)position - 1];
+            return new BoundColumn((int)position - 1, c.Name, c.Type, expr.Pos);
+        }
+        return ExpressionBinder.Bind(expr, columns, null, "ORDER BY");
+    }
+
+    private static PlanNode PlanUnion(List<PlanNode> parts, List<SourcePos> positions)
+    {
+        var first = parts[0];
+        for (var i = 1; i < parts.Count; i++)
+        {
+            if (parts[i].Columns.Count != first.Columns.Count)
+                throw Error($"Each query of a UNION ALL must have the same number of columns: the first has {first.Columns.Count}, this one {parts[i].Columns.Count}", positions[i - 1]);
+        }
+        var types = new List<SqlType>();
+        for (var c = 0; c < first.Columns.Count; c++)
+        {
+            var column = c;
+            var exprs = parts.Select((p, i) => (BoundExpr)new BoundColumn(column, p.Columns[column].Name, p.Columns[column].Type, i == 0 ? default : positions[i - 1])).ToList();
+            types.Add(ExpressionBinder.UnifyTypes(exprs, default, $"UNION ALL column {c + 1} ('{first.Columns[c].Name}')"));
+        }
+        var aligned = parts.Select(p =>
+        {
+            if (p.Columns.Select(c => c.Type).SequenceEqual(types)) return p;
+            var casts = p.Columns.Select((c, i) => ExpressionBinder.Convert(new BoundColumn(i, c.Name, c.Type, default), types[i])).ToList();
+            return new ProjectNode(p, casts, p.Columns.Select((c, i) => c with { Type = types[i] }).ToList());
+        }).ToList();
+        // Event-time and window markers hold only if every input has them alike: keep them off.
+        var columns = first.Columns.Select((c, i) => new PlanColumn(c.Name, c.Qualifier, types[i])).ToList();
+        return new UnionNode(aligned, columns);
+    }
+
+    /// <summary>
+    /// Scalar subqueries of WHERE and HAVING, planned first: each is bound as a placeholder, then LEFT JOINed (no
+    /// condition: its one row goes beside every row, or NULLs while it has none) where the clause is applied.
+    /// </summary>
+    private Dictionary<SubqueryExpr, BoundScalarSubquery> PlanScalarSubqueries(SelectQuery query, List<PlanNode> plans)
+    {
+        var found = new Dictionary<SubqueryExpr, BoundScalarSubquery>(ReferenceEqualityComparer.Instance);
+        foreach (var clause in new[] { query.Where, query.Having })
+        {
+            if (clause is null) continue;
+            foreach (var sub in ReferencedNames.Subqueries(clause))
+            {
+                var plan = PlanQuery(sub.Query);
+                if (plan.Columns.Count != 1) throw Error($"A scalar subquery must return one column, not {plan.Columns.Count}", sub.Pos);
+                found[sub] = new BoundScalarSubquery(plans.Count, plan.Columns[0].Type, sub.Pos);
+                plans.Add(plan);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Joins the scalar subqueries <paramref name="condition"/> uses beside <paramref name="node"/> and points their placeholders at them.</summary>
+    private static (PlanNode Node, BoundExpr Condition) JoinScalarSubqueries(PlanNode node, BoundExpr condition, List<PlanNode> plans, HashSet<int> hidden)
+    {
+        var columnOf = new Dictionary<int, int>();
+        foreach (var placeholder in Flatten(condition).OfType<BoundScalarSubquery>())
+        {
+            if (columnOf.ContainsKey(placeholder.Index)) continue;
+            columnOf[placeholder.Index] = node.Columns.Count;
+            hidden.Add(node.Columns.Count);
+            node = MakeJoin(node, plans[placeholder.Index], JoinKind.Left, []);
+        }
+        var rewritten = condition.Rewrite(x => x is BoundScalarSubquery q ? new BoundColumn(columnOf[q.Index], "subquery", q.Type, q.Pos) : null);
+        return (node, rewritten);
+    }
+
+    private static IEnumerable<BoundExpr> Flatten(BoundExpr e)
+    {
+        var stack = new Stack<BoundExpr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            yield return x;
+            foreach (var child in x.Children) stack.Push(child);
+        }
+    }
+
+    private PlanNode PlanSelect(SelectQuery query)
+    {
         var node = PlanSource(query.From);
+        var subqueryPlans = new List<PlanNode>();
+        var subqueries = PlanScalarSubqueries(query, subqueryPlans);
+        var hidden = new HashSet<int>();
 
         if (query.Where is not null)
         {
-            var predicate = ExpressionBinder.Bind(query.Where, node.Columns, null, "WHERE");
+            var predicate = ExpressionBinder.Bind(query.Where, node.Columns, null, "WHERE", subqueries);
             RequireCondition(predicate, "WHERE");
-            node = ApplyConditions(node, Conjuncts(predicate));
+            (node, predicate) = JoinScalarSubqueries(node, predicate, subqueryPlans, hidden);
+            var conjuncts = Conjuncts(predicate);
+            if (node is ProjectNode { Input: TopNNode { Limit: null } } ranked)
+                node = LimitTopN(ranked, conjuncts, query);
+            node = ApplyConditions(node, conjuncts);
+        }
+
+        var rowNumbers = query.Items.Where(i => i.Expr is CallExpr { Over: not null } call && call.Name == "row_number").ToList();
+        TopNNode? topN = null;
+        if (rowNumbers.Count > 0)
+        {
+            topN = RankNode(node, rowNumbers, query);
+            node = topN;
         }
 
         var collector = new AggregateCollector();
@@ -41,11 +172,18 @@ internal sealed class Planner
         foreach (var item in query.Items)
         {
             ordinal++;
+            if (topN is not null && rowNumbers.Contains(item))
+            {
+                var rank = topN.Columns.Count - 1;
+                items.Add((new BoundColumn(rank, topN.Columns[rank].Name, SqlType.Bigint, item.Pos), topN.Columns[rank].Name, item.Pos));
+                continue;
+            }
             if (item.Expr is StarExpr star)
             {
                 var any = false;
-                for (var i = 0; i < node.Columns.Count; i++)
+                for (var i = 0; i < node.Columns.Count - (topN is null ? 0 : 1); i++)
                 {
+                    if (hidden.Contains(i)) continue;
                     var c = node.Columns[i];
                     if (star.Qualifier is not null && !string.Equals(c.Qualifier, star.Qualifier, StringComparison.OrdinalIgnoreCase)) continue;
                     items.Add((new BoundColumn(i, c.Name, c.Type, star.Pos), c.Name, star.Pos));
@@ -57,13 +195,14 @@ internal sealed class Planner
             }
             var bound = ExpressionBinder.Bind(item.Expr, node.Columns, collector, "SELECT");
             if (bound.Type == SqlType.Interval) throw Error("An interval cannot be a result column; add it to a timestamp", item.Pos);
+            if (bound.Type == SqlType.TextArray) throw Error("An array cannot be a result column; take one element with a subscript, as in REGEXP_MATCH(url, '(\\w+)=(\\w+)')[2]", item.Pos);
             items.Add((bound, item.Alias ?? DefaultName(item.Expr, ordinal), item.Pos));
         }
 
         BoundExpr? having = null;
         if (query.Having is not null)
         {
-            having = ExpressionBinder.Bind(query.Having, node.Columns, collector, "HAVING");
+            having = ExpressionBinder.Bind(query.Having, node.Columns, collector, "HAVING", subqueries);
             RequireCondition(having, "HAVING");
         }
 
@@ -85,7 +224,11 @@ internal sealed class Planner
             });
             for (var i = 0; i < items.Count; i++) items[i] = (Regroup(items[i].Expr), items[i].Name, items[i].Pos);
             node = aggregate;
-            if (having is not null) node = new FilterNode(node, Regroup(having));
+            if (having is not null)
+            {
+                var (joined, condition) = JoinScalarSubqueries(node, Regroup(having), subqueryPlans, hidden);
+                node = new FilterNode(joined, condition);
+            }
         }
         else if (having is not null)
         {
@@ -93,8 +236,96 @@ internal sealed class Planner
         }
 
         node = Project(node, items);
-        if (query.Distinct) node = new DistinctNode(node);
+        if (query.DistinctOn.Count > 0) node = DistinctOn(node, query);
+        else if (query.Distinct) node = new DistinctNode(node);
         return node;
+    }
+
+    /// <summary>
+    /// ROW_NUMBER() OVER (PARTITION BY … ORDER BY …) AS rn: a top-N over the FROM rows whose last column is the rank.
+    /// Its limit comes from the enclosing query's filter on rn (<see cref="LimitTopN"/>).
+    /// </summary>
+    private static TopNNode RankNode(PlanNode input, List<SelectItem> rowNumbers, SelectQuery query)
+    {
+        var item = rowNumbers[0];
+        var call = (CallExpr)item.Expr;
+        if (rowNumbers.Count > 1) throw Error("Only one ROW_NUMBER() per SELECT is supported", rowNumbers[1].Pos);
+        if (call.Args.Count > 0 || call.Star || call.Distinct) throw Error("ROW_NUMBER() takes no arguments", call.Pos);
+        if (query.GroupBy.Count > 0 || query.Having is not null || query.Distinct)
+            throw Error("ROW_NUMBER() over grouped or DISTINCT rows is not supported; group in a subquery and rank its rows", call.Pos);
+        var over = call.Over!;
+        if (over.OrderBy.Count == 0) throw Error("ROW_NUMBER() OVER (...) needs an ORDER BY that says which rows come first", over.Pos);
+        var partition = over.PartitionBy.Select(e => ExpressionBinder.Bind(e, input.Columns, null, "PARTITION BY")).ToList();
+        var order = over.OrderBy.Select(o => new SortKey(ExpressionBinder.Bind(o.Expr, input.Columns, null, "ORDER BY"), o.Descending)).ToList();
+        var name = item.Alias ?? "row_number";
+        return new TopNNode(input, partition, order, null, true, call.Pos, [.. input.Columns, new PlanColumn(name, null, SqlType.Bigint)]);
+    }
+
+    /// <summary>
+    /// The enclosing query of a ROW_NUMBER subquery: conjuncts <c>rn &lt;= N</c>, <c>rn &lt; N</c> or <c>rn = 1</c> set the
+    /// top-N's limit and are taken out of <paramref name="conjuncts"/>. The rank is emitted only if the query reads it.
+    /// </summary>
+    private static PlanNode LimitTopN(ProjectNode ranked, List<BoundExpr> conjuncts, SelectQuery query)
+    {
+        var topN = (TopNNode)ranked.Input;
+        var rankIndex = topN.Columns.Count - 1;
+        var column = -1;
+        for (var i = 0; i < ranked.Expressions.Count; i++)
+        {
+            if (ranked.Expressions[i] is BoundColumn c && c.Index == rankIndex) column = i;
+        }
+        if (column < 0) return ranked;
+        long? limit = null;
+        foreach (var conjunct in conjuncts.ToList())
+        {
+            if (conjunct is not BoundBinary { Left: var l, Right: var r } cmp) continue;
+            var op = cmp.Op;
+            if (r is BoundColumn && l is BoundLiteral)
+            {
+                (l, r) = (r, l);
+                op = op switch { BinaryOp.Less => BinaryOp.Greater, BinaryOp.LessOrEqual => BinaryOp.GreaterOrEqual, BinaryOp.Greater => BinaryOp.Less, BinaryOp.GreaterOrEqual => BinaryOp.LessOrEqual, _ => op };
+            }
+            if (l is not BoundColumn rc || rc.Index != column || r is not BoundLiteral { Value: long n }) continue;
+            long? bound = op switch
+            {
+                BinaryOp.LessOrEqual => n,
+                BinaryOp.Less => n - 1,
+                BinaryOp.Equal when n == 1 => 1,
+                _ => null,
+            };
+            if (bound is null)
+                throw Error($"A filter on ROW_NUMBER() keeps the first rows of each partition: write {rc.Name} <= N, {rc.Name} < N or {rc.Name} = 1", cmp.Pos);
+            if (bound < 1) throw Error($"{rc.Name} {BoundBinary.Symbol(cmp.Op)} {n} keeps no row", cmp.Pos);
+            if (bound > 100_000) throw Error($"A top-N keeps at most 100000 rows per partition, not {bound}", cmp.Pos);
+            limit = Math.Min(limit ?? long.MaxValue, bound.Value);
+            conjuncts.Remove(conjunct);
+        }
+        if (limit is null) return ranked;
+
+        var rankName = ranked.Columns[column].Name;
+        var readsRank = conjuncts.Any(c => c.ColumnsUsed().Contains(column))
+            || query.Items.Any(i => i.Expr is StarExpr || ReferencedNames.Mentions(i.Expr, rankName))
+            || query.GroupBy.Any(g => ReferencedNames.Mentions(g, rankName))
+            || (query.Having is not null && ReferencedNames.Mentions(query.Having, rankName));
+        if (readsRank) return ranked with { Input = topN with { Limit = limit } };
+        // Nobody reads the rank: the top-N does not emit it, so rows whose rank moves are not re-emitted.
+        var expressions = ranked.Expressions.Select((e, i) => i == column ? new BoundLiteral(null, SqlType.Bigint, e.Pos) : e).ToList();
+        return ranked with { Input = topN with { Limit = limit, EmitRank = false, Columns = topN.Columns.Take(rankIndex).ToList() }, Expressions = expressions };
+    }
+
+    /// <summary>
+    /// SELECT DISTINCT ON (keys) …: the first row per key in the query's ORDER BY (after the leading key expressions,
+    /// which PostgreSQL requires there), or in arrival order without one: a top-1 per key over the result columns.
+    /// </summary>
+    private static TopNNode DistinctOn(PlanNode projected, SelectQuery query)
+    {
+        var keys = query.DistinctOn.Select(e => BindOutputOrder(e, projected.Columns)).ToList();
+        var keyTexts = keys.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+        var order = query.OrderBy
+            .Select(o => new SortKey(BindOutputOrder(o.Expr, projected.Columns), o.Descending))
+            .SkipWhile(o => keyTexts.Contains(o.Expr.ToString()))
+            .ToList();
+        return new TopNNode(projected, keys, order, 1, false, query.Pos, projected.Columns);
     }
 
     private static void RequireCondition(BoundExpr e, string clause)
@@ -144,27 +375,93 @@ internal sealed class Planner
                 return inner switch
                 {
                     ProjectNode p => p with { Columns = columns },
-                    DistinctNode d => new DistinctNode(((ProjectNode)d.Input) with { Columns = columns }),
-                    _ => throw new InvalidOperationException("A query plan ends in a projection."),
+                    DistinctNode { Input: ProjectNode dp } => new DistinctNode(dp with { Columns = columns }),
+                    _ => new ProjectNode(inner, inner.Columns.Select((c, i) => (BoundExpr)new BoundColumn(i, c.Name, c.Type, sub.Pos)).ToList(), columns),
                 };
             }
             case JoinSource j:
-            {
-                var left = PlanSource(j.Left);
-                var right = PlanSource(j.Right);
-                var conditions = new List<BoundExpr>();
-                var combined = left.Columns.Concat(right.Columns).ToList();
-                if (j.On is not null)
-                {
-                    var on = ExpressionBinder.Bind(j.On, combined, null, "ON");
-                    RequireCondition(on, "ON");
-                    conditions.AddRange(Conjuncts(on));
-                }
-                return MakeJoin(left, right, j.Kind, conditions);
-            }
+                return PlanJoin(j);
             default:
                 throw Error("Unsupported source", source.Pos);
         }
+    }
+
+    /// <summary>
+    /// A join in FROM. RIGHT JOIN is planned as a LEFT JOIN with the sides swapped, then its columns put back in
+    /// order; NATURAL joins on the columns both sides have, and shows each of those once (PostgreSQL's rule).
+    /// </summary>
+    private PlanNode PlanJoin(JoinSource j)
+    {
+        var left = PlanSource(j.Left);
+        var right = PlanSource(j.Right);
+        var swapped = j.Kind == JoinKind.Right;
+        var (first, second) = swapped ? (right, left) : (left, right);
+        var kind = swapped ? JoinKind.Left : j.Kind;
+        var combined = first.Columns.Concat(second.Columns).ToList();
+        var n = first.Columns.Count;
+        var conditions = new List<BoundExpr>();
+        var common = new List<(int Left, int Right)>();
+        if (j.Natural)
+        {
+            for (var i = 0; i < left.Columns.Count; i++)
+            {
+                var match = right.Columns.ToList().FindIndex(c => string.Equals(c.Name, left.Columns[i].Name, StringComparison.OrdinalIgnoreCase));
+                if (match < 0 || common.Any(c => c.Right == match)) continue;
+                common.Add((i, match));
+                var (li, ri) = swapped ? (n + i, match) : (i, n + match);
+                conditions.Add(ExpressionBinder.MakeBinary(BinaryOp.Equal,
+                    new BoundColumn(li, combined[li].Name, combined[li].Type, j.Pos), new BoundColumn(ri, combined[ri].Name, combined[ri].Type, j.Pos), j.Pos));
+            }
+        }
+        else if (j.On is not null)
+        {
+            var on = ExpressionBinder.Bind(j.On, combined, null, "ON");
+            RequireCondition(on, "ON");
+            conditions.AddRange(Conjuncts(on));
+        }
+        var join = MakeJoin(first, second, kind, conditions);
+        if (!swapped && common.Count == 0) return join;
+
+        // Back to the written order (left columns, then right), common columns first and once for NATURAL.
+        var exprs = new List<BoundExpr>();
+        var columns = new List<PlanColumn>();
+        void Add(BoundExpr e, PlanColumn c)
+        {
+            exprs.Add(e);
+            columns.Add(c);
+        }
+        int LeftAt(int i) => swapped ? n + i : i;
+        int RightAt(int i) => swapped ? i : n + i;
+        BoundExpr Column(int at) => new BoundColumn(at, join.Columns[at].Name, join.Columns[at].Type, j.Pos);
+        foreach (var (l, r) in common)
+        {
+            var (la, ra) = (LeftAt(l), RightAt(r));
+            switch (j.Kind)
+            {
+                case JoinKind.Full:
+                {
+                    var type = ExpressionBinder.UnifyTypes([Column(la), Column(ra)], j.Pos, $"NATURAL FULL JOIN column '{join.Columns[la].Name}'");
+                    Add(new BoundCall(ScalarFunction.Coalesce, [ExpressionBinder.Convert(Column(la), type), ExpressionBinder.Convert(Column(ra), type)], type, j.Pos),
+                        new PlanColumn(join.Columns[la].Name, join.Columns[la].Qualifier, type));
+                    break;
+                }
+                case JoinKind.Right:
+                    Add(Column(ra), join.Columns[ra] with { Qualifier = join.Columns[la].Qualifier });
+                    break;
+                default:
+                    Add(Column(la), join.Columns[la]);
+                    break;
+            }
+        }
+        for (var i = 0; i < left.Columns.Count; i++)
+        {
+            if (!common.Any(c => c.Left == i)) Add(Column(LeftAt(i)), join.Columns[LeftAt(i)]);
+        }
+        for (var i = 0; i < right.Columns.Count; i++)
+        {
+            if (!common.Any(c => c.Right == i)) Add(Column(RightAt(i)), join.Columns[RightAt(i)]);
+        }
+        return new ProjectNode(join, exprs, columns);
     }
 
     private ScanNode Scan(string name, string qualifier, SourcePos pos)
@@ -277,8 +574,9 @@ internal sealed class Planner
             var used = c.ColumnsUsed().ToList();
             var usesLeft = used.Any(i => i < n);
             var usesRight = used.Any(i => i >= n);
-            if (usesLeft && !usesRight && kind != JoinKind.Left) pushLeft.Add(c);
-            else if (usesRight && !usesLeft) pushRight.Add(Shift(c, -n));
+            // A condition on an outer side's columns alone cannot filter that side: its rows must still appear padded.
+            if (usesLeft && !usesRight && kind is not (JoinKind.Left or JoinKind.Full)) pushLeft.Add(c);
+            else if (usesRight && !usesLeft && kind != JoinKind.Full) pushRight.Add(Shift(c, -n));
             else kept.Add(c);
         }
         if (pushLeft.Count > 0) left = ApplyConditions(left, pushLeft);
@@ -309,7 +607,7 @@ internal sealed class Planner
         var columns = left.Columns.Concat(right.Columns)
             .Select(c => sameTime ? c : c with { RowTimeOffset = null })
             .ToList();
-        var updating = kind == JoinKind.Left || left.IsUpdating || right.IsUpdating;
+        var updating = kind is JoinKind.Left or JoinKind.Full || left.IsUpdating || right.IsUpdating;
         return new JoinNode(left, right, kind == JoinKind.Cross ? JoinKind.Inner : kind, leftKeys, rightKeys, AndAll(residual),
             leftExpiry, rightExpiry, kept, columns, updating);
     }
@@ -465,6 +763,44 @@ internal sealed class Planner
 /// <summary>All column names a query mentions: the layout of schemaless inputs.</summary>
 internal static class ReferencedNames
 {
+    /// <summary>The scalar subqueries directly in <paramref name="expr"/> (not those nested inside them).</summary>
+    public static List<SubqueryExpr> Subqueries(Expr expr)
+    {
+        var found = new List<SubqueryExpr>();
+        var stack = new Stack<Expr>();
+        stack.Push(expr);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case SubqueryExpr q: found.Add(q); break;
+                case UnaryExpr u: stack.Push(u.Operand); break;
+                case BinaryExpr b: stack.Push(b.Left); stack.Push(b.Right); break;
+                case IsNullExpr n: stack.Push(n.Operand); break;
+                case InListExpr i: stack.Push(i.Operand); foreach (var x in i.Items) stack.Push(x); break;
+                case BetweenExpr b: stack.Push(b.Operand); stack.Push(b.Low); stack.Push(b.High); break;
+                case LikeExpr l: stack.Push(l.Operand); stack.Push(l.Pattern); break;
+                case CaseExpr c:
+                    if (c.Operand is not null) stack.Push(c.Operand);
+                    if (c.Else is not null) stack.Push(c.Else);
+                    foreach (var (w, t) in c.Branches) { stack.Push(w); stack.Push(t); }
+                    break;
+                case CastExpr c: stack.Push(c.Operand); break;
+                case CallExpr c: foreach (var a in c.Args) stack.Push(a); break;
+                case JsonAccessExpr j: stack.Push(j.Operand); break;
+                case SubscriptExpr s: stack.Push(s.Operand); stack.Push(s.Index); break;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Whether <paramref name="expr"/> mentions a column called <paramref name="name"/> (any qualifier).</summary>
+    public static bool Mentions(Expr expr, string name)
+    {
+        var probe = new SelectQuery(false, [new SelectItem(expr, null, expr.Pos)], new StreamSource("", null, expr.Pos), null, [], null, expr.Pos);
+        return Collect(probe).Contains(name, StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>The names in order of first appearance in the text.</summary>
     public static List<string> Collect(SelectQuery query)
     {
@@ -472,9 +808,13 @@ internal static class ReferencedNames
         var exprs = new Stack<Expr>();
         var queries = new Stack<SelectQuery>();
         queries.Push(query);
+    more:
         while (queries.Count > 0)
         {
             var q = queries.Pop();
+            foreach (var u in q.UnionAll) queries.Push(u);
+            foreach (var o in q.OrderBy) exprs.Push(o.Expr);
+            foreach (var d in q.DistinctOn) exprs.Push(d);
             foreach (var item in q.Items) exprs.Push(item.Expr);
             if (q.Where is not null) exprs.Push(q.Where);
             if (q.Having is not null) exprs.Push(q.Having);
@@ -518,9 +858,21 @@ internal static class ReferencedNames
                     foreach (var (w, t) in c.Branches) { exprs.Push(w); exprs.Push(t); }
                     break;
                 case CastExpr c: exprs.Push(c.Operand); break;
-                case CallExpr c: foreach (var a in c.Args) exprs.Push(a); break;
+                case CallExpr c:
+                    foreach (var a in c.Args) exprs.Push(a);
+                    if (c.Filter is not null) exprs.Push(c.Filter);
+                    foreach (var o in c.OrderBy) exprs.Push(o.Expr);
+                    if (c.Over is not null)
+                    {
+                        foreach (var p in c.Over.PartitionBy) exprs.Push(p);
+                        foreach (var o in c.Over.OrderBy) exprs.Push(o.Expr);
+                    }
+                    break;
                 case JsonAccessExpr j: exprs.Push(j.Operand); break;
+                case SubscriptExpr s: exprs.Push(s.Operand); exprs.Push(s.Index); break;
+                case SubqueryExpr q: queries.Push(q.Query); break;
             }
+            if (exprs.Count == 0 && queries.Count > 0) goto more;
         }
         return found.OrderBy(c => c.Pos.Line).ThenBy(c => c.Pos.Column).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }

@@ -13,6 +13,9 @@ internal enum SqlType
     Any,
     Interval,
     Null,
+
+    /// <summary>text[]: what REGEXP_MATCH returns; read with a subscript, never a result column.</summary>
+    TextArray,
 }
 
 internal static class SqlTypes
@@ -43,7 +46,7 @@ internal static class SqlTypes
 
     public static bool IsNumeric(SqlType type) => type is SqlType.Bigint or SqlType.Double or SqlType.Decimal;
 
-    public static string Name(SqlType type) => type.ToString().ToLowerInvariant();
+    public static string Name(SqlType type) => type == SqlType.TextArray ? "text[]" : type.ToString().ToLowerInvariant();
 
     /// <summary>The common numeric type of two numeric operands: double wins, then decimal, then bigint.</summary>
     public static SqlType PromoteNumeric(SqlType a, SqlType b)

@@ -5,7 +5,7 @@ namespace Sluice.Reactive.Sql;
 /// <summary>Splits query text into tokens: identifiers, numbers, strings, operators; skips whitespace and comments.</summary>
 internal static class Lexer
 {
-    private static readonly string[] Symbols = ["->>", "->", "<>", "!=", "<=", ">=", "||", "::", "+", "-", "*", "/", "%", "(", ")", ",", ".", ";", "=", "<", ">"];
+    private static readonly string[] Symbols = ["->>", "->", "<>", "!=", "<=", ">=", "||", "::", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", ";", "=", "<", ">"];
 
     public static List<Token> Tokenize(string text)
     {

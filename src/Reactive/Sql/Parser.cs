@@ -15,7 +15,7 @@ internal sealed class Parser
     {
         "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS",
         "ON", "AS", "AND", "OR", "NOT", "IN", "IS", "NULL", "BETWEEN", "LIKE", "CASE", "WHEN", "THEN", "ELSE", "END",
-        "DISTINCT", "UNION", "ORDER", "LIMIT", "TRUE", "FALSE", "ALL",
+        "DISTINCT", "UNION", "ORDER", "LIMIT", "TRUE", "FALSE", "ALL", "NATURAL", "EMIT",
     };
 
     private readonly List<Token> tokens;
@@ -101,9 +101,83 @@ internal sealed class Parser
     private SelectQuery ParseQuery()
     {
         Enter();
+        var query = ParseSelectCore();
+        var union = new List<SelectQuery>();
+        while (Current.IsKeyword("UNION"))
+        {
+            var unionPos = Next().Pos;
+            if (!AcceptKeyword("ALL"))
+                throw Error("UNION without ALL (removing duplicates) is not supported; write UNION ALL, and SELECT DISTINCT over it in a subquery if duplicates must go", unionPos);
+            union.Add(ParseSelectCore());
+        }
+        var orderBy = new List<OrderItem>();
+        if (AcceptKeyword("ORDER"))
+        {
+            ExpectKeyword("BY");
+            orderBy.AddRange(ParseOrderItems());
+        }
+        long? limit = null;
+        var limitPos = Current.Pos;
+        if (AcceptKeyword("LIMIT"))
+        {
+            if (Current.Kind != TokenKind.Integer || !long.TryParse(Current.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
+                throw Expected("a positive whole number after LIMIT");
+            index++;
+            limit = n;
+        }
+        AcceptEmitOnWindowClose();
+        Exit();
+        return query with { UnionAll = union, OrderBy = orderBy, Limit = limit, LimitPos = limitPos };
+    }
+
+    /// <summary><c>EMIT ON WINDOW CLOSE</c> (RisingWave): what windowed aggregates do anyway, so it is accepted and changes nothing.</summary>
+    private void AcceptEmitOnWindowClose()
+    {
+        if (!AcceptKeyword("EMIT")) return;
+        ExpectKeyword("ON");
+        if (!AcceptKeyword("WINDOW")) throw Expected("WINDOW CLOSE");
+        if (!AcceptKeyword("CLOSE")) throw Expected("CLOSE");
+    }
+
+    private List<OrderItem> ParseOrderItems()
+    {
+        var items = new List<OrderItem>();
+        do
+        {
+            var pos = Current.Pos;
+            var expr = ParseExpr(0);
+            var descending = false;
+            if (AcceptKeyword("DESC")) descending = true;
+            else AcceptKeyword("ASC");
+            if (AcceptKeyword("NULLS"))
+            {
+                // PostgreSQL's defaults (NULLS LAST ascending, FIRST descending) are the only order kept.
+                var first = AcceptKeyword("FIRST");
+                if (!first && !AcceptKeyword("LAST")) throw Expected("FIRST or LAST");
+                if (first != descending) throw Error($"NULLS {(first ? "FIRST" : "LAST")} with {(descending ? "DESC" : "ASC")} is not supported; NULLs sort as the largest value", pos);
+            }
+            items.Add(new OrderItem(expr, descending, pos));
+        }
+        while (AcceptSymbol(","));
+        return items;
+    }
+
+    private SelectQuery ParseSelectCore()
+    {
         var pos = Current.Pos;
         ExpectKeyword("SELECT");
         var distinct = AcceptKeyword("DISTINCT");
+        var distinctOn = new List<Expr>();
+        if (distinct && AcceptKeyword("ON"))
+        {
+            ExpectSymbol("(");
+            do
+            {
+                distinctOn.Add(ParseExpr(0));
+            }
+            while (AcceptSymbol(","));
+            ExpectSymbol(")");
+        }
         if (!distinct) AcceptKeyword("ALL");
         var items = new List<SelectItem>();
         do
@@ -127,10 +201,8 @@ internal sealed class Parser
             while (AcceptSymbol(","));
         }
         if (AcceptKeyword("HAVING")) having = ParseExpr(0);
-        if (Current.IsKeyword("ORDER") || Current.IsKeyword("LIMIT") || Current.IsKeyword("UNION"))
-            throw Error($"{Current.Text.ToUpperInvariant()} is not supported in a continuous query", Current.Pos);
-        Exit();
-        return new SelectQuery(distinct, items, from, where, groupBy, having, pos);
+        AcceptEmitOnWindowClose();
+        return new SelectQuery(distinct, items, from, where, groupBy, having, pos) { DistinctOn = distinctOn };
     }
 
     private SelectItem ParseSelectItem()
@@ -166,13 +238,20 @@ internal sealed class Parser
                 left = new JoinSource(left, ParseSourcePrimary(), JoinKind.Cross, null, pos);
                 continue;
             }
+            var natural = AcceptKeyword("NATURAL");
             if (AcceptKeyword("JOIN")) kind = JoinKind.Inner;
             else if (AcceptKeyword("INNER")) { ExpectKeyword("JOIN"); kind = JoinKind.Inner; }
             else if (AcceptKeyword("LEFT")) { AcceptKeyword("OUTER"); ExpectKeyword("JOIN"); kind = JoinKind.Left; }
-            else if (Current.IsKeyword("RIGHT") || Current.IsKeyword("FULL"))
-                throw Error($"{Current.Text.ToUpperInvariant()} JOIN is not supported; use LEFT JOIN with the sides swapped", Current.Pos);
+            else if (AcceptKeyword("RIGHT")) { AcceptKeyword("OUTER"); ExpectKeyword("JOIN"); kind = JoinKind.Right; }
+            else if (AcceptKeyword("FULL")) { AcceptKeyword("OUTER"); ExpectKeyword("JOIN"); kind = JoinKind.Full; }
+            else if (natural) throw Expected("JOIN after NATURAL");
             else return left;
             var right = ParseSourcePrimary();
+            if (natural)
+            {
+                left = new JoinSource(left, right, kind, null, pos) { Natural = true };
+                continue;
+            }
             ExpectKeyword("ON");
             var on = ParseExpr(0);
             left = new JoinSource(left, right, kind, on, pos);
@@ -188,9 +267,8 @@ internal sealed class Parser
             index++;
             var query = ParseQuery();
             ExpectSymbol(")");
-            AcceptKeyword("AS");
-            if (!IsName(Current)) throw Error("a subquery in FROM needs an alias, as in '(SELECT ...) AS q'", Current.Pos);
-            return new SubquerySource(query, ExpectName("an alias"), pos);
+            if (AcceptKeyword("AS")) return new SubquerySource(query, ExpectName("an alias"), pos);
+            return new SubquerySource(query, IsName(Current) ? ExpectName("an alias") : null, pos);
         }
 
         var name = Current;
@@ -346,10 +424,19 @@ internal sealed class Parser
         while (true)
         {
             var token = Current;
-            if (token.IsSymbol("->") || token.IsSymbol("->>") || token.IsSymbol("::"))
+            if (token.IsSymbol("->") || token.IsSymbol("->>") || token.IsSymbol("::") || token.IsSymbol("["))
             {
                 chain++;
                 Enter();
+            }
+
+            if (token.IsSymbol("["))
+            {
+                index++;
+                var subscript = ParseExpr(0);
+                ExpectSymbol("]");
+                expr = new SubscriptExpr(expr, subscript, token.Pos);
+                continue;
             }
 
             if (token.IsSymbol("->") || token.IsSymbol("->>"))
@@ -400,7 +487,12 @@ internal sealed class Parser
                 return ParseNameOrCall();
             case TokenKind.Symbol when token.Text == "(":
                 index++;
-                if (Current.IsKeyword("SELECT")) throw Error("subqueries are only supported in FROM", Current.Pos);
+                if (Current.IsKeyword("SELECT"))
+                {
+                    var subquery = ParseQuery();
+                    ExpectSymbol(")");
+                    return new SubqueryExpr(subquery, pos);
+                }
                 var inner = ParseExpr(0);
                 ExpectSymbol(")");
                 return inner;
@@ -484,12 +576,66 @@ internal sealed class Parser
         {
             index++;
             var name = string.Join('.', parts);
+            return ParseCallSuffixes(ParseCallArguments(name, pos));
+        }
+
+        return parts.Count switch
+        {
+            1 => new ColumnExpr(null, parts[0], pos),
+            2 => new ColumnExpr(parts[0], parts[1], pos),
+            _ => new ColumnExpr(string.Join('.', parts[..^1]), parts[^1], pos),
+        };
+    }
+
+    /// <summary><c>FILTER (WHERE …)</c> after an aggregate call and <c>OVER (…)</c> after a window function.</summary>
+    private CallExpr ParseCallSuffixes(CallExpr call)
+    {
+        if (Current.IsKeyword("FILTER") && Peek().IsSymbol("("))
+        {
+            index += 2;
+            ExpectKeyword("WHERE");
+            var filter = ParseExpr(0);
+            ExpectSymbol(")");
+            call = call with { Filter = filter };
+        }
+        if (Current.IsKeyword("OVER"))
+        {
+            var overPos = Next().Pos;
+            ExpectSymbol("(");
+            var partition = new List<Expr>();
+            var order = new List<OrderItem>();
+            if (Current.IsKeyword("PARTITION"))
+            {
+                index++;
+                ExpectKeyword("BY");
+                do
+                {
+                    partition.Add(ParseExpr(0));
+                }
+                while (AcceptSymbol(","));
+            }
+            if (AcceptKeyword("ORDER"))
+            {
+                ExpectKeyword("BY");
+                order.AddRange(ParseOrderItems());
+            }
+            ExpectSymbol(")");
+            call = call with { Over = new OverClause(partition, order, overPos) };
+        }
+        return call;
+    }
+
+    private CallExpr ParseCallArguments(string name, SourcePos pos)
+    {
+        {
             if (AcceptSymbol(")")) return new CallExpr(name, [], false, false, pos);
             if (Current.IsSymbol("*") && Peek().IsSymbol(")"))
             {
                 index += 2;
                 return new CallExpr(name, [], false, true, pos);
             }
+            if (name == "trim" && (Current.IsKeyword("BOTH") || Current.IsKeyword("LEADING") || Current.IsKeyword("TRAILING") || Current.IsKeyword("FROM")))
+                return ParseTrim(pos);
             var distinct = AcceptKeyword("DISTINCT");
             var args = new List<Expr> { ParseExpr(0) };
             if (name == "substring" && (Current.IsKeyword("FROM") || Current.IsKeyword("FOR")))
@@ -509,16 +655,33 @@ internal sealed class Parser
                 }
                 Exit(args.Count - 1);
             }
+            var orderBy = new List<OrderItem>();
+            if (AcceptKeyword("ORDER"))
+            {
+                ExpectKeyword("BY");
+                orderBy.AddRange(ParseOrderItems());
+            }
             ExpectSymbol(")");
-            return new CallExpr(name, args, distinct, false, pos);
+            return new CallExpr(name, args, distinct, false, pos) { OrderBy = orderBy };
         }
+    }
 
-        return parts.Count switch
+    /// <summary><c>TRIM([BOTH | LEADING | TRAILING] [characters] FROM text)</c>, as <c>trim</c>/<c>ltrim</c>/<c>rtrim</c>(text [, characters]).</summary>
+    private CallExpr ParseTrim(SourcePos pos)
+    {
+        var name = "trim";
+        if (Current.IsKeyword("LEADING")) name = "ltrim";
+        else if (Current.IsKeyword("TRAILING")) name = "rtrim";
+        if (!Current.IsKeyword("FROM")) index++;
+        Expr? characters = null;
+        if (!AcceptKeyword("FROM"))
         {
-            1 => new ColumnExpr(null, parts[0], pos),
-            2 => new ColumnExpr(parts[0], parts[1], pos),
-            _ => new ColumnExpr(string.Join('.', parts[..^1]), parts[^1], pos),
-        };
+            characters = ParseExpr(0);
+            ExpectKeyword("FROM");
+        }
+        var text = ParseExpr(0);
+        ExpectSymbol(")");
+        return new CallExpr(name, characters is null ? [text] : [text, characters], false, false, pos);
     }
 
     private CaseExpr ParseCase()

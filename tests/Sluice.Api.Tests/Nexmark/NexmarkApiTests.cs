@@ -41,6 +41,39 @@ public sealed class NexmarkApiTests : IDisposable
     [Fact]
     public Task Q8_over_http_returns_new_sellers_of_every_closed_window() => AssertMatchesReferenceAsync("q8", windowed: true);
 
+    [Fact]
+    public Task Q9_over_http_holds_the_winning_bid_of_each_auction() => AssertMatchesReferenceAsync("q9", windowed: false);
+
+    [Fact]
+    public Task Q11_over_http_returns_every_closed_user_session() => AssertMatchesReferenceAsync("q11", windowed: true);
+
+    [Fact]
+    public Task Q14_over_http_labels_expensive_bids() => AssertMatchesReferenceAsync("q14", windowed: false);
+
+    [Fact]
+    public Task Q15_over_http_holds_daily_bidding_statistics() => AssertMatchesReferenceAsync("q15", windowed: false);
+
+    [Fact]
+    public Task Q16_over_http_holds_daily_statistics_per_channel() => AssertMatchesReferenceAsync("q16", windowed: false);
+
+    [Fact]
+    public Task Q17_over_http_holds_daily_statistics_per_auction() => AssertMatchesReferenceAsync("q17", windowed: false);
+
+    [Fact]
+    public Task Q18_over_http_holds_the_last_bid_per_bidder_and_auction() => AssertMatchesReferenceAsync("q18", windowed: false);
+
+    [Fact]
+    public Task Q19_over_http_holds_the_top_ten_bids_per_auction() => AssertMatchesReferenceAsync("q19", windowed: false);
+
+    [Fact]
+    public Task Q20_over_http_returns_bids_expanded_with_their_auction() => AssertMatchesReferenceAsync("q20", windowed: false);
+
+    [Fact]
+    public Task Q21_over_http_returns_bids_with_a_channel_id() => AssertMatchesReferenceAsync("q21", windowed: false);
+
+    [Fact]
+    public Task Q22_over_http_returns_url_directories() => AssertMatchesReferenceAsync("q22", windowed: false);
+
     private async Task AssertMatchesReferenceAsync(string name, bool windowed)
     {
         var http = new NexmarkOverHttp(app);

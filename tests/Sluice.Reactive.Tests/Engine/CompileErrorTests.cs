@@ -13,7 +13,7 @@ public sealed class CompileErrorTests
     [InlineData("SELECT 'open string FROM bid", 1, 8, "unterminated string")]
     [InlineData("SELECT auction FROM bid /* never closed", 1, 25, "unterminated /* comment")]
     [InlineData("SELECT auction # 2 FROM bid", 1, 16, "unexpected character '#'")]
-    [InlineData("SELECT auction FROM bid ORDER BY price", 1, 25, "ORDER is not supported")]
+    [InlineData("SELECT auction FROM bid LIMIT 3", 1, 25, "LIMIT on a continuous query needs ORDER BY")]
     public void Syntax_errors_say_what_was_expected_and_where(string sql, int line, int column, string message)
     {
         var error = Fails(sql);

@@ -43,9 +43,11 @@ internal sealed class QueryRun : IDisposable
 {
     private readonly IDisposable subscription;
 
-    public QueryRun(string sql)
+    /// <param name="sql">The query.</param>
+    /// <param name="strict">Compile with <see cref="QueryCompileOptions.StrictErrors"/>: a failing expression faults the query.</param>
+    public QueryRun(string sql, bool strict = false)
     {
-        Query = QueryCompiler.Compile(sql, TestShapes.Instance);
+        Query = QueryCompiler.Compile(sql, TestShapes.Instance, new QueryCompileOptions { StrictErrors = strict });
         Inputs = Query.Inputs.Select(_ => new Subject<InputEvent>()).ToList();
         subscription = Query.Build(Inputs, Stats).Subscribe(Rows.Add, e => Error = e, () => Completed = true);
     }

@@ -19,7 +19,7 @@ public sealed class ExpressionSemanticsTests
 
     private static Exception EvalFails(string expr, object?[]? row = null)
     {
-        using var run = new QueryRun($"SELECT {expr} AS x FROM t");
+        using var run = new QueryRun($"SELECT {expr} AS x FROM t", strict: true);
         run.Push(0, 1, row ?? Sample);
         run.Push(0, 2, row ?? Sample);
         Assert.Empty(run.Rows);
@@ -153,6 +153,46 @@ public sealed class ExpressionSemanticsTests
     {
         var error = EvalFails(expr);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("TO_CHAR(ts, 'YYYY-MM-DD')", "2024-01-01")]
+    [InlineData("TO_CHAR(ts, 'YYYY-MM-DD HH24:MI:SS')", "2024-01-01 01:01:01")]
+    [InlineData("TO_CHAR(ts, 'HH12:MI AM \"on\" Dy, Mon FMDD')", "01:01 AM on Mon, Jan 1")]
+    [InlineData("TO_CHAR(ts, 'Month|Day|MS')", "January  |Monday   |500")]
+    [InlineData("SPLIT_PART('a/b/c', '/', 2)", "b")]
+    [InlineData("SPLIT_PART('a/b/c', '/', -1)", "c")]
+    [InlineData("SPLIT_PART('a/b/c', '/', 9)", "")]
+    [InlineData("REGEXP_MATCH('https://x/y?channel_id=7&z=1', '(&|\\?)channel_id=([^&]*)')[2]", "7")]
+    [InlineData("REGEXP_MATCH('abc', 'b')[1]", "b")]
+    [InlineData("REGEXP_MATCH('abc', 'z')[1]", null)]
+    [InlineData("REGEXP_MATCH('abc', '(a)(b)')[3]", null)]
+    [InlineData("REGEXP_REPLACE('a-b-c', '-', '+')", "a+b-c")]
+    [InlineData("REGEXP_REPLACE('a-b-c', '-', '+', 'g')", "a+b+c")]
+    [InlineData("REGEXP_REPLACE('John Smith', '(\\w+) (\\w+)', '\\2, \\1 $')", "Smith, John $")]
+    [InlineData("STRPOS('high', 'ig')", 2L)]
+    [InlineData("STRPOS('high', 'z')", 0L)]
+    [InlineData("TRIM('  x  ')", "x")]
+    [InlineData("TRIM(BOTH 'x' FROM 'xxaxx')", "a")]
+    [InlineData("TRIM(LEADING FROM '  a ')", "a ")]
+    [InlineData("TRIM(TRAILING 'x' FROM 'xax')", "xa")]
+    [InlineData("LTRIM('xxa', 'x')", "a")]
+    public void Text_and_regular_expression_functions(string expr, object? expected) => Assert.Equal(expected, Eval(expr));
+
+    [Fact]
+    public void A_hostile_pattern_cannot_stall_a_query()
+    {
+        // Catastrophic backtracking on a backtracking engine; the non-backtracking one answers in linear time.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Null(Eval($"REGEXP_MATCH('{new string('a', 5000)}!', '^(a+)+$')[1]"));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public void An_array_is_not_a_result_column()
+    {
+        var error = Assert.Throws<QueryException>(() => QueryCompiler.Compile("SELECT REGEXP_MATCH(k, 'a') AS m FROM t", TestShapes.Instance));
+        Assert.Contains("take one element with a subscript", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

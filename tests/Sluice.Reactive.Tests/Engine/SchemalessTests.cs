@@ -27,9 +27,9 @@ public sealed class SchemalessTests
     }
 
     [Fact]
-    public void A_run_time_type_mismatch_faults_the_query()
+    public void A_run_time_type_mismatch_faults_a_strict_query()
     {
-        using var run = new QueryRun("SELECT amount * 2 AS twice FROM raw");
+        using var run = new QueryRun("SELECT amount * 2 AS twice FROM raw", strict: true);
         run.Push(0, 1, ["abc"]);
         Assert.Contains("cannot be applied to text and bigint", run.Error!.Message, StringComparison.Ordinal);
     }

@@ -34,6 +34,39 @@ public sealed class NexmarkQueryTests
     [Fact]
     public void Q8_finds_people_who_opened_an_auction_in_the_window_they_registered() => AssertMatchesReference("q8");
 
+    [Fact]
+    public void Q9_finds_the_winning_bid_of_each_auction() => AssertMatchesReference("q9");
+
+    [Fact]
+    public void Q11_counts_bids_per_user_session() => AssertMatchesReference("q11");
+
+    [Fact]
+    public void Q14_labels_expensive_bids_by_time_of_day() => AssertMatchesReference("q14");
+
+    [Fact]
+    public void Q15_reports_daily_bidding_statistics_with_filtered_distinct_counts() => AssertMatchesReference("q15");
+
+    [Fact]
+    public void Q16_reports_daily_statistics_per_channel() => AssertMatchesReference("q16");
+
+    [Fact]
+    public void Q17_reports_daily_statistics_per_auction() => AssertMatchesReference("q17");
+
+    [Fact]
+    public void Q18_keeps_the_last_bid_of_each_bidder_on_each_auction() => AssertMatchesReference("q18");
+
+    [Fact]
+    public void Q19_keeps_the_ten_highest_bids_of_each_auction_with_their_rank() => AssertMatchesReference("q19");
+
+    [Fact]
+    public void Q20_expands_bids_on_category_10_auctions() => AssertMatchesReference("q20");
+
+    [Fact]
+    public void Q21_adds_the_channel_id() => AssertMatchesReference("q21");
+
+    [Fact]
+    public void Q22_splits_the_url_into_directories() => AssertMatchesReference("q22");
+
     private static void AssertMatchesReference(string name)
     {
         var events = NexmarkTestEvents.Events;

@@ -1,0 +1,80 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Reactive.Expressions;
+
+/// <summary>
+/// A user's regular expression, made safe to run on every row: the non-backtracking engine (linear time in the
+/// input) when the pattern allows it, otherwise the backtracking one with a match timeout, so a hostile pattern
+/// cannot stall a query (a timeout is a row error).
+/// </summary>
+internal sealed class SqlRegex
+{
+    /// <summary>How long one match may run on the backtracking engine.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly Regex regex;
+
+    public SqlRegex(string pattern, bool ignoreCase = false)
+    {
+        var options = RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
+        try
+        {
+            regex = new Regex(pattern, options | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            // Backreferences, lookarounds and the like need backtracking: bounded by the timeout instead.
+            regex = new Regex(pattern, options, MatchTimeout);
+        }
+    }
+
+    /// <summary>Checks a pattern at compile time; the message says what is wrong, or null when it is valid.</summary>
+    public static string? Check(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>REGEXP_MATCH: the capture groups of the first match (the whole match when there are none), or NULL.</summary>
+    public string[]? Match(string text)
+    {
+        var match = regex.Match(text);
+        if (!match.Success) return null;
+        if (match.Groups.Count == 1) return [match.Value];
+        var result = new string[match.Groups.Count - 1];
+        for (var i = 1; i < match.Groups.Count; i++) result[i - 1] = match.Groups[i].Success ? match.Groups[i].Value : null!;
+        return result;
+    }
+
+    /// <summary>REGEXP_REPLACE with a PostgreSQL replacement (<c>\1</c>, <c>\&amp;</c>): the first match, or all with <paramref name="global"/>.</summary>
+    public string Replace(string text, string replacement, bool global) =>
+        regex.Replace(text, TranslateReplacement(replacement), global ? -1 : 1);
+
+    /// <summary>PostgreSQL's <c>\n</c> and <c>\&amp;</c> become .NET's <c>${n}</c> and <c>$0</c>; a literal <c>$</c> is escaped.</summary>
+    public static string TranslateReplacement(string replacement)
+    {
+        var sb = new StringBuilder(replacement.Length + 4);
+        for (var i = 0; i < replacement.Length; i++)
+        {
+            var c = replacement[i];
+            if (c == '$') sb.Append("$$");
+            else if (c == '\\' && i + 1 < replacement.Length)
+            {
+                var next = replacement[++i];
+                if (char.IsAsciiDigit(next)) sb.Append("${").Append(next).Append('}');
+                else if (next == '&') sb.Append("$0");
+                else sb.Append(next == '$' ? "$$" : next.ToString());
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}
