@@ -125,10 +125,15 @@ public static class StreamsApi
             return Problems.Status(StatusCodes.Status415UnsupportedMediaType,
                 $"Content type '{request.ContentType}' is not accepted; use application/json or application/x-ndjson.");
         }
+        if (idempotencyKey is null && request.Headers.ContainsKey(AppendHeaders.IdempotencyKey))
+        {
+            // Sent but empty: binding reads that as absent, and an absent key would silently make the append non-idempotent.
+            idempotencyKey = "";
+        }
         if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
         {
             return Problems.BadRequest(
-                $"The {AppendHeaders.IdempotencyKey} header must be 1 to {IdempotencyKeys.MaxLength} printable ASCII characters (space to '~').",
+                $"The {AppendHeaders.IdempotencyKey} header must be 1 to {IdempotencyKeys.MaxLength} printable ASCII characters (space to '~'), not starting or ending with a space.",
                 AppendHeaders.IdempotencyKey);
         }
         if (expectedOffset < 0)

@@ -23,6 +23,9 @@ internal sealed class AppendPlan
     /// <summary>The keys to store with the events.</summary>
     public List<StoredAppendKey> NewKeys { get; } = [];
 
+    /// <summary>True when a keyed request would be refused for its expected offset without the stored keys having been checked.</summary>
+    public bool NeedsStoredKeys { get; private set; }
+
     /// <summary>Every request's answer, delivered once the write commits.</summary>
     public List<(PendingAppend Request, AppendOutcome Outcome)> Outcomes { get; } = [];
 
@@ -47,6 +50,8 @@ internal sealed class AppendPlan
             }
             if (request.Conditions.ExpectedOffset is { } expected && expected != plan.NextOffset)
             {
+                // A retry of a request that did append finds the stream past its expected offset: its stored key must answer, not a 409.
+                plan.NeedsStoredKeys |= key is not null && stored is null;
                 plan.Outcomes.Add((request, new AppendOutcome.OffsetMismatch(expected, plan.NextOffset)));
                 continue;
             }

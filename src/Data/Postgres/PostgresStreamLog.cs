@@ -125,6 +125,10 @@ internal sealed class PostgresStreamLog : StreamLog
             }
             var now = time.GetUtcNow();
             var plan = AppendPlan.Make(group, head, stored: null, now);
+            if (plan.NeedsStoredKeys)
+            {
+                plan = AppendPlan.Make(group, head, await LoadStoredKeysAsync(group, now), now);
+            }
             for (var attempt = 1; ; attempt++)
             {
                 if (plan.ToWrite.Count == 0 && plan.NewKeys.Count == 0)
@@ -142,9 +146,7 @@ internal sealed class PostgresStreamLog : StreamLog
                 {
                     // A key was stored by an earlier request whose answer was lost (or whose entry has expired):
                     // the transaction rolled back whole, so plan again knowing the stored keys.
-                    var keys = group.Where(r => r.Conditions.Key is not null).Select(r => r.Conditions.Key!.Value).Distinct(StringComparer.Ordinal).ToList();
-                    var stored = await AppendKeyTable.LoadAsync(dataSource, Definition.Name, keys, now - idempotencyWindow, CancellationToken.None);
-                    plan = AppendPlan.Make(group, head, stored, now);
+                    plan = AppendPlan.Make(group, head, await LoadStoredKeysAsync(group, now), now);
                 }
                 catch
                 {
@@ -175,6 +177,12 @@ internal sealed class PostgresStreamLog : StreamLog
                 request.Fail(ex);
             }
         }
+    }
+
+    private Task<Dictionary<string, StoredAppendKey>> LoadStoredKeysAsync(List<PendingAppend> group, DateTimeOffset now)
+    {
+        var keys = group.Where(r => r.Conditions.Key is not null).Select(r => r.Conditions.Key!.Value).Distinct(StringComparer.Ordinal).ToList();
+        return AppendKeyTable.LoadAsync(dataSource, Definition.Name, keys, now - idempotencyWindow, CancellationToken.None);
     }
 
     public override async ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)

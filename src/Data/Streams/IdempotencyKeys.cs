@@ -9,10 +9,13 @@ public static class IdempotencyKeys
 
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
 
-    /// <summary>1 to 128 printable ASCII characters (space through '~'), as HTTP header values allow without encoding.</summary>
+    /// <summary>
+    /// 1 to 128 printable ASCII characters (space through '~'), as HTTP header values allow without encoding;
+    /// no space at either end, since proxies may trim it (and a retry would then carry another key).
+    /// </summary>
     public static bool IsValid(string? key)
     {
-        if (string.IsNullOrEmpty(key) || key.Length > MaxLength)
+        if (string.IsNullOrEmpty(key) || key.Length > MaxLength || key[0] == ' ' || key[^1] == ' ')
         {
             return false;
         }
