@@ -10,8 +10,6 @@ namespace Sluice.Data.Postgres;
 internal sealed class AppendKeyPruner : IDisposable
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly TimeProvider time;
-    private readonly TimeSpan window;
     private readonly StreamOwnership ownership;
     private readonly ITimer timer;
     private int running;
@@ -19,14 +17,13 @@ internal sealed class AppendKeyPruner : IDisposable
     public AppendKeyPruner(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan window, StreamOwnership ownership)
     {
         this.dataSource = dataSource;
-        this.time = time;
-        this.window = window;
         this.ownership = ownership;
         var period = TimeSpan.FromTicks(Math.Clamp(window.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromHours(1).Ticks));
-        timer = time.CreateTimer(_ => _ = PruneAsync(), null, period, period);
+        // The cut-off is taken when the tick fires, not when the delete gets to run.
+        timer = time.CreateTimer(_ => _ = PruneAsync(time.GetUtcNow() - window), null, period, period);
     }
 
-    internal async Task PruneAsync()
+    internal async Task PruneAsync(DateTimeOffset expiredAtOrBefore)
     {
         // One at a time; a tick that finds one running is skipped (the next one catches up).
         if (ownership.State != OwnershipState.Held || Interlocked.Exchange(ref running, 1) == 1)
@@ -35,7 +32,7 @@ internal sealed class AppendKeyPruner : IDisposable
         }
         try
         {
-            await AppendKeyTable.PruneAsync(dataSource, time.GetUtcNow() - window, CancellationToken.None);
+            await AppendKeyTable.PruneAsync(dataSource, expiredAtOrBefore, CancellationToken.None);
         }
         catch (Exception ex) when (PostgresFailures.IsUnavailable(ex) || ex is NpgsqlException)
         {
