@@ -18,7 +18,8 @@ internal static class IngestCommand
         {
             Console.WriteLine("""
                 ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
-                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--server-pid PID]
+                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID]
+                --idempotency-keys sends a unique Idempotency-Key with every request
                 """);
             return 0;
         }
@@ -29,6 +30,8 @@ internal static class IngestCommand
         var concurrency = options.GetInt("concurrency", single ? 32 : 4);
         var seconds = options.GetInt("seconds", 10);
         var pid = options.Has("server-pid") ? options.GetInt("server-pid", 0) : (int?)null;
+        var keyed = options.Has("idempotency-keys");
+        var run = Guid.NewGuid().ToString("N")[..8];
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false })
         {
@@ -67,12 +70,18 @@ internal static class IngestCommand
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             var next = worker;
+            var sent = 0L;
             while (deadline.Elapsed < duration)
             {
-                using var content = new ByteArrayContent(bodies[next++ % bodies.Length]);
-                content.Headers.ContentType = contentType;
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/streams/{stream}/events");
+                request.Content = new ByteArrayContent(bodies[next++ % bodies.Length]);
+                request.Content.Headers.ContentType = contentType;
+                if (keyed)
+                {
+                    request.Headers.Add("Idempotency-Key", $"{run}-{worker}-{sent++}");
+                }
                 var started = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsync($"/api/streams/{stream}/events", content);
+                using var response = await client.SendAsync(request);
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref failures);
@@ -88,7 +97,7 @@ internal static class IngestCommand
         var info = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/streams/{stream}");
         var head = info.GetProperty("headOffset").GetInt64();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            stream            {stream} ({storage}{(options.Has("schema") ? ", schema" : "")})
+            stream            {stream} ({storage}{(options.Has("schema") ? ", schema" : "")}{(keyed ? ", Idempotency-Key on every request" : "")})
             mode              {(single ? "single event per POST" : $"NDJSON batches of {batch}")}, {concurrency} concurrent clients, {elapsed:F1} s
             events appended   {head:N0} (acknowledged {requests * batch:N0}, failed requests {failures})
             events/s          {head / elapsed:N0}

@@ -13,12 +13,13 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+builder.Services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.SerializerOptions));
 builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
 
 var postgres = builder.Configuration.GetConnectionString("Postgres");
-builder.Services.AddStreamStore(postgres);
+builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(builder.Configuration));
 builder.Services.AddHostedService<StreamStoreStartup>();
 builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
 builder.Services.AddSluiceHealthChecks(postgres);

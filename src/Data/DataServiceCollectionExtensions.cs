@@ -15,9 +15,11 @@ public static class DataServiceCollectionExtensions
     /// Registers the stream store: the memory engine always; the PostgreSQL engine and a durable
     /// catalog when <paramref name="postgresConnectionString"/> is set.
     /// </summary>
-    public static IServiceCollection AddStreamStore(this IServiceCollection services, string? postgresConnectionString)
+    /// <param name="idempotencyWindow">How long appends' idempotency keys are kept; default 24 hours.</param>
+    public static IServiceCollection AddStreamStore(this IServiceCollection services, string? postgresConnectionString, TimeSpan? idempotencyWindow = null)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new IdempotencyOptions { Window = idempotencyWindow ?? IdempotencyKeys.DefaultWindow });
         services.AddSingleton<IStreamEngine, MemoryStreamEngine>();
         if (string.IsNullOrWhiteSpace(postgresConnectionString))
         {

@@ -50,8 +50,27 @@ internal sealed class OpenApiExamples : IOperationFilter
         },
     };
 
+    // Example values for parameters, keyed by operation id and parameter name.
+    private static readonly Dictionary<string, Dictionary<string, JsonNode>> ParameterExamples = new()
+    {
+        ["AppendEvents"] = new()
+        {
+            ["Idempotency-Key"] = JsonValue.Create("7c0e6a52-4f1d-4b8e-9d55-0c2b1e6f1042"),
+        },
+    };
+
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
+        if (operation.OperationId is not null && ParameterExamples.TryGetValue(operation.OperationId, out var parameterExamples) && operation.Parameters is { } parameters)
+        {
+            foreach (var parameter in parameters.OfType<OpenApiParameter>())
+            {
+                if (parameter.Name is { } name && parameterExamples.TryGetValue(name, out var value))
+                {
+                    parameter.Example = value.DeepClone();
+                }
+            }
+        }
         if (operation.OperationId is null || !Examples.TryGetValue(operation.OperationId, out var byType) || operation.RequestBody?.Content is not { } content)
         {
             return;

@@ -1,12 +1,23 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Sluice.Data.Postgres;
 
 namespace Sluice.Api.Infrastructure;
 
-internal sealed class PostgresHealthCheck(IConfiguration configuration) : IHealthCheck
+/// <summary>Ready when PostgreSQL answers and this service holds the database's ownership guard (so it may write).</summary>
+internal sealed class PostgresHealthCheck(IConfiguration configuration, StreamOwnership ownership) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        switch (ownership.State)
+        {
+            case OwnershipState.Lost:
+                return HealthCheckResult.Unhealthy("Another Sluice service took over the streams of this database; this one no longer writes.");
+            case OwnershipState.Retaking:
+                return HealthCheckResult.Unhealthy("PostgreSQL went away; re-taking ownership of the streams.");
+            case OwnershipState.NotHeld:
+                return HealthCheckResult.Unhealthy("Not the owner of the database's streams (starting or stopping).");
+        }
         try
         {
             await using var connection = new NpgsqlConnection(configuration.GetConnectionString("Postgres"));

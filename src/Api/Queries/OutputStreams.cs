@@ -16,7 +16,7 @@ internal static class OutputStreams
     /// </summary>
     public static StreamDefinition Define(string name, CompiledQuery compiled, DateTimeOffset now) =>
         new(name, StorageKind.Memory, TimestampField: null, WatermarkDelay: TimeSpan.Zero,
-            Capacity: StreamDefinition.DefaultCapacity, Schema: SchemaOf(compiled), CreatedAt: now);
+            Capacity: StreamDefinition.DefaultCapacity, Schema: SchemaOf(compiled), CreatedAt: now, OutputOf: name);
 
     public static IReadOnlyDictionary<string, FieldType>? SchemaOf(CompiledQuery compiled)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Sluice.Api.Infrastructure;
 using Sluice.Data.Ingest;
@@ -36,12 +37,18 @@ public static class StreamsApi
             .WithName("AppendEvents")
             .WithSummary("Append events")
             .WithDescription("Body: one JSON object, a JSON array of objects (application/json), or one object per line (application/x-ndjson). " +
-                             "The whole request is validated first and appended atomically; for postgres streams the answer means committed.")
+                             "The whole request is validated first and appended atomically; for postgres streams the answer means committed. " +
+                             "Send an Idempotency-Key to make retries safe, and expectedOffset for optimistic concurrency. " +
+                             "409 when the stream is a query's output (only the query writes it) or is not at expectedOffset; " +
+                             "422 when the Idempotency-Key was used with another body; 503 with Retry-After while PostgreSQL is unreachable.")
             .Accepts<RawJson>("application/json", "application/x-ndjson")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/{name}/events", ReadAsync)
             .WithName("ReadEvents")
@@ -89,17 +96,49 @@ public static class StreamsApi
         return await store.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : Problems.StreamNotFound(name);
     }
 
+    /// <summary>Appends events to a stream.</summary>
+    /// <param name="name">The stream's name.</param>
+    /// <param name="request">The request, whose body holds the events.</param>
+    /// <param name="store">The streams.</param>
+    /// <param name="options">Ingest limits.</param>
+    /// <param name="time">The clock for ingest time.</param>
+    /// <param name="cancellationToken">Ends with the request.</param>
+    /// <param name="idempotencyKey">Makes the append safe to retry: 1–128 printable ASCII characters, unique per request
+    /// (a UUID, say). A retry with the same key and the same body gets the first answer (header <c>Idempotent-Replayed: true</c>)
+    /// and appends nothing; the same key with another body → 422. Keys are kept at least <c>Streams:IdempotencyWindow</c> (24 h).</param>
+    /// <param name="expectedOffset">Append only if the stream's next offset (its <c>headOffset</c>) is this one; otherwise 409
+    /// with <c>currentOffset</c> in the problem body and nothing appended.</param>
     private static async Task<Results<Ok<AppendResponse>, ProblemHttpResult>> AppendAsync(
-        string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken,
+        [FromHeader(Name = AppendHeaders.IdempotencyKey)] string? idempotencyKey = null, long? expectedOffset = null)
     {
         if (store.Find(name) is not { } log)
         {
             return Problems.StreamNotFound(name);
         }
+        if (log.Definition.OutputOf is { } query)
+        {
+            return Problems.Conflict($"Stream '{name}' is the output of query '{query}'; only the query writes it.");
+        }
         if (ContentTypes.ToBodyFormat(request.ContentType) is not { } format)
         {
             return Problems.Status(StatusCodes.Status415UnsupportedMediaType,
                 $"Content type '{request.ContentType}' is not accepted; use application/json or application/x-ndjson.");
+        }
+        if (idempotencyKey is null && request.Headers.ContainsKey(AppendHeaders.IdempotencyKey))
+        {
+            // Sent but empty: binding reads that as absent, and an absent key would silently make the append non-idempotent.
+            idempotencyKey = "";
+        }
+        if (idempotencyKey is not null && !IdempotencyKeys.IsValid(idempotencyKey))
+        {
+            return Problems.BadRequest(
+                $"The {AppendHeaders.IdempotencyKey} header must be 1 to {IdempotencyKeys.MaxLength} printable ASCII characters (space to '~'), not starting or ending with a space.",
+                AppendHeaders.IdempotencyKey);
+        }
+        if (expectedOffset < 0)
+        {
+            return Problems.BadRequest($"'expectedOffset' must be 0 or more, got {expectedOffset}.", "expectedOffset");
         }
         var limit = options.Value.MaxBodyBytes;
         var (buffer, length) = await EventBodyReader.ReadAsync(request, limit, cancellationToken);
@@ -108,9 +147,14 @@ public static class StreamsApi
             return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The body is larger than the limit of {limit} bytes; split it into smaller batches.");
         }
         IngestResult parsed;
+        IdempotencyKey? key = null;
         try
         {
             parsed = EventBatchParser.Parse(buffer.AsMemory(0, length), format, log.Definition, time.GetUtcNow());
+            if (idempotencyKey is not null)
+            {
+                key = new IdempotencyKey(idempotencyKey, IdempotencyKeys.HashRequest((byte)format, buffer.AsSpan(0, length)));
+            }
         }
         finally
         {
@@ -120,8 +164,26 @@ public static class StreamsApi
         {
             return Problems.InvalidEvent(error);
         }
-        var appended = await log.AppendAsync(parsed.Events, cancellationToken);
-        return TypedResults.Ok(new AppendResponse(appended.FirstOffset, appended.LastOffset, appended.Count));
+        var conditions = key is null && expectedOffset is null ? AppendConditions.None : new AppendConditions(key, expectedOffset);
+        switch (await log.AppendAsync(parsed.Events, conditions, cancellationToken))
+        {
+            case AppendOutcome.Appended { Result: var appended, Replayed: var replayed }:
+                if (replayed)
+                {
+                    request.HttpContext.Response.Headers[AppendHeaders.IdempotentReplayed] = "true";
+                }
+                return TypedResults.Ok(new AppendResponse(appended.FirstOffset, appended.LastOffset, appended.Count));
+            case AppendOutcome.KeyReused reused:
+                return Problems.Status(StatusCodes.Status422UnprocessableEntity,
+                    $"{AppendHeaders.IdempotencyKey} '{reused.Key}' was used before with another body; nothing was appended. Use a new key for a new request.",
+                    new Dictionary<string, object?> { ["idempotencyKey"] = reused.Key });
+            case AppendOutcome.OffsetMismatch mismatch:
+                return Problems.Status(StatusCodes.Status409Conflict,
+                    $"Stream '{name}' is at offset {mismatch.CurrentOffset}, not the expected {mismatch.ExpectedOffset}; nothing was appended.",
+                    new Dictionary<string, object?> { ["expectedOffset"] = mismatch.ExpectedOffset, ["currentOffset"] = mismatch.CurrentOffset });
+            default:
+                throw new InvalidOperationException("Unknown append outcome.");
+        }
     }
 
     private static async Task<Results<Ok<EventPage>, ProblemHttpResult>> ReadAsync(

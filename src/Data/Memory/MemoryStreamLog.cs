@@ -14,14 +14,16 @@ internal sealed class MemoryStreamLog : StreamLog
     private readonly StoredEvent?[] ring;
     private readonly Lock appendLock = new();
     private readonly TimeProvider time;
+    private readonly MemoryAppendKeys keys;
     private long head;
     private long firstRetained;
 
-    public MemoryStreamLog(StreamDefinition definition, TimeProvider time)
+    public MemoryStreamLog(StreamDefinition definition, TimeProvider time, TimeSpan idempotencyWindow)
         : base(definition)
     {
         ring = new StoredEvent?[definition.Capacity ?? StreamDefinition.DefaultCapacity];
         this.time = time;
+        keys = new MemoryAppendKeys(idempotencyWindow);
     }
 
     public override LogPosition Position
@@ -33,33 +35,53 @@ internal sealed class MemoryStreamLog : StreamLog
         }
     }
 
-    public override ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
+    public override async ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) =>
+        // Without conditions the only outcome is Appended.
+        ((AppendOutcome.Appended)await AppendAsync(events, AppendConditions.None, cancellationToken)).Result;
+
+    public override ValueTask<AppendOutcome> AppendAsync(IReadOnlyList<NewEvent> events, AppendConditions conditions, CancellationToken cancellationToken)
     {
-        if (events.Count == 0)
-        {
-            var at = Volatile.Read(ref head);
-            return ValueTask.FromResult(new AppendResult(at, at - 1, 0));
-        }
-        long first;
+        AppendResult result;
         lock (appendLock)
         {
             var ingestedAt = time.GetUtcNow();
-            first = head;
-            var evictedBelow = Math.Max(0, first + events.Count - ring.Length);
-            if (evictedBelow > firstRetained)
+            if (conditions.Key is { } key && keys.TryGet(key.Value, ingestedAt, out var remembered))
             {
-                // A full fence: readers must see the new boundary before any overwritten slot.
-                Interlocked.Exchange(ref firstRetained, evictedBelow);
+                return ValueTask.FromResult<AppendOutcome>(key.SameRequestAs(remembered.RequestHash)
+                    ? new AppendOutcome.Appended(remembered.Result, Replayed: true)
+                    : new AppendOutcome.KeyReused(key.Value));
             }
-            for (var i = 0; i < events.Count; i++)
+            var first = head;
+            if (conditions.ExpectedOffset is { } expected && expected != first)
             {
-                var offset = first + i;
-                ring[offset % ring.Length] = new StoredEvent(offset, events[i].Timestamp, ingestedAt, events[i].Data);
+                return ValueTask.FromResult<AppendOutcome>(new AppendOutcome.OffsetMismatch(expected, first));
             }
-            Volatile.Write(ref head, first + events.Count);
+            if (events.Count > 0)
+            {
+                var evictedBelow = Math.Max(0, first + events.Count - ring.Length);
+                if (evictedBelow > firstRetained)
+                {
+                    // A full fence: readers must see the new boundary before any overwritten slot.
+                    Interlocked.Exchange(ref firstRetained, evictedBelow);
+                }
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var offset = first + i;
+                    ring[offset % ring.Length] = new StoredEvent(offset, events[i].Timestamp, ingestedAt, events[i].Data);
+                }
+                Volatile.Write(ref head, first + events.Count);
+            }
+            result = new AppendResult(first, first + events.Count - 1, events.Count);
+            if (conditions.Key is { } added)
+            {
+                keys.Add(added, result, ingestedAt);
+            }
         }
-        NotifyAppended();
-        return ValueTask.FromResult(new AppendResult(first, first + events.Count - 1, events.Count));
+        if (events.Count > 0)
+        {
+            NotifyAppended();
+        }
+        return ValueTask.FromResult<AppendOutcome>(new AppendOutcome.Appended(result, Replayed: false));
     }
 
     public override ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)

@@ -10,22 +10,49 @@ namespace Sluice.Data.Postgres;
 /// </summary>
 internal static class EventCopy
 {
+    /// <summary>
+    /// Writes the events of <paramref name="group"/> from <paramref name="firstOffset"/> on, and, when there are
+    /// <paramref name="keys"/>, inserts them in the same transaction: then the events and the keys that answer for
+    /// them commit together, or neither does (a duplicate key aborts the whole transaction, see <see cref="AppendKeyTable"/>).
+    /// </summary>
     public static async Task WriteAsync(
-        NpgsqlDataSource dataSource, string table, long firstOffset, DateTimeOffset ingestedAt, IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, string stream, string table, long firstOffset, DateTimeOffset ingestedAt,
+        IReadOnlyList<PendingAppend> group, IReadOnlyList<StoredAppendKey> keys, CancellationToken cancellationToken)
     {
         var (buffer, length) = Encode(firstOffset, ingestedAt, group);
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var copy = await connection.BeginRawBinaryCopyAsync(
-                $"COPY {table} (\"offset\", event_time, ingested_at, data) FROM STDIN (FORMAT BINARY)", cancellationToken);
-            await copy.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
-            // Disposing the stream ends the COPY and waits for the server's CommandComplete: the commit.
+            if (keys.Count == 0)
+            {
+                // One statement, so one implicit transaction: no BEGIN/COMMIT round trips.
+                await CopyAsync(connection, table, buffer.AsMemory(0, length), cancellationToken);
+                return;
+            }
+            // Npgsql sends BEGIN along with the COPY, and the key INSERT travels with the COMMIT in one batch: one
+            // round trip more than a plain append, shared by every request of the group (docs/benchmarks.md,
+            // "Idempotent appends"). Npgsql sees the transaction end in the server's ReadyForQuery, so disposing
+            // it afterwards sends nothing; if the INSERT fails (a duplicate key), COMMIT is skipped and dispose rolls back.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await CopyAsync(connection, table, buffer.AsMemory(0, length), cancellationToken);
+            await using var insertAndCommit = connection.CreateBatch();
+            insertAndCommit.Transaction = transaction;
+            insertAndCommit.BatchCommands.Add(AppendKeyTable.Insert(stream, keys, ingestedAt));
+            insertAndCommit.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await insertAndCommit.ExecuteNonQueryAsync(cancellationToken);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginRawBinaryCopyAsync(
+            $"COPY {table} (\"offset\", event_time, ingested_at, data) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await copy.WriteAsync(rows, cancellationToken);
+        // Disposing the stream ends the COPY and waits for the server's CommandComplete (the commit, outside a transaction).
     }
 
     private static (byte[] Buffer, int Length) Encode(long firstOffset, DateTimeOffset ingestedAt, IReadOnlyList<PendingAppend> group)

@@ -15,11 +15,11 @@ internal static class EventTables
 
     public static string QualifiedName(string stream) => $"{Schema}.\"{stream}\"";
 
-    /// <summary>Replaces any table left behind by a stream of the same name whose drop did not finish.</summary>
+    /// <summary>Replaces any table (and idempotency keys) left behind by a stream of the same name whose drop did not finish.</summary>
     public static async Task CreateAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
     {
         var table = QualifiedName(stream);
-        await using var command = dataSource.CreateCommand($"""
+        await using (var command = dataSource.CreateCommand($"""
             DROP TABLE IF EXISTS {table};
             CREATE TABLE {table} (
                 "offset" bigint PRIMARY KEY,
@@ -31,8 +31,13 @@ internal static class EventTables
                 FOR EACH ROW EXECUTE FUNCTION {RejectChangeFunction}();
             CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON {table}
                 FOR EACH STATEMENT EXECUTE FUNCTION {RejectChangeFunction}();
-            """);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            """))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var forget = dataSource.CreateBatch();
+        forget.BatchCommands.Add(AppendKeyTable.DeleteForStream(stream));
+        await forget.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public static async Task<bool> ExistsAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
@@ -51,7 +56,9 @@ internal static class EventTables
 
     public static async Task DropAsync(NpgsqlDataSource dataSource, string stream, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"DROP TABLE IF EXISTS {QualifiedName(stream)}");
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"DROP TABLE IF EXISTS {QualifiedName(stream)}"));
+        batch.BatchCommands.Add(AppendKeyTable.DeleteForStream(stream));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }

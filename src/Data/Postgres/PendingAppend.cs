@@ -6,22 +6,25 @@ namespace Sluice.Data.Postgres;
 internal sealed class PendingAppend : IDisposable
 {
     private const int Waiting = 0, Claimed = 1, Abandoned = 2;
-    private readonly TaskCompletionSource<long> committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<AppendOutcome> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int state;
 
-    public PendingAppend(IReadOnlyList<NewEvent> events, CancellationToken callerGivesUp)
+    public PendingAppend(IReadOnlyList<NewEvent> events, AppendConditions conditions, CancellationToken callerGivesUp)
     {
         Events = events;
+        Conditions = conditions;
         LockWait = CancellationTokenSource.CreateLinkedTokenSource(callerGivesUp);
     }
 
     public IReadOnlyList<NewEvent> Events { get; }
 
+    public AppendConditions Conditions { get; }
+
     /// <summary>Ends the caller's wait for the lock: when the caller gives up, or once another writer has finished its request.</summary>
     public CancellationTokenSource LockWait { get; }
 
-    /// <summary>Completes with the first offset once the request is committed, or with the write's error.</summary>
-    public Task<long> Committed => committed.Task;
+    /// <summary>Completes once the request is committed or refused, or with the write's error.</summary>
+    public Task<AppendOutcome> Outcome => outcome.Task;
 
     /// <summary>A writer takes the request into its group; false when the caller gave up first.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref state, Claimed, Waiting) == Waiting;
@@ -30,16 +33,16 @@ internal sealed class PendingAppend : IDisposable
     public bool TryAbandon() => Interlocked.CompareExchange(ref state, Abandoned, Waiting) == Waiting;
 
     // The lock wait is cancelled before the outcome is set: the caller disposes LockWait only after the outcome.
-    public void Complete(long firstOffset)
+    public void Complete(AppendOutcome result)
     {
         LockWait.Cancel();
-        committed.SetResult(firstOffset);
+        outcome.SetResult(result);
     }
 
     public void Fail(Exception error)
     {
         LockWait.Cancel();
-        committed.TrySetException(error);
+        outcome.TrySetException(error);
     }
 
     public void Dispose() => LockWait.Dispose();

@@ -47,6 +47,7 @@ public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> con
             ? null
             : JsonSerializer.Serialize(definition.Schema.Select(f => new SchemaField(f.Key, f.Value.ToName())).ToArray(), CatalogJson.Default.SchemaFieldArray),
         CreatedAt = definition.CreatedAt.ToUniversalTime(),
+        OutputOf = definition.OutputOf,
     };
 
     internal static StreamDefinition ToDefinition(StreamRecord record) => new(
@@ -56,7 +57,8 @@ public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> con
         record.WatermarkDelay,
         record.Capacity,
         record.Schema is null ? null : ReadSchema(record.Name, record.Schema),
-        record.CreatedAt);
+        record.CreatedAt,
+        record.OutputOf);
 
     private static Dictionary<string, FieldType> ReadSchema(string stream, string json)
     {

@@ -26,16 +26,24 @@ internal sealed class PostgresStreamLog : StreamLog
     private readonly string selectRange;
     private readonly SemaphoreSlim appendLock = new(1, 1);
     private readonly ConcurrentQueue<PendingAppend> queue = new();
+    private readonly StreamOwnership? ownership;
+    private readonly TimeSpan idempotencyWindow;
     private long head;
+    // The ownership epoch the head was read in: after the guard is re-taken (PostgreSQL restarted), read it again.
+    private long headEpoch;
     private bool headUncertain;
     private bool dropped;
 
-    public PostgresStreamLog(StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head)
+    public PostgresStreamLog(
+        StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head, StreamOwnership? ownership, TimeSpan idempotencyWindow)
         : base(definition)
     {
         this.dataSource = dataSource;
         this.time = time;
         this.head = head;
+        this.ownership = ownership;
+        this.idempotencyWindow = idempotencyWindow;
+        headEpoch = ownership?.Epoch ?? 0;
         table = EventTables.QualifiedName(definition.Name);
         selectRange = $"SELECT \"offset\", event_time, ingested_at, data FROM {table} WHERE \"offset\" >= $1 AND \"offset\" < $2 ORDER BY \"offset\"";
     }
@@ -43,14 +51,18 @@ internal sealed class PostgresStreamLog : StreamLog
     // No retention yet: every event ever appended stays readable.
     public override LogPosition Position => new(Volatile.Read(ref head), 0);
 
-    public override async ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
+    public override async ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) =>
+        // Without conditions the only outcome is Appended.
+        ((AppendOutcome.Appended)await AppendAsync(events, AppendConditions.None, cancellationToken)).Result;
+
+    public override async ValueTask<AppendOutcome> AppendAsync(IReadOnlyList<NewEvent> events, AppendConditions conditions, CancellationToken cancellationToken)
     {
-        if (events.Count == 0)
+        if (events.Count == 0 && conditions.Key is null && conditions.ExpectedOffset is null)
         {
             var at = Volatile.Read(ref head);
-            return new AppendResult(at, at - 1, 0);
+            return new AppendOutcome.Appended(new AppendResult(at, at - 1, 0), Replayed: false);
         }
-        using var request = new PendingAppend(events, cancellationToken);
+        using var request = new PendingAppend(events, conditions, cancellationToken);
         queue.Enqueue(request);
         bool locked;
         try
@@ -67,7 +79,7 @@ internal sealed class PostgresStreamLog : StreamLog
         {
             try
             {
-                while (!request.Committed.IsCompleted)
+                while (!request.Outcome.IsCompleted)
                 {
                     await WriteQueuedAsync();
                 }
@@ -81,8 +93,7 @@ internal sealed class PostgresStreamLog : StreamLog
         {
             throw new OperationCanceledException(cancellationToken);
         }
-        var first = await request.Committed;
-        return new AppendResult(first, first + events.Count - 1, events.Count);
+        return await request.Outcome;
     }
 
     /// <summary>Writes the queued requests (up to <see cref="MaxGroupEvents"/>) in one COPY; runs under the lock.</summary>
@@ -106,38 +117,72 @@ internal sealed class PostgresStreamLog : StreamLog
         try
         {
             ObjectDisposedException.ThrowIf(dropped, this);
-            if (headUncertain)
+            // Never write without holding the database: another service may own it now (it would reuse our offsets).
+            ownership?.ThrowIfNotHeld();
+            if (headUncertain || (ownership is not null && ownership.Epoch != headEpoch))
             {
                 await ResyncHeadAsync();
             }
-            var first = head;
-            // The write runs to the end regardless of callers giving up: an abandoned COPY or commit
-            // would leave us unsure what the table holds.
-            try
+            var now = time.GetUtcNow();
+            var plan = AppendPlan.Make(group, head, stored: null, now);
+            if (plan.NeedsStoredKeys)
             {
-                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), group, CancellationToken.None);
+                plan = AppendPlan.Make(group, head, await LoadStoredKeysAsync(group, now), now);
             }
-            catch
+            for (var attempt = 1; ; attempt++)
             {
-                // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
-                headUncertain = true;
-                throw;
+                if (plan.ToWrite.Count == 0 && plan.NewKeys.Count == 0)
+                {
+                    break;
+                }
+                try
+                {
+                    // The write runs to the end regardless of callers giving up: an abandoned COPY or commit
+                    // would leave us unsure what the table holds.
+                    await EventCopy.WriteAsync(dataSource, Definition.Name, table, plan.FirstOffset, now, plan.ToWrite, plan.NewKeys, CancellationToken.None);
+                    break;
+                }
+                catch (Exception ex) when (AppendKeyTable.IsDuplicateKey(ex) && attempt < 3)
+                {
+                    // A key was stored by an earlier request whose answer was lost (or whose entry has expired):
+                    // the transaction rolled back whole, so plan again knowing the stored keys.
+                    plan = AppendPlan.Make(group, head, await LoadStoredKeysAsync(group, now), now);
+                }
+                catch
+                {
+                    // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
+                    headUncertain = true;
+                    throw;
+                }
             }
-            Volatile.Write(ref head, first + count);
-            NotifyAppended();
-            foreach (var request in group)
+            if (plan.NextOffset != head)
             {
-                request.Complete(first);
-                first += request.Events.Count;
+                Volatile.Write(ref head, plan.NextOffset);
+                NotifyAppended();
+            }
+            foreach (var (request, outcome) in plan.Outcomes)
+            {
+                request.Complete(outcome);
             }
         }
         catch (Exception ex)
         {
+            if (PostgresFailures.IsUnavailable(ex))
+            {
+                // Pooled connections opened before an outage are dead; drop them so the next write opens fresh ones.
+                dataSource.Clear();
+            }
             foreach (var request in group)
             {
                 request.Fail(ex);
             }
         }
+    }
+
+    private Task<Dictionary<string, StoredAppendKey>> LoadStoredKeysAsync(List<PendingAppend> group, DateTimeOffset now)
+    {
+        var keys = group.Where(r => r.Conditions.Key is not null).Select(r => r.Conditions.Key!.Value).Distinct(StringComparer.Ordinal).ToList();
+        return AppendKeyTable.LoadAsync(dataSource, Definition.Name, keys, now - idempotencyWindow, CancellationToken.None);
     }
 
     public override async ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)
@@ -181,9 +226,11 @@ internal sealed class PostgresStreamLog : StreamLog
 
     private async Task ResyncHeadAsync()
     {
+        var epoch = ownership?.Epoch ?? 0;
         var stored = await EventTables.ReadHeadAsync(dataSource, Definition.Name, CancellationToken.None);
         Volatile.Write(ref head, stored);
         headUncertain = false;
+        headEpoch = epoch;
         NotifyAppended();
     }
 }

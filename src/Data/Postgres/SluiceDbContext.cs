@@ -22,5 +22,6 @@ public sealed class SluiceDbContext(DbContextOptions<SluiceDbContext> options) :
         stream.Property(s => s.Capacity).HasColumnName("capacity");
         stream.Property(s => s.Schema).HasColumnName("schema").HasColumnType("jsonb");
         stream.Property(s => s.CreatedAt).HasColumnName("created_at");
+        stream.Property(s => s.OutputOf).HasColumnName("output_of").HasMaxLength(63);
     }
 }

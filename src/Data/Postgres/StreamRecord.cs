@@ -18,4 +18,7 @@ public sealed class StreamRecord
     public string? Schema { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The query whose output this stream is, if any.</summary>
+    public string? OutputOf { get; set; }
 }

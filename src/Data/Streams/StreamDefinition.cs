@@ -8,6 +8,7 @@ namespace Sluice.Data.Streams;
 /// <param name="Capacity">Events kept by a memory stream; null for postgres streams.</param>
 /// <param name="Schema">Field types; null means fields are read from the payload as they come.</param>
 /// <param name="CreatedAt">When the stream was created.</param>
+/// <param name="OutputOf">The query whose output this stream is; only that query writes it (appends over HTTP get 409).</param>
 public sealed record StreamDefinition(
     string Name,
     StorageKind Storage,
@@ -15,7 +16,8 @@ public sealed record StreamDefinition(
     TimeSpan WatermarkDelay,
     int? Capacity,
     IReadOnlyDictionary<string, FieldType>? Schema,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? OutputOf = null)
 {
     public const int DefaultCapacity = 100_000;
 }

@@ -18,6 +18,21 @@ public abstract class StreamLog
     /// <summary>Appends all events atomically and returns their offsets once they are durable for this engine.</summary>
     public abstract ValueTask<AppendResult> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends all events atomically when <paramref name="conditions"/> allow it: a known idempotency key
+    /// answers with the first append's result (or refuses another body), and an expected offset other than
+    /// the stream's next one refuses the append. The engines check and append under the stream's lock;
+    /// a log that does not override this takes no conditions.
+    /// </summary>
+    public virtual async ValueTask<AppendOutcome> AppendAsync(IReadOnlyList<NewEvent> events, AppendConditions conditions, CancellationToken cancellationToken)
+    {
+        if (conditions.Key is not null || conditions.ExpectedOffset is not null)
+        {
+            throw new NotSupportedException($"{GetType().Name} does not support idempotency keys or expected offsets.");
+        }
+        return new AppendOutcome.Appended(await AppendAsync(events, cancellationToken), Replayed: false);
+    }
+
     /// <summary>Reads up to <paramref name="limit"/> events from <paramref name="from"/>, in offset order.</summary>
     public abstract ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken);
 

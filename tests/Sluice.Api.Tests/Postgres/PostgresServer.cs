@@ -62,6 +62,10 @@ public sealed class PostgresServer : IAsyncLifetime
     public Task StopAsync() =>
         RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"]);
 
+    /// <summary>Stops the server as a crash would: every backend killed at once, recovery from the WAL on the next start.</summary>
+    public Task StopImmediatelyAsync() =>
+        RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w", "-t", "60"]);
+
     /// <summary>The connection string of a database of its own for <paramref name="owner"/> (one per test class), created on first use.</summary>
     public Task<string> DatabaseForAsync(string owner) =>
         databases.GetOrAdd(owner, name => new Lazy<Task<string>>(() => CreateDatabaseAsync(name))).Value;

@@ -37,6 +37,11 @@ namespace Sluice.Data.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("OutputOf")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("output_of");
+
                     b.Property<string>("Schema")
                         .HasColumnType("jsonb")
                         .HasColumnName("schema");
