@@ -11,9 +11,13 @@ public static class QueryCompiler
     public const int MaxSqlLength = 100_000;
 
     /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>.</summary>
-    /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
-    public static CompiledQuery Compile(string sql, IStreamShapes streams)
+    /// <param name="sql">The query text.</param>
+    /// <param name="streams">The shapes of the streams the query may read.</param>
+    /// <param name="limits">What the query may take of the process; <see cref="QueryLimits.Default"/> when null.</param>
+    /// <exception cref="QueryException">The query is invalid (or over <see cref="QueryLimits.MaxWindowsPerEvent"/>); the exception carries line and column.</exception>
+    public static CompiledQuery Compile(string sql, IStreamShapes streams, QueryLimits? limits = null)
     {
+        limits ??= QueryLimits.Default;
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(streams);
         if (sql.Length > MaxSqlLength)
@@ -22,7 +26,7 @@ public static class QueryCompiler
             throw new QueryException("The query is empty; expected SELECT.", 1, 1);
 
         var ast = Parser.Parse(sql);
-        var (plan, inputs) = Planner.Plan(ast, streams);
+        var (plan, inputs) = Planner.Plan(ast, streams, limits);
         var outputColumns = plan.Columns.Select(c => new ColumnInfo(c.Name, SqlTypes.ToColumnType(c.Type))).ToList();
         var factory = PhysicalPlanner.Create(plan);
         var inputCount = inputs.Count;
@@ -32,6 +36,7 @@ public static class QueryCompiler
             ArgumentNullException.ThrowIfNull(stats);
             if (observables.Count != inputCount)
                 throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
+            stats.StateRowLimit = limits.StateRows;
             return new OutputOperator(factory(new BuildContext(observables, stats)), stats);
         });
     }
