@@ -49,6 +49,7 @@ app.UseStaticFiles();
 app.UseSluiceOpenApi();
 
 app.MapSluiceHealthChecks();
+app.MapAuth();
 app.MapStreams();
 app.MapQueries();
 app.MapLive();

@@ -51,11 +51,29 @@ public sealed class LimitsTests(LimitsTests.App app) : IClassFixture<LimitsTests
         Assert.Contains("Limits:QueryStateRows", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
 
+        // The faulted query's pipeline is gone: nothing near the limit is running, so readiness is not Degraded by it.
+        Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
+
         // The other query over the same stream read every event and is still running.
         var alive = await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/few_keys"),
             q => q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() == 500, "few_keys to read all 500 events");
         Assert.Equal("running", alive.GetProperty("state").GetString());
         (await app.AppendAsync("keys", "{\"k\":1000}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task Readiness_is_Degraded_while_a_query_holds_most_of_its_state_limit()
+    {
+        using var client = app.CreateClient();
+        (await client.PostAsJsonAsync("/api/streams", new { name = "near" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/api/queries", new { name = "near_limit", sql = "SELECT k, COUNT(*) AS c FROM near GROUP BY k" })).EnsureSuccessStatusCode();
+        var ndjson = string.Join('\n', Enumerable.Range(0, 90).Select(i => $"{{\"k\":{i}}}"));
+        (await app.AppendAsync("near", ndjson, "application/x-ndjson")).EnsureSuccessStatusCode();
+        await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/near_limit"),
+            q => q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() == 90, "near_limit to read 90 events");
+        Assert.Equal("Degraded", await client.GetStringAsync("/health/ready"));
+        (await client.DeleteAsync("/api/queries/near_limit")).EnsureSuccessStatusCode();
+        Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
     }
 
     [Theory]

@@ -158,6 +158,18 @@ public sealed class ScopeMatrixTests(ScopeMatrixTests.Server server) : IClassFix
     }
 
     [Fact]
+    public async Task Who_am_i_names_the_credential_and_its_scopes()
+    {
+        using var reader = server.Client(SecuredServer.Reader);
+        var me = await reader.GetFromJsonAsync<JsonElement>("/api/auth/me");
+        Assert.Equal("key:reader", me.GetProperty("credential").GetString());
+        Assert.Equal("read:t_*", me.GetProperty("scopes").GetString());
+        Assert.True(me.GetProperty("credentialsRequired").GetBoolean());
+        using var anonymous = server.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task Health_swagger_and_the_web_ui_need_no_credential()
     {
         using var anonymous = server.Client(null);
