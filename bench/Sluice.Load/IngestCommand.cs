@@ -18,7 +18,7 @@ internal static class IngestCommand
         {
             Console.WriteLine("""
                 ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
-                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--server-pid PID]
+                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--server-pid PID] [--token KEY_OR_JWT]
                 """);
             return 0;
         }
@@ -35,6 +35,10 @@ internal static class IngestCommand
             BaseAddress = new Uri(url),
             Timeout = TimeSpan.FromSeconds(60),
         };
+        if (options.Has("token"))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.Get("token", ""));
+        }
         var stream = $"ingest_{storage}_{DateTime.UtcNow:HHmmssfff}";
         var definition = new Dictionary<string, object?> { ["name"] = stream, ["storage"] = storage, ["timestampField"] = "date_time" };
         if (options.Has("schema"))

@@ -14,6 +14,7 @@ namespace Sluice.Api.Auth;
 /// </summary>
 internal sealed class AccessGate(RequestDelegate next, IOptions<AuthOptions> options)
 {
+    private static readonly ClaimsPrincipal AnonymousLocal = new(new CallerIdentity("anonymous:loopback", ScopeSet.Admin, "Anonymous"));
     private readonly AuthOptions settings = options.Value;
     private readonly HashSet<string> allowedOrigins = new(options.Value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
 
@@ -40,8 +41,11 @@ internal sealed class AccessGate(RequestDelegate next, IOptions<AuthOptions> opt
         }
         if (!settings.HasCredentials)
         {
-            // Protected mode on loopback, or Auth:AllowAnonymous: everyone who gets here may do everything.
-            context.User = new ClaimsPrincipal(new CallerIdentity($"anonymous:{remote?.ToString() ?? "local"}", ScopeSet.Admin, "Anonymous"));
+            // Protected mode on loopback, or Auth:AllowAnonymous: everyone who gets here may do everything. Loopback callers
+            // share one principal (nothing changes a principal after this), so the common case allocates nothing.
+            context.User = Loopback.IsLocal(remote)
+                ? AnonymousLocal
+                : new ClaimsPrincipal(new CallerIdentity($"anonymous:{remote}", ScopeSet.Admin, "Anonymous"));
             await next(context);
             return;
         }

@@ -18,6 +18,7 @@ public static class AuthSetup
         var options = AuthOptions.From(configuration);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<ValidatedTokens>();
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>
                 options.Jwt.IsConfigured && BearerToken.From(context.Request) is { } token && BearerToken.LooksLikeJwt(token)
@@ -66,10 +67,16 @@ public static class AuthSetup
         };
         o.Events = new JwtBearerEvents
         {
-            // The same places as API keys: the Authorization header, or access_token on the hub path.
+            // The same places as API keys: the Authorization header, or access_token on the hub path. A token validated
+            // before (and not expired) is not validated again.
             OnMessageReceived = context =>
             {
                 context.Token = BearerToken.From(context.Request);
+                if (context.Token is { } token && context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Find(token) is { } principal)
+                {
+                    context.Principal = principal;
+                    context.Success();
+                }
                 return Task.CompletedTask;
             },
             OnTokenValidated = context =>
@@ -78,6 +85,11 @@ public static class AuthSetup
                 var scopes = string.Join(' ', principal.FindAll("scope").Concat(principal.FindAll("scp")).Select(c => c.Value));
                 var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value ?? "unknown";
                 principal.AddIdentity(new CallerIdentity($"jwt:{subject}", ScopeSet.Parse(scopes), JwtBearerDefaults.AuthenticationScheme));
+                if (context.SecurityToken is { } validated && BearerToken.From(context.Request) is { } raw)
+                {
+                    // Remembered until its expiry (validation itself would accept it for the clock skew longer).
+                    context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(raw, principal, validated.ValidTo);
+                }
                 return Task.CompletedTask;
             },
         };
