@@ -18,7 +18,7 @@ internal static class IngestCommand
         {
             Console.WriteLine("""
                 ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
-                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID]
+                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID] [--token KEY_OR_JWT]
                 --idempotency-keys sends a unique Idempotency-Key with every request
                 """);
             return 0;
@@ -38,6 +38,10 @@ internal static class IngestCommand
             BaseAddress = new Uri(url),
             Timeout = TimeSpan.FromSeconds(60),
         };
+        if (options.Has("token"))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", options.Get("token", ""));
+        }
         var stream = $"ingest_{storage}_{DateTime.UtcNow:HHmmssfff}";
         var definition = new Dictionary<string, object?> { ["name"] = stream, ["storage"] = storage, ["timestampField"] = "date_time" };
         if (options.Has("schema"))

@@ -1,10 +1,19 @@
+using Sluice.Api.Auth;
 using Sluice.Api.Infrastructure;
+using Sluice.Api.Limits;
 using Sluice.Api.Live;
 using Sluice.Api.Queries;
 using Sluice.Api.Streams;
 using Sluice.Data;
 
 var builder = WebApplication.CreateBuilder(args);
+if (ProtectedMode.RefusalReason(builder.Configuration) is { } refusal)
+{
+    // One line, before anything binds: nothing is ever served on that address, not even for a moment.
+    Console.Error.WriteLine(refusal);
+    Environment.ExitCode = 2;
+    return;
+}
 
 // ASP.NET Core logs several lines per request at Information (hosting, routing, results): four lines per append
 // under load, noise to anyone reading the log. appsettings.json sets Warning, but it is not found when the service
@@ -25,6 +34,8 @@ builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
 builder.Services.AddSluiceHealthChecks(postgres);
 builder.Services.AddSluiceOpenApi();
 
+builder.Services.AddSluiceAuth(builder.Configuration);
+builder.Services.AddSluiceLimits(builder.Configuration);
 builder.Services.AddQueries();
 builder.Services.AddLive();
 
@@ -32,11 +43,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseSluiceAuth();
+app.UseSluiceRateLimits();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseSluiceOpenApi();
 
 app.MapSluiceHealthChecks();
+app.MapAuth();
 app.MapStreams();
 app.MapQueries();
 app.MapLive();

@@ -14,11 +14,17 @@ public static class QueryCompiler
     /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
     public static CompiledQuery Compile(string sql, IStreamShapes streams) => Compile(sql, streams, QueryCompileOptions.Default);
 
+    /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/> within <paramref name="limits"/>.</summary>
+    /// <exception cref="QueryException">The query is invalid (or over <see cref="QueryLimits.MaxWindowsPerEvent"/>); the exception carries line and column.</exception>
+    public static CompiledQuery Compile(string sql, IStreamShapes streams, QueryLimits limits) =>
+        Compile(sql, streams, QueryCompileOptions.Default with { Limits = limits });
+
     /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>, building pipelines as <paramref name="options"/> say.</summary>
-    /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
+    /// <exception cref="QueryException">The query is invalid (or over <see cref="QueryLimits.MaxWindowsPerEvent"/>); the exception carries line and column.</exception>
     public static CompiledQuery Compile(string sql, IStreamShapes streams, QueryCompileOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var limits = options.Limits;
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(streams);
         if (sql.Length > MaxSqlLength)
@@ -27,7 +33,7 @@ public static class QueryCompiler
             throw new QueryException("The query is empty; expected SELECT.", 1, 1);
 
         var ast = Parser.Parse(sql);
-        var (plan, inputs) = Planner.Plan(ast, streams);
+        var (plan, inputs) = Planner.Plan(ast, streams, limits);
         var outputColumns = plan.Columns.Select(c => new ColumnInfo(c.Name, SqlTypes.ToColumnType(c.Type))).ToList();
         var factory = PhysicalPlanner.Create(plan);
         var inputCount = inputs.Count;
@@ -39,6 +45,7 @@ public static class QueryCompiler
             ArgumentNullException.ThrowIfNull(stats);
             if (observables.Count != inputCount)
                 throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
+            stats.StateRowLimit = limits.StateRows;
             return new OutputOperator(factory(new BuildContext(observables, stats, strict ? null : new RowErrorScope(stats, inputStreams))), stats);
         });
     }

@@ -13,6 +13,7 @@ public sealed class QueryStats
     private long watermarkTicks = long.MinValue;
     private long rowErrors;
     private readonly Queue<RowError> recentRowErrors = new();
+    private long stateRowLimit = long.MaxValue;
 
     public long EventsIn => Volatile.Read(ref eventsIn);
 
@@ -66,7 +67,30 @@ public sealed class QueryStats
 
     public void AddLateEvents(long count) => Interlocked.Add(ref lateEvents, count);
 
-    public void AddStateSize(long delta) => Interlocked.Add(ref stateSize, delta);
+    /// <summary>
+    /// Most state entries the query may hold (<see cref="QueryLimits.StateRows"/>); set by <see cref="CompiledQuery.Build"/>.
+    /// </summary>
+    public long StateRowLimit
+    {
+        get => Volatile.Read(ref stateRowLimit);
+        set => Volatile.Write(ref stateRowLimit, value <= 0 ? long.MaxValue : value);
+    }
+
+    /// <summary>
+    /// Every operator reports its state here, so this is the one place the state limit is enforced: growing past
+    /// <see cref="StateRowLimit"/> throws <see cref="QueryLimitException"/>, which ends the pipeline with OnError
+    /// (the operator's catch forwards it), and the query's state is released with its pipeline.
+    /// </summary>
+    public void AddStateSize(long delta)
+    {
+        var size = Interlocked.Add(ref stateSize, delta);
+        if (delta > 0 && size > stateRowLimit)
+        {
+            throw new QueryLimitException(
+                $"The query holds more than {stateRowLimit:N0} state entries (groups, windows or join rows), the limit set by {QueryLimits.StateRowsSetting}; " +
+                "add a window, a tighter GROUP BY or a join condition, or raise the limit.");
+        }
+    }
 
     public void SetWatermark(DateTime watermark) => Volatile.Write(ref watermarkTicks, watermark.Ticks);
 }

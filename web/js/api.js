@@ -1,4 +1,5 @@
 // Thin fetch helpers for the Sluice HTTP API. Errors come back as RFC 9457 problem+json.
+import { authorizationHeaders, credentialNeeded } from './credential.js';
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -15,7 +16,7 @@ export function describeProblem(status, problem) {
 }
 
 async function send(method, path, body, contentType = 'application/json') {
-  const init = { method, headers: {} };
+  const init = { method, headers: authorizationHeaders() };
   if (body !== undefined) {
     init.headers['content-type'] = contentType;
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -26,11 +27,13 @@ async function send(method, path, body, contentType = 'application/json') {
   if (text) {
     try { json = JSON.parse(text); } catch { json = { detail: text }; }
   }
+  if (response.status === 401) credentialNeeded();
   if (!response.ok) throw new ApiError(response.status, json);
   return json;
 }
 
 export const api = {
+  whoAmI: () => send('GET', 'api/auth/me'),
   listStreams: () => send('GET', 'api/streams'),
   createStream: definition => send('POST', 'api/streams', definition),
   deleteStream: name => send('DELETE', `api/streams/${encodeURIComponent(name)}`),

@@ -2,6 +2,8 @@
 // after a dropped connection or a "fell behind" error it subscribes again from the offset after the
 // last event it saw, so the view neither loses nor repeats rows.
 
+import { credential } from './credential.js';
+
 const signalR = globalThis.signalR;
 
 const statusListeners = new Set();
@@ -23,7 +25,8 @@ async function ensureConnected() {
   if (starting) return starting;
   if (!connection) {
     connection = new signalR.HubConnectionBuilder()
-      .withUrl('hubs/streams')
+      // The JavaScript client sends the token as access_token on the WebSocket, which the service accepts on the hub path only.
+      .withUrl('hubs/streams', { accessTokenFactory: () => credential() })
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => Math.min(500 * 2 ** ctx.previousRetryCount, 5000) })
       .configureLogging(signalR.LogLevel.Warning)
       .build();

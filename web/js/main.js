@@ -3,6 +3,7 @@ import { initStreams, onStreamsChanged } from './streams.js';
 import { initQueries } from './queries.js';
 import { initResults, setStreamChoices, start } from './results.js';
 import { onConnectionStatus } from './live.js';
+import { initSession } from './session.js';
 import { $ } from './dom.js';
 
 function show(name) {
@@ -18,6 +19,8 @@ function followLive(stream, fromStart) {
   start(stream, { fromStart });
 }
 
+// After signing in, reload the page's data with the new credential (the simplest way to refresh every view).
+initSession(() => location.reload());
 initResults();
 initStreams({ onFollow: name => followLive(name, false) });
 initQueries({ onFollow: name => followLive(name, true) });

@@ -6,6 +6,7 @@ public static class OpenApi
 {
     public const string DocumentName = "v1";
     public const string DocumentPath = "/swagger/v1/swagger.json";
+    private const string BearerScheme = "bearer";
 
     public static IServiceCollection AddSluiceOpenApi(this IServiceCollection services)
     {
@@ -19,6 +20,15 @@ public static class OpenApi
                 Description = "Real-time stream processing: append JSON events to streams, run continuous SQL queries, follow results live over SignalR at /hubs/streams.",
             });
             options.OperationFilter<OpenApiExamples>();
+            // One bearer scheme covers both credentials: Swagger UI's Authorize button takes an API key or a JWT, sent as
+            // "Authorization: Bearer <token>" (docs/security.md). With no credential configured, loopback calls need none.
+            options.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key (Auth:Keys) or a JWT from the configured issuer (Auth:Jwt). Not needed on loopback when no credential is configured.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] });
             options.MapType<RawJson>(() => new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The event's JSON payload." });
             var xml = Path.Combine(AppContext.BaseDirectory, "Sluice.Api.xml");
             if (File.Exists(xml))

@@ -1,9 +1,12 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Sluice.Api.Auth;
 using Sluice.Api.Infrastructure;
+using Sluice.Api.Limits;
 using Sluice.Api.Streams;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
@@ -38,44 +41,47 @@ public static class QueriesApi
 
     public static IEndpointRouteBuilder MapQueries(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/queries").WithTags("Queries");
+        var group = app.MapGroup("/api/queries").WithTags("Queries").RequireScopes();
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateQuery")
             .WithSummary("Register a continuous query")
             .WithDescription("Compiles the SQL, creates the output stream named after the query and starts the query at once, reading its inputs " +
                              "from their first retained offset (or from their heads with \"from\": \"latest\"). 400 with line and column for a bad query; " +
-                             "409 when a query or stream already has the name.")
+                             "409 when a query or stream already has the name. Needs manage on the name and read on every input.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/validate", Validate)
             .WithName("ValidateQuery")
             .WithSummary("Check a query without registering it")
-            .WithDescription("Returns the output schema, the input streams, whether the output is a changelog, and the plan; 400 with line and column for a bad query.")
+            .WithDescription("Returns the output schema, the input streams, whether the output is a changelog, and the plan; 400 with line and column for a bad query. Needs read on every input.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapPost("/preview", Preview)
             .WithName("PreviewQuery")
             .WithSummary("Run a query on given events, storing nothing")
             .WithDescription("Events are validated and timestamped as an append would (schema, timestampField), pushed in event-time order in virtual time, " +
-                             "then the inputs complete so open windows flush. Returns the rows the query emits.")
+                             "then the inputs complete so open windows flush. Returns the rows the query emits. Needs read on every input.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/", List)
             .WithName("ListQueries")
-            .WithSummary("List queries with their state and metrics");
+            .WithSummary("List queries with their state and metrics")
+            .WithDescription("The queries whose output the caller may read.");
 
         group.MapGet("/{name}", Describe)
             .WithName("GetQuery")
             .WithSummary("Describe a query: state, error, output schema, plan and metrics (counts, watermark, state size, input offsets, p50/p99 latencies)")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Access.Read);
 
         group.MapPost("/{name}/stop", StopAsync)
             .WithName("StopQuery")
             .WithSummary("Stop a query")
             .WithDescription("The query stops reading; its output stream and its last metrics stay. Stopping a stopped query changes nothing.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Access.Manage);
 
         group.MapPost("/{name}/start", StartAsync)
             .WithName("StartQuery")
@@ -84,14 +90,16 @@ public static class QueriesApi
                              "(or their heads, for a query registered with \"from\": \"latest\"). A running query is left running. " +
                              "409 while another query reads this query's output.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(Access.Manage);
 
         group.MapDelete("/{name}", DeleteAsync)
             .WithName("DeleteQuery")
             .WithSummary("Stop and delete a query and its output stream")
             .WithDescription("409 while another query reads this query's output.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(Access.Manage);
 
         group.MapGet("/{name}/results", GetResults)
             .WithName("GetQueryResults")
@@ -99,13 +107,14 @@ public static class QueriesApi
             .WithDescription("The query's changelog applied in order: one row per key (GROUP BY group, join match). " +
                              "400 for an append-only query, whose rows are in its output stream (GET /api/streams/{name}/events).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(Access.Read);
 
         return app;
     }
 
     private static async Task<Results<Created<QueryInfo>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateQueryRequest request, QueryRegistry registry, StreamStore store, IOptions<QueryOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        CreateQueryRequest request, ClaimsPrincipal user, QueryRegistry registry, StreamStore store, IOptions<QueryOptions> options, IOptions<LimitsOptions> limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!StreamNames.IsValid(request.Name))
@@ -130,6 +139,11 @@ public static class QueriesApi
             return TypedResults.ValidationProblem(errors, title: "The query registration is invalid.");
         }
         var name = request.Name!;
+        var scopes = CallerIdentity.ScopesOf(user);
+        if (!scopes.Allows(Access.Manage, name))
+        {
+            return AuthProblems.Forbidden(Access.Manage, name);
+        }
         if (registry.Find(name) is not null)
         {
             return Problems.Conflict($"A query named '{name}' already exists.");
@@ -138,10 +152,14 @@ public static class QueriesApi
         {
             return Problems.Conflict($"A stream named '{name}' already exists; a query writes to a new stream of its own name.");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, loggers, options.Value);
+        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
         if (compiled is null)
         {
             return problem!;
+        }
+        if (Unreadable(scopes, compiled) is { } forbidden)
+        {
+            return forbidden;
         }
         if (compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase)))
         {
@@ -158,7 +176,7 @@ public static class QueriesApi
     }
 
     private static Results<Ok<QueryValidation>, ValidationProblem, ProblemHttpResult> Validate(
-        ValidateQueryRequest request, StreamStore store, ILoggerFactory loggers)
+        ValidateQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<LimitsOptions> limits, ILoggerFactory loggers)
     {
         var errors = new Dictionary<string, string[]>();
         CheckSql(request.Sql, errors);
@@ -166,12 +184,16 @@ public static class QueriesApi
         {
             return TypedResults.ValidationProblem(errors, title: "The query is invalid.");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, loggers);
-        return compiled is null ? problem! : TypedResults.Ok(QueryDescriptions.Validation(compiled));
+        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers);
+        if (compiled is null)
+        {
+            return problem!;
+        }
+        return Unreadable(CallerIdentity.ScopesOf(user), compiled) is { } forbidden ? forbidden : TypedResults.Ok(QueryDescriptions.Validation(compiled));
     }
 
     private static Results<Ok<QueryPreview>, ValidationProblem, ProblemHttpResult> Preview(
-        PreviewQueryRequest request, StreamStore store, IOptions<QueryOptions> options, TimeProvider time, ILoggerFactory loggers)
+        PreviewQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<QueryOptions> options, IOptions<LimitsOptions> limits, TimeProvider time, ILoggerFactory loggers)
     {
         var errors = new Dictionary<string, string[]>();
         CheckSql(request.Sql, errors);
@@ -185,10 +207,14 @@ public static class QueriesApi
         {
             return Problems.BadRequest($"A preview takes at most {options.Value.MaxPreviewEvents} events; the request has {total}.", "events");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, loggers, options.Value);
+        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
         if (compiled is null)
         {
             return problem!;
+        }
+        if (Unreadable(CallerIdentity.ScopesOf(user), compiled) is { } forbidden)
+        {
+            return forbidden;
         }
         var outcome = QueryPreviewRunner.Run(compiled, events, store, options.Value, time.GetUtcNow());
         return outcome.Preview is { } preview
@@ -196,8 +222,17 @@ public static class QueriesApi
             : Problems.Status(StatusCodes.Status400BadRequest, outcome.Error!, outcome.Where);
     }
 
-    private static Ok<QueryInfo[]> List(QueryRegistry registry) =>
-        TypedResults.Ok(registry.List().Select(QueryDescriptions.Info).ToArray());
+    private static Ok<QueryInfo[]> List(ClaimsPrincipal user, QueryRegistry registry)
+    {
+        var scopes = CallerIdentity.ScopesOf(user);
+        return TypedResults.Ok(registry.List().Where(q => scopes.Allows(Access.Read, q.Name)).Select(QueryDescriptions.Info).ToArray());
+    }
+
+    /// <summary>403 naming the first input the caller may not read: a query shows its inputs' rows, so registering, validating or previewing one needs read on each.</summary>
+    private static ProblemHttpResult? Unreadable(ScopeSet scopes, CompiledQuery compiled) =>
+        compiled.Inputs.Select(i => i.Stream).FirstOrDefault(stream => !scopes.Allows(Access.Read, stream)) is { } stream
+            ? AuthProblems.Forbidden(Access.Read, stream)
+            : null;
 
     private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry) =>
         registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query)) : QueryNotFound(name);
@@ -269,11 +304,11 @@ public static class QueriesApi
         }
     }
 
-    private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, ILoggerFactory loggers, QueryOptions? options = null)
+    private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, LimitsOptions limits, ILoggerFactory loggers, QueryOptions? options = null)
     {
         try
         {
-            var compileOptions = new QueryCompileOptions { StrictErrors = options?.StrictErrors ?? false };
+            var compileOptions = new QueryCompileOptions { StrictErrors = options?.StrictErrors ?? false, Limits = limits.ForQueries };
             return (QueryCompiler.Compile(sql, new StoreStreamShapes(store), compileOptions), null);
         }
         catch (QueryException ex)
@@ -284,7 +319,8 @@ public static class QueriesApi
         {
             // The compiler should only throw QueryException; anything else is its bug, but still this query's problem only.
             loggers.CreateLogger(typeof(QueriesApi)).LogError(ex, "Compiling a query failed unexpectedly.");
-            return (null, BadQuery($"The query could not be compiled: {ex.Message}", 1, 1));
+            // Its text is .NET's, not a message for the user; it is in the log.
+            return (null, BadQuery("The query could not be compiled because of an error in Sluice (logged); please report it with the query text.", 1, 1));
         }
     }
 

@@ -1,8 +1,11 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Sluice.Api.Auth;
 using Sluice.Api.Infrastructure;
+using Sluice.Api.Limits;
 using Sluice.Data.Ingest;
 using Sluice.Data.Streams;
 
@@ -12,26 +15,29 @@ public static class StreamsApi
 {
     public static IEndpointRouteBuilder MapStreams(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/streams").WithTags("Streams");
+        var group = app.MapGroup("/api/streams").WithTags("Streams").RequireScopes();
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateStream")
             .WithSummary("Create a stream")
-            .WithDescription("Creates a memory or postgres stream. 409 when the name is taken.")
+            .WithDescription("Creates a memory or postgres stream. Needs manage on its name. 409 when the name is taken.")
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/", List)
             .WithName("ListStreams")
-            .WithSummary("List streams");
+            .WithSummary("List streams")
+            .WithDescription("The streams the caller may read.");
 
         group.MapGet("/{name}", Describe)
             .WithName("GetStream")
-            .WithSummary("Describe a stream: definition, head offset, count, first retained offset");
+            .WithSummary("Describe a stream: definition, head offset, count, first retained offset")
+            .RequireScope(Access.Read);
 
         group.MapDelete("/{name}", DeleteAsync)
             .WithName("DeleteStream")
             .WithSummary("Delete a stream and its events")
-            .WithDescription("409 while a query reads or writes the stream.");
+            .WithDescription("409 while a query reads or writes the stream.")
+            .RequireScope(Access.Manage);
 
         group.MapPost("/{name}/events", AppendAsync)
             .WithName("AppendEvents")
@@ -48,24 +54,31 @@ public static class StreamsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireScope(Access.Write);
 
         group.MapGet("/{name}/events", ReadAsync)
             .WithName("ReadEvents")
             .WithSummary("Read events by offset")
             .WithDescription("Events with offset ≥ from, in offset order, at most limit. 410 when from is below the first retained offset.")
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .RequireScope(Access.Read);
 
         return app;
     }
 
     private static async Task<Results<Created<StreamInfo>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateStreamRequest request, StreamStore store, TimeProvider time, CancellationToken cancellationToken)
+        CreateStreamRequest request, ClaimsPrincipal user, StreamStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var (definition, errors) = StreamRequestValidator.Validate(request, time.GetUtcNow());
         if (definition is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The stream definition is invalid.");
+        }
+        if (!CallerIdentity.ScopesOf(user).Allows(Access.Manage, definition.Name))
+        {
+            return AuthProblems.Forbidden(Access.Manage, definition.Name);
         }
         return await store.CreateAsync(definition, cancellationToken) switch
         {
@@ -77,7 +90,11 @@ public static class StreamsApi
         };
     }
 
-    private static Ok<StreamInfo[]> List(StreamStore store) => TypedResults.Ok(store.List().Select(ToInfo).ToArray());
+    private static Ok<StreamInfo[]> List(ClaimsPrincipal user, StreamStore store)
+    {
+        var scopes = CallerIdentity.ScopesOf(user);
+        return TypedResults.Ok(store.List().Where(log => scopes.Allows(Access.Read, log.Definition.Name)).Select(ToInfo).ToArray());
+    }
 
     private static Results<Ok<StreamInfo>, ProblemHttpResult> Describe(string name, StreamStore store) =>
         store.Find(name) is { } log ? TypedResults.Ok(ToInfo(log)) : Problems.StreamNotFound(name);
@@ -109,7 +126,7 @@ public static class StreamsApi
     /// <param name="expectedOffset">Append only if the stream's next offset (its <c>headOffset</c>) is this one; otherwise 409
     /// with <c>currentOffset</c> in the problem body and nothing appended.</param>
     private static async Task<Results<Ok<AppendResponse>, ProblemHttpResult>> AppendAsync(
-        string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, TimeProvider time, CancellationToken cancellationToken,
+        string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, EventRateLimits eventLimits, TimeProvider time, CancellationToken cancellationToken,
         [FromHeader(Name = AppendHeaders.IdempotencyKey)] string? idempotencyKey = null, long? expectedOffset = null)
     {
         if (store.Find(name) is not { } log)
@@ -163,6 +180,11 @@ public static class StreamsApi
         if (parsed.Error is { } error)
         {
             return Problems.InvalidEvent(error);
+        }
+        if (eventLimits.Refuse(request.HttpContext.User, parsed.Events.Count) is { } refused)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = RateLimits.RetryAfterSeconds(refused.RetryAfter);
+            return Problems.Status(StatusCodes.Status429TooManyRequests, refused.Detail);
         }
         var conditions = key is null && expectedOffset is null ? AppendConditions.None : new AppendConditions(key, expectedOffset);
         switch (await log.AppendAsync(parsed.Events, conditions, cancellationToken))

@@ -7,6 +7,7 @@ public sealed class SqlEvaluationException(string message, Exception? inner = nu
     internal static SqlEvaluationException From(Exception e, string where) => e switch
     {
         SqlEvaluationException s => new SqlEvaluationException($"{s.Message} (in {where})", s),
+        QueryLimitException => new SqlEvaluationException($"{e.Message} (in {where})", e),
         OverflowException => new SqlEvaluationException($"Numeric overflow (in {where})", e),
         DivideByZeroException => new SqlEvaluationException($"Division by zero (in {where})", e),
         InvalidCastException => new SqlEvaluationException($"A value has an unexpected type (in {where}): {e.Message}", e),

@@ -8,16 +8,18 @@ internal sealed class Planner
     private readonly IStreamShapes streams;
     private readonly List<string> referencedNames;
     private readonly List<QueryInput> inputs = [];
+    private readonly QueryLimits limits;
 
-    private Planner(IStreamShapes streams, List<string> referencedNames)
+    private Planner(IStreamShapes streams, List<string> referencedNames, QueryLimits limits)
     {
         this.streams = streams;
         this.referencedNames = referencedNames;
+        this.limits = limits;
     }
 
-    public static (PlanNode Plan, IReadOnlyList<QueryInput> Inputs) Plan(SelectQuery query, IStreamShapes streams)
+    public static (PlanNode Plan, IReadOnlyList<QueryInput> Inputs) Plan(SelectQuery query, IStreamShapes streams, QueryLimits? limits = null)
     {
-        var planner = new Planner(streams, ReferencedNames.Collect(query));
+        var planner = new Planner(streams, ReferencedNames.Collect(query), limits ?? QueryLimits.Default);
         var plan = planner.PlanQuery(query);
         if (FindNodes(plan).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
             throw Error("ROW_NUMBER() OVER (...) needs a filter on its result in the enclosing query, as in SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10", unfiltered.Pos);
@@ -511,6 +513,8 @@ internal sealed class Planner
         };
         if (w.Kind == WindowKind.Hop && spec.Size.Ticks % spec.Slide.Ticks != 0)
             throw Error("HOP needs a size that is a whole multiple of the slide", w.Intervals[1].Pos);
+        if (w.Kind == WindowKind.Hop && spec.Size.Ticks / spec.Slide.Ticks > limits.MaxWindowsPerEvent)
+            throw Error($"This HOP puts each event into {spec.Size.Ticks / spec.Slide.Ticks:N0} windows (size / slide); the limit is {limits.MaxWindowsPerEvent:N0} ({QueryLimits.MaxWindowsPerEventSetting}). Use a larger slide or a smaller size", w.Intervals[1].Pos);
         var columns = scan.Columns.ToList();
         columns.Add(new PlanColumn("window_start", qualifier, SqlType.Timestamp, null, spec, false));
         columns.Add(new PlanColumn("window_end", qualifier, SqlType.Timestamp, null, spec, true));

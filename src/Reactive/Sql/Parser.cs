@@ -722,6 +722,21 @@ internal sealed class Parser
 
         if (!double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
             throw Error($"'{text.Text}' is not a valid interval", text.Pos);
+        double? milliseconds = unit.ToUpperInvariant().TrimEnd('S') switch
+        {
+            "MILLISECOND" => amount,
+            "SECOND" => amount * 1_000,
+            "MINUTE" => amount * 60_000,
+            "HOUR" => amount * 3_600_000,
+            "DAY" => amount * 86_400_000,
+            "WEEK" => amount * 604_800_000,
+            _ => null,
+        };
+        if (milliseconds is not { } ms)
+            throw Error($"unsupported interval unit '{unit}'; use MILLISECOND, SECOND, MINUTE, HOUR, DAY or WEEK", text.Pos);
+        // TimeSpan holds about ±29,000 years; a larger (or non-finite) literal is the user's mistake, not an overflow of ours.
+        if (!double.IsFinite(ms) || Math.Abs(ms) >= TimeSpan.MaxValue.TotalMilliseconds)
+            throw Error($"INTERVAL '{text.Text}'{(parts.Length == 1 ? " " + unit : "")} is too large; an interval can be at most about 29,000 years", text.Pos);
         TimeSpan value = unit.ToUpperInvariant().TrimEnd('S') switch
         {
             "MILLISECOND" => TimeSpan.FromMilliseconds(amount),
@@ -729,8 +744,7 @@ internal sealed class Parser
             "MINUTE" => TimeSpan.FromMinutes(amount),
             "HOUR" => TimeSpan.FromHours(amount),
             "DAY" => TimeSpan.FromDays(amount),
-            "WEEK" => TimeSpan.FromDays(7 * amount),
-            _ => throw Error($"unsupported interval unit '{unit}'; use MILLISECOND, SECOND, MINUTE, HOUR, DAY or WEEK", text.Pos),
+            _ => TimeSpan.FromDays(7 * amount),
         };
         return new LiteralExpr(LiteralKind.Interval, value, pos);
     }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
+# 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
+# turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
+# Usage: bench/auth-cost.sh [--seconds 10] [--rounds 3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=10
+rounds=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
+  esac
+  shift
+done
+dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+
+key="bench-key-0123456789abcdef0123456789"
+signing="bench-signing-key-of-at-least-32-bytes-long"
+# An HS256 JWT with scope admin, valid for a day.
+jwt="$(python3 - "$signing" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+now = int(time.time())
+payload = b64(json.dumps({"sub": "bench", "scope": "admin", "iss": "bench", "aud": "sluice", "nbf": now - 60, "exp": now + 86400}).encode())
+signature = b64(hmac.new(sys.argv[1].encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
+print(f"{header}.{payload}.{signature}")
+PY
+)"
+
+start() { # port, extra settings...
+  local port="$1"; shift
+  # Its output goes to a file: inherited by $(start …), it would keep the substitution open until the service exits.
+  (cd src/Api/bin/Release/net10.0 && exec dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning \
+     --ConnectionStrings:Postgres= "$@") >"/tmp/sluice-auth-cost-$port.log" 2>&1 &
+  echo $!
+}
+none=$(start 5081)
+keys=$(start 5082 --Auth:Keys:bench:Secret="$key" --Auth:Keys:bench:Scopes=admin --Auth:Keys:other:Secret=other-key-0123456789 --Auth:Keys:other:Scopes=read:x)
+jwts=$(start 5083 --Auth:Jwt:SigningKey="$signing" --Auth:Jwt:Issuer=bench --Auth:Jwt:Audience=sluice)
+trap 'kill $none $keys $jwts 2>/dev/null || true' EXIT
+for port in 5081 5082 5083; do
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
+done
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+
+# One run; prints events/s and, less sensitive to a busy machine, the service's CPU time per request.
+load() { # label, port, pid, token, mode
+  local args=(ingest --url "http://127.0.0.1:$2" --seconds "$seconds" --server-pid "$3" --mode "$5")
+  if [ -n "$4" ]; then args+=(--token "$4"); fi
+  local before after output events per_request
+  before=$(cpu_ticks "$3")
+  output="$(dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll "${args[@]}")"
+  after=$(cpu_ticks "$3")
+  events=$(awk '/events appended/ { gsub(",", "", $3); print $3 }' <<<"$output")
+  per_request=$([ "$5" = single ] && echo 1 || echo 1000)
+  awk -v label="$1" -v mode="$5" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v events="$events" -v batch="$per_request" \
+      -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" \
+      'BEGIN { printf "%-5s %-6s events/s %10s   service CPU per request %8.1f us\n", label, mode, rate, ticks / hz * 1e6 / (events / batch) }'
+}
+for round in $(seq 1 "$rounds"); do
+  for mode in batch single; do
+    load none "5081" "$none" "" "$mode"
+    load key "5082" "$keys" "$key" "$mode"
+    load jwt "5083" "$jwts" "$jwt" "$mode"
+  done
+done

@@ -1,0 +1,97 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Sluice.Api.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>The scheme that picks the JWT handler for a token shaped like a JWT and the API key handler otherwise.</summary>
+    public const string Scheme = "Sluice";
+
+    public static IServiceCollection AddSluiceAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = AuthOptions.From(configuration);
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<ValidatedTokens>();
+        var authentication = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>
+                options.Jwt.IsConfigured && BearerToken.From(context.Request) is { } token && BearerToken.LooksLikeJwt(token)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeys.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeys.Scheme, null);
+        if (options.Jwt.IsConfigured)
+        {
+            authentication.AddJwtBearer(o => ConfigureJwt(o, options.Jwt));
+        }
+        // DNS rebinding: a page on another site that resolves its name to 127.0.0.1 reaches this service with its own
+        // Host (and a matching Origin). Protected mode only answers the loopback names, unless AllowedHosts says otherwise.
+        if (options.ProtectedMode && string.IsNullOrWhiteSpace(configuration["AllowedHosts"]))
+        {
+            services.Configure<HostFilteringOptions>(o => o.AllowedHosts = Loopback.HostNames);
+        }
+        services.Configure<HubOptions>(o => o.AddFilter<HubAccessFilter>());
+        return services;
+    }
+
+    /// <summary>Protected mode, origins and authentication for every request, before static files and endpoints.</summary>
+    public static WebApplication UseSluiceAuth(this WebApplication app)
+    {
+        app.UseMiddleware<AccessGate>();
+        return app;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions o, JwtOptions jwt)
+    {
+        o.MapInboundClaims = false;
+        if (!string.IsNullOrWhiteSpace(jwt.Authority))
+        {
+            o.Authority = jwt.Authority;
+            // An issuer on this machine may be plain http (a test or a development identity server).
+            o.RequireHttpsMetadata = !Loopback.IsLoopbackUrl(jwt.Authority);
+        }
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
+            ValidIssuer = jwt.Issuer,
+            ValidateAudience = !string.IsNullOrWhiteSpace(jwt.Audience),
+            ValidAudience = jwt.Audience,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            IssuerSigningKey = string.IsNullOrWhiteSpace(jwt.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)),
+        };
+        o.Events = new JwtBearerEvents
+        {
+            // The same places as API keys: the Authorization header, or access_token on the hub path. A token validated
+            // before (and not expired) is not validated again.
+            OnMessageReceived = context =>
+            {
+                context.Token = BearerToken.From(context.Request);
+                if (context.Token is { } token && context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Find(token) is { } principal)
+                {
+                    context.Principal = principal;
+                    context.Success();
+                }
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                var principal = context.Principal!;
+                var scopes = string.Join(' ', principal.FindAll("scope").Concat(principal.FindAll("scp")).Select(c => c.Value));
+                var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value ?? "unknown";
+                principal.AddIdentity(new CallerIdentity($"jwt:{subject}", ScopeSet.Parse(scopes), JwtBearerDefaults.AuthenticationScheme));
+                if (context.SecurityToken is { } validated && BearerToken.From(context.Request) is { } raw)
+                {
+                    // Remembered until its expiry (validation itself would accept it for the clock skew longer).
+                    context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(raw, principal, validated.ValidTo);
+                }
+                return Task.CompletedTask;
+            },
+        };
+    }
+}

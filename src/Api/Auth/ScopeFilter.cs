@@ -1,0 +1,40 @@
+namespace Sluice.Api.Auth;
+
+/// <summary>Endpoint metadata: the access an endpoint needs on the stream or query named by its <c>{name}</c> route value.</summary>
+public sealed record RequiresScope(Access Access);
+
+/// <summary>
+/// Enforces <see cref="RequiresScope"/> for every endpoint of a route group (set once with
+/// <see cref="ScopeFilterExtensions.RequireScopes"/>). Endpoints whose name is in the body (create, register)
+/// or that list many names check the caller's scopes themselves.
+/// </summary>
+internal sealed class ScopeFilter : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>() is { } required
+            && http.Request.RouteValues.TryGetValue("name", out var value) && value is string name
+            && !CallerIdentity.ScopesOf(http.User).Allows(required.Access, name))
+        {
+            return ValueTask.FromResult<object?>(AuthProblems.Forbidden(required.Access, name));
+        }
+        return next(context);
+    }
+}
+
+public static class ScopeFilterExtensions
+{
+    /// <summary>Every endpoint of the group checks its <see cref="RequiresScope"/> before it runs; documents the 401 and 403 answers.</summary>
+    public static RouteGroupBuilder RequireScopes(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter<ScopeFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return group;
+    }
+
+    /// <summary>The endpoint needs <paramref name="access"/> on the name in its route.</summary>
+    public static RouteHandlerBuilder RequireScope(this RouteHandlerBuilder builder, Access access) =>
+        builder.WithMetadata(new RequiresScope(access));
+}

@@ -1,0 +1,27 @@
+namespace Sluice.Api.Limits;
+
+/// <summary>The <c>Limits</c> section (SPEC §8): what one caller or one query may take of the process.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>API requests per second per credential; 0 = unlimited.</summary>
+    public int Requests { get; set; }
+
+    /// <summary>Appended events per second per credential; 0 = unlimited.</summary>
+    public int Events { get; set; }
+
+    /// <summary>Hub connections held at once per credential; 0 = unlimited.</summary>
+    public int Connections { get; set; }
+
+    /// <summary>Most windows one event may fall into (a HOP's size / slide); larger windows are refused at validate.</summary>
+    public int MaxWindowsPerEvent { get; set; } = Reactive.QueryLimits.Default.MaxWindowsPerEvent;
+
+    /// <summary>Most state entries (groups, windows, join rows) one query may hold; beyond it the query faults.</summary>
+    public long QueryStateRows { get; set; } = Reactive.QueryLimits.Default.StateRows;
+
+    /// <summary>The share of a limit at which <c>/health/ready</c> reports Degraded.</summary>
+    public const double DegradedShare = 0.8;
+
+    public Reactive.QueryLimits ForQueries => new(MaxWindowsPerEvent, QueryStateRows);
+}
