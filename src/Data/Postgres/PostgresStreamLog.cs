@@ -111,11 +111,12 @@ internal sealed class PostgresStreamLog : StreamLog
                 await ResyncHeadAsync();
             }
             var first = head;
+            var ingestedAt = time.GetUtcNow();
             // The write runs to the end regardless of callers giving up: an abandoned COPY or commit
             // would leave us unsure what the table holds.
             try
             {
-                await EventCopy.WriteAsync(dataSource, table, first, time.GetUtcNow(), group, CancellationToken.None);
+                await EventCopy.WriteAsync(dataSource, table, first, ingestedAt, group, CancellationToken.None);
             }
             catch
             {
@@ -123,6 +124,7 @@ internal sealed class PostgresStreamLog : StreamLog
                 headUncertain = true;
                 throw;
             }
+            KeepCommitted(first, ingestedAt, group);
             Volatile.Write(ref head, first + count);
             NotifyAppended();
             foreach (var request in group)
@@ -139,6 +141,26 @@ internal sealed class PostgresStreamLog : StreamLog
             }
         }
     }
+
+    /// <summary>
+    /// Keeps the events just committed in the tail as a read would return them (times in UTC at the microsecond precision
+    /// of timestamptz), so readers at the head do not SELECT what we just wrote.
+    /// </summary>
+    private void KeepCommitted(long first, DateTimeOffset ingestedAt, List<PendingAppend> group)
+    {
+        var storedIngestedAt = AsStored(ingestedAt);
+        var offset = first;
+        foreach (var request in group)
+        {
+            foreach (var e in request.Events)
+            {
+                KeepInTail(new StoredEvent(offset++, AsStored(e.Timestamp), storedIngestedAt, e.Data), e.Memo);
+            }
+        }
+    }
+
+    private static DateTimeOffset AsStored(DateTimeOffset value) =>
+        new(BinaryCopyEncoder.FromPostgresMicroseconds(BinaryCopyEncoder.ToPostgresMicroseconds(value)), TimeSpan.Zero);
 
     public override async ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)
     {
