@@ -9,8 +9,9 @@ namespace Sluice.Data.Streams;
 /// </summary>
 /// <remarks>
 /// A ring of entries indexed by offset, read without locks: a slot holds the entry of the last offset put into it,
-/// and a reader takes an entry only when its offset is the one asked for. An append always replaces its slots; an
-/// entry read back from the store replaces only an older one, so a consumer catching up does not push the head out.
+/// and a reader takes an entry only when its offset is the one asked for. Appends and store reads both replace the
+/// slots they fill: consumers that fell behind the appends (queries catching up together, as after a burst) then
+/// share what the first of them read, decoded rows included, instead of each reading and decoding on its own.
 /// Entries carry memos (<see cref="TailMemo{T}"/>): what consumers derive from an event is computed once per event.
 /// </remarks>
 public sealed class StreamTail
@@ -112,26 +113,19 @@ public sealed class StreamTail
     /// <summary>The consecutive entries held from <paramref name="from"/>, at most <paramref name="limit"/>; null when the first is not held.</summary>
     private TailEntry[]? Collect(long from, long limit)
     {
-        var count = 0;
-        while (count < limit && Find(from + count) is not null)
-        {
-            count++;
-        }
-        if (count == 0)
+        if (limit <= 0 || Find(from) is not { } first)
         {
             return null;
         }
-        var entries = new TailEntry[count];
-        for (var i = 0; i < count; i++)
+        var entries = new TailEntry[limit];
+        entries[0] = first;
+        var count = 1;
+        // An append may replace a slot while we copy: stop at the first entry that is not the one asked for.
+        while (count < limit && Find(from + count) is { } entry)
         {
-            // An append may have replaced a slot since it was counted: stop there.
-            if (Find(from + i) is not { } entry)
-            {
-                return entries[..i];
-            }
-            entries[i] = entry;
+            entries[count++] = entry;
         }
-        return entries;
+        return count == entries.Length ? entries : entries[..count];
     }
 
     private async Task<ReadOutcome> FetchAsync(long from, int limit)
@@ -147,8 +141,7 @@ public sealed class StreamTail
                 foreach (var stored in items)
                 {
                     ref var slot = ref ring[stored.Offset % ring.Length];
-                    var held = Volatile.Read(ref slot);
-                    if (held is null || held.Offset < stored.Offset)
+                    if (Volatile.Read(ref slot)?.Offset != stored.Offset)
                     {
                         Volatile.Write(ref slot, new TailEntry(stored));
                     }

@@ -63,6 +63,7 @@ public sealed class InputDecoder
         {
             return;
         }
+        var decoded = 0;
         if (memo.Users <= 1)
         {
             for (; k < entries.Count; k++)
@@ -70,10 +71,11 @@ public sealed class InputDecoder
                 if (memo.Get(entries[k]) is not { } row)
                 {
                     row = decoder.Decode(entries[k].Event.Data.Span);
-                    memo.CountComputed(1);
+                    decoded++;
                 }
                 rows[k] = row;
             }
+            memo.CountComputed(decoded);
             return;
         }
         lock (memo.Gate)
@@ -85,10 +87,11 @@ public sealed class InputDecoder
                 {
                     row = decoder.Decode(entry.Event.Data.Span);
                     memo.Set(entry, row);
-                    memo.CountComputed(1);
+                    decoded++;
                 }
                 rows[k] = row;
             }
+            memo.CountComputed(decoded);
         }
     }
 }

@@ -52,6 +52,11 @@ internal sealed class OutputRowMemo
     /// <summary>The memo to append with <paramref name="row"/>, or null when the row must be decoded from its JSON.</summary>
     public EventMemo? Of(OutputRow row)
     {
+        if (memo.Users == 0)
+        {
+            // No query reads the output in this layout now; one that starts later decodes what it finds.
+            return null;
+        }
         var values = new object?[types.Length];
         for (var i = 0; i < types.Length; i++)
         {
