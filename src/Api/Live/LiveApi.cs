@@ -13,8 +13,6 @@ public static class LiveApi
         services.AddMetrics();
         services.AddSingleton<LiveSubscriptions>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
-        services.AddSingleton<TailCaches>();
-        services.AddSingleton<LiveEventCaches>();
         services.AddWebUi();
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));

@@ -10,8 +10,7 @@ namespace Sluice.Api.Live;
 /// An event as a live subscriber receives it: <c>{ offset, timestamp, data, op? }</c>.
 /// <para>
 /// Its JSON is encoded once, when the event is made, and written raw to every connection that
-/// sends it, so fanning one event out to N subscribers costs one encoding, not N (see
-/// <see cref="LiveEventCache"/>, which shares the instance between subscribers).
+/// sends it, so fanning one event out to N subscribers costs one encoding, not N (the instance is a memo on the stream's tail entry, shared by its subscribers; see <see cref="SubscriptionPump"/>).
 /// </para>
 /// </summary>
 [JsonConverter(typeof(LiveEventConverter))]

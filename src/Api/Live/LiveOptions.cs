@@ -8,8 +8,7 @@ public sealed class LiveOptions
     /// <summary>
     /// Events held for one subscriber between the log and its connection. The log is the real
     /// buffer, so this only smooths the hand-over; it bounds what a subscriber pins: a reference per
-    /// event to the encoding shared through <see cref="EncodedEventCacheSize"/>, or, for a replay whose
-    /// shared slots hold newer events, its own encoding (the JSON plus about 170 bytes), e.g.
+    /// event to the encoding shared on the stream's tail, or, for a replay older than the tail, its own encoding (the JSON plus about 170 bytes), e.g.
     /// 1,000 subscribers × 1,000 events of 100 bytes = about 270 MB at worst.
     /// </summary>
     public int SubscriberBufferSize { get; set; } = 1_000;
@@ -19,18 +18,6 @@ public sealed class LiveOptions
     /// naming the offset to resume from. Zero ends it the moment the buffer is full.
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// Recent events of a postgres stream kept in memory and shared by its live subscribers, so each
-    /// append costs one database read however many subscribers follow the head. 0 turns sharing off.
-    /// </summary>
-    public int TailCacheSize { get; set; } = 8_192;
-
-    /// <summary>
-    /// Recent events of each stream kept encoded (as they go on the wire) and shared by its live
-    /// subscribers, so an event sent to N subscribers is encoded once. 0 encodes per subscriber.
-    /// </summary>
-    public int EncodedEventCacheSize { get; set; } = 4_096;
 
     /// <summary>Events read from the log per read while replaying or catching up.</summary>
     public int ReadBatchSize { get; set; } = 512;

@@ -7,7 +7,7 @@ namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
 public sealed class StreamHub(
-    StreamStore store, LiveSubscriptions subscriptions, TailCaches tailCaches, LiveEventCaches eventCaches, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+    StreamStore store, LiveSubscriptions subscriptions, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -61,7 +61,7 @@ public sealed class StreamHub(
             // SignalR's own log of a failed stream is filtered out (LiveApi), since most endings are the client's
             // doing; a failure of ours is logged here.
             end = await SubscriptionPump.RunAsync(
-                log, from, writer, batchSize, stallTimeout, cancellationToken, tailCaches.For(log), eventCaches.For(log),
+                log.OpenCursor(from), writer, batchSize, stallTimeout, cancellationToken,
                 error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name));
         }
         finally

@@ -5,13 +5,13 @@ using Sluice.Data.Streams;
 namespace Sluice.Api.Live;
 
 /// <summary>
-/// Moves one subscriber's events from a stream's log into its bounded buffer. One cursor does both
-/// replay and live delivery: read by offset until the head, wait on the log's tail signal, read on
-/// from the next offset. So there is no seam between the two and no event is skipped or repeated,
-/// whatever appends run meanwhile.
+/// Moves one subscriber's events from a stream cursor into its bounded buffer. The cursor does both
+/// replay and live delivery, so there is no seam between the two and no event is skipped or repeated,
+/// whatever appends run meanwhile. Each event is encoded for the wire once, as a memo on the stream's
+/// tail entry, and that encoding is shared by every subscriber that sends it.
 /// <para>
 /// Overflow policy: the log is the real buffer, so a full subscriber buffer holds up nobody: appends
-/// never wait for pumps, and each pump reads the log on its own. A pump whose buffer is full waits at
+/// never wait for pumps, and each pump reads through its own cursor. A pump whose buffer is full waits at
 /// most <c>stallTimeout</c> for room (so a client replaying a long backlog is paced by its connection
 /// instead of failing at once), then ends the subscription with an error naming the offset to resume
 /// from. A stalled client therefore costs at most one full buffer, for a bounded time.
@@ -19,49 +19,40 @@ namespace Sluice.Api.Live;
 /// </summary>
 internal static class SubscriptionPump
 {
+    /// <summary>The memo under which a stream's events keep their wire encoding, shared by all its subscribers.</summary>
+    public const string EncodingMemo = "live.event";
+
     public static async Task<SubscriptionEnd> RunAsync(
-        StreamLog log, long next, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
-        TailCache? shared = null, LiveEventCache? encoded = null, Action<Exception>? onFailure = null)
+        StreamCursor cursor, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
+        Action<Exception>? onFailure = null)
     {
-        var name = log.Definition.Name;
+        var name = cursor.Log.Definition.Name;
+        var encodings = cursor.Log.Tail.Memo<LiveEvent>(EncodingMemo);
         try
         {
             while (true)
             {
-                var outcome = shared is null
-                    ? await log.ReadAsync(next, batchSize, cancellationToken)
-                    : await shared.ReadAsync(next, batchSize, cancellationToken);
-                if (outcome is ReadOutcome.Gone gone)
+                switch (await cursor.ReadAsync(batchSize, cancellationToken))
                 {
-                    writer.TryComplete(new HubException(
-                        $"subscriber fell behind; offset {next} of stream '{name}' was evicted; resume from the first retained offset {gone.FirstRetainedOffset}"));
-                    return SubscriptionEnd.Evicted;
-                }
-                if (outcome is not ReadOutcome.Events { Items: var items })
-                {
-                    writer.TryComplete(new HubException($"Stream '{name}' was deleted."));
-                    return SubscriptionEnd.StreamDeleted;
-                }
-                if (items.Count == 0)
-                {
-                    if (log.IsClosed)
-                    {
+                    case CursorRead.Skipped skipped:
+                        writer.TryComplete(new HubException(
+                            $"subscriber fell behind; offset {skipped.From} of stream '{name}' was evicted; resume from the first retained offset {skipped.To}"));
+                        return SubscriptionEnd.Evicted;
+                    case CursorRead.Events { Entries: var entries }:
+                        foreach (var entry in entries)
+                        {
+                            var live = encodings.GetOrAdd(entry, static (stored, _) => LiveEvent.From(stored), 0);
+                            if (!writer.TryWrite(live) && !await WriteWithinAsync(writer, live, stallTimeout, cancellationToken))
+                            {
+                                writer.TryComplete(new HubException($"subscriber fell behind; resume from offset {entry.Offset}"));
+                                return SubscriptionEnd.FellBehind;
+                            }
+                        }
+                        break;
+                    default:
                         writer.TryComplete(new HubException($"Stream '{name}' was deleted."));
                         return SubscriptionEnd.StreamDeleted;
-                    }
-                    await log.WaitForOffsetAsync(next, cancellationToken);
-                    continue;
                 }
-                foreach (var stored in items)
-                {
-                    var live = encoded is null ? LiveEvent.From(stored) : encoded.Get(stored);
-                    if (!writer.TryWrite(live) && !await WriteWithinAsync(writer, live, stallTimeout, cancellationToken))
-                    {
-                        writer.TryComplete(new HubException($"subscriber fell behind; resume from offset {stored.Offset}"));
-                        return SubscriptionEnd.FellBehind;
-                    }
-                }
-                next = items[^1].Offset + 1;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -11,6 +11,7 @@ using Sluice.Api.Streams;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
 using Sluice.Reactive.Rows;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Api.Queries;
 
@@ -27,7 +28,7 @@ public static class QueriesApi
         services.AddMetrics();
         services.AddSingleton<QueryTelemetry>();
         services.AddSingleton<QueryRegistry>();
-        services.Replace(ServiceDescriptor.Singleton<IStreamDependents>(sp => sp.GetRequiredService<QueryRegistry>()));
+        services.Replace(ServiceDescriptor.Singleton<IStreamDependents>(sp => new QueryStreamDependents(sp.GetRequiredService<QueryRegistry>())));
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter(QueryTelemetry.MeterName);
@@ -218,7 +219,8 @@ public static class QueriesApi
         }
         var outcome = QueryPreviewRunner.Run(compiled, events, store, options.Value, time.GetUtcNow());
         return outcome.Preview is { } preview
-            ? TypedResults.Ok(preview)
+            ? TypedResults.Ok(new QueryPreview(
+                QueryDescriptions.Schema(compiled), compiled.IsUpdating, preview.EventsIn, preview.Rows.Select(r => new RawJson(r)).ToArray(), preview.Truncated))
             : Problems.Status(StatusCodes.Status400BadRequest, outcome.Error!, outcome.Where);
     }
 

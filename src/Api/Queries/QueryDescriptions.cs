@@ -1,4 +1,5 @@
 using Sluice.Reactive;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Api.Queries;
 

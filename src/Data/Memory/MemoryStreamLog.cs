@@ -67,7 +67,9 @@ internal sealed class MemoryStreamLog : StreamLog
                 for (var i = 0; i < events.Count; i++)
                 {
                     var offset = first + i;
-                    ring[offset % ring.Length] = new StoredEvent(offset, events[i].Timestamp, ingestedAt, events[i].Data);
+                    var stored = new StoredEvent(offset, events[i].Timestamp, ingestedAt, events[i].Data);
+                    ring[offset % ring.Length] = stored;
+                    KeepInTail(stored, events[i].Memo);
                 }
                 Volatile.Write(ref head, first + events.Count);
             }

@@ -55,6 +55,9 @@ public static class BinaryCopyEncoder
     /// <summary>timestamptz on the wire: microseconds since 2000-01-01 UTC.</summary>
     public static long ToPostgresMicroseconds(DateTimeOffset value) => (value.UtcTicks - PostgresEpochTicks) / TimeSpan.TicksPerMicrosecond;
 
+    /// <summary>The UTC ticks a timestamptz of <paramref name="microseconds"/> reads back as.</summary>
+    public static long FromPostgresMicroseconds(long microseconds) => PostgresEpochTicks + microseconds * TimeSpan.TicksPerMicrosecond;
+
     private static int WriteInt64(Span<byte> destination, long value)
     {
         BinaryPrimitives.WriteInt32BigEndian(destination, 8);

@@ -157,6 +157,7 @@ internal sealed class PostgresStreamLog : StreamLog
             }
             if (plan.NextOffset != head)
             {
+                KeepCommitted(plan.FirstOffset, now, plan.ToWrite);
                 Volatile.Write(ref head, plan.NextOffset);
                 NotifyAppended();
             }
@@ -184,6 +185,26 @@ internal sealed class PostgresStreamLog : StreamLog
         var keys = group.Where(r => r.Conditions.Key is not null).Select(r => r.Conditions.Key!.Value).Distinct(StringComparer.Ordinal).ToList();
         return AppendKeyTable.LoadAsync(dataSource, Definition.Name, keys, now - idempotencyWindow, CancellationToken.None);
     }
+
+    /// <summary>
+    /// Keeps the events just committed in the tail as a read would return them (times in UTC at the microsecond precision
+    /// of timestamptz), so readers at the head do not SELECT what we just wrote.
+    /// </summary>
+    private void KeepCommitted(long first, DateTimeOffset ingestedAt, List<PendingAppend> group)
+    {
+        var storedIngestedAt = AsStored(ingestedAt);
+        var offset = first;
+        foreach (var request in group)
+        {
+            foreach (var e in request.Events)
+            {
+                KeepInTail(new StoredEvent(offset++, AsStored(e.Timestamp), storedIngestedAt, e.Data), e.Memo);
+            }
+        }
+    }
+
+    private static DateTimeOffset AsStored(DateTimeOffset value) =>
+        new(BinaryCopyEncoder.FromPostgresMicroseconds(BinaryCopyEncoder.ToPostgresMicroseconds(value)), TimeSpan.Zero);
 
     public override async ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)
     {

@@ -1,7 +1,14 @@
 namespace Sluice.Data.Streams;
 
 /// <summary>An event accepted by ingest, not yet given an offset. <paramref name="Data"/> is one UTF-8 JSON object.</summary>
-public readonly record struct NewEvent(DateTimeOffset Timestamp, ReadOnlyMemory<byte> Data);
+public readonly record struct NewEvent(DateTimeOffset Timestamp, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>
+    /// What the writer already knows about the event (a query's output row), attached to its tail entry when it is
+    /// appended, so that consumers need not derive it from <see cref="Data"/> again. Not stored; optional.
+    /// </summary>
+    public EventMemo? Memo { get; init; }
+}
 
 /// <summary>An event as stored: its offset, event time, ingest time and UTF-8 JSON payload.</summary>
 public sealed record StoredEvent(long Offset, DateTimeOffset Timestamp, DateTimeOffset IngestedAt, ReadOnlyMemory<byte> Data);

@@ -9,7 +9,11 @@ public abstract class StreamLog
 {
     private readonly TailSignal tail = new();
 
-    protected StreamLog(StreamDefinition definition) => Definition = definition;
+    protected StreamLog(StreamDefinition definition)
+    {
+        Definition = definition;
+        Tail = new StreamTail(this, Math.Min(StreamTail.DefaultCapacity, definition.Capacity ?? int.MaxValue));
+    }
 
     public StreamDefinition Definition { get; }
 
@@ -36,6 +40,12 @@ public abstract class StreamLog
     /// <summary>Reads up to <paramref name="limit"/> events from <paramref name="from"/>, in offset order.</summary>
     public abstract ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The stream's recent events, shared by its cursors.</summary>
+    public StreamTail Tail { get; }
+
+    /// <summary>A cursor reading this stream from <paramref name="from"/>.</summary>
+    public StreamCursor OpenCursor(long from) => new(this, from);
+
     /// <summary>Completes once an event with offset <paramref name="offset"/> is readable (or the log is closed).</summary>
     public ValueTask WaitForOffsetAsync(long offset, CancellationToken cancellationToken)
     {
@@ -50,6 +60,12 @@ public abstract class StreamLog
 
     /// <summary>True once the stream is deleted; waiters are released and should stop.</summary>
     public bool IsClosed => tail.IsClosed;
+
+    /// <summary>
+    /// Engines call this for each event they stored (committed), in offset order and before the head moves past it,
+    /// so readers at the head find it in memory.
+    /// </summary>
+    protected void KeepInTail(StoredEvent stored, EventMemo? memo) => Tail.Add(stored, memo);
 
     /// <summary>Engines call this after new events became readable.</summary>
     protected void NotifyAppended() => tail.Pulse();

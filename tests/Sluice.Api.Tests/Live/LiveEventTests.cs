@@ -47,37 +47,39 @@ public sealed class LiveEventTests
     }
 
     [Fact]
-    public void Cache_gives_every_subscriber_of_an_offset_the_same_encoded_event()
+    public async Task Every_subscriber_of_an_event_gets_the_same_encoding()
     {
-        var cache = new LiveEventCache(16);
-        var stored = Stored(3, """{"v":3}""");
+        var log = await MemoryLogAsync();
+        await log.AppendAsync([new NewEvent(Time, Encoding.UTF8.GetBytes("""{"v":3}"""))], CancellationToken.None);
+        var memo = log.Tail.Memo<LiveEvent>(SubscriptionPump.EncodingMemo);
 
-        Assert.Same(cache.Get(stored), cache.Get(stored));
+        var first = memo.GetOrAdd(await EntryAsync(log, 0), static (stored, _) => LiveEvent.From(stored), 0);
+        var second = memo.GetOrAdd(await EntryAsync(log, 0), static (stored, _) => LiveEvent.From(stored), 0);
+
+        Assert.Same(first, second);
+        Assert.Equal(1, memo.Computed);
     }
 
     [Fact]
-    public void Cache_encodes_again_for_a_different_stored_event_at_the_same_offset()
+    public async Task A_stream_recreated_under_the_same_name_encodes_its_own_events()
     {
-        // A stream deleted and recreated under the same name starts its offsets again.
-        var cache = new LiveEventCache(16);
-        var first = cache.Get(Stored(3, """{"v":"old"}"""));
+        // A stream deleted and recreated under the same name starts its offsets again, with a fresh tail.
+        var old = await MemoryLogAsync();
+        await old.AppendAsync([new NewEvent(Time, Encoding.UTF8.GetBytes("""{"v":"old"}"""))], CancellationToken.None);
+        var first = old.Tail.Memo<LiveEvent>(SubscriptionPump.EncodingMemo).GetOrAdd(await EntryAsync(old, 0), static (stored, _) => LiveEvent.From(stored), 0);
+        var recreated = await MemoryLogAsync();
+        await recreated.AppendAsync([new NewEvent(Time, Encoding.UTF8.GetBytes("""{"v":"new"}"""))], CancellationToken.None);
 
-        var second = cache.Get(Stored(3, """{"v":"new"}"""));
+        var second = recreated.Tail.Memo<LiveEvent>(SubscriptionPump.EncodingMemo).GetOrAdd(await EntryAsync(recreated, 0), static (stored, _) => LiveEvent.From(stored), 0);
 
         Assert.NotSame(first, second);
         Assert.Contains("new", Encoding.UTF8.GetString(second.Json), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Cache_keeps_the_newer_offset_when_a_replaying_subscriber_reads_an_older_one_in_its_slot()
-    {
-        var cache = new LiveEventCache(16);
-        var head = Stored(35, """{"v":35}""");
-        var headEvent = cache.Get(head);
+    private static async Task<StreamLog> MemoryLogAsync() =>
+        await new Sluice.Data.Memory.MemoryStreamEngine(TimeProvider.System).CreateAsync(
+            new StreamDefinition("live", StorageKind.Memory, null, TimeSpan.Zero, 16, null, DateTimeOffset.UnixEpoch), CancellationToken.None);
 
-        var old = cache.Get(Stored(3, """{"v":3}"""));
-
-        Assert.Equal(3, old.Offset);
-        Assert.Same(headEvent, cache.Get(head));
-    }
+    private static async Task<TailEntry> EntryAsync(StreamLog log, long offset) =>
+        ((CursorRead.Events)await log.OpenCursor(offset).ReadAsync(1, CancellationToken.None)).Entries[0];
 }

@@ -33,7 +33,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         var channel = Channel.CreateBounded<LiveEvent>(10);
 
         // Nobody reads the channel; the pump must still return.
-        await SubscriptionPump.RunAsync(server.Store.Find("pump_full")!, 0, channel.Writer, 64, TimeSpan.FromMilliseconds(100), CancellationToken.None)
+        await SubscriptionPump.RunAsync(server.Store.Find("pump_full")!.OpenCursor(0), channel.Writer, 64, TimeSpan.FromMilliseconds(100), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         var offsets = new List<long>();
@@ -55,7 +55,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         await server.AppendNumbersAsync("pump_strict", 0, 50);
         var channel = Channel.CreateBounded<LiveEvent>(20);
 
-        await SubscriptionPump.RunAsync(server.Store.Find("pump_strict")!, 5, channel.Writer, 64, TimeSpan.Zero, CancellationToken.None)
+        await SubscriptionPump.RunAsync(server.Store.Find("pump_strict")!.OpenCursor(5), channel.Writer, 64, TimeSpan.Zero, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(20, channel.Reader.Count);
@@ -76,7 +76,7 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         var channel = Channel.CreateBounded<LiveEvent>(10);
         using var cancel = new CancellationTokenSource();
 
-        var pump = SubscriptionPump.RunAsync(server.Store.Find("pump_paced")!, 0, channel.Writer, 64, TimeSpan.FromSeconds(30), cancel.Token);
+        var pump = SubscriptionPump.RunAsync(server.Store.Find("pump_paced")!.OpenCursor(0), channel.Writer, 64, TimeSpan.FromSeconds(30), cancel.Token);
         var offsets = new List<long>();
         while (offsets.Count < 500)
         {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Api.Tests.Queries;
 

@@ -1,4 +1,5 @@
 using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 using Sluice.Api.Tests.Infrastructure;
 
 namespace Sluice.Api.Tests.Queries;

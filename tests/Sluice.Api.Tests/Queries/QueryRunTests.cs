@@ -1,6 +1,6 @@
 using System.Reactive.Linq;
 using System.Text.Json;
-using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 using Sluice.Reactive;
 
 using Sluice.Api.Tests.Infrastructure;

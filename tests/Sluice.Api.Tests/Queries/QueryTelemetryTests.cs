@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 using Sluice.Api.Tests.Infrastructure;
 
 namespace Sluice.Api.Tests.Queries;

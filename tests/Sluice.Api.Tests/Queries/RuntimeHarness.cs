@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 using Sluice.Data.Memory;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
@@ -17,10 +17,19 @@ internal sealed class RuntimeHarness : IAsyncDisposable
 {
     private readonly ServiceProvider services;
 
-    public RuntimeHarness(int batchSize = 1024, IStreamEngine? engine = null)
+    private readonly StorageKind storage;
+
+    /// <param name="batchSize">Events a query reads per batch.</param>
+    /// <param name="engine">The engine holding streams of kind <paramref name="storage"/>; output streams live in memory.</param>
+    /// <param name="storage">The storage of streams made with <see cref="CreateStreamAsync"/>.</param>
+    public RuntimeHarness(int batchSize = 1024, IStreamEngine? engine = null, StorageKind storage = StorageKind.Memory)
     {
+        this.storage = storage;
         services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        Store = new StreamStore(new MemoryStreamCatalog(), [engine ?? new MemoryStreamEngine(TimeProvider.System)], TimeProvider.System);
+        IStreamEngine[] engines = engine is null || engine.Kind == StorageKind.Memory
+            ? [engine ?? new MemoryStreamEngine(TimeProvider.System)]
+            : [engine, new MemoryStreamEngine(TimeProvider.System)];
+        Store = new StreamStore(new MemoryStreamCatalog(), engines, TimeProvider.System);
         Registry = new QueryRegistry(
             Store,
             new QueryTelemetry(services.GetRequiredService<IMeterFactory>()),
@@ -36,7 +45,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     public async Task<StreamLog> CreateStreamAsync(string name, int capacity = StreamDefinition.DefaultCapacity)
     {
         var outcome = await Store.CreateAsync(
-            new StreamDefinition(name, StorageKind.Memory, null, TimeSpan.Zero, capacity, null, DateTimeOffset.UtcNow), CancellationToken.None);
+            new StreamDefinition(name, storage, null, TimeSpan.Zero, storage == StorageKind.Memory ? capacity : null, null, DateTimeOffset.UtcNow), CancellationToken.None);
         Assert.Equal(CreateStreamOutcome.Created, outcome);
         return Store.Find(name)!;
     }

@@ -1,12 +1,10 @@
 using System.Reactive.Subjects;
 using System.Text.Json;
-using Sluice.Api.Infrastructure;
 using Sluice.Data.Ingest;
 using Sluice.Data.Streams;
-using Sluice.Reactive;
 using Sluice.Reactive.Rows;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>
 /// Runs a compiled query over events given in a request, in virtual time, storing nothing: each
@@ -14,10 +12,10 @@ namespace Sluice.Api.Queries;
 /// pipeline merged by event time (each stream keeps its own order), then every input is completed so
 /// open windows flush.
 /// </summary>
-internal static class QueryPreviewRunner
+public static class QueryPreviewRunner
 {
     /// <summary>The outcome: rows, or a message saying which events were refused or how the query failed.</summary>
-    public sealed record Outcome(QueryPreview? Preview, string? Error, IDictionary<string, object?>? Where = null);
+    public sealed record Outcome(QueryPreviewRows? Preview, string? Error, IDictionary<string, object?>? Where = null);
 
     public static Outcome Run(CompiledQuery compiled, IReadOnlyDictionary<string, JsonElement[]> events, StreamStore store, QueryOptions options, DateTimeOffset now)
     {
@@ -84,9 +82,12 @@ internal static class QueryPreviewRunner
         }
         var truncated = rows.Count > options.MaxPreviewRows;
         var encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
-        var output = rows.Take(options.MaxPreviewRows).Select(r => new RawJson(encoder.Encode(r))).ToArray();
-        return new(new QueryPreview(QueryDescriptions.Schema(compiled), compiled.IsUpdating, pushed, output, truncated), null);
+        var output = rows.Take(options.MaxPreviewRows).Select(r => (ReadOnlyMemory<byte>)encoder.Encode(r)).ToArray();
+        return new(new QueryPreviewRows(pushed, output, truncated), null);
     }
+
+    /// <summary>What a preview emitted: the events pushed, the rows as UTF-8 JSON objects (as appended), and whether rows were cut off.</summary>
+    public sealed record QueryPreviewRows(int EventsIn, IReadOnlyList<ReadOnlyMemory<byte>> Rows, bool Truncated);
 
     /// <summary>The input whose next event is earliest in event time (ties: the first input), or null when all are drained.</summary>
     private static int? NextByEventTime(PreviewInput[] inputs)

@@ -1,4 +1,4 @@
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>Limits of the query runtime (configuration section <c>Sluice:Queries</c>).</summary>
 public sealed class QueryOptions

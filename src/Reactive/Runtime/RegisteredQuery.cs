@@ -1,6 +1,5 @@
-using Sluice.Reactive;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>Where a query starts reading its inputs.</summary>
 public enum StartFrom
@@ -13,7 +12,7 @@ public enum StartFrom
 }
 
 /// <summary>A query in the registry: what was registered, and its current (or last) run.</summary>
-internal sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFrom from, DateTimeOffset createdAt)
+public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFrom from, DateTimeOffset createdAt)
 {
     private volatile QueryRun? run;
 

@@ -1,14 +1,13 @@
-using Sluice.Reactive;
 using Sluice.Reactive.Rows;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>
 /// The current result of an updating query: its changelog applied in order. A <c>+</c> row adds one
 /// copy of the row, a <c>-</c> row removes one identical copy (rows compare by value). Written by the
 /// query's driver after each appended batch, read by <c>GET /api/queries/{name}/results</c>.
 /// </summary>
-internal sealed class ResultTable
+public sealed class ResultTable
 {
     private readonly Dictionary<object?[], long> rows = new(RowComparer.Instance);
     private readonly Lock gate = new();

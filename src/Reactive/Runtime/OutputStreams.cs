@@ -1,11 +1,10 @@
 using Sluice.Data.Streams;
-using Sluice.Reactive;
 using Sluice.Reactive.Rows;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>The stream a query writes to: a memory stream named after the query.</summary>
-internal static class OutputStreams
+public static class OutputStreams
 {
     /// <summary>
     /// A memory stream of default capacity whose events carry the rows' event time. It gets a schema

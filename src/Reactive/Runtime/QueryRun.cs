@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Reactive.Subjects;
+using Microsoft.Extensions.Logging;
 using Sluice.Data.Streams;
-using Sluice.Reactive;
 using Sluice.Reactive.Rows;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>Where a query's execution stands.</summary>
 public enum QueryState
@@ -15,20 +15,22 @@ public enum QueryState
 }
 
 /// <summary>
-/// One execution of a registered query, from start until it is stopped or faults. A single driver
-/// task owns the pipeline: it reads a batch from each input in turn (round-robin keeps the inputs'
-/// watermarks roughly aligned), decodes it, pushes it through the pipeline, appends the rows that came
-/// out to the output stream in one batch, and when every input is drained waits for the next append
-/// (the logs' tail signal; no polling). Anything that goes wrong ends this run as <see cref="QueryState.Faulted"/>
-/// and nothing else: other queries, ingest and the process carry on.
+/// One execution of a registered query, from start until it is stopped or faults. A single driver task owns the
+/// pipeline: it reads a batch from each input's <see cref="StreamCursor"/> in turn (round-robin keeps the inputs'
+/// watermarks roughly aligned), decodes it (<see cref="InputDecoder"/>: once per event for all queries), pushes it
+/// through the pipeline, appends the rows that came out to the output stream in one batch, and when every input is
+/// drained waits for the next append on any of them (<see cref="StreamCursor.WhenAnyAsync"/>; no polling). Anything
+/// that goes wrong ends this run as <see cref="QueryState.Faulted"/> and nothing else: other queries, ingest and the
+/// process carry on.
 /// </summary>
-internal sealed class QueryRun
+public sealed class QueryRun
 {
     private readonly CompiledQuery compiled;
-    private readonly StreamLog[] inputs;
-    private readonly DecodedRowCache[] decoders;
+    private readonly StreamCursor[] cursors;
+    private readonly InputDecoder[] decoders;
     private readonly StreamLog output;
     private readonly RowEncoder encoder;
+    private readonly OutputRowMemo? outputRows;
     private readonly int batchSize;
     private readonly ILogger logger;
     private readonly QueryTelemetry telemetry;
@@ -45,23 +47,26 @@ internal sealed class QueryRun
         string name,
         CompiledQuery compiled,
         IReadOnlyList<StreamLog> inputs,
-        IReadOnlyList<long> startOffsets,
-        SharedRowDecoding decoding,
+        InputOffsets start,
         StreamLog output,
         int batchSize,
         ILogger logger,
         QueryTelemetry telemetry)
     {
+        ArgumentNullException.ThrowIfNull(compiled);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(output);
         Name = name;
         this.compiled = compiled;
-        this.inputs = inputs.ToArray();
-        decoders = compiled.Inputs.Select((input, i) => decoding.For(this.inputs[i], input.Columns)).ToArray();
+        offsets = start.Offsets.ToArray();
+        cursors = inputs.Select((log, i) => log.OpenCursor(offsets[i])).ToArray();
+        decoders = compiled.Inputs.Select((input, i) => new InputDecoder(inputs[i], input.Columns)).ToArray();
         this.output = output;
         encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
+        outputRows = OutputRowMemo.For(output, compiled);
         this.batchSize = Math.Max(1, batchSize);
         this.logger = logger;
         this.telemetry = telemetry;
-        offsets = startOffsets.ToArray();
         Results = compiled.IsUpdating ? new ResultTable() : null;
     }
 
@@ -89,8 +94,32 @@ internal sealed class QueryRun
 
     public QueryState State => error is not null ? QueryState.Faulted : stopped ? QueryState.Stopped : QueryState.Running;
 
-    /// <summary>The next offset this run reads from each input, in the order of <see cref="CompiledQuery.Inputs"/>.</summary>
-    public IReadOnlyList<(StreamLog Log, long Offset)> Positions => inputs.Select((log, i) => (log, Volatile.Read(ref offsets[i]))).ToArray();
+    /// <summary>
+    /// The next offset this run reads from each input, in the order of <see cref="CompiledQuery.Inputs"/>: every event
+    /// below it has been pushed through the pipeline and its rows appended to the output. Moves once per batch.
+    /// </summary>
+    public InputOffsets Offsets
+    {
+        get
+        {
+            var snapshot = new long[offsets.Length];
+            for (var i = 0; i < snapshot.Length; i++)
+            {
+                snapshot[i] = Volatile.Read(ref offsets[i]);
+            }
+            return new InputOffsets(snapshot);
+        }
+    }
+
+    /// <summary><see cref="Offsets"/> beside the streams they are offsets of.</summary>
+    public IReadOnlyList<(StreamLog Log, long Offset)> Positions
+    {
+        get
+        {
+            var current = Offsets.Offsets;
+            return cursors.Select((cursor, i) => (cursor.Log, current[i])).ToArray();
+        }
+    }
 
     /// <summary>Completes when the driver has ended (stopped or faulted).</summary>
     public Task Completion => driver;
@@ -115,7 +144,7 @@ internal sealed class QueryRun
     private async Task DriveAsync()
     {
         var cancellation = stopping.Token;
-        var subjects = inputs.Select(_ => new Subject<InputEvent>()).ToArray();
+        var subjects = cursors.Select(_ => new Subject<InputEvent>()).ToArray();
         var emitted = new List<OutputRow>();
         Exception? pipelineError = null;
         IDisposable? subscription = null;
@@ -129,13 +158,13 @@ internal sealed class QueryRun
                     throw new QueryPipelineException(early);
                 }
                 var progressed = false;
-                for (var i = 0; i < inputs.Length && !cancellation.IsCancellationRequested; i++)
+                for (var i = 0; i < cursors.Length && !cancellation.IsCancellationRequested; i++)
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
                 }
                 if (!progressed)
                 {
-                    await WaitForAnyInputAsync(cancellation);
+                    await StreamCursor.WhenAnyAsync(cursors, cancellation);
                 }
             }
         }
@@ -168,39 +197,32 @@ internal sealed class QueryRun
     /// <summary>Reads, processes and writes one batch of input <paramref name="index"/>; false when the input had nothing new.</summary>
     private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
     {
-        var log = inputs[index];
-        if (log.IsClosed)
-        {
-            throw new InvalidOperationException($"Input stream '{log.Definition.Name}' was deleted.");
-        }
-        var from = offsets[index];
+        var cursor = cursors[index];
         var readStarted = Stopwatch.GetTimestamp();
-        var outcome = await log.ReadAsync(from, batchSize, cancellation);
-        switch (outcome)
+        IReadOnlyList<TailEntry> entries;
+        switch (await cursor.TryReadAsync(batchSize, cancellation))
         {
-            case ReadOutcome.Gone gone:
+            case CursorRead.Empty:
+                return false;
+            case CursorRead.Skipped skipped:
                 // A memory input evicted events before we read them: skip to what is left, count and log it.
-                var lost = Math.Max(0, gone.FirstRetainedOffset - from);
-                Interlocked.Add(ref skippedEvents, lost);
-                Volatile.Write(ref offsets[index], Math.Max(from, gone.FirstRetainedOffset));
+                Interlocked.Add(ref skippedEvents, skipped.To - skipped.From);
+                Volatile.Write(ref offsets[index], skipped.To);
                 logger.LogWarning("Query {Query} fell behind stream {Stream}: offsets {From}..{To} were evicted before it read them and are skipped.",
-                    Name, log.Definition.Name, from, gone.FirstRetainedOffset - 1);
+                    Name, cursor.Log.Definition.Name, skipped.From, skipped.To - 1);
                 return true;
-            case ReadOutcome.NotFound:
-                throw new InvalidOperationException($"Input stream '{log.Definition.Name}' was deleted.");
+            case CursorRead.Events events:
+                entries = events.Entries;
+                break;
+            default:
+                throw new InvalidOperationException($"Input stream '{cursor.Log.Definition.Name}' was deleted.");
         }
-        var items = ((ReadOutcome.Events)outcome).Items;
-        if (items.Count == 0)
+        var rows = new object?[entries.Count][];
+        decoders[index].Decode(entries, rows);
+        var batch = new InputEvent[entries.Count];
+        for (var k = 0; k < entries.Count; k++)
         {
-            return false;
-        }
-        var decoder = decoders[index];
-        var rows = new object?[items.Count][];
-        decoder.Decode(items, rows);
-        var batch = new InputEvent[items.Count];
-        for (var k = 0; k < items.Count; k++)
-        {
-            var stored = items[k];
+            var stored = entries[k].Event;
             batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, rows[k]);
         }
         var readEnded = Stopwatch.GetTimestamp();
@@ -229,7 +251,7 @@ internal sealed class QueryRun
         WriteLatency.Rotate(writeEnded);
         WriteLatency.RecordElapsed(processEnded, writeEnded, batch.Length);
 
-        Volatile.Write(ref offsets[index], items[^1].Offset + 1);
+        Volatile.Write(ref offsets[index], entries[^1].Offset + 1);
         Interlocked.Add(ref eventsIn, batch.Length);
         telemetry.RecordBatch(Name, batch.Length, readStarted, readEnded, processStarted, processEnded, writeEnded);
         return true;
@@ -246,32 +268,14 @@ internal sealed class QueryRun
         var events = new NewEvent[emitted.Count];
         for (var k = 0; k < emitted.Count; k++)
         {
-            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(emitted[k].EventTime, DateTimeKind.Utc)), payloads[k]);
+            var row = emitted[k];
+            events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(row.EventTime, DateTimeKind.Utc)), payloads[k]) { Memo = outputRows?.Of(row) };
         }
         // Not cancellable half-way: a batch of results is appended whole or not at all.
         await output.AppendAsync(events, CancellationToken.None);
         Results?.Apply(emitted);
         Interlocked.Add(ref rowsOut, emitted.Count);
         emitted.Clear();
-        cancellation.ThrowIfCancellationRequested();
-    }
-
-    private async Task WaitForAnyInputAsync(CancellationToken cancellation)
-    {
-        if (inputs.Length == 1)
-        {
-            await inputs[0].WaitForOffsetAsync(Volatile.Read(ref offsets[0]), cancellation);
-            return;
-        }
-        // Cancel the waits that did not fire, so a quiet input does not collect one waiter per wake-up of a busy one.
-        using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var waits = new Task[inputs.Length];
-        for (var i = 0; i < inputs.Length; i++)
-        {
-            waits[i] = inputs[i].WaitForOffsetAsync(Volatile.Read(ref offsets[i]), round.Token).AsTask();
-        }
-        await Task.WhenAny(waits);
-        await round.CancelAsync();
         cancellation.ThrowIfCancellationRequested();
     }
 

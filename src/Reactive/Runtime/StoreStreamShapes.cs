@@ -1,10 +1,9 @@
 using Sluice.Data.Streams;
-using Sluice.Reactive;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>The query compiler's view of the streams in the store: each schema as typed columns; no schema means untyped columns.</summary>
-internal sealed class StoreStreamShapes(StreamStore store) : IStreamShapes
+public sealed class StoreStreamShapes(StreamStore store) : IStreamShapes
 {
     public StreamShape? Find(string name) => store.Find(name) is { } log ? ToShape(log.Definition) : null;
 

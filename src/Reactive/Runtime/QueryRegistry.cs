@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Sluice.Api.Streams;
 using Sluice.Data.Streams;
-using Sluice.Reactive;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>What a lifecycle request came to.</summary>
-internal enum LifecycleOutcome
+public enum LifecycleOutcome
 {
     Done,
     NotFound,
@@ -15,15 +14,15 @@ internal enum LifecycleOutcome
     InputMissing,
 }
 
-internal sealed record LifecycleResult(LifecycleOutcome Outcome, RegisteredQuery? Query = null, string? Detail = null);
+public sealed record LifecycleResult(LifecycleOutcome Outcome, RegisteredQuery? Query = null, string? Detail = null);
 
 /// <summary>
 /// The registered queries and their runs, in memory only: registrations do not survive a restart of
 /// the service (durable queries are SPEC §7, later). Lifecycle changes are serialized by one gate;
-/// reads (list, describe, metrics) take no lock. Also tells the streams API which streams a query
-/// reads or writes, so they cannot be deleted under it.
+/// reads (list, describe, metrics) take no lock. Also says which streams a query reads or writes
+/// (<see cref="FindDependent"/>), so the streams API does not delete them under it.
 /// </summary>
-internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
+public sealed class QueryRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RegisteredQuery> queries = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -32,7 +31,6 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
     private readonly QueryOptions options;
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider time;
-    private readonly SharedRowDecoding decoding = new();
 
     public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -48,6 +46,7 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
 
     public RegisteredQuery? Find(string name) => queries.TryGetValue(name, out var query) ? query : null;
 
+    /// <summary>The first query (by name) that reads <paramref name="stream"/> or writes it; null when none does.</summary>
     public string? FindDependent(string stream) =>
         queries.Values.Where(q => q.Name == stream || q.Reads(stream)).Select(q => q.Name).Order(StringComparer.Ordinal).FirstOrDefault();
 
@@ -177,13 +176,11 @@ internal sealed class QueryRegistry : IStreamDependents, IAsyncDisposable
         {
             return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
         }
-        var startOffsets = inputs.Select(log => query.From == StartFrom.Latest ? log.Position.HeadOffset : log.Position.FirstRetainedOffset).ToArray();
         var run = new QueryRun(
             query.Name,
             compiled,
             inputs,
-            startOffsets,
-            decoding,
+            InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest),
             store.Find(query.Name)!,
             compiled.Inputs.Count > 1 ? Math.Max(1, options.BatchSize / compiled.Inputs.Count) : options.BatchSize,
             loggers.CreateLogger($"Sluice.Queries.{query.Name}"),

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>
 /// The queries' OpenTelemetry metrics (meter <c>Sluice.Queries</c>), every measurement tagged with
@@ -10,7 +10,7 @@ namespace Sluice.Api.Queries;
 /// divided by its events) so the hot loop pays three records per batch, not per event.
 /// Counts start again from zero when a query is restarted, as its output does.
 /// </summary>
-internal sealed class QueryTelemetry
+public sealed class QueryTelemetry
 {
     public const string MeterName = "Sluice.Queries";
     public const string QueryTag = "query";

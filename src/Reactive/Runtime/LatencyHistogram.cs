@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 
-namespace Sluice.Api.Queries;
+namespace Sluice.Reactive.Runtime;
 
 /// <summary>
 /// A bounded latency histogram for p50/p99: nanosecond values in log buckets, eight per power of two
@@ -9,7 +9,7 @@ namespace Sluice.Api.Queries;
 /// Two generations rotate every <see cref="Generation"/>, so percentiles describe the last one to two
 /// minutes rather than the query's whole life. One writer (the query's driver), any number of readers.
 /// </summary>
-internal sealed class LatencyHistogram
+public sealed class LatencyHistogram
 {
     public static readonly TimeSpan Generation = TimeSpan.FromMinutes(1);
 
