@@ -12,4 +12,7 @@ public sealed record QueryCompileOptions
     /// ends the pipeline with OnError, so the host faults the query.
     /// </summary>
     public bool StrictErrors { get; init; }
+
+    /// <summary>What the query may take of the process (SPEC §8).</summary>
+    public QueryLimits Limits { get; init; } = QueryLimits.Default;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Sluice.Api.Queries;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Api.Limits;
 

@@ -118,6 +118,7 @@ public static class StreamsApi
     /// <param name="request">The request, whose body holds the events.</param>
     /// <param name="store">The streams.</param>
     /// <param name="options">Ingest limits.</param>
+    /// <param name="eventLimits">Appended events per second per credential (<c>Limits:Events</c>).</param>
     /// <param name="time">The clock for ingest time.</param>
     /// <param name="cancellationToken">Ends with the request.</param>
     /// <param name="idempotencyKey">Makes the append safe to retry: 1–128 printable ASCII characters, unique per request

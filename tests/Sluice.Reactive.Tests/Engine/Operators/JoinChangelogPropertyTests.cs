@@ -20,7 +20,7 @@ public sealed class JoinChangelogPropertyTests
         var output = new ElementRecorder();
         var stats = new QueryStats();
         // Odd v on the right only matches left rows with v below it: a residual condition besides the key.
-        var sink = new JoinSink(output, [E.Column(0)], [E.Column(0)], r => (long)r[1]! < (long)r[3]! || (long)r[3]! % 2 == 0, 2, 2, leftOuter, [], [], appendOnly: false, stats);
+        var sink = new JoinSink(output, [E.Column(0)], [E.Column(0)], r => (long)r[1]! < (long)r[3]! || (long)r[3]! % 2 == 0, 2, 2, leftOuter, false, [], [], appendOnly: false, stats);
         var left = sink.LeftObserver;
         var right = sink.RightObserver;
         var random = new Random(seed);

@@ -20,7 +20,7 @@ public sealed class JoinExpiryOperatorTests
 
         public Join(bool leftOuter = false)
         {
-            var sink = new JoinSink(Out, [E.Column(0)], [E.Column(0)], null, 3, 3, leftOuter,
+            var sink = new JoinSink(Out, [E.Column(0)], [E.Column(0)], null, 3, 3, leftOuter, false,
                 [new JoinExpiry(E.Column(2), FiveSeconds)], [new JoinExpiry(E.Column(2), 0)], appendOnly: true, Stats);
             Left = sink.LeftObserver;
             Right = sink.RightObserver;
@@ -120,7 +120,7 @@ public sealed class JoinExpiryOperatorTests
     public void Retracted_rows_are_garbage_collectable()
     {
         var out1 = new ElementRecorder();
-        var sink = new JoinSink(out1, [E.Column(0)], [E.Column(0)], null, 3, 3, false, [], [], appendOnly: false, new QueryStats());
+        var sink = new JoinSink(out1, [E.Column(0)], [E.Column(0)], null, 3, 3, false, false, [], [], appendOnly: false, new QueryStats());
         var stored = RetractRows(sink, 100);
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -19,7 +19,7 @@ public sealed class JoinOperatorTests
 
         public Join(bool leftOuter = false, bool appendOnly = true, Func<object?[], bool>? condition = null, JoinExpiry[]? leftExpiry = null, JoinExpiry[]? rightExpiry = null)
         {
-            Sink = new JoinSink(Out, [E.Column(0)], [E.Column(0)], condition, 2, 2, leftOuter, leftExpiry ?? [], rightExpiry ?? [], appendOnly, Stats);
+            Sink = new JoinSink(Out, [E.Column(0)], [E.Column(0)], condition, 2, 2, leftOuter, false, leftExpiry ?? [], rightExpiry ?? [], appendOnly, Stats);
             Left = Sink.LeftObserver;
             Right = Sink.RightObserver;
         }

@@ -68,7 +68,7 @@ public sealed class OperatorSubscriptionTests
         var output = new ElementRecorder();
         var failing = Observable.Throw<Element>(new InvalidOperationException("left failed"));
         var join = new BinaryOperator(failing, right.Observable,
-            o => new JoinSink(o, [E.Column(0)], [E.Column(0)], null, 1, 1, false, [], [], true, new QueryStats()));
+            o => new JoinSink(o, [E.Column(0)], [E.Column(0)], null, 1, 1, false, false, [], [], true, new QueryStats()));
         using var _ = join.Subscribe(output);
         Assert.Equal("left failed", output.Error!.Message);
         Assert.Equal(1, right.Subscriptions);
@@ -82,7 +82,7 @@ public sealed class OperatorSubscriptionTests
         var left = new TrackedInput();
         var right = new TrackedInput();
         var join = new BinaryOperator(left.Observable, right.Observable,
-            o => new JoinSink(o, [E.Column(0)], [E.Column(0)], null, 1, 1, false, [], [], true, new QueryStats()));
+            o => new JoinSink(o, [E.Column(0)], [E.Column(0)], null, 1, 1, false, false, [], [], true, new QueryStats()));
         var output = new ElementRecorder();
         using var _ = join.Subscribe(output);
         left.Subject.OnCompleted();

@@ -10,7 +10,7 @@ public sealed class SourceOperatorTests
     private readonly ElementRecorder output = new();
     private readonly QueryStats stats = new();
 
-    private IDisposable Subscribe(double delaySeconds) => new SourceOperator(input, TimeSpan.FromSeconds(delaySeconds), stats).Subscribe(output);
+    private IDisposable Subscribe(double delaySeconds) => new SourceOperator(input, 0, TimeSpan.FromSeconds(delaySeconds), stats, null).Subscribe(output);
 
     private void Push(DateTime time, string k = "a") => input.OnNext(new InputEvent(0, time, [k]));
 
