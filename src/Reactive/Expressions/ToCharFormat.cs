@@ -62,53 +62,65 @@ internal sealed class ToCharFormat
 
     public string Format(DateTime t)
     {
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(16);
         foreach (var (field, text, fill) in parts)
         {
-            if (field is null)
-            {
-                sb.Append(text);
-                continue;
-            }
-            string Num(long value, int width) => fill ? value.ToString(CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
-            string Name(string name, string style, int width)
-            {
-                var cased = style switch
-                {
-                    _ when style.All(char.IsUpper) => name.ToUpperInvariant(),
-                    _ when style.All(char.IsLower) => name.ToLowerInvariant(),
-                    _ => name,
-                };
-                return fill ? cased : cased.PadRight(width);
-            }
-            var hour12 = t.Hour % 12 == 0 ? 12 : t.Hour % 12;
-            sb.Append(field.ToUpperInvariant() switch
-            {
-                "YYYY" => Num(t.Year, 4),
-                "YYY" => Num(t.Year % 1000, 3),
-                "YY" => Num(t.Year % 100, 2),
-                "Y" => Num(t.Year % 10, 1),
-                "MM" => Num(t.Month, 2),
-                "DD" => Num(t.Day, 2),
-                "DDD" => Num(t.DayOfYear, 3),
-                "D" => Num((int)t.DayOfWeek + 1, 1),
-                "HH24" => Num(t.Hour, 2),
-                "HH12" or "HH" => Num(hour12, 2),
-                "MI" => Num(t.Minute, 2),
-                "SS" => Num(t.Second, 2),
-                "MS" => Num(t.Millisecond, 3),
-                "US" => Num((t.Ticks % TimeSpan.TicksPerSecond) / 10, 6),
-                "AM" or "PM" when char.IsLower(field[0]) => t.Hour < 12 ? "am" : "pm",
-                "AM" or "PM" => t.Hour < 12 ? "AM" : "PM",
-                "Q" => Num(((t.Month - 1) / 3) + 1, 1),
-                "IW" => Num(ISOWeek.GetWeekOfYear(t), 2),
-                "WW" => Num(((t.DayOfYear - 1) / 7) + 1, 2),
-                "MONTH" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(t.Month), field, 9),
-                "MON" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedMonthName(t.Month), field, 3),
-                "DAY" => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetDayName(t.DayOfWeek), field, 9),
-                _ => Name(CultureInfo.InvariantCulture.DateTimeFormat.GetAbbreviatedDayName(t.DayOfWeek), field, 3),
-            });
+            if (field is null) sb.Append(text);
+            else AppendField(sb, field, fill, t);
         }
         return sb.ToString();
+    }
+
+    private static void Number(StringBuilder sb, long value, int width, bool fill)
+    {
+        if (!fill)
+        {
+            for (var digits = Digits(value); digits < width; digits++) sb.Append('0');
+        }
+        sb.Append(value);
+    }
+
+    private static int Digits(long value)
+    {
+        var digits = 1;
+        while ((value /= 10) > 0) digits++;
+        return digits;
+    }
+
+    private static void Name(StringBuilder sb, string name, string style, int width, bool fill)
+    {
+        var cased = style.All(char.IsUpper) ? name.ToUpperInvariant() : style.All(char.IsLower) ? name.ToLowerInvariant() : name;
+        sb.Append(cased);
+        if (!fill) sb.Append(' ', Math.Max(0, width - cased.Length));
+    }
+
+    private static void AppendField(StringBuilder sb, string field, bool fill, DateTime t)
+    {
+        var names = CultureInfo.InvariantCulture.DateTimeFormat;
+        switch (field.ToUpperInvariant())
+        {
+            case "YYYY": Number(sb, t.Year, 4, fill); break;
+            case "YYY": Number(sb, t.Year % 1000, 3, fill); break;
+            case "YY": Number(sb, t.Year % 100, 2, fill); break;
+            case "Y": Number(sb, t.Year % 10, 1, fill); break;
+            case "MM": Number(sb, t.Month, 2, fill); break;
+            case "DD": Number(sb, t.Day, 2, fill); break;
+            case "DDD": Number(sb, t.DayOfYear, 3, fill); break;
+            case "D": Number(sb, (int)t.DayOfWeek + 1, 1, fill); break;
+            case "HH24": Number(sb, t.Hour, 2, fill); break;
+            case "HH12" or "HH": Number(sb, t.Hour % 12 == 0 ? 12 : t.Hour % 12, 2, fill); break;
+            case "MI": Number(sb, t.Minute, 2, fill); break;
+            case "SS": Number(sb, t.Second, 2, fill); break;
+            case "MS": Number(sb, t.Millisecond, 3, fill); break;
+            case "US": Number(sb, (t.Ticks % TimeSpan.TicksPerSecond) / 10, 6, fill); break;
+            case "AM" or "PM": sb.Append(char.IsLower(field[0]) ? (t.Hour < 12 ? "am" : "pm") : (t.Hour < 12 ? "AM" : "PM")); break;
+            case "Q": Number(sb, ((t.Month - 1) / 3) + 1, 1, fill); break;
+            case "IW": Number(sb, ISOWeek.GetWeekOfYear(t), 2, fill); break;
+            case "WW": Number(sb, ((t.DayOfYear - 1) / 7) + 1, 2, fill); break;
+            case "MONTH": Name(sb, names.GetMonthName(t.Month), field, 9, fill); break;
+            case "MON": Name(sb, names.GetAbbreviatedMonthName(t.Month), field, 3, fill); break;
+            case "DAY": Name(sb, names.GetDayName(t.DayOfWeek), field, 9, fill); break;
+            default: Name(sb, names.GetAbbreviatedDayName(t.DayOfWeek), field, 3, fill); break;
+        }
     }
 }
