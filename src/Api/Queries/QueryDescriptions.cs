@@ -25,6 +25,7 @@ internal static class QueryDescriptions
             run?.Error,
             query.Compiled.IsUpdating,
             query.From.ToString().ToLowerInvariant(),
+            query.Durable,
             Schema(query.Compiled),
             query.InputStreams,
             query.Compiled.Plan,

@@ -26,6 +26,9 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>True when its current (or last) run survives a restart exactly where it stands: PostgreSQL inputs and output (docs/durability.md).</summary>
+    public bool Durable { get; set; }
+
     /// <summary>The distinct input streams, in the order the query first names them.</summary>
     public IReadOnlyList<string> InputStreams { get; } = compiled.Inputs.Select(i => i.Stream).Distinct(StringComparer.Ordinal).ToArray();
 
