@@ -22,7 +22,7 @@ internal static class QueryDescriptions
             query.Name,
             query.Compiled.Sql,
             query.State.ToString().ToLowerInvariant(),
-            run?.Error,
+            run?.Error ?? query.RecoveryError,
             query.Compiled.IsUpdating,
             query.From.ToString().ToLowerInvariant(),
             query.Durable,

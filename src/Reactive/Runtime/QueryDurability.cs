@@ -1,4 +1,5 @@
 using Sluice.Data.Queries;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -39,6 +40,18 @@ public sealed class QueryDurability
     }
 
     public string Query { get; }
+
+    /// <summary>Takes this run's checkpoints; null when the query is not checkpointed (docs/durability.md says which are).</summary>
+    public QueryCheckpointer? Checkpointer { get; init; }
+
+    /// <summary>
+    /// This run's checkpoint now, or null when none may be taken: while re-produced rows are still being skipped, the
+    /// output head is ahead of the offsets, and a checkpoint would pair them wrongly.
+    /// </summary>
+    public StoredCheckpoint? Snapshot(IReadOnlyList<long> offsets, long outputHead, DateTimeOffset now) =>
+        Checkpointer is null || Replaying || rowsToSkip > 0
+            ? null
+            : new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, CheckpointFormat.Write([]), now);
 
     public bool Journaled { get; }
 

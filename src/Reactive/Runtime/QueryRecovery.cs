@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Data.Queries;
 using Sluice.Data.Streams;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -80,13 +81,35 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
             await catalog.ResetProgressAsync(query.Name, cancellationToken);
             checkpoint = null;
         }
-        // Operator state is not restored yet (docs/durability.md): a run resumes from its start offsets and replays its whole journal.
         var start = new InputOffsets(stored.StartOffsets.Count == inputs.Length ? stored.StartOffsets : InputOffsets.Of(inputs, latest: false).Offsets);
         var journaled = inputs.Length > 1;
-        var journal = journaled ? await catalog.ReadJournalAsync(query.Name, 0, cancellationToken) : [];
-        var skip = fresh ? 0 : head;
+        long baseHead = 0, afterSequence = 0;
+        if (checkpoint is not null)
+        {
+            try
+            {
+                if (!compiled.IsStateless)
+                {
+                    throw new InvalidDataException(
+                        $"Query '{query.Name}' has a checkpoint, but this release checkpoints only stateless queries (scan, filter, project) and cannot restore its operators.");
+                }
+                CheckpointFormat.Read(query.Name, checkpoint.FormatVersion, checkpoint.State, []);
+            }
+            catch (Exception ex) when (ex is CheckpointFormatException or InvalidDataException or EndOfStreamException)
+            {
+                logger.LogError("Query {Query} cannot resume: {Error}", query.Name, ex.Message);
+                query.RecoveryError = ex.Message;
+                return null;
+            }
+            // Resume from the checkpoint: its offsets, the rows the output held then, the journal after it.
+            start = new InputOffsets(checkpoint.InputOffsets);
+            baseHead = checkpoint.OutputHead;
+            afterSequence = checkpoint.JournalSequence;
+        }
+        var journal = journaled ? await catalog.ReadJournalAsync(query.Name, afterSequence, cancellationToken) : [];
+        var skip = fresh ? 0 : head - baseHead;
         logger.LogInformation("Query {Query} resumes: replaying {Batches} journaled batch(es) from offsets [{Start}], {Skip} output row(s) already written.",
             query.Name, journal.Count, string.Join(", ", start.Offsets), skip);
-        return new Resume(inputs, start, output, new QueryDurability(catalog, query.Name, journaled, journal, skip, lastSequence: 0));
+        return new Resume(inputs, start, output, new QueryDurability(catalog, query.Name, journaled, journal, skip, lastSequence: afterSequence));
     }
 }

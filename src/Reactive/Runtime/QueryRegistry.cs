@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sluice.Data.Queries;
 using Sluice.Data.Streams;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -67,7 +68,8 @@ public sealed class QueryRegistry : IAsyncDisposable
                 queries[query.Name] = query;
                 if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
                 {
-                    Launch(query, resume.Inputs, resume.Start, resume.Output, resume.Durability);
+                    Launch(query, resume.Inputs, resume.Start, resume.Output,
+                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query) } : null);
                 }
             }
             return new LifecycleResult(LifecycleOutcome.Done);
@@ -212,10 +214,16 @@ public sealed class QueryRegistry : IAsyncDisposable
         {
             return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
         }
-        var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) : null;
+        var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
         Launch(query, inputs, start, store.Find(query.Name)!, durability);
         return new(LifecycleOutcome.Done, query);
     }
+
+    /// <summary>A checkpointer for a durable query whose state this release can checkpoint; null for the others (they replay from their start).</summary>
+    private QueryCheckpointer? CheckpointerOf(RegisteredQuery query) =>
+        query.Compiled.IsStateless && options.CheckpointInterval > TimeSpan.Zero
+            ? new QueryCheckpointer(catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
+            : null;
 
     private void Launch(RegisteredQuery query, StreamLog[] inputs, InputOffsets start, StreamLog output, QueryDurability? durability)
     {
@@ -231,6 +239,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             telemetry,
             durability);
         query.Durable = durability is not null;
+        query.RecoveryError = null;
         query.Run = run;
         query.StartedAt = time.GetUtcNow();
         run.Start();

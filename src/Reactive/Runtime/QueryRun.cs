@@ -142,6 +142,10 @@ public sealed class QueryRun
         stopped = true;
         await stopping.CancelAsync();
         await driver;
+        if (error is null && durability?.Checkpointer is { } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } last)
+        {
+            await checkpointer.TakeFinalAsync(last);
+        }
     }
 
     private async Task DriveAsync()
@@ -168,6 +172,11 @@ public sealed class QueryRun
                 for (var i = 0; i < cursors.Length && !cancellation.IsCancellationRequested; i++)
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
+                }
+                if (durability?.Checkpointer is { Due: true } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } checkpoint)
+                {
+                    // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
+                    checkpointer.Take(checkpoint);
                 }
                 if (!progressed)
                 {

@@ -39,7 +39,10 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
         set => run = value;
     }
 
-    public QueryState State => Run?.State ?? QueryState.Stopped;
+    /// <summary>Why the query could not be resumed at start-up (it then shows as faulted); null otherwise.</summary>
+    public string? RecoveryError { get; set; }
+
+    public QueryState State => Run?.State ?? (RecoveryError is null ? QueryState.Stopped : QueryState.Faulted);
 
     public bool Reads(string stream) => InputStreams.Contains(stream, StringComparer.Ordinal);
 }
