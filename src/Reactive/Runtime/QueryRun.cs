@@ -180,7 +180,7 @@ public sealed class QueryRun
                 }
                 if (!progressed)
                 {
-                    await StreamCursor.WhenAnyAsync(cursors, cancellation);
+                    await WaitForInputAsync(cancellation);
                 }
             }
         }
@@ -207,6 +207,26 @@ public sealed class QueryRun
                 decoder.RemoveReader();
             }
             stopped = true;
+        }
+    }
+
+    /// <summary>Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch.</summary>
+    private async Task WaitForInputAsync(CancellationToken cancellation)
+    {
+        if (durability?.Checkpointer?.Pending(Offsets.Offsets) is not { } due)
+        {
+            await StreamCursor.WhenAnyAsync(cursors, cancellation);
+            return;
+        }
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        wake.CancelAfter(due);
+        try
+        {
+            await StreamCursor.WhenAnyAsync(cursors, wake.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            // The checkpoint is due: the loop takes it.
         }
     }
 

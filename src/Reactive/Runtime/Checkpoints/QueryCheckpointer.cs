@@ -14,6 +14,7 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
     private Task inFlight = Task.CompletedTask;
     private long lastTaken = time.GetTimestamp();
     private long written;
+    private IReadOnlyList<long>? lastOffsets;
 
     /// <summary>Checkpoints written so far by this run.</summary>
     public long Written => Interlocked.Read(ref written);
@@ -25,13 +26,34 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
     public void Take(StoredCheckpoint checkpoint)
     {
         lastTaken = time.GetTimestamp();
+        lastOffsets = checkpoint.InputOffsets;
         inFlight = WriteAsync(checkpoint);
+    }
+
+    /// <summary>
+    /// How long an idle driver may wait for input before a checkpoint of <paramref name="offsets"/> is due; null when
+    /// the last checkpoint taken is at those offsets already (nothing to save, wait for input alone).
+    /// </summary>
+    public TimeSpan? Pending(IReadOnlyList<long> offsets)
+    {
+        if (lastOffsets is { } last && last.SequenceEqual(offsets))
+        {
+            return null;
+        }
+        var left = interval - time.GetElapsedTime(lastTaken);
+        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
     }
 
     /// <summary>The last checkpoint of a graceful stop: waits for the one in flight, then writes this one.</summary>
     public async Task TakeFinalAsync(StoredCheckpoint checkpoint)
     {
         await inFlight;
+        if (lastOffsets is { } last && last.SequenceEqual(checkpoint.InputOffsets))
+        {
+            // Nothing moved since the last checkpoint (a second stop, or an idle query): write nothing.
+            return;
+        }
+        lastOffsets = checkpoint.InputOffsets;
         await WriteAsync(checkpoint);
     }
 
