@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Sluice.Data.Memory;
 using Sluice.Data.Postgres;
+using Sluice.Data.Queries;
 using Sluice.Data.Streams;
 
 namespace Sluice.Data;
@@ -24,6 +25,7 @@ public static class DataServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(postgresConnectionString))
         {
             services.AddSingleton<IStreamCatalog, MemoryStreamCatalog>();
+            services.AddSingleton<IQueryCatalog, MemoryQueryCatalog>();
         }
         else
         {
@@ -31,6 +33,7 @@ public static class DataServiceCollectionExtensions
             services.AddSingleton(_ => PostgresDataSource.Create(postgresConnectionString));
             services.AddDbContextFactory<SluiceDbContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<IStreamCatalog, PostgresStreamCatalog>();
+            services.AddSingleton<IQueryCatalog, PostgresQueryCatalog>();
             services.AddSingleton<IStreamEngine, PostgresStreamEngine>();
             services.AddSingleton(_ => new StreamOwnership(postgresConnectionString));
         }

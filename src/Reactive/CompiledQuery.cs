@@ -34,6 +34,12 @@ public sealed class CompiledQuery(
     public string Plan { get; } = plan;
 
     /// <summary>
+    /// True when the pipeline holds no state that decides its output (scan, filter and project only): a checkpoint of
+    /// it is its input offsets and output head alone, so a resumed run needs no operator snapshot.
+    /// </summary>
+    public bool IsStateless { get; init; }
+
+    /// <summary>
     /// Wires a pipeline over one observable per input (same order as <see cref="Inputs"/>).
     /// Inputs must be pushed from one thread at a time. Rows come out synchronously from the pushes.
     /// When every input completes, open windows are flushed (the watermark goes to +∞) and the output completes.

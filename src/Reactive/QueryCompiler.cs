@@ -10,6 +10,14 @@ public static class QueryCompiler
     /// <summary>Maximum accepted query text length, in characters.</summary>
     public const int MaxSqlLength = 100_000;
 
+    private static bool IsStatelessPlan(PlanNode node) => node switch
+    {
+        ScanNode => true,
+        FilterNode filter => IsStatelessPlan(filter.Input),
+        ProjectNode project => IsStatelessPlan(project.Input),
+        _ => false,
+    };
+
     /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>.</summary>
     /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
     public static CompiledQuery Compile(string sql, IStreamShapes streams) => Compile(sql, streams, QueryCompileOptions.Default);
@@ -47,6 +55,9 @@ public static class QueryCompiler
                 throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
             stats.StateRowLimit = limits.StateRows;
             return new OutputOperator(factory(new BuildContext(observables, stats, strict ? null : new RowErrorScope(stats, inputStreams))), stats);
-        });
+        })
+        {
+            IsStateless = IsStatelessPlan(plan),
+        };
     }
 }

@@ -28,6 +28,8 @@ public static class QueriesApi
         services.AddMetrics();
         services.AddSingleton<QueryTelemetry>();
         services.AddSingleton<QueryRegistry>();
+        // Registered after the stream store's start-up (Program adds that first): recovered queries compile against the reopened streams.
+        services.AddHostedService<QueryRecoveryStartup>();
         services.Replace(ServiceDescriptor.Singleton<IStreamDependents>(sp => new QueryStreamDependents(sp.GetRequiredService<QueryRegistry>())));
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {

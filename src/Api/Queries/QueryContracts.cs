@@ -37,6 +37,9 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 /// <param name="Error">Why the query faulted; absent otherwise.</param>
 /// <param name="IsUpdating">True when the output is a changelog (rows carry <c>op</c>).</param>
 /// <param name="From">Where the query starts reading its inputs: <c>earliest</c> or <c>latest</c>.</param>
+/// <param name="Durable">True when the query survives a restart of the service exactly where it stands: PostgreSQL is configured and it reads
+/// postgres streams only (its output is then a postgres stream). False otherwise: without PostgreSQL, queries and memory streams end with the
+/// process; with it, a query over a memory stream comes back (definition and state) but starts afresh, as its inputs restarted empty.</param>
 /// <param name="OutputSchema">The output columns, in order.</param>
 /// <param name="Inputs">The streams the query reads.</param>
 /// <param name="Plan">The logical plan, EXPLAIN-style.</param>
@@ -50,6 +53,7 @@ public sealed record QueryInfo(
     string? Error,
     bool IsUpdating,
     string From,
+    bool Durable,
     IReadOnlyList<ColumnSchema> OutputSchema,
     IReadOnlyList<string> Inputs,
     string Plan,

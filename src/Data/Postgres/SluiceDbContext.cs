@@ -10,6 +10,12 @@ public sealed class SluiceDbContext(DbContextOptions<SluiceDbContext> options) :
 {
     public DbSet<StreamRecord> Streams => Set<StreamRecord>();
 
+    public DbSet<QueryRecord> Queries => Set<QueryRecord>();
+
+    public DbSet<QueryCheckpointRecord> QueryCheckpoints => Set<QueryCheckpointRecord>();
+
+    public DbSet<QueryJournalRecord> QueryJournal => Set<QueryJournalRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var stream = modelBuilder.Entity<StreamRecord>();
@@ -23,5 +29,6 @@ public sealed class SluiceDbContext(DbContextOptions<SluiceDbContext> options) :
         stream.Property(s => s.Schema).HasColumnName("schema").HasColumnType("jsonb");
         stream.Property(s => s.CreatedAt).HasColumnName("created_at");
         stream.Property(s => s.OutputOf).HasColumnName("output_of").HasMaxLength(63);
+        QueryTables.Configure(modelBuilder);
     }
 }

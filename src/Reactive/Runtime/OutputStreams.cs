@@ -3,7 +3,7 @@ using Sluice.Reactive.Rows;
 
 namespace Sluice.Reactive.Runtime;
 
-/// <summary>The stream a query writes to: a memory stream named after the query.</summary>
+/// <summary>The stream a query writes to, named after the query: postgres for a durable query (docs/durability.md), memory otherwise.</summary>
 public static class OutputStreams
 {
     /// <summary>
@@ -13,9 +13,12 @@ public static class OutputStreams
     /// input) it gets no schema at all: a schema exposes only the fields it declares, and a partial one
     /// would hide the untyped columns from queries that read this output.
     /// </summary>
-    public static StreamDefinition Define(string name, CompiledQuery compiled, DateTimeOffset now) =>
-        new(name, StorageKind.Memory, TimestampField: null, WatermarkDelay: TimeSpan.Zero,
-            Capacity: StreamDefinition.DefaultCapacity, Schema: SchemaOf(compiled), CreatedAt: now, OutputOf: name);
+    public static StreamDefinition Define(string name, CompiledQuery compiled, DateTimeOffset now) => Define(name, compiled, now, StorageKind.Memory);
+
+    /// <summary>As <see cref="Define(string, CompiledQuery, DateTimeOffset)"/> in <paramref name="storage"/> (a postgres stream has no capacity).</summary>
+    public static StreamDefinition Define(string name, CompiledQuery compiled, DateTimeOffset now, StorageKind storage) =>
+        new(name, storage, TimestampField: null, WatermarkDelay: TimeSpan.Zero,
+            Capacity: storage == StorageKind.Memory ? StreamDefinition.DefaultCapacity : null, Schema: SchemaOf(compiled), CreatedAt: now, OutputOf: name);
 
     public static IReadOnlyDictionary<string, FieldType>? SchemaOf(CompiledQuery compiled)
     {

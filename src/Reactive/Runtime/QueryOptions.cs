@@ -8,6 +8,9 @@ public sealed class QueryOptions
     /// <summary>Events read from one input per step; a multi-input query reads its inputs in turn, one batch each.</summary>
     public int BatchSize { get; set; } = 1024;
 
+    /// <summary>How often a durable query checkpoints (docs/durability.md); zero turns checkpoints off. Also taken on a graceful stop.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Most events a preview request may carry, over all its streams; more is a 400.</summary>
     public int MaxPreviewEvents { get; set; } = 10_000;
 

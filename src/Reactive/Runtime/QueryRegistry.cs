@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sluice.Data.Queries;
 using Sluice.Data.Streams;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -17,8 +19,9 @@ public enum LifecycleOutcome
 public sealed record LifecycleResult(LifecycleOutcome Outcome, RegisteredQuery? Query = null, string? Detail = null);
 
 /// <summary>
-/// The registered queries and their runs, in memory only: registrations do not survive a restart of
-/// the service (durable queries are SPEC §7, later). Lifecycle changes are serialized by one gate;
+/// The registered queries and their runs. Definitions and states are saved in the <see cref="IQueryCatalog"/>
+/// (PostgreSQL when configured) and brought back by <see cref="RecoverAsync"/> at start-up; a durable query resumes
+/// exactly where it stood (<see cref="QueryDurability"/>, docs/durability.md). Lifecycle changes are serialized by one gate;
 /// reads (list, describe, metrics) take no lock. Also says which streams a query reads or writes
 /// (<see cref="FindDependent"/>), so the streams API does not delete them under it.
 /// </summary>
@@ -31,10 +34,12 @@ public sealed class QueryRegistry : IAsyncDisposable
     private readonly QueryOptions options;
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider time;
+    private readonly IQueryCatalog catalog;
 
-    public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time)
+    public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time, IQueryCatalog catalog)
     {
         this.store = store;
+        this.catalog = catalog;
         this.telemetry = telemetry;
         this.options = options.Value;
         this.loggers = loggers;
@@ -45,6 +50,30 @@ public sealed class QueryRegistry : IAsyncDisposable
     public IReadOnlyList<RegisteredQuery> List() => queries.Values.OrderBy(q => q.Name, StringComparer.Ordinal).ToArray();
 
     public RegisteredQuery? Find(string name) => queries.TryGetValue(name, out var query) ? query : null;
+
+    /// <summary>True when registered queries survive a restart of the service (PostgreSQL is configured).</summary>
+    public bool KeepsDefinitions => catalog.IsDurable;
+
+    /// <summary>Brings back every query the catalog holds, each in the state it had (start-up, once, before requests).</summary>
+    public Task RecoverAsync(CancellationToken cancellationToken) =>
+        UnderGateAsync(async () =>
+        {
+            var recovery = new QueryRecovery(store, catalog, loggers.CreateLogger("Sluice.Queries.Recovery"));
+            foreach (var stored in await catalog.LoadAsync(cancellationToken))
+            {
+                if (recovery.Compile(stored) is not { } query)
+                {
+                    continue;
+                }
+                queries[query.Name] = query;
+                if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
+                {
+                    Launch(query, resume.Inputs, resume.Start, resume.Output,
+                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query) } : null);
+                }
+            }
+            return new LifecycleResult(LifecycleOutcome.Done);
+        }, cancellationToken);
 
     /// <summary>The first query (by name) that reads <paramref name="stream"/> or writes it; null when none does.</summary>
     public string? FindDependent(string stream) =>
@@ -69,6 +98,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             if (started.Outcome != LifecycleOutcome.Done)
             {
                 queries.TryRemove(name, out _);
+                await catalog.RemoveAsync(name, CancellationToken.None);
             }
             return started;
         }, cancellationToken);
@@ -109,6 +139,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             {
                 await run.StopAsync();
             }
+            await catalog.SetRunningAsync(name, running: false, CancellationToken.None);
             return new(LifecycleOutcome.Done, query);
         }, cancellationToken);
 
@@ -125,6 +156,8 @@ public sealed class QueryRegistry : IAsyncDisposable
                 await run.StopAsync();
             }
             queries.TryRemove(name, out _);
+            // The definition goes first: a crash in between leaves an orphan stream, never a query that comes back without its output.
+            await catalog.RemoveAsync(name, CancellationToken.None);
             await store.DeleteAsync(name, CancellationToken.None);
             return new(LifecycleOutcome.Done, query);
         }, cancellationToken);
@@ -170,24 +203,45 @@ public sealed class QueryRegistry : IAsyncDisposable
             }
             inputs[i] = log;
         }
-        var definition = OutputStreams.Define(query.Name, compiled, time.GetUtcNow());
+        var start = InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest);
+        var durable = QueryRecovery.IsDurable(catalog, inputs);
+        // Saved before the output stream exists: a crash in between brings the query back and it creates its output then.
+        await catalog.ResetProgressAsync(query.Name, CancellationToken.None);
+        await catalog.SaveAsync(QueryRecovery.ToStored(query, running: true, start), CancellationToken.None);
+        var definition = OutputStreams.Define(query.Name, compiled, time.GetUtcNow(), durable ? StorageKind.Postgres : StorageKind.Memory);
         var created = await store.CreateAsync(definition, CancellationToken.None);
         if (created != CreateStreamOutcome.Created)
         {
             return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
         }
+        var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
+        Launch(query, inputs, start, store.Find(query.Name)!, durability);
+        return new(LifecycleOutcome.Done, query);
+    }
+
+    /// <summary>A checkpointer for a durable query whose state this release can checkpoint; null for the others (they replay from their start).</summary>
+    private QueryCheckpointer? CheckpointerOf(RegisteredQuery query) =>
+        query.Compiled.IsStateless && options.CheckpointInterval > TimeSpan.Zero
+            ? new QueryCheckpointer(catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
+            : null;
+
+    private void Launch(RegisteredQuery query, StreamLog[] inputs, InputOffsets start, StreamLog output, QueryDurability? durability)
+    {
+        var compiled = query.Compiled;
         var run = new QueryRun(
             query.Name,
             compiled,
             inputs,
-            InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest),
-            store.Find(query.Name)!,
+            start,
+            output,
             compiled.Inputs.Count > 1 ? Math.Max(1, options.BatchSize / compiled.Inputs.Count) : options.BatchSize,
             loggers.CreateLogger($"Sluice.Queries.{query.Name}"),
-            telemetry);
+            telemetry,
+            durability);
+        query.Durable = durability is not null;
+        query.RecoveryError = null;
         query.Run = run;
         query.StartedAt = time.GetUtcNow();
         run.Start();
-        return new(LifecycleOutcome.Done, query);
     }
 }

@@ -36,6 +36,7 @@ public sealed class QueryRun
     private readonly QueryTelemetry telemetry;
     private readonly long[] offsets;
     private readonly CancellationTokenSource stopping = new();
+    private readonly QueryDurability? durability;
     private long eventsIn;
     private long rowsOut;
     private long skippedEvents;
@@ -51,7 +52,8 @@ public sealed class QueryRun
         StreamLog output,
         int batchSize,
         ILogger logger,
-        QueryTelemetry telemetry)
+        QueryTelemetry telemetry,
+        QueryDurability? durability = null)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -68,6 +70,7 @@ public sealed class QueryRun
         this.logger = logger;
         this.telemetry = telemetry;
         Results = compiled.IsUpdating ? new ResultTable() : null;
+        this.durability = durability;
     }
 
     public string Name { get; }
@@ -139,6 +142,10 @@ public sealed class QueryRun
         stopped = true;
         await stopping.CancelAsync();
         await driver;
+        if (error is null && durability?.Checkpointer is { } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } last)
+        {
+            await checkpointer.TakeFinalAsync(last);
+        }
     }
 
     private async Task DriveAsync()
@@ -151,6 +158,10 @@ public sealed class QueryRun
         try
         {
             subscription = compiled.Build(subjects, Stats).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
+            if (durability is not null)
+            {
+                await ReplayJournalAsync(subjects, emitted, () => pipelineError, cancellation);
+            }
             while (!cancellation.IsCancellationRequested)
             {
                 if (pipelineError is { } early)
@@ -162,9 +173,14 @@ public sealed class QueryRun
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
                 }
+                if (durability?.Checkpointer is { Due: true } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } checkpoint)
+                {
+                    // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
+                    checkpointer.Take(checkpoint);
+                }
                 if (!progressed)
                 {
-                    await StreamCursor.WhenAnyAsync(cursors, cancellation);
+                    await WaitForInputAsync(cancellation);
                 }
             }
         }
@@ -194,13 +210,51 @@ public sealed class QueryRun
         }
     }
 
-    /// <summary>Reads, processes and writes one batch of input <paramref name="index"/>; false when the input had nothing new.</summary>
-    private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    /// <summary>Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch.</summary>
+    private async Task WaitForInputAsync(CancellationToken cancellation)
+    {
+        if (durability?.Checkpointer?.Pending(Offsets.Offsets) is not { } due)
+        {
+            await StreamCursor.WhenAnyAsync(cursors, cancellation);
+            return;
+        }
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        wake.CancelAfter(due);
+        try
+        {
+            await StreamCursor.WhenAnyAsync(cursors, wake.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            // The checkpoint is due: the loop takes it.
+        }
+    }
+
+    /// <summary>After a restart: pushes the journaled batches again, in their order, before reading live (<see cref="QueryDurability"/>).</summary>
+    private async Task ReplayJournalAsync(Subject<InputEvent>[] subjects, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    {
+        durability!.BeginReplay();
+        foreach (var step in durability.Replay)
+        {
+            while (Volatile.Read(ref offsets[step.Input]) < step.EndOffset)
+            {
+                if (!await PumpAsync(step.Input, subjects[step.Input], emitted, pipelineError, cancellation, step.EndOffset))
+                {
+                    throw new InvalidOperationException(
+                        $"The journal of query '{Name}' replays input {step.Input} up to offset {step.EndOffset}, but stream '{cursors[step.Input].Log.Definition.Name}' ends before it.");
+                }
+            }
+        }
+        durability.EndReplay();
+    }
+
+    /// <summary>Reads, processes and writes one batch of input <paramref name="index"/> (below <paramref name="end"/>); false when the input had nothing new.</summary>
+    private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation, long end = long.MaxValue)
     {
         var cursor = cursors[index];
         var readStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<TailEntry> entries;
-        switch (await cursor.TryReadAsync(batchSize, cancellation))
+        switch (await cursor.TryReadAsync((int)Math.Min(batchSize, end - cursor.Next), cancellation))
         {
             case CursorRead.Empty:
                 return false;
@@ -216,6 +270,10 @@ public sealed class QueryRun
                 break;
             default:
                 throw new InvalidOperationException($"Input stream '{cursor.Log.Definition.Name}' was deleted.");
+        }
+        if (durability is not null)
+        {
+            await durability.RecordAsync(index, entries[^1].Offset + 1);
         }
         var rows = new object?[entries.Count][];
         decoders[index].Decode(entries, rows);
@@ -262,6 +320,22 @@ public sealed class QueryRun
         if (output.IsClosed)
         {
             throw new InvalidOperationException($"Output stream '{output.Definition.Name}' was deleted.");
+        }
+        if (durability is not null)
+        {
+            // Rows the output stream already holds (re-produced while recovering) are applied to the result table, not appended again.
+            var skip = durability.TakeSkip(emitted.Count);
+            if (skip > 0)
+            {
+                Results?.Apply(emitted.GetRange(0, skip));
+                emitted.RemoveRange(0, skip);
+                if (emitted.Count == 0)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    return;
+                }
+            }
+            await durability.FlushAsync();
         }
         var payloads = new ReadOnlyMemory<byte>[emitted.Count];
         encoder.EncodeAll(emitted, payloads);

@@ -26,6 +26,9 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>True when its current (or last) run survives a restart exactly where it stands: PostgreSQL inputs and output (docs/durability.md).</summary>
+    public bool Durable { get; set; }
+
     /// <summary>The distinct input streams, in the order the query first names them.</summary>
     public IReadOnlyList<string> InputStreams { get; } = compiled.Inputs.Select(i => i.Stream).Distinct(StringComparer.Ordinal).ToArray();
 
@@ -36,7 +39,10 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
         set => run = value;
     }
 
-    public QueryState State => Run?.State ?? QueryState.Stopped;
+    /// <summary>Why the query could not be resumed at start-up (it then shows as faulted); null otherwise.</summary>
+    public string? RecoveryError { get; set; }
+
+    public QueryState State => Run?.State ?? (RecoveryError is null ? QueryState.Stopped : QueryState.Faulted);
 
     public bool Reads(string stream) => InputStreams.Contains(stream, StringComparer.Ordinal);
 }

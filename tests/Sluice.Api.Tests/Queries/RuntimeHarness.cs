@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sluice.Reactive.Runtime;
 using Sluice.Data.Memory;
+using Sluice.Data.Queries;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
 
@@ -35,7 +36,8 @@ internal sealed class RuntimeHarness : IAsyncDisposable
             new QueryTelemetry(services.GetRequiredService<IMeterFactory>()),
             Options.Create(new QueryOptions { BatchSize = batchSize }),
             NullLoggerFactory.Instance,
-            TimeProvider.System);
+            TimeProvider.System,
+            new MemoryQueryCatalog());
     }
 
     public StreamStore Store { get; }

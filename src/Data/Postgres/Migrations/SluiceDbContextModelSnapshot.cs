@@ -22,6 +22,106 @@ namespace Sluice.Data.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Sluice.Data.Postgres.QueryCheckpointRecord", b =>
+                {
+                    b.Property<string>("Query")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("query");
+
+                    b.Property<int>("FormatVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("format_version");
+
+                    b.PrimitiveCollection<long[]>("InputOffsets")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("input_offsets");
+
+                    b.Property<long>("JournalSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("journal_sequence");
+
+                    b.Property<long>("OutputHead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_head");
+
+                    b.Property<byte[]>("State")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("TakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("Query");
+
+                    b.ToTable("query_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Sluice.Data.Postgres.QueryJournalRecord", b =>
+                {
+                    b.Property<string>("Query")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("query");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<long>("EndOffset")
+                        .HasColumnType("bigint")
+                        .HasColumnName("end_offset");
+
+                    b.Property<int>("Input")
+                        .HasColumnType("integer")
+                        .HasColumnName("input");
+
+                    b.HasKey("Query", "Sequence");
+
+                    b.ToTable("query_journal", (string)null);
+                });
+
+            modelBuilder.Entity("Sluice.Data.Postgres.QueryRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Sql")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sql");
+
+                    b.Property<string>("StartFrom")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("start_from");
+
+                    b.PrimitiveCollection<long[]>("StartOffsets")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("start_offsets");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("queries", (string)null);
+                });
+
             modelBuilder.Entity("Sluice.Data.Postgres.StreamRecord", b =>
                 {
                     b.Property<string>("Name")

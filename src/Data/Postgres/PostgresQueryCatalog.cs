@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Sluice.Data.Queries;
+
+namespace Sluice.Data.Postgres;
+
+/// <summary>
+/// Query definitions, checkpoints and journals in the catalog database. Definitions go through EF Core; the journal
+/// (written before each output append of a multi-input query) and checkpoints (every second) through Npgsql directly,
+/// one round trip each.
+/// </summary>
+public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> contexts, NpgsqlDataSource dataSource) : IQueryCatalog
+{
+    public bool IsDurable => true;
+
+    public async Task<IReadOnlyList<StoredQuery>> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var records = await db.Queries.AsNoTracking().OrderBy(q => q.CreatedAt).ThenBy(q => q.Name).ToListAsync(cancellationToken);
+        return records.Select(r => new StoredQuery(r.Name, r.Sql, r.StartFrom, r.State == "running", r.StartOffsets, r.CreatedAt)).ToList();
+    }
+
+    public async Task SaveAsync(StoredQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var record = await db.Queries.FindAsync([query.Name], cancellationToken);
+        if (record is null)
+        {
+            record = new QueryRecord { Name = query.Name, Sql = query.Sql, StartFrom = query.From, State = "", StartOffsets = [] };
+            db.Queries.Add(record);
+        }
+        record.Sql = query.Sql;
+        record.StartFrom = query.From;
+        record.State = query.Running ? "running" : "stopped";
+        record.StartOffsets = query.StartOffsets.ToArray();
+        record.CreatedAt = query.CreatedAt.ToUniversalTime();
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var state = running ? "running" : "stopped";
+        await db.Queries.Where(q => q.Name == name).ExecuteUpdateAsync(s => s.SetProperty(q => q.State, state), cancellationToken);
+    }
+
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Queries.Where(q => q.Name == name).ExecuteDeleteAsync(cancellationToken);
+        await db.QueryCheckpoints.Where(c => c.Query == name).ExecuteDeleteAsync(cancellationToken);
+        await db.QueryJournal.Where(j => j.Query == name).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task ResetProgressAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.QueryCheckpoints.Where(c => c.Query == name).ExecuteDeleteAsync(cancellationToken);
+        await db.QueryJournal.Where(j => j.Query == name).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        var sequences = new long[entries.Count];
+        var inputs = new int[entries.Count];
+        var ends = new long[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            (sequences[i], inputs[i], ends[i]) = (entries[i].Sequence, entries[i].Input, entries[i].EndOffset);
+        }
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO query_journal (query, sequence, input, end_offset) SELECT $1, s, i, e FROM unnest($2::bigint[], $3::integer[], $4::bigint[]) AS t(s, i, e)");
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = sequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = inputs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = ends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string name, long afterSequence, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.QueryJournal.AsNoTracking()
+            .Where(j => j.Query == name && j.Sequence > afterSequence)
+            .OrderBy(j => j.Sequence)
+            .Select(j => new JournalEntry(j.Sequence, j.Input, j.EndOffset))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        var upsert = new NpgsqlBatchCommand("""
+            INSERT INTO query_checkpoints (query, format_version, input_offsets, output_head, journal_sequence, state, taken_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (query) DO UPDATE SET format_version = EXCLUDED.format_version, input_offsets = EXCLUDED.input_offsets,
+                output_head = EXCLUDED.output_head, journal_sequence = EXCLUDED.journal_sequence, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at
+            """);
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Query });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.FormatVersion });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.InputOffsets.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.OutputHead });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.JournalSequence });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.State, NpgsqlDbType = NpgsqlDbType.Bytea });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = checkpoint.TakenAt.ToUniversalTime() });
+        batch.BatchCommands.Add(upsert);
+        var trim = new NpgsqlBatchCommand("DELETE FROM query_journal WHERE query = $1 AND sequence <= $2");
+        trim.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Query });
+        trim.Parameters.Add(new NpgsqlParameter { Value = checkpoint.JournalSequence });
+        batch.BatchCommands.Add(trim);
+        // A batch without an explicit transaction runs as one implicit transaction: the checkpoint and the trim commit together.
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<StoredCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var record = await db.QueryCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Query == name, cancellationToken);
+        return record is null
+            ? null
+            : new StoredCheckpoint(record.Query, record.FormatVersion, record.InputOffsets, record.OutputHead, record.JournalSequence, record.State, record.TakenAt);
+    }
+}

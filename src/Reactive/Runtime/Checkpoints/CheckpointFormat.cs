@@ -1,0 +1,83 @@
+namespace Sluice.Reactive.Runtime.Checkpoints;
+
+/// <summary>
+/// The layout of a checkpoint's state blob: a magic number, the format version, then each checkpointed operator's state
+/// in pipeline order, each prefixed by its length. A release reads every version up to <see cref="Current"/> and refuses
+/// a newer one with <see cref="CheckpointFormatException"/>, naming both versions.
+/// </summary>
+public static class CheckpointFormat
+{
+    /// <summary>Version 1: input offsets, output head and journal position in their columns; operator states in the blob.</summary>
+    public const int Current = 1;
+
+    private const uint Magic = 0x4B43_4C53; // "SLCK", little-endian
+
+    public static byte[] Write(IReadOnlyList<ICheckpointable> operators)
+    {
+        ArgumentNullException.ThrowIfNull(operators);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer))
+        {
+            writer.Write(Magic);
+            writer.Write(Current);
+            writer.Write(operators.Count);
+            foreach (var op in operators)
+            {
+                using var state = new MemoryStream();
+                using (var inner = new BinaryWriter(state))
+                {
+                    op.WriteState(inner);
+                }
+                writer.Write(checked((int)state.Length));
+                writer.Write(state.GetBuffer(), 0, (int)state.Length);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Checks that this release can read a checkpoint of <paramref name="version"/> (the column beside the blob).</summary>
+    public static void EnsureReadable(string query, int version)
+    {
+        if (version < 1 || version > Current)
+        {
+            throw new CheckpointFormatException(query, version);
+        }
+    }
+
+    /// <summary>Restores <paramref name="operators"/> (the same pipeline shape that wrote <paramref name="blob"/>).</summary>
+    public static void Read(string query, int version, byte[] blob, IReadOnlyList<ICheckpointable> operators)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(operators);
+        EnsureReadable(query, version);
+        using var reader = new BinaryReader(new MemoryStream(blob, writable: false));
+        if (reader.ReadUInt32() != Magic)
+        {
+            throw new InvalidDataException($"The checkpoint of query '{query}' is not a Sluice checkpoint (bad magic number).");
+        }
+        var written = reader.ReadInt32();
+        if (written != version)
+        {
+            throw new InvalidDataException($"The checkpoint of query '{query}' says format version {written} in its blob but {version} in its row.");
+        }
+        var count = reader.ReadInt32();
+        if (count != operators.Count)
+        {
+            throw new InvalidDataException($"The checkpoint of query '{query}' holds {count} operator state(s); the pipeline has {operators.Count}.");
+        }
+        foreach (var op in operators)
+        {
+            var length = reader.ReadInt32();
+            using var inner = new BinaryReader(new MemoryStream(reader.ReadBytes(length), writable: false));
+            op.ReadState(inner);
+        }
+    }
+}
+
+/// <summary>A checkpoint written by a format this release does not read.</summary>
+public sealed class CheckpointFormatException(string query, int version)
+    : Exception($"The checkpoint of query '{query}' has format version {version}; this release reads checkpoint format versions 1 to {CheckpointFormat.Current}. " +
+                "Run the release that wrote it, or start the query again (POST /api/queries/{name}/start) to rebuild it from its inputs.")
+{
+    public int Version { get; } = version;
+}

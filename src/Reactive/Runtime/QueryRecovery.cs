@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging;
+using Sluice.Data.Queries;
+using Sluice.Data.Streams;
+using Sluice.Reactive.Runtime.Checkpoints;
+
+namespace Sluice.Reactive.Runtime;
+
+/// <summary>
+/// Turns what the <see cref="IQueryCatalog"/> kept into queries again at start-up: compiles each definition against the
+/// streams the store reopened, and for a running one works out where its run resumes. A durable query adopts its output
+/// stream and resumes from its last checkpoint (or its start), replaying its journal and skipping the rows its output
+/// already holds; any other query starts afresh, as its memory inputs and output did not survive.
+/// </summary>
+internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, ILogger logger)
+{
+    /// <summary>Where a recovered run starts, with what it writes to and how it stays exactly-once.</summary>
+    public sealed record Resume(StreamLog[] Inputs, InputOffsets Start, StreamLog Output, QueryDurability? Durability);
+
+    /// <summary>A query is durable when the catalog survives restarts and it reads only postgres streams (its output is then postgres too).</summary>
+    public static bool IsDurable(IQueryCatalog catalog, IReadOnlyList<StreamLog> inputs) =>
+        catalog.IsDurable && inputs.All(log => log.Definition.Storage == StorageKind.Postgres);
+
+    public static StoredQuery ToStored(RegisteredQuery query, bool running, InputOffsets start) =>
+        new(query.Name, query.Compiled.Sql, query.From == StartFrom.Latest ? "latest" : "earliest", running, start.Offsets, query.CreatedAt);
+
+    /// <summary>The registered query of <paramref name="stored"/>, or null (logged) when its text no longer compiles, e.g. an input was deleted.</summary>
+    public RegisteredQuery? Compile(StoredQuery stored)
+    {
+        try
+        {
+            var compiled = QueryCompiler.Compile(stored.Sql, new StoreStreamShapes(store));
+            return new RegisteredQuery(stored.Name, compiled, stored.From == "latest" ? StartFrom.Latest : StartFrom.Earliest, stored.CreatedAt);
+        }
+        catch (QueryException ex)
+        {
+            logger.LogError("Query {Query} could not be recovered: its text no longer compiles ({Error}). Its definition is kept; delete it or recreate its inputs.",
+                stored.Name, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Where the run of a query that was running resumes; null (logged) when it cannot run now.</summary>
+    public async Task<Resume?> PrepareAsync(RegisteredQuery query, StoredQuery stored, CancellationToken cancellationToken)
+    {
+        var compiled = query.Compiled;
+        var inputs = new StreamLog[compiled.Inputs.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (store.Find(compiled.Inputs[i].Stream) is not { } log)
+            {
+                logger.LogError("Query {Query} stays stopped: its input stream {Stream} does not exist.", query.Name, compiled.Inputs[i].Stream);
+                return null;
+            }
+            inputs[i] = log;
+        }
+        var durable = IsDurable(catalog, inputs);
+        var storage = durable ? StorageKind.Postgres : StorageKind.Memory;
+        var output = store.Find(query.Name);
+        if (output is not null && output.Definition.Storage != storage)
+        {
+            await store.DeleteAsync(query.Name, cancellationToken);
+            output = null;
+        }
+        var fresh = output is null;
+        if (output is null)
+        {
+            await store.CreateAsync(OutputStreams.Define(query.Name, compiled, store.Time.GetUtcNow(), storage), cancellationToken);
+            output = store.Find(query.Name)!;
+        }
+        if (!durable)
+        {
+            // Memory inputs and output restarted empty: the query starts afresh, as registered.
+            return new Resume(inputs, InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest), output, null);
+        }
+
+        var checkpoint = fresh ? null : await catalog.LoadCheckpointAsync(query.Name, cancellationToken);
+        var head = output.Position.HeadOffset;
+        if (fresh || (checkpoint is not null && checkpoint.OutputHead > head))
+        {
+            // The output is new (or shorter than the checkpoint says): nothing of the old progress applies.
+            await catalog.ResetProgressAsync(query.Name, cancellationToken);
+            checkpoint = null;
+        }
+        var start = new InputOffsets(stored.StartOffsets.Count == inputs.Length ? stored.StartOffsets : InputOffsets.Of(inputs, latest: false).Offsets);
+        var journaled = inputs.Length > 1;
+        long baseHead = 0, afterSequence = 0;
+        if (checkpoint is not null)
+        {
+            try
+            {
+                if (!compiled.IsStateless)
+                {
+                    throw new InvalidDataException(
+                        $"Query '{query.Name}' has a checkpoint, but this release checkpoints only stateless queries (scan, filter, project) and cannot restore its operators.");
+                }
+                CheckpointFormat.Read(query.Name, checkpoint.FormatVersion, checkpoint.State, []);
+            }
+            catch (Exception ex) when (ex is CheckpointFormatException or InvalidDataException or EndOfStreamException)
+            {
+                logger.LogError("Query {Query} cannot resume: {Error}", query.Name, ex.Message);
+                query.RecoveryError = ex.Message;
+                return null;
+            }
+            // Resume from the checkpoint: its offsets, the rows the output held then, the journal after it.
+            start = new InputOffsets(checkpoint.InputOffsets);
+            baseHead = checkpoint.OutputHead;
+            afterSequence = checkpoint.JournalSequence;
+        }
+        var journal = journaled ? await catalog.ReadJournalAsync(query.Name, afterSequence, cancellationToken) : [];
+        var skip = fresh ? 0 : head - baseHead;
+        logger.LogInformation("Query {Query} resumes: replaying {Batches} journaled batch(es) from offsets [{Start}], {Skip} output row(s) already written.",
+            query.Name, journal.Count, string.Join(", ", start.Offsets), skip);
+        return new Resume(inputs, start, output, new QueryDurability(catalog, query.Name, journaled, journal, skip, lastSequence: afterSequence));
+    }
+}
