@@ -17,7 +17,11 @@ namespace Sluice.Data.Streams;
 public sealed class StreamTail
 {
     /// <summary>Entries kept per stream (fewer for a memory stream of smaller capacity).</summary>
-    public const int DefaultCapacity = 4_096;
+    /// <remarks>
+    /// Queries lag ingest by more than one 1,024-event batch under load; at 4,096 three Nexmark queries kept falling off the
+    /// tail into store reads and cost 15-20 % of end-to-end CPU (docs/benchmarks.md). 16,384 slots are 128 KiB per stream.
+    /// </remarks>
+    public const int DefaultCapacity = 16_384;
 
     private readonly StreamLog log;
     private readonly TailEntry?[] ring;
