@@ -28,7 +28,8 @@ builder.Services.ConfigureHttpJsonOptions(o => JsonDefaults.Configure(o.Serializ
 builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
 
 var postgres = builder.Configuration.GetConnectionString("Postgres");
-builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(builder.Configuration));
+builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(builder.Configuration),
+    LimitsOptions.From(builder.Configuration).MemoryStreamBytes is > 0 and var memoryStreamBytes ? memoryStreamBytes : null);
 builder.Services.AddHostedService<StreamStoreStartup>();
 builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
 builder.Services.AddSluiceHealthChecks(postgres);
@@ -51,6 +52,7 @@ app.UseSluiceOpenApi();
 
 app.MapSluiceHealthChecks();
 app.MapAuth();
+app.MapKeys();
 app.MapStreams();
 app.MapQueries();
 app.MapLive();

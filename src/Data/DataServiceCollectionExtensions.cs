@@ -17,10 +17,13 @@ public static class DataServiceCollectionExtensions
     /// catalog when <paramref name="postgresConnectionString"/> is set.
     /// </summary>
     /// <param name="idempotencyWindow">How long appends' idempotency keys are kept; default 24 hours.</param>
-    public static IServiceCollection AddStreamStore(this IServiceCollection services, string? postgresConnectionString, TimeSpan? idempotencyWindow = null)
+    /// <param name="memoryStreamBytes">What all memory streams together may hold, in bytes; default unlimited.</param>
+    public static IServiceCollection AddStreamStore(
+        this IServiceCollection services, string? postgresConnectionString, TimeSpan? idempotencyWindow = null, long? memoryStreamBytes = null)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new IdempotencyOptions { Window = idempotencyWindow ?? IdempotencyKeys.DefaultWindow });
+        services.AddSingleton(memoryStreamBytes is { } bytes ? new MemoryStreamBudget(bytes) : MemoryStreamBudget.Unlimited);
         services.AddSingleton<IStreamEngine, MemoryStreamEngine>();
         if (string.IsNullOrWhiteSpace(postgresConnectionString))
         {

@@ -10,16 +10,18 @@ namespace Sluice.Api.Auth;
 /// <summary>
 /// The API keys from configuration, held by the SHA-256 of their secrets: a presented key is hashed and looked up,
 /// so no secret stays in memory when the configuration gives <c>Sha256</c>, and lookup time does not depend on
-/// how much of a guess matches.
+/// how much of a guess matches. Keys created at <c>/api/keys</c> (<see cref="StoredApiKeys"/>) are looked up the same way.
 /// </summary>
 public sealed class ApiKeys
 {
     public const string Scheme = "ApiKey";
 
     private readonly Dictionary<string, ClaimsPrincipal> byHash = new(StringComparer.Ordinal);
+    private readonly StoredApiKeys stored;
 
-    public ApiKeys(IOptions<AuthOptions> options)
+    public ApiKeys(IOptions<AuthOptions> options, StoredApiKeys stored)
     {
+        this.stored = stored;
         foreach (var (name, key) in options.Value.Keys)
         {
             string hash;
@@ -39,7 +41,11 @@ public sealed class ApiKeys
         }
     }
 
-    public ClaimsPrincipal? Find(string secret) => byHash.GetValueOrDefault(Hash(secret));
+    public ClaimsPrincipal? Find(string secret)
+    {
+        var hash = Hash(secret);
+        return byHash.GetValueOrDefault(hash) ?? stored.FindByHash(hash);
+    }
 
     public static string Hash(string secret)
     {

@@ -17,7 +17,10 @@ public static class AuthSetup
     {
         var options = AuthOptions.From(configuration);
         services.AddSingleton(Options.Create(options));
+        services.AddSingleton<StoredApiKeys>();
         services.AddSingleton<ApiKeys>();
+        // After StreamStoreStartup (registered before this), which migrates the catalog the keys are read from.
+        services.AddHostedService<StoredApiKeysStartup>();
         services.AddSingleton<ValidatedTokens>();
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>

@@ -69,6 +69,31 @@ public sealed class ScopeSet
         return isAdmin ? Admin : new ScopeSet(false, grants.ToArray());
     }
 
+    /// <summary>
+    /// The first word of <paramref name="scopes"/> that is not a scope Sluice knows (<c>admin</c>, or <c>read:</c>,
+    /// <c>write:</c>, <c>manage:</c> and a pattern), or null when all are. Used where Sluice issues the scopes itself
+    /// (<c>/api/keys</c>), so a typo is refused instead of silently granting nothing.
+    /// </summary>
+    public static string? FirstUnknown(string scopes)
+    {
+        foreach (var word in scopes.Split([' ', '\t', '\n', '\r', ','], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (word == "admin")
+            {
+                continue;
+            }
+            var colon = word.IndexOf(':', StringComparison.Ordinal);
+            var pattern = colon < 0 ? "" : word[(colon + 1)..];
+            var known = colon > 0 && word[..colon] is ("read" or "write" or "manage")
+                && pattern.Length > 0 && pattern.IndexOf('*', StringComparison.Ordinal) is var star && (star < 0 || star == pattern.Length - 1);
+            if (!known)
+            {
+                return word;
+            }
+        }
+        return null;
+    }
+
     /// <summary>True when a scope grants <paramref name="access"/> on <paramref name="name"/>.</summary>
     public bool Allows(Access access, string name)
     {

@@ -1,15 +1,18 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Sluice.Data.Memory;
 using Sluice.Reactive.Runtime;
 
 namespace Sluice.Api.Limits;
 
 /// <summary>
 /// <c>/health/ready</c> turns Degraded when something is near a limit that would start refusing or faulting: a
-/// running query holding most of <c>Limits:QueryStateRows</c>, or a credential holding most of <c>Limits:Connections</c>.
-/// Both are counters already kept, so the check costs one pass over the queries.
+/// running query holding most of <c>Limits:QueryStateRows</c>, a credential holding most of <c>Limits:Connections</c>,
+/// or memory streams holding most of <c>Limits:MemoryStreamBytes</c>. All are counters already kept, so the check
+/// costs one pass over the queries.
 /// </summary>
-internal sealed class LimitsHealthCheck(QueryRegistry queries, ConnectionLimits connections, IOptions<LimitsOptions> options) : IHealthCheck
+internal sealed class LimitsHealthCheck(
+    QueryRegistry queries, ConnectionLimits connections, MemoryStreamBudget memoryStreams, IOptions<LimitsOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -29,6 +32,10 @@ internal sealed class LimitsHealthCheck(QueryRegistry queries, ConnectionLimits 
         if (connections.Limit > 0 && connections.Busiest() >= connections.Limit * LimitsOptions.DegradedShare)
         {
             near.Add($"a credential holds {connections.Busiest()} of {connections.Limit} hub connections (Limits:Connections)");
+        }
+        if (memoryStreams.Limit != long.MaxValue && memoryStreams.Used >= memoryStreams.Limit * LimitsOptions.DegradedShare)
+        {
+            near.Add($"memory streams hold {memoryStreams.Used:N0} of {memoryStreams.Limit:N0} bytes (Limits:MemoryStreamBytes)");
         }
         return Task.FromResult(near.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded(string.Join("; ", near) + "."));
     }

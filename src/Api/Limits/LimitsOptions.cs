@@ -20,6 +20,18 @@ public sealed class LimitsOptions
     /// <summary>Most state entries (groups, windows, join rows) one query may hold; beyond it the query faults.</summary>
     public long QueryStateRows { get; set; } = Reactive.QueryLimits.Default.StateRows;
 
+    /// <summary>
+    /// Bytes all memory streams together may hold (payloads plus about 100 bytes per event, plus 8 per ring slot);
+    /// 0 = unlimited. Default: a quarter of the memory available to the process (the machine's, or the container's limit).
+    /// </summary>
+    public long MemoryStreamBytes { get; set; } = DefaultMemoryStreamBytes;
+
+    public static long DefaultMemoryStreamBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+
+    /// <summary>The <c>Limits</c> section as configured (for settings the data layer needs before the container is built).</summary>
+    public static LimitsOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<LimitsOptions>() ?? new LimitsOptions();
+
     /// <summary>The share of a limit at which <c>/health/ready</c> reports Degraded.</summary>
     public const double DegradedShare = 0.8;
 

@@ -8,22 +8,70 @@ namespace Sluice.Data.Memory;
 /// offset, so an event overwritten while they copied is detected and reported as evicted (410).
 /// The writer raises <see cref="firstRetained"/> before it overwrites slots, so a reader that
 /// finds an overwritten slot always sees a first retained offset past it.
+/// <para>
+/// The ring grows as it fills (doubling, up to the capacity) instead of reserving the capacity up front, and every
+/// byte it holds is counted against the <see cref="MemoryStreamBudget"/> shared by all memory streams. While the ring
+/// is smaller than the capacity nothing has been evicted, so an event's slot is its offset in the old ring and the
+/// new alike: the writer copies the slots, publishes the new ring, then the head, so a reader that saw a head sees
+/// a ring holding it.
+/// </para>
 /// </summary>
 internal sealed class MemoryStreamLog : StreamLog
 {
-    private readonly StoredEvent?[] ring;
+    /// <summary>Slots a new stream starts with (or its capacity, when smaller).</summary>
+    internal const int InitialSlots = 1_024;
+
+    private readonly int capacity;
     private readonly Lock appendLock = new();
     private readonly TimeProvider time;
     private readonly MemoryAppendKeys keys;
+    private readonly MemoryStreamBudget budget;
+    private StoredEvent?[] ring;
     private long head;
     private long firstRetained;
+    private long heldBytes;
 
     public MemoryStreamLog(StreamDefinition definition, TimeProvider time, TimeSpan idempotencyWindow)
+        : this(definition, time, idempotencyWindow, MemoryStreamBudget.Unlimited, reopening: false)
+    {
+    }
+
+    /// <param name="reopening">A stream reopened at start-up takes its first slots even past the budget: it existed before.</param>
+    public MemoryStreamLog(StreamDefinition definition, TimeProvider time, TimeSpan idempotencyWindow, MemoryStreamBudget budget, bool reopening)
         : base(definition)
     {
-        ring = new StoredEvent?[definition.Capacity ?? StreamDefinition.DefaultCapacity];
+        capacity = definition.Capacity ?? StreamDefinition.DefaultCapacity;
+        var slots = Math.Min(capacity, InitialSlots);
+        var bytes = (long)slots * MemoryStreamBudget.SlotBytes;
+        if (reopening)
+        {
+            budget.ReserveAnyway(bytes);
+        }
+        else
+        {
+            budget.Reserve(bytes, definition.Name);
+        }
+        ring = new StoredEvent?[slots];
+        heldBytes = bytes;
+        this.budget = budget;
         this.time = time;
         keys = new MemoryAppendKeys(idempotencyWindow);
+    }
+
+    /// <summary>Slots allocated now (grows with the events, up to the capacity).</summary>
+    internal int AllocatedSlots => Volatile.Read(ref ring).Length;
+
+    /// <summary>Bytes this stream holds of the budget.</summary>
+    internal long HeldBytes => Interlocked.Read(ref heldBytes);
+
+    /// <summary>Gives the stream's bytes back to the budget; called once, when the stream is deleted.</summary>
+    internal void ReleaseBudget()
+    {
+        lock (appendLock)
+        {
+            budget.Release(heldBytes);
+            Interlocked.Exchange(ref heldBytes, 0);
+        }
     }
 
     public override LogPosition Position
@@ -58,7 +106,8 @@ internal sealed class MemoryStreamLog : StreamLog
             }
             if (events.Count > 0)
             {
-                var evictedBelow = Math.Max(0, first + events.Count - ring.Length);
+                var evictedBelow = Math.Max(0, first + events.Count - capacity);
+                ReserveFor(events, first, evictedBelow);
                 if (evictedBelow > firstRetained)
                 {
                     // A full fence: readers must see the new boundary before any overwritten slot.
@@ -99,9 +148,11 @@ internal sealed class MemoryStreamLog : StreamLog
             return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Events([], position));
         }
         var items = new StoredEvent[end - from];
+        // Read after the head (Position): a ring at least as new as the one that head was published with.
+        var slots = Volatile.Read(ref ring);
         for (var offset = from; offset < end; offset++)
         {
-            var slot = Volatile.Read(ref ring[offset % ring.Length]);
+            var slot = Volatile.Read(ref slots[offset % slots.Length]);
             if (slot is null || slot.Offset != offset)
             {
                 // Overwritten by appends that ran while we copied: the range start is gone.
@@ -110,5 +161,50 @@ internal sealed class MemoryStreamLog : StreamLog
             items[offset - from] = slot;
         }
         return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Events(items, position));
+    }
+
+    /// <summary>
+    /// Under the append lock, before anything changes: takes from the budget what the batch adds (the events that will
+    /// still be retained, and the slots the ring grows by) less what it evicts, or throws and leaves the stream as it was.
+    /// Then grows the ring if the batch needs more slots.
+    /// </summary>
+    private void ReserveFor(IReadOnlyList<NewEvent> events, long first, long evictedBelow)
+    {
+        long delta = 0;
+        for (var i = (int)Math.Max(0, evictedBelow - first); i < events.Count; i++)
+        {
+            delta += MemoryStreamBudget.EventBytes(events[i].Data);
+        }
+        for (var offset = firstRetained; offset < Math.Min(first, evictedBelow); offset++)
+        {
+            if (ring[offset % ring.Length] is { } evicted)
+            {
+                delta -= MemoryStreamBudget.EventBytes(evicted.Data);
+            }
+        }
+        var slots = ring.Length;
+        var needed = (int)Math.Min(capacity, first + events.Count);
+        var grown = slots;
+        while (grown < needed)
+        {
+            grown = (int)Math.Min(capacity, grown * 2L);
+        }
+        delta += (long)(grown - slots) * MemoryStreamBudget.SlotBytes;
+        if (delta > 0)
+        {
+            budget.Reserve(delta, Definition.Name);
+        }
+        else
+        {
+            budget.Release(-delta);
+        }
+        Interlocked.Add(ref heldBytes, delta);
+        if (grown > slots)
+        {
+            // Nothing wrapped yet (the ring was below capacity), so slot i holds offset i in both rings.
+            var larger = new StoredEvent?[grown];
+            Array.Copy(ring, larger, (int)Math.Min(first, slots));
+            Volatile.Write(ref ring, larger);
+        }
     }
 }

@@ -16,6 +16,8 @@ public sealed class SluiceDbContext(DbContextOptions<SluiceDbContext> options) :
 
     public DbSet<QueryJournalRecord> QueryJournal => Set<QueryJournalRecord>();
 
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var stream = modelBuilder.Entity<StreamRecord>();
@@ -30,5 +32,6 @@ public sealed class SluiceDbContext(DbContextOptions<SluiceDbContext> options) :
         stream.Property(s => s.CreatedAt).HasColumnName("created_at");
         stream.Property(s => s.OutputOf).HasColumnName("output_of").HasMaxLength(63);
         QueryTables.Configure(modelBuilder);
+        KeyTables.Configure(modelBuilder);
     }
 }

@@ -73,6 +73,12 @@ public sealed class QueryRun
         this.durability = durability;
     }
 
+    /// <summary>
+    /// Output rows held before they are appended, within a batch: one input event's rows are appended whole, but a batch
+    /// whose events produce more than this (a join fanning out) is appended in chunks instead of materialised at once (SPEC §8).
+    /// </summary>
+    public const int OutputChunkRows = 8_192;
+
     public string Name { get; }
 
     public QueryStats Stats { get; } = new();
@@ -297,6 +303,11 @@ public sealed class QueryRun
             if (pipelineError() is { } failure)
             {
                 throw new QueryPipelineException(failure);
+            }
+            if (emitted.Count >= OutputChunkRows)
+            {
+                // A fan-out (a cross join of large inputs) would otherwise hold the whole batch's output at once.
+                await WriteAsync(emitted, cancellation);
             }
         }
         var processEnded = Stopwatch.GetTimestamp();

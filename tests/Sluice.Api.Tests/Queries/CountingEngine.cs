@@ -30,8 +30,12 @@ internal sealed class CountingLog(StreamLog inner) : StreamLog(inner.Definition)
     private int appends;
     private int reads;
     private int emptyReads;
+    private int largestAppend;
 
     public int Appends => Volatile.Read(ref appends);
+
+    /// <summary>The most events one append carried.</summary>
+    public int LargestAppend => Volatile.Read(ref largestAppend);
 
     public int Reads => Volatile.Read(ref reads);
 
@@ -43,6 +47,9 @@ internal sealed class CountingLog(StreamLog inner) : StreamLog(inner.Definition)
     {
         var result = await inner.AppendAsync(events, cancellationToken);
         Interlocked.Increment(ref appends);
+        for (var seen = LargestAppend; events.Count > seen && Interlocked.CompareExchange(ref largestAppend, events.Count, seen) != seen; seen = LargestAppend)
+        {
+        }
         NotifyAppended();
         return result;
     }
