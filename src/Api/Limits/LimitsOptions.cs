@@ -26,6 +26,12 @@ public sealed class LimitsOptions
     /// </summary>
     public long MemoryStreamBytes { get; set; } = DefaultMemoryStreamBytes;
 
+    /// <summary>
+    /// Bytes all live subscribers' buffers may hold together (events read from a stream, not yet taken by the
+    /// connection); each subscription may hold an equal share. 0 = unlimited. Default 256 MiB.
+    /// </summary>
+    public long SubscriberBytes { get; set; } = 256L * 1024 * 1024;
+
     public static long DefaultMemoryStreamBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 
     /// <summary>The <c>Limits</c> section as configured (for settings the data layer needs before the container is built).</summary>

@@ -16,6 +16,7 @@ public static class RateLimits
     {
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section));
         services.AddSingleton<ConnectionLimits>();
+        services.AddSingleton<SubscriberBudget>();
         services.AddExceptionHandler<MemoryStreamBudgetExceptionHandler>();
         services.AddSingleton<EventRateLimits>();
         services.AddHealthChecks().AddCheck<LimitsHealthCheck>("limits", tags: [Infrastructure.HealthChecks.ReadyTag]);

@@ -21,7 +21,7 @@ public sealed class LiveSubscriptions
         meter.CreateObservableUpDownCounter("sluice.live.subscriptions.active", () => Active, "{subscription}", "Live subscriptions running now.");
         startedCounter = meter.CreateCounter<long>("sluice.live.subscriptions.started", "{subscription}", "Live subscriptions started.");
         endedCounter = meter.CreateCounter<long>("sluice.live.subscriptions.ended", "{subscription}",
-            "Live subscriptions ended, tagged with reason: cancelled (client left), fell_behind, evicted, stream_deleted, failed.");
+            "Live subscriptions ended, tagged with reason: cancelled (client left), fell_behind, subscriber_bytes, evicted, stream_deleted, failed.");
     }
 
     /// <summary>Pumps running right now.</summary>
@@ -47,6 +47,7 @@ public sealed class LiveSubscriptions
     {
         SubscriptionEnd.Cancelled => "cancelled",
         SubscriptionEnd.FellBehind => "fell_behind",
+        SubscriptionEnd.OverBudget => "subscriber_bytes",
         SubscriptionEnd.Evicted => "evicted",
         SubscriptionEnd.StreamDeleted => "stream_deleted",
         _ => "failed",

@@ -1,13 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Sluice.Api.Limits;
 using Sluice.Data.Streams;
 
 namespace Sluice.Api.Live;
 
 /// <summary>Live delivery of any stream (SPEC §5), at <c>/hubs/streams</c>.</summary>
 public sealed class StreamHub(
-    StreamStore store, LiveSubscriptions subscriptions, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
+    StreamStore store, LiveSubscriptions subscriptions, SubscriberBudget budget, IOptions<LiveOptions> options, ILogger<StreamHub> logger) : Hub
 {
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
@@ -46,12 +47,13 @@ public sealed class StreamHub(
         var from = fromOffset ?? position.HeadOffset;
         subscriptions.OnStarted();
         logger.LogDebug("Connection {ConnectionId} subscribes to {Stream} from offset {Offset}", Context.ConnectionId, stream, from);
-        _ = RunPumpAsync(log, from, channel.Writer, Math.Max(1, settings.ReadBatchSize), settings.StallTimeout, cancellationToken);
-        return channel.Reader;
+        var share = budget.Join();
+        _ = RunPumpAsync(log, from, channel.Writer, Math.Max(1, settings.ReadBatchSize), settings.StallTimeout, share, cancellationToken);
+        return new BudgetedReader(channel.Reader, share);
     }
 
     private async Task RunPumpAsync(
-        StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken)
+        StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, SubscriberShare share, CancellationToken cancellationToken)
     {
         var end = SubscriptionEnd.Failed;
         try
@@ -62,13 +64,16 @@ public sealed class StreamHub(
             // doing; a failure of ours is logged here.
             end = await SubscriptionPump.RunAsync(
                 log.OpenCursor(from), writer, batchSize, stallTimeout, cancellationToken,
-                error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name));
+                error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name),
+                share);
         }
         finally
         {
+            // What is still buffered is a few events at most (a subscription that ended over its share is the one not reading).
+            share.Dispose();
             subscriptions.OnEnded(end);
         }
-        if (end is SubscriptionEnd.FellBehind or SubscriptionEnd.Evicted)
+        if (end is SubscriptionEnd.FellBehind or SubscriptionEnd.OverBudget or SubscriptionEnd.Evicted)
         {
             logger.LogInformation("Connection {ConnectionId} fell behind on stream {Stream}; its subscription ended ({Reason})", Context.ConnectionId, log.Definition.Name, end);
         }

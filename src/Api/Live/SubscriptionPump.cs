@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using Sluice.Api.Limits;
 using Sluice.Data.Streams;
 
 namespace Sluice.Api.Live;
@@ -14,7 +15,9 @@ namespace Sluice.Api.Live;
 /// never wait for pumps, and each pump reads through its own cursor. A pump whose buffer is full waits at
 /// most <c>stallTimeout</c> for room (so a client replaying a long backlog is paced by its connection
 /// instead of failing at once), then ends the subscription with an error naming the offset to resume
-/// from. A stalled client therefore costs at most one full buffer, for a bounded time.
+/// from. A stalled client therefore costs at most one full buffer, for a bounded time. Buffers are bounded in bytes too:
+/// all subscribers together within <c>Limits:SubscriberBytes</c>, each within its share of it (<see cref="SubscriberShare"/>),
+/// with the same stall timeout before a subscriber over its share is ended.
 /// </para>
 /// </summary>
 internal static class SubscriptionPump
@@ -24,7 +27,7 @@ internal static class SubscriptionPump
 
     public static async Task<SubscriptionEnd> RunAsync(
         StreamCursor cursor, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
-        Action<Exception>? onFailure = null)
+        Action<Exception>? onFailure = null, SubscriberShare? share = null)
     {
         var name = cursor.Log.Definition.Name;
         var encodings = cursor.Log.Tail.Memo<LiveEvent>(EncodingMemo);
@@ -42,8 +45,16 @@ internal static class SubscriptionPump
                         foreach (var entry in entries)
                         {
                             var live = encodings.GetOrAdd(entry, static (stored, _) => LiveEvent.From(stored), 0);
+                            if (share is not null && !share.TryTake(live.Json.Length) && !await share.TakeWithinAsync(live.Json.Length, stallTimeout, cancellationToken))
+                            {
+                                writer.TryComplete(new HubException(
+                                    $"subscriber fell behind; its buffer holds {share.Held:N0} bytes not yet sent, its share of Limits:SubscriberBytes " +
+                                    $"({share.Budget.Limit:N0} bytes across {share.Budget.Subscriptions} subscriptions); resume from offset {entry.Offset}"));
+                                return SubscriptionEnd.OverBudget;
+                            }
                             if (!writer.TryWrite(live) && !await WriteWithinAsync(writer, live, stallTimeout, cancellationToken))
                             {
+                                share?.Return(live.Json.Length);
                                 writer.TryComplete(new HubException($"subscriber fell behind; resume from offset {entry.Offset}"));
                                 return SubscriptionEnd.FellBehind;
                             }
@@ -101,6 +112,8 @@ internal enum SubscriptionEnd
 {
     Cancelled,
     FellBehind,
+    /// <summary>Its buffer held its share of <c>Limits:SubscriberBytes</c> for longer than the stall timeout.</summary>
+    OverBudget,
     Evicted,
     StreamDeleted,
     Failed,

@@ -208,10 +208,10 @@ public sealed class SlowSubscriberTests : IClassFixture<SlowSubscriberTests.Serv
         public void Dispose() => listener.Dispose();
     }
 
-    private static Task SendFrameAsync(ClientWebSocket socket, string json) =>
+    internal static Task SendFrameAsync(ClientWebSocket socket, string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json + "\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    private static async Task<(List<long> Offsets, string? Error)> ReadUntilCompletionAsync(ClientWebSocket socket)
+    internal static async Task<(List<long> Offsets, string? Error)> ReadUntilCompletionAsync(ClientWebSocket socket)
     {
         var offsets = new List<long>();
         var pending = new List<byte>();
