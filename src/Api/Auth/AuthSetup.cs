@@ -18,6 +18,7 @@ public static class AuthSetup
         var options = AuthOptions.From(configuration);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<StoredApiKeys>();
+        services.AddSingleton<CredentialConnections>();
         services.AddSingleton<ApiKeys>();
         // After StreamStoreStartup (registered before this), which migrates the catalog the keys are read from.
         services.AddHostedService<StoredApiKeysStartup>();

@@ -9,7 +9,7 @@ namespace Sluice.Api.Auth;
 /// <c>Limits:Connections</c> hub connections at once. (Authentication already happened at the hub's HTTP request, in
 /// <see cref="AccessGate"/>.)
 /// </summary>
-internal sealed class HubAccessFilter(ConnectionLimits connections) : IHubFilter
+internal sealed class HubAccessFilter(ConnectionLimits connections, CredentialConnections byCredential) : IHubFilter
 {
     private const string CountedKey = "sluice.connection-counted";
 
@@ -33,6 +33,7 @@ internal sealed class HubAccessFilter(ConnectionLimits connections) : IHubFilter
             throw new HubException($"This credential already holds {connections.Limit} hub connections, the limit set by Limits:Connections.");
         }
         context.Context.Items[CountedKey] = credential;
+        byCredential.Add(credential, context.Context);
         try
         {
             await next(context);
@@ -40,6 +41,7 @@ internal sealed class HubAccessFilter(ConnectionLimits connections) : IHubFilter
         catch
         {
             context.Context.Items.Remove(CountedKey);
+            byCredential.Remove(credential, context.Context);
             connections.Leave(credential);
             throw;
         }
@@ -55,6 +57,7 @@ internal sealed class HubAccessFilter(ConnectionLimits connections) : IHubFilter
         {
             if (context.Context.Items.Remove(CountedKey, out var credential))
             {
+                byCredential.Remove((string)credential!, context.Context);
                 connections.Leave((string)credential!);
             }
         }

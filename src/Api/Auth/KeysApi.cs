@@ -33,7 +33,7 @@ public static class KeysApi
         group.MapDelete("/{name}", RevokeAsync)
             .WithName("RevokeKey")
             .WithSummary("Revoke an API key (admin)")
-            .WithDescription("The key stops working at once. 404 when there is no stored key of that name; 409 for a key from configuration.")
+            .WithDescription("The key stops working at once, and the hub connections it opened are closed. 404 when there is no stored key of that name; 409 for a key from configuration.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
@@ -85,7 +85,7 @@ public static class KeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string name, StoredApiKeys keys, IOptions<AuthOptions> options, CancellationToken cancellationToken)
+        string name, StoredApiKeys keys, CredentialConnections connections, IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
         if (options.Value.Keys.ContainsKey(name))
         {
@@ -95,9 +95,13 @@ public static class KeysApi
         {
             return NeedsPostgres();
         }
-        return await keys.RevokeAsync(name, cancellationToken)
-            ? TypedResults.NoContent()
-            : Problems.Status(StatusCodes.Status404NotFound, $"There is no key named '{name}'.");
+        if (!await keys.RevokeAsync(name, cancellationToken))
+        {
+            return Problems.Status(StatusCodes.Status404NotFound, $"There is no key named '{name}'.");
+        }
+        // New requests with the key already fail; hub connections it opened are closed too, subscriptions with them.
+        connections.CloseAll($"key:{name}");
+        return TypedResults.NoContent();
     }
 
     private static ProblemHttpResult NeedsPostgres() => Problems.Status(StatusCodes.Status501NotImplemented,

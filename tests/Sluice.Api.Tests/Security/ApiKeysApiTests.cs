@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 using Sluice.Api.Auth;
 using Sluice.Api.Tests.Infrastructure;
+using Sluice.Api.Tests.Live;
 using Sluice.Api.Tests.Postgres;
 
 namespace Sluice.Api.Tests.Security;
@@ -160,6 +162,36 @@ public sealed class ApiKeysApiTests(PostgresServer postgres)
         Assert.Contains("PostgreSQL", (await SluiceApp.ProblemAsync(created)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         var list = await admin.GetFromJsonAsync<JsonElement>("/api/keys");
         Assert.Equal(2, list.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Revoking_a_key_closes_the_hub_connections_it_opened()
+    {
+        await using var server = new LiveServer(Keys, await postgres.CreateDatabaseAsync(nameof(ApiKeysApiTests)));
+        using var admin = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminSecret);
+        (await admin.PostAsJsonAsync("/api/streams", new { name = "watched" })).EnsureSuccessStatusCode();
+        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "watcher", scopes = "read:watched" });
+        var secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(server.HubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(secret))
+            .Build();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await hub.StartAsync();
+        var received = hub.StreamAsync<Received>("Subscribe", "watched", 0L).GetAsyncEnumerator();
+        await server.AppendNumbersAsync("watched", 0, 1);
+        Assert.True(await received.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/keys/watcher")).StatusCode);
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HubConnectionState.Disconnected, hub.State);
     }
 
     private static HttpClient Client(SluiceApp app, string secret)
