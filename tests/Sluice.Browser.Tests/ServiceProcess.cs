@@ -10,7 +10,7 @@ namespace Sluice.Browser.Tests;
 /// The real service, built by this solution, run as a child process on Kestrel at 127.0.0.1 on a
 /// free port, fully in memory. Shared by the browser scenarios; stopped when the tests end.
 /// </summary>
-public sealed class ServiceProcess : IAsyncLifetime
+public class ServiceProcess : IAsyncLifetime
 {
     private readonly StringBuilder log = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,6 +52,7 @@ public sealed class ServiceProcess : IAsyncLifetime
         start.ArgumentList.Add(BaseUrl);
         start.Environment["ConnectionStrings__Postgres"] = "";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        Configure(start.Environment);
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -75,6 +76,11 @@ public sealed class ServiceProcess : IAsyncLifetime
             await process.WaitForExitAsync();
         }
         process?.Dispose();
+    }
+
+    /// <summary>Settings of a variant of the service (environment variables, <c>__</c> for <c>:</c>).</summary>
+    protected virtual void Configure(IDictionary<string, string?> environment)
+    {
     }
 
     private void Append(string? line)

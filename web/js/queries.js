@@ -136,9 +136,9 @@ function row(q) {
     el('td', { class: 'actions' },
       el('button', { type: 'button', class: 'small', onclick: () => followQuery(q.name) }, 'Results'),
       state === 'running'
-        ? el('button', { type: 'button', class: 'small', onclick: () => act(api.stopQuery, q.name) }, 'Stop')
-        : el('button', { type: 'button', class: 'small', onclick: () => act(api.startQuery, q.name) }, 'Start'),
-      el('button', { type: 'button', class: 'small danger', onclick: () => confirm(`Delete query '${q.name}'?`) && act(api.deleteQuery, q.name) }, 'Delete')));
+        ? el('button', { type: 'button', class: 'small', 'data-needs': `manage:${q.name}`, onclick: () => act(api.stopQuery, q.name) }, 'Stop')
+        : el('button', { type: 'button', class: 'small', 'data-needs': `manage:${q.name}`, onclick: () => act(api.startQuery, q.name) }, 'Start'),
+      el('button', { type: 'button', class: 'small danger', 'data-needs': `manage:${q.name}`, onclick: () => confirm(`Delete query '${q.name}'?`) && act(api.deleteQuery, q.name) }, 'Delete')));
 }
 
 async function act(action, name) {

@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { credential, setCredential, onCredentialNeeded } from './credential.js';
 import { $ } from './dom.js';
+import { setScopes } from './permissions.js';
 
 let onSignedIn = () => {};
 
@@ -38,6 +39,7 @@ async function refresh() {
   const who = $('#who');
   try {
     const me = await api.whoAmI();
+    setScopes(me.scopes, me.credentialsRequired);
     who.hidden = !me.credentialsRequired;
     who.textContent = me.credential.replace(/^key:/, 'key ').replace(/^jwt:/, '') + (me.scopes === 'admin' ? ' · admin' : '');
     who.title = `Signed in as ${me.credential}, scopes: ${me.scopes || '(none)'}. Click to change.`;

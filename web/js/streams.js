@@ -118,7 +118,7 @@ function render(list, rates) {
     el('td', { class: 'muted' }, s.timestampField ? `${s.timestampField} (−${s.watermarkDelay})` : 'ingest time'),
     el('td', { class: 'actions' },
       el('button', { type: 'button', class: 'small', onclick: () => streamsTableClick(s.name) }, 'Follow live'),
-      el('button', { type: 'button', class: 'small danger', onclick: () => removeStream(s.name) }, 'Delete')))));
+      el('button', { type: 'button', class: 'small danger', 'data-needs': `manage:${s.name}`, onclick: () => removeStream(s.name) }, 'Delete')))));
   $('#streams-empty').hidden = list.length > 0;
   $('#streams-summary').textContent = list.length ? `${list.length} stream${list.length === 1 ? '' : 's'}` : '';
 
