@@ -66,6 +66,35 @@ public sealed class MemoryStreamBytesTests
     }
 
     [Fact]
+    public async Task A_query_whose_output_stream_would_pass_the_budget_faults_naming_it_while_its_input_takes_appends()
+    {
+        await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "1000000" });
+        using var client = app.CreateClient();
+        // The input keeps 100 events, so its appends evict as much as they add; the query's output keeps 100,000.
+        (await client.PostAsJsonAsync("/api/streams", new { name = "src", capacity = 100 })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/api/queries", new { name = "copy", sql = "SELECT n, pad FROM src" })).EnsureSuccessStatusCode();
+
+        var padding = new string('x', 1_000);
+        var batch = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"{{\"n\":{i},\"pad\":\"{padding}\"}}"));
+        for (var i = 0; i < 12; i++)
+        {
+            (await app.AppendAsync("src", batch, "application/x-ndjson")).EnsureSuccessStatusCode();
+            var state = (await client.GetFromJsonAsync<JsonElement>("/api/queries/copy")).GetProperty("state").GetString();
+            if (state != "running")
+            {
+                break;
+            }
+        }
+
+        var faulted = await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/copy"),
+            q => q.GetProperty("state").GetString() != "running", "copy to fault");
+        Assert.Equal("faulted", faulted.GetProperty("state").GetString());
+        Assert.Contains("Limits:MemoryStreamBytes", faulted.GetProperty("error").GetString(), StringComparison.Ordinal);
+        (await app.AppendAsync("src", batch, "application/x-ndjson")).EnsureSuccessStatusCode();
+        Assert.True(app.Services.GetRequiredService<MemoryStreamBudget>().Used <= 1_000_000);
+    }
+
+    [Fact]
     public async Task Creating_a_stream_when_memory_streams_hold_the_whole_budget_gets_507()
     {
         await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "20000" });
