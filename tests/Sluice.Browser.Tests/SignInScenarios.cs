@@ -1,5 +1,9 @@
 using Xunit.Abstractions;
 
+// One service and one Chromium at a time: the secured service's collection would otherwise start beside the other's,
+// and two services starting with two browsers on a busy machine miss their start-up timeouts.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace Sluice.Browser.Tests;
 
 /// <summary>The web UI against a service that needs credentials: signing in with a key, and hiding what the key may not do.</summary>
