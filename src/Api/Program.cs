@@ -4,6 +4,7 @@ using Sluice.Api.Limits;
 using Sluice.Api.Live;
 using Sluice.Api.Queries;
 using Sluice.Api.Streams;
+using Sluice.Api.WebUi;
 using Sluice.Data;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -38,6 +39,7 @@ builder.Services.AddSluiceAuth(builder.Configuration);
 builder.Services.AddSluiceLimits(builder.Configuration);
 builder.Services.AddQueries();
 builder.Services.AddLive();
+builder.Services.AddWebUi();
 
 var app = builder.Build();
 
@@ -45,8 +47,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSluiceAuth();
 app.UseSluiceRateLimits();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseWebUi();
 app.UseSluiceOpenApi();
 
 app.MapSluiceHealthChecks();

@@ -1,8 +1,8 @@
 // Wires the three views together: tabs, the connection pill, and "follow" links between views.
 import { initStreams, onStreamsChanged } from './streams.js';
 import { initQueries } from './queries.js';
-import { initResults, setStreamChoices, start } from './results.js';
-import { onConnectionStatus } from './live.js';
+import { initResults, setStreamChoices, start } from './live-tab.js';
+import { onConnectionStatus } from './signalr-follow.js';
 import { initSession } from './session.js';
 import { $ } from './dom.js';
 

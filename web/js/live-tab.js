@@ -3,7 +3,7 @@
 // chart of the numeric columns over event time.
 import uPlot from '../vendor/uPlot.esm.js';
 import { api } from './api.js';
-import { follow } from './live.js';
+import { follow } from './signalr-follow.js';
 import { $, el, formatCell } from './dom.js';
 
 const maxRows = 200;
