@@ -20,6 +20,7 @@ if (ProtectedMode.RefusalReason(builder.Configuration) is { } refusal)
 // under load, noise to anyone reading the log. appsettings.json sets Warning, but it is not found when the service
 // is started from another folder, so the default is set here too (configuration can still lower it per category).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.QuietStartupErrors();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -56,7 +57,7 @@ app.MapStreams();
 app.MapQueries();
 app.MapLive();
 
-app.Run();
+await app.RunWithStartupReportAsync(postgres);
 
 /// <summary>The entry point, public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,10 +1,11 @@
 // The live view: follows a stream (usually a query's output) over SignalR, shows a table of recent
 // rows — or, for an updating query's changelog, the current result with its ops applied — and a
 // chart of the numeric columns over event time.
-import uPlot from '../vendor/uPlot.esm.js';
 import { api } from './api.js';
 import { follow } from './signalr-follow.js';
 import { $, el, formatCell } from './dom.js';
+
+const uPlot = globalThis.uPlot; // web/lib/uplot, loaded by index.html
 
 const maxRows = 200;
 const maxPoints = 600;
