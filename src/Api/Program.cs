@@ -33,6 +33,7 @@ var postgres = builder.Configuration.GetConnectionString("Postgres");
 builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(builder.Configuration));
 builder.Services.AddHostedService<StreamStoreStartup>();
 builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
+builder.Services.AddStreamRates();
 builder.Services.AddSluiceHealthChecks(postgres);
 builder.Services.AddSluiceOpenApi();
 

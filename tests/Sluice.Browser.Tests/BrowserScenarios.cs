@@ -25,6 +25,9 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     [Fact]
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
+    [Fact]
+    public Task Swagger_sends_the_ndjson_example_as_raw_text_and_it_is_appended() => RunAsync("swagger-ndjson.mjs");
+
     private async Task RunAsync(string script)
     {
         var (exitCode, text) = await NodeScript.RunAsync(script, service.BaseUrl, TimeSpan.FromMinutes(3));
