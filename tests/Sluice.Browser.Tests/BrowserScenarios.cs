@@ -28,6 +28,9 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     [Fact]
     public Task Swagger_sends_the_ndjson_example_as_raw_text_and_it_is_appended() => RunAsync("swagger-ndjson.mjs");
 
+    [Fact]
+    public Task Axe_finds_no_serious_violation_on_any_tab_and_the_keyboard_reaches_stop_and_delete_and_390_px_fits() => RunAsync("accessibility.mjs");
+
     private async Task RunAsync(string script)
     {
         var (exitCode, text) = await NodeScript.RunAsync(script, service.BaseUrl, TimeSpan.FromMinutes(3));

@@ -114,7 +114,7 @@ function render(list) {
         el('td', { class: 'num rate' }),
         el('td', { class: 'muted time' }),
         el('td', { class: 'actions' },
-          el('button', { type: 'button', class: 'small follow', 'aria-label': `Follow ${s.name} live`, onclick: () => streamsTableClick(s.name) }, 'Follow live'),
+          el('button', { type: 'button', class: 'small follow', 'aria-label': `Follow live: ${s.name}`, onclick: () => streamsTableClick(s.name) }, 'Follow live'),
           el('button', { type: 'button', class: 'small danger delete', 'aria-label': `Delete stream ${s.name}`, onclick: () => removeStream(s.name) }, 'Delete')));
       return tr;
     },
