@@ -218,7 +218,7 @@ class LiveView {
     for (const { time, row } of this.history) {
       const y = row[value];
       if (typeof y !== 'number') continue;
-      const key = keyColumns.map(c => formatCell(row[c])).join(' / ');
+      const key = keyColumns.map(c => keyText(row[c])).join(' / ');
       if (!byKey.has(key)) byKey.set(key, []);
       byKey.get(key).push([time, y]);
     }
@@ -281,6 +281,12 @@ class LiveView {
   resizeChart() { this.chart?.setSize({ width: this.chartWidth(), height: 260 }); }
 
   destroy() { this.chart?.destroy(); this.chart = null; }
+}
+
+// A key as written in the data (1007, not 1,007): it names a line, it is not a quantity.
+function keyText(value) {
+  if (value == null) return 'NULL';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function fill(select, choices, chosen) {
