@@ -12,6 +12,8 @@ await runScenario('swagger-ndjson', async ({ page, base, shot }) => {
   assert(created.status === 201, `create answered ${created.status}`);
 
   const operation = '#operations-Streams-AppendEvents';
+  // Swagger UI is a heavy page; on a busy machine its first render takes a while.
+  page.setDefaultTimeout(60_000);
   await page.goto(`${base}/swagger`);
   await page.click(`${operation} .opblock-summary`);
   await page.click(`${operation} .try-out__btn`);

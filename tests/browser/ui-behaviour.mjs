@@ -67,6 +67,18 @@ await runScenario('ui-behaviour', async ({ page, base, shot }) => {
   await page.waitForFunction(() => document.querySelectorAll('#chart-summary tbody tr').length === 1);
   await shot('live-chart-choices.png');
 
+  // A windowed count, as in the README's tour: one line per auction (the window bounds are not part of the key).
+  const windowed = uniqueName('bids_per_auction');
+  assert((await http(base, 'POST', '/api/queries', {
+    name: windowed, sql: `SELECT auction, COUNT(*) AS bids, window_start, window_end FROM TUMBLE(${stream}, at, INTERVAL '10' SECOND) GROUP BY auction, window_start, window_end`,
+  })).status === 201, 'register the windowed query');
+  await page.goto(`${base}/#streams`);
+  await page.waitForSelector(`#streams-table tr[data-stream="${windowed}"]`);
+  await page.click(`#streams-table tr[data-stream="${windowed}"] button.follow`);
+  await page.waitForFunction(() => document.querySelectorAll('#chart-summary tbody tr').length === 6);
+  assert(await page.$eval('#chart-value', s => s.value) === 'bids', 'the windowed chart plots bids');
+  assert(await page.$eval('#chart-key', s => s.value) === 'auction', 'one line per auction, not per window');
+
   // The query's page: SQL, plan, inputs, metrics, and a preview of the query on the last events of its input.
   await page.goto(`${base}/#queries/${query}`);
   await page.waitForSelector('#query-page:not([hidden]) pre.sql');

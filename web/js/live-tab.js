@@ -71,13 +71,16 @@ export async function start(stream, { fromStart } = {}) {
 }
 
 // A query's GROUP BY columns are its output's keys: the chart draws one line per key, never the key as a value.
+// (A regular expression over the SQL is enough here: a wrong guess only changes the chart's default choice.)
 async function groupColumnsOf(stream) {
   try {
     const query = currentQueries().find(q => q.name === stream) ?? (await api.listQueries()).find(q => q.name === stream);
     if (!query) return [];
     const groupBy = /\bGROUP\s+BY\s+([\s\S]*?)(?:\bHAVING\b|\bORDER\b|\bLIMIT\b|\bEMIT\b|$)/i.exec(query.sql)?.[1] ?? '';
     const output = new Set((query.outputSchema ?? []).map(c => c.name));
-    return groupBy.split(',').map(part => part.trim().split('.').pop().replace(/"/g, '')).filter(name => output.has(name));
+    // A window's bounds are when, not who: its groups are the same key over time, one line.
+    return groupBy.split(',').map(part => part.trim().split('.').pop().replace(/"/g, ''))
+      .filter(name => output.has(name) && name !== 'window_start' && name !== 'window_end');
   } catch {
     return [];
   }

@@ -32,6 +32,11 @@ public static partial class StartupFailure
             return $"Sluice cannot reach PostgreSQL at {PostgresAddress(postgresConnectionString)}: {reason.TrimEnd('.')}. " +
                    "Start PostgreSQL there or fix ConnectionStrings:Postgres (leave it empty to keep streams in memory).";
         }
+        // Sluice's own refusals (e.g. another service already owns the streams) are written for the reader: the message is enough.
+        if (chain.FirstOrDefault() is InvalidOperationException { InnerException: null } refusal)
+        {
+            return $"Sluice could not start: {refusal.Message}";
+        }
         return $"Sluice could not start: {error}";
     }
 

@@ -27,11 +27,21 @@ public static class StartupReport
         {
             await Console.Error.WriteLineAsync(StartupFailure.Describe(error, postgresConnectionString));
             Environment.ExitCode = 1;
+            try
+            {
+                await app.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // Whatever half-started is let go with the process; the line above said what matters.
+            }
             return;
         }
         started = true;
         app.Logger.LogInformation("{Summary}", Describe(app, postgresConnectionString));
+        // As WebApplication.Run does: stop on Ctrl+C or SIGTERM, then dispose (queries and stores flush there).
         await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
     }
 
     /// <summary>e.g. <c>Sluice: in memory, protected mode (loopback clients only). UI http://localhost:5000/ · Swagger … · health …</c></summary>
