@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests and the live-delivery tools need Debian's Chromium and the npm packages of
-# web/ (the UI's SignalR client and chart), tests/browser (playwright-core) and bench/signalr-load.
+# tests/browser (playwright-core, axe-core) and bench/signalr-load. The UI's own libraries are
+# checked in under web/lib (scripts/update-web-libs.sh), so running the service needs no npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
-for dir in web tests/browser bench/signalr-load; do
+for dir in tests/browser bench/signalr-load; do
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

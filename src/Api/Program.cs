@@ -4,6 +4,7 @@ using Sluice.Api.Limits;
 using Sluice.Api.Live;
 using Sluice.Api.Queries;
 using Sluice.Api.Streams;
+using Sluice.Api.WebUi;
 using Sluice.Data;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ if (ProtectedMode.RefusalReason(builder.Configuration) is { } refusal)
 // under load, noise to anyone reading the log. appsettings.json sets Warning, but it is not found when the service
 // is started from another folder, so the default is set here too (configuration can still lower it per category).
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.QuietStartupErrors();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -32,6 +34,7 @@ builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(build
     LimitsOptions.From(builder.Configuration).MemoryStreamBytes is > 0 and var memoryStreamBytes ? memoryStreamBytes : null);
 builder.Services.AddHostedService<StreamStoreStartup>();
 builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
+builder.Services.AddStreamRates();
 builder.Services.AddSluiceHealthChecks(postgres);
 builder.Services.AddSluiceOpenApi();
 
@@ -39,6 +42,7 @@ builder.Services.AddSluiceAuth(builder.Configuration);
 builder.Services.AddSluiceLimits(builder.Configuration);
 builder.Services.AddQueries();
 builder.Services.AddLive();
+builder.Services.AddWebUi();
 
 var app = builder.Build();
 
@@ -46,8 +50,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSluiceAuth();
 app.UseSluiceRateLimits();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseWebUi();
 app.UseSluiceOpenApi();
 
 app.MapSluiceHealthChecks();
@@ -57,7 +60,7 @@ app.MapStreams();
 app.MapQueries();
 app.MapLive();
 
-app.Run();
+await app.RunWithStartupReportAsync(postgres);
 
 /// <summary>The entry point, public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -25,6 +25,15 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     [Fact]
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
+    [Fact]
+    public Task Swagger_sends_the_ndjson_example_as_raw_text_and_it_is_appended() => RunAsync("swagger-ndjson.mjs");
+
+    [Fact]
+    public Task Axe_finds_no_serious_violation_on_any_tab_and_the_keyboard_reaches_stop_and_delete_and_390_px_fits() => RunAsync("accessibility.mjs");
+
+    [Fact]
+    public Task The_ui_keeps_the_readme_promises_follow_from_first_retained_chart_by_key_query_page_rates_and_unreachable_server() => RunAsync("ui-behaviour.mjs");
+
     private async Task RunAsync(string script)
     {
         var (exitCode, text) = await NodeScript.RunAsync(script, service.BaseUrl, TimeSpan.FromMinutes(3));

@@ -15,13 +15,37 @@ export function describeProblem(status, problem) {
   return [problem.detail ?? problem.message ?? problem.title ?? `HTTP ${status}`, details].filter(Boolean).join(' — ');
 }
 
+// Whether the last request reached the server: a failed refresh must not leave stale figures looking current.
+const serverListeners = new Set();
+let server = { reachable: true, lastSuccess: null, error: null };
+
+export function onServerStatus(listener) {
+  serverListeners.add(listener);
+  listener(server);
+}
+
+function setServer(reachable, error = null) {
+  const changed = reachable !== server.reachable;
+  server = { reachable, lastSuccess: reachable ? new Date() : server.lastSuccess, error };
+  if (changed) for (const listener of serverListeners) listener(server);
+}
+
 async function send(method, path, body, contentType = 'application/json') {
   const init = { method, headers: authorizationHeaders() };
   if (body !== undefined) {
     init.headers['content-type'] = contentType;
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    setServer(false, 'no answer');
+    throw new ApiError(0, { detail: 'The server is unreachable.' });
+  }
+  // A proxy in front of a stopped service answers 502-504 itself.
+  if (response.status >= 502 && response.status <= 504) setServer(false, `HTTP ${response.status}`);
+  else setServer(true);
   const text = await response.text();
   let json = null;
   if (text) {
@@ -40,6 +64,8 @@ export const api = {
   append: (stream, body, contentType) => send('POST', `api/streams/${encodeURIComponent(stream)}/events`, body, contentType),
   readEvents: (stream, from, limit = 100) => send('GET', `api/streams/${encodeURIComponent(stream)}/events?from=${from}&limit=${limit}`),
   listQueries: () => send('GET', 'api/queries'),
+  describeQuery: name => send('GET', `api/queries/${encodeURIComponent(name)}`),
+  previewQuery: (sql, events) => send('POST', 'api/queries/preview', { sql, events }),
   validateQuery: sql => send('POST', 'api/queries/validate', { sql }),
   registerQuery: registration => send('POST', 'api/queries', registration),
   stopQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/stop`),

@@ -36,3 +36,33 @@ export function formatCell(value) {
   if (typeof value === 'number') return formatNumber(value);
   return String(value);
 }
+
+/**
+ * Brings `tbody` to one row per item, in order, reusing the rows already there (by `keyOf`): `create(item)` makes a
+ * new row, `update(tr, item)` refreshes one in place. Rows are only moved when the order changed, so a button that
+ * has the keyboard focus keeps it across refreshes.
+ */
+export function syncRows(tbody, items, { keyOf, create, update }) {
+  const existing = new Map([...tbody.rows].map(tr => [tr.dataset.key, tr]));
+  const wanted = items.map(item => {
+    const key = String(keyOf(item));
+    let tr = existing.get(key);
+    existing.delete(key);
+    if (!tr) {
+      tr = create(item);
+      tr.dataset.key = key;
+    }
+    update(tr, item);
+    return tr;
+  });
+  for (const stale of existing.values()) stale.remove();
+  wanted.forEach((tr, index) => {
+    if (tbody.rows[index] !== tr) tbody.insertBefore(tr, tbody.rows[index] ?? null);
+  });
+}
+
+/** Sets a node's text only when it differs, so screen readers and selections are not disturbed for nothing. */
+export function setText(node, text) {
+  const value = String(text ?? '');
+  if (node.textContent !== value) node.textContent = value;
+}

@@ -30,8 +30,20 @@ export function createEditor(root, { onChange }) {
 
   textarea.addEventListener('input', () => { render(); onChange(textarea.value); });
   textarea.addEventListener('scroll', syncScroll);
+  // Tab indents; Esc, then Tab (or Shift+Tab), moves the focus on as everywhere else, so keyboard users are not trapped.
+  let released = false;
+  textarea.addEventListener('blur', () => { released = false; });
   textarea.addEventListener('keydown', event => {
-    if (event.key === 'Tab') {
+    if (event.key === 'Escape') {
+      released = true;
+      return;
+    }
+    if (event.key === 'Tab' && released) {
+      released = false;
+      return;
+    }
+    if (event.key !== 'Shift') released = false;
+    if (event.key === 'Tab' && !event.shiftKey) {
       event.preventDefault();
       textarea.setRangeText('  ', textarea.selectionStart, textarea.selectionEnd, 'end');
       textarea.dispatchEvent(new Event('input'));

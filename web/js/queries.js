@@ -1,7 +1,10 @@
-// The queries view: editor validated as you type, registration, the list with lifecycle and metrics.
+// The queries view: editor validated as you type, registration, the list with lifecycle and metrics, and the page
+// of one query (query-page.js).
 import { api } from './api.js';
 import { createEditor } from './editor.js';
-import { $, el, setMessage, formatNumber } from './dom.js';
+import { showQueryPage, refreshQueryPage } from './query-page.js';
+import { emit } from './ui-hooks.js';
+import { $, el, setMessage, setText, syncRows, formatNumber } from './dom.js';
 
 const exampleSql = `SELECT sensor, COUNT(*) AS readings, AVG(value) AS mean, MAX(value) AS peak
 FROM readings
@@ -10,11 +13,17 @@ GROUP BY sensor`;
 let editor;
 let validateTimer = null;
 let validation = 0;
+let failedValidation = false;
+let queries = [];
+let openQuery = () => {};
 
-export function initQueries({ onFollow }) {
+export function currentQueries() { return queries; }
+
+export function initQueries({ onFollow, onOpen }) {
   editor = createEditor($('#sql-editor'), { onChange: scheduleValidation });
   editor.value = exampleSql;
   followQuery = onFollow;
+  openQuery = onOpen;
 
   $('#query-form').addEventListener('submit', async event => {
     event.preventDefault();
@@ -58,7 +67,8 @@ async function validate() {
     showValidation(result, false);
   } catch (error) {
     if (mine !== validation) return;
-    if (error.status === 400) showValidation(error.problem, true);
+    if (error.status === 400 && sql === exampleSql && /readings/.test(error.problem?.detail ?? '')) showExampleHint();
+    else if (error.status === 400) showValidation(error.problem, true);
     else {
       editor.setError(null);
       setValidation(error.status === 404 ? 'The query API is not available on this server.' : error.message, 'error');
@@ -66,7 +76,26 @@ async function validate() {
   }
 }
 
+// The built-in example reads a stream that a new server does not have: say so as a hint, not as an error.
+function showExampleHint() {
+  failedValidation = true;
+  editor.setError(null);
+  $('#plan').textContent = 'The plan shows once the query is valid.';
+  $('#schema').replaceChildren();
+  setValidation("This example reads a stream named 'readings' (sensor text, value double): create it on the Streams tab, or write your own query.", 'hint');
+}
+
+/** The streams changed: an error about a missing stream may be gone now, so check the query again. */
+let streamNames = '';
+export function streamsChanged(list) {
+  const names = list.map(s => s.name).join(',');
+  if (names === streamNames) return;
+  streamNames = names;
+  if (failedValidation) scheduleValidation();
+}
+
 function showValidation(result, failed) {
+  failedValidation = failed;
   if (!failed) {
     editor.setError(null);
     setValidation('✓ The query is valid.', 'ok');
@@ -107,47 +136,87 @@ export async function refreshQueries() {
   let list;
   try {
     list = await api.listQueries();
-  } catch {
-    $('#queries-empty').textContent = 'The query API is not available on this server.';
+  } catch (error) {
+    if (error.status === 404) $('#queries-empty').textContent = 'The query API is not available on this server.';
     return;
   }
   if (!Array.isArray(list)) list = list?.queries ?? [];
-  const body = $('#queries-table tbody');
-  body.replaceChildren(...list.map(row));
+  queries = list;
+  syncRows($('#queries-table tbody'), list, { keyOf: q => q.name, create: createRow, update: updateRow });
   $('#queries-empty').hidden = list.length > 0;
   $('#queries-empty').textContent = 'No queries yet.';
+  refreshQueryPage(list);
 }
 
-function row(q) {
+/** Puts a registered query's name and SQL into the editor, to change and register it (or replace it, where the API has that). */
+export function editQuery(query) {
+  $('#query-form').name.value = query.name;
+  editor.value = query.sql;
+  editor.focus();
+}
+
+export function openQueryPage(name) {
+  showQueryPage(name, queries.find(q => q.name === name));
+}
+
+// A row's cells and buttons are made once and updated in place each second (see syncRows); the buttons read the
+// row's current query when clicked.
+function createRow(q) {
+  const tr = el('tr', { dataset: { query: q.name } });
+  const current = () => tr.query;
+  tr.append(
+    el('th', { scope: 'row' }, el('button', { type: 'button', class: 'link open', 'aria-label': `Open query ${q.name}`, onclick: () => openQuery(current().name) }, q.name)),
+    el('td', { class: 'state' }, el('span', { class: 'badge' }), el('span', { class: 'error-text' })),
+    el('td', { class: 'muted watermark' }),
+    ...['eventsIn', 'rowsOut', 'late', 'rowErrors', 'stateSize', 'lag', 'read', 'process', 'write'].map(name => el('td', { class: `num ${name}` })),
+    el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'small results', 'aria-label': `Results of ${q.name}`, onclick: () => followQuery(current().name) }, 'Results'),
+      el('button', { type: 'button', class: 'small toggle', 'data-needs': `manage:${q.name}`, onclick: () => {
+        const query = current();
+        act(isRunning(query) ? api.stopQuery : api.startQuery, query.name);
+      } }),
+      el('button', { type: 'button', class: 'small danger delete', 'data-needs': `manage:${q.name}`, 'aria-label': `Delete query ${q.name}`, onclick: () => {
+        const name = current().name;
+        if (confirm(`Delete query '${name}'?`)) act(api.deleteQuery, name);
+      } })));
+  tr.querySelector('.delete').textContent = 'Delete';
+  return tr;
+}
+
+function isRunning(q) { return String(q.state ?? '').toLowerCase() === 'running'; }
+
+function updateRow(tr, q) {
+  tr.query = q;
   const m = q.metrics ?? q;
   const state = String(q.state ?? 'unknown').toLowerCase();
-  return el('tr', { dataset: { query: q.name } },
-    el('td', {}, el('strong', {}, q.name)),
-    el('td', {}, el('span', { class: `badge ${state}` }, state), q.error ? el('span', { class: 'error-text' }, q.error) : null),
-    el('td', { class: 'muted' }, formatWatermark(m.watermark ?? q.watermark)),
-    el('td', { class: 'num' }, formatNumber(m.eventsIn)),
-    el('td', { class: 'num' }, formatNumber(m.rowsOut)),
-    el('td', { class: 'num' }, formatNumber(m.lateEvents)),
-    el('td', { class: 'num' }, formatNumber(m.stateSize)),
-    el('td', { class: 'num' }, Array.isArray(m.inputs) ? formatNumber(m.inputs.reduce((sum, i) => sum + (i.lag ?? 0), 0)) : '–'),
-    el('td', { class: 'num' }, latency(m, 'read')),
-    el('td', { class: 'num' }, latency(m, 'process')),
-    el('td', { class: 'num' }, latency(m, 'write')),
-    el('td', { class: 'actions' },
-      el('button', { type: 'button', class: 'small', onclick: () => followQuery(q.name) }, 'Results'),
-      state === 'running'
-        ? el('button', { type: 'button', class: 'small', 'data-needs': `manage:${q.name}`, onclick: () => act(api.stopQuery, q.name) }, 'Stop')
-        : el('button', { type: 'button', class: 'small', 'data-needs': `manage:${q.name}`, onclick: () => act(api.startQuery, q.name) }, 'Start'),
-      el('button', { type: 'button', class: 'small danger', 'data-needs': `manage:${q.name}`, onclick: () => confirm(`Delete query '${q.name}'?`) && act(api.deleteQuery, q.name) }, 'Delete')));
+  const badge = tr.querySelector('.badge');
+  badge.className = `badge ${state}`;
+  setText(badge, state);
+  setText(tr.querySelector('.error-text'), q.error ?? '');
+  setText(tr.querySelector('.watermark'), formatWatermark(m.watermark ?? q.watermark));
+  setText(tr.querySelector('.eventsIn'), formatNumber(m.eventsIn));
+  setText(tr.querySelector('.rowsOut'), formatNumber(m.rowsOut));
+  setText(tr.querySelector('.late'), formatNumber(m.lateEvents));
+  setText(tr.querySelector('.rowErrors'), formatNumber(m.rowErrors));
+  setText(tr.querySelector('.stateSize'), formatNumber(m.stateSize));
+  setText(tr.querySelector('.lag'), Array.isArray(m.inputs) ? formatNumber(m.inputs.reduce((sum, i) => sum + (i.lag ?? 0), 0)) : '–');
+  setText(tr.querySelector('.read'), latency(m, 'read'));
+  setText(tr.querySelector('.process'), latency(m, 'process'));
+  setText(tr.querySelector('.write'), latency(m, 'write'));
+  const toggle = tr.querySelector('.toggle');
+  const verb = state === 'running' ? 'Stop' : 'Start';
+  setText(toggle, verb);
+  toggle.setAttribute('aria-label', `${verb} query ${q.name}`);
+  emit('query-row', tr, q);
 }
 
-async function act(action, name) {
+export async function act(action, name) {
   try {
     await action(name);
   } catch (error) {
     setMessage($('#query-message'), error.message, 'error');
   }
-  refreshQueries();
+  await refreshQueries();
 }
 
 function formatWatermark(value) {

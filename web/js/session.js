@@ -2,6 +2,7 @@
 // sign-in dialog when the service refuses a request with 401. Nothing shows when no credential is needed.
 import { api } from './api.js';
 import { credential, setCredential, onCredentialNeeded } from './credential.js';
+import { emit } from './ui-hooks.js';
 import { $ } from './dom.js';
 import { setScopes } from './permissions.js';
 
@@ -43,6 +44,7 @@ async function refresh() {
     who.hidden = !me.credentialsRequired;
     who.textContent = me.credential.replace(/^key:/, 'key ').replace(/^jwt:/, '') + (me.scopes === 'admin' ? ' · admin' : '');
     who.title = `Signed in as ${me.credential}, scopes: ${me.scopes || '(none)'}. Click to change.`;
+    emit('signed-in', me);
     return true;
   } catch {
     who.hidden = true;

@@ -1,9 +1,11 @@
-// The streams view: the list (head offset, events/s from head deltas), the create form and the ingest box.
+// The streams view: the list (head offset, the server's events/s, which query writes it), the create form and
+// the ingest box.
 import { api, bodyContentType } from './api.js';
-import { $, el, setMessage, formatNumber } from './dom.js';
+import { currentQueries } from './queries.js';
+import { emit } from './ui-hooks.js';
+import { $, el, setMessage, setText, syncRows, formatNumber } from './dom.js';
 
 const samples = {};
-let previous = new Map(); // name → { head, at }
 let streams = [];
 const listeners = new Set();
 
@@ -92,40 +94,54 @@ export async function refreshStreams() {
   try {
     list = await api.listStreams();
   } catch {
-    return;
+    return; // the banner says the server is unreachable; the list keeps its last figures, marked stale
   }
-  const now = performance.now();
-  const rates = new Map();
-  for (const s of list) {
-    const before = previous.get(s.name);
-    const rate = before && now > before.at ? ((s.headOffset - before.head) * 1000) / (now - before.at) : null;
-    rates.set(s.name, rate == null ? null : Math.max(0, rate));
-  }
-  previous = new Map(list.map(s => [s.name, { head: s.headOffset, at: now }]));
   streams = list;
-  render(list, rates);
+  render(list);
   for (const listener of listeners) listener(list);
 }
 
-function render(list, rates) {
-  const body = $('#streams-table tbody');
-  body.replaceChildren(...list.map(s => el('tr', { dataset: { stream: s.name } },
-    el('td', {}, el('strong', {}, s.name)),
-    el('td', {}, s.storage),
-    el('td', { class: 'num head' }, formatNumber(s.headOffset)),
-    el('td', { class: 'num' }, formatNumber(s.count)),
-    el('td', { class: 'num rate' }, rates.get(s.name) == null ? '…' : formatNumber(Math.round(rates.get(s.name) * 10) / 10)),
-    el('td', { class: 'muted' }, s.timestampField ? `${s.timestampField} (−${s.watermarkDelay})` : 'ingest time'),
-    el('td', { class: 'actions' },
-      el('button', { type: 'button', class: 'small', onclick: () => streamsTableClick(s.name) }, 'Follow live'),
-      el('button', { type: 'button', class: 'small danger', 'data-needs': `manage:${s.name}`, onclick: () => removeStream(s.name) }, 'Delete')))));
+function render(list) {
+  const outputs = new Map(currentQueries().map(q => [q.name, q]));
+  syncRows($('#streams-table tbody'), list, {
+    keyOf: s => s.name,
+    create: s => {
+      const tr = el('tr', { dataset: { stream: s.name } },
+        el('th', { scope: 'row' }, el('strong', {}, s.name), el('span', { class: 'output-of' })),
+        el('td', { class: 'storage' }),
+        el('td', { class: 'num head' }),
+        el('td', { class: 'num count' }),
+        el('td', { class: 'num rate' }),
+        el('td', { class: 'muted time' }),
+        el('td', { class: 'actions' },
+          el('button', { type: 'button', class: 'small follow', 'aria-label': `Follow live: ${s.name}`, onclick: () => streamsTableClick(s.name) }, 'Follow live'),
+          el('button', { type: 'button', class: 'small danger delete', 'data-needs': `manage:${s.name}`, 'aria-label': `Delete stream ${s.name}`, onclick: () => removeStream(s.name) }, 'Delete')));
+      return tr;
+    },
+    update: (tr, s) => {
+      const query = outputs.get(s.name);
+      const mark = tr.querySelector('.output-of');
+      setText(mark, query ? 'output of query' : '');
+      mark.title = query ? `Written by the query '${s.name}'; deleting the query keeps this stream.` : '';
+      tr.classList.toggle('query-output', Boolean(query));
+      setText(tr.querySelector('.storage'), s.storage);
+      setText(tr.querySelector('.head'), formatNumber(s.headOffset));
+      setText(tr.querySelector('.count'), formatNumber(s.count));
+      setText(tr.querySelector('.rate'), s.eventsPerSecond == null ? '–' : formatNumber(Math.round(s.eventsPerSecond * 10) / 10));
+      setText(tr.querySelector('.time'), s.timestampField ? `${s.timestampField} (−${s.watermarkDelay})` : 'ingest time');
+      emit('stream-row', tr, s);
+    },
+  });
   $('#streams-empty').hidden = list.length > 0;
   $('#streams-summary').textContent = list.length ? `${list.length} stream${list.length === 1 ? '' : 's'}` : '';
 
   const select = $('#ingest-stream');
   const chosen = select.value;
-  select.replaceChildren(...list.map(s => el('option', { value: s.name }, s.name)));
-  if (list.some(s => s.name === chosen)) select.value = chosen;
+  const names = list.map(s => s.name);
+  if (select.options.length !== names.length || names.some((n, i) => select.options[i].value !== n)) {
+    select.replaceChildren(...names.map(n => el('option', { value: n }, n)));
+  }
+  if (names.includes(chosen)) select.value = chosen;
   else if (list.length) {
     select.value = list[0].name;
     if (!$('#ingest').body.value.trim()) $('#ingest').body.value = sampleFor(list[0]);

@@ -39,13 +39,26 @@ public static class OpenApi
         return services;
     }
 
+    // Swagger UI treats every media type containing "json" as JSON, so it shows and sends the NDJSON example (a
+    // string) JSON-quoted, which the service rightly refuses. Before sending, this unquotes such a body.
+    // Swashbuckle embeds it in a JSON text inside a JavaScript string: one line, and no double quotes (34 is '"').
+    private const string NdjsonAsText =
+        "(request) => { const type = request.headers['Content-Type'] || request.headers['content-type'] || ''; " +
+        "if (type.startsWith('application/x-ndjson') && typeof request.body === 'string' && request.body.trimStart().charCodeAt(0) === 34) { " +
+        "try { const text = JSON.parse(request.body); if (typeof text === 'string') request.body = text; } catch (e) { } } " +
+        "return request; }";
+
     /// <summary>Swagger UI is on in every environment unless <c>Sluice:Swagger:Enabled</c> is false.</summary>
     public static WebApplication UseSluiceOpenApi(this WebApplication app)
     {
         if (app.Configuration.GetValue("Sluice:Swagger:Enabled", true))
         {
             app.UseSwagger();
-            app.UseSwaggerUI(o => o.DocumentTitle = "Sluice API");
+            app.UseSwaggerUI(o =>
+            {
+                o.DocumentTitle = "Sluice API";
+                o.UseRequestInterceptor(NdjsonAsText);
+            });
         }
         return app;
     }

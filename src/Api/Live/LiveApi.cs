@@ -13,7 +13,6 @@ public static class LiveApi
         services.AddMetrics();
         services.AddSingleton<LiveSubscriptions>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
-        services.AddWebUi();
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
         // SignalR logs every stream that ends with an error at Error level: an unknown stream, an offset no longer

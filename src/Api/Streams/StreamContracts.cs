@@ -18,6 +18,18 @@ public sealed record CreateStreamRequest(
     Dictionary<string, string>? Schema = null);
 
 /// <summary>A stream's definition and where its log stands.</summary>
+/// <param name="Name">The stream's name.</param>
+/// <param name="Storage"><c>memory</c> or <c>postgres</c>.</param>
+/// <param name="TimestampField">Payload field holding event time; absent for ingest time.</param>
+/// <param name="WatermarkDelay">How far the watermark trails the largest event time.</param>
+/// <param name="Capacity">Memory streams: events kept, oldest evicted first.</param>
+/// <param name="Schema">Field types, when declared.</param>
+/// <param name="HeadOffset">The offset the next event will get.</param>
+/// <param name="FirstRetainedOffset">The oldest offset still readable.</param>
+/// <param name="Count">Events retained.</param>
+/// <param name="CreatedAt">When the stream was created.</param>
+/// <param name="EventsPerSecond">Events appended per second over the last five seconds, as the server samples its head every second;
+/// absent until it has been sampled twice.</param>
 public sealed record StreamInfo(
     string Name,
     string Storage,
@@ -28,7 +40,8 @@ public sealed record StreamInfo(
     long HeadOffset,
     long FirstRetainedOffset,
     long Count,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    double? EventsPerSecond = null);
 
 /// <summary>The offsets an append was given.</summary>
 public sealed record AppendResponse(long FirstOffset, long LastOffset, int Count);

@@ -70,6 +70,11 @@ internal static class StreamRequestValidator
             {
                 errors["timestampField"] = ["The timestamp field must be 1 to 128 characters."];
             }
+            else if (request.Schema is not null && !request.Schema.ContainsKey(timestampField))
+            {
+                // A schema keeps only its own fields, so the event time would be dropped from every event.
+                errors["timestampField"] = [$"The timestamp field '{timestampField}' is not in the schema; declare it there as timestamp or bigint."];
+            }
             else if (schema is not null && schema.TryGetValue(timestampField, out var tsType) && tsType is not (FieldType.Timestamp or FieldType.Bigint))
             {
                 errors["timestampField"] = [$"The timestamp field '{timestampField}' must be declared as timestamp or bigint in the schema."];

@@ -69,7 +69,7 @@ public static class StreamsApi
     }
 
     private static async Task<Results<Created<StreamInfo>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateStreamRequest request, ClaimsPrincipal user, StreamStore store, TimeProvider time, CancellationToken cancellationToken)
+        CreateStreamRequest request, ClaimsPrincipal user, StreamStore store, StreamRates rates, TimeProvider time, CancellationToken cancellationToken)
     {
         var (definition, errors) = StreamRequestValidator.Validate(request, time.GetUtcNow());
         if (definition is null)
@@ -82,7 +82,7 @@ public static class StreamsApi
         }
         return await store.CreateAsync(definition, cancellationToken) switch
         {
-            CreateStreamOutcome.Created => TypedResults.Created($"/api/streams/{definition.Name}", ToInfo(store.Find(definition.Name)!)),
+            CreateStreamOutcome.Created => TypedResults.Created($"/api/streams/{definition.Name}", ToInfo(store.Find(definition.Name)!, rates)),
             CreateStreamOutcome.NameTaken => Problems.Conflict($"A stream named '{definition.Name}' already exists."),
             _ => Problems.BadRequest(
                 "PostgreSQL storage is not configured on this server; set ConnectionStrings__Postgres, or use \"storage\": \"memory\".",
@@ -90,14 +90,14 @@ public static class StreamsApi
         };
     }
 
-    private static Ok<StreamInfo[]> List(ClaimsPrincipal user, StreamStore store)
+    private static Ok<StreamInfo[]> List(ClaimsPrincipal user, StreamStore store, StreamRates rates)
     {
         var scopes = CallerIdentity.ScopesOf(user);
-        return TypedResults.Ok(store.List().Where(log => scopes.Allows(Access.Read, log.Definition.Name)).Select(ToInfo).ToArray());
+        return TypedResults.Ok(store.List().Where(log => scopes.Allows(Access.Read, log.Definition.Name)).Select(log => ToInfo(log, rates)).ToArray());
     }
 
-    private static Results<Ok<StreamInfo>, ProblemHttpResult> Describe(string name, StreamStore store) =>
-        store.Find(name) is { } log ? TypedResults.Ok(ToInfo(log)) : Problems.StreamNotFound(name);
+    private static Results<Ok<StreamInfo>, ProblemHttpResult> Describe(string name, StreamStore store, StreamRates rates) =>
+        store.Find(name) is { } log ? TypedResults.Ok(ToInfo(log, rates)) : Problems.StreamNotFound(name);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, StreamStore store, IStreamDependents dependents, CancellationToken cancellationToken)
@@ -235,7 +235,7 @@ public static class StreamsApi
         };
     }
 
-    internal static StreamInfo ToInfo(StreamLog log)
+    internal static StreamInfo ToInfo(StreamLog log, StreamRates? rates = null)
     {
         var d = log.Definition;
         var position = log.Position;
@@ -249,6 +249,7 @@ public static class StreamsApi
             position.HeadOffset,
             position.FirstRetainedOffset,
             position.Count,
-            d.CreatedAt);
+            d.CreatedAt,
+            rates?.EventsPerSecond(d.Name));
     }
 }

@@ -75,6 +75,15 @@ internal sealed class Parser
 
     private Token ExpectSymbol(string symbol) => Current.IsSymbol(symbol) ? Next() : throw Expected($"'{symbol}'");
 
+    /// <summary>The ')' of a call, named with the call it closes: "expected ')' to close COUNT( at line 1, column 8".</summary>
+    private void ExpectClosing(string function, SourcePos opened)
+    {
+        if (!AcceptSymbol(")"))
+        {
+            throw Expected($"')' to close {function.ToUpperInvariant()}( at {opened}");
+        }
+    }
+
     private void Enter()
     {
         if (++depth > MaxDepth)
@@ -629,9 +638,10 @@ internal sealed class Parser
     {
         {
             if (AcceptSymbol(")")) return new CallExpr(name, [], false, false, pos);
-            if (Current.IsSymbol("*") && Peek().IsSymbol(")"))
+            if (AcceptSymbol("*"))
             {
-                index += 2;
+                // COUNT(*: what is missing is the ')', not an expression.
+                ExpectClosing(name, pos);
                 return new CallExpr(name, [], false, true, pos);
             }
             if (name == "trim" && (Current.IsKeyword("BOTH") || Current.IsKeyword("LEADING") || Current.IsKeyword("TRAILING") || Current.IsKeyword("FROM")))
@@ -661,7 +671,7 @@ internal sealed class Parser
                 ExpectKeyword("BY");
                 orderBy.AddRange(ParseOrderItems());
             }
-            ExpectSymbol(")");
+            ExpectClosing(name, pos);
             return new CallExpr(name, args, distinct, false, pos) { OrderBy = orderBy };
         }
     }

@@ -42,6 +42,46 @@ public sealed class OpenApiDocumentTests(MemoryAppFixture fixture) : IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task The_append_examples_are_raw_ndjson_and_json_with_event_times_of_the_moment_the_document_is_served()
+    {
+        using var client = fixture.App.CreateClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+        var content = document["paths"]!["/api/streams/{name}/events"]!["post"]!["requestBody"]!["content"]!;
+
+        var ndjson = content["application/x-ndjson"]!;
+        Assert.Equal("string", (string?)ndjson["schema"]!["type"]); // Swagger UI then sends the text as it is
+        var lines = ((string)ndjson["example"]!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var times = lines.Select(line => JsonNode.Parse(line)!["date_time"]!.GetValue<DateTimeOffset>())
+            .Concat(content["application/json"]!["example"]!.AsArray().Select(e => e!["date_time"]!.GetValue<DateTimeOffset>()));
+        Assert.All(times, time => Assert.InRange(time, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Every_error_response_has_a_problem_details_example_with_its_status()
+    {
+        using var client = fixture.App.CreateClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+        var problems = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().SelectMany(op => op.Value!["responses"]!.AsObject()
+                .Where(r => r.Value!["content"]?["application/problem+json"] is not null)
+                .Select(r => (Where: $"{op.Key} {path.Key} {r.Key}", Status: r.Key, Media: r.Value!["content"]!["application/problem+json"]!))))
+            .ToList();
+        Assert.NotEmpty(problems);
+        foreach (var (where, status, media) in problems)
+        {
+            var example = media["example"];
+            Assert.True(example is not null, $"{where} has no example");
+            Assert.Equal(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), (int)example["status"]!);
+            Assert.False(string.IsNullOrEmpty((string?)example["title"]), $"{where}: the example has no title");
+        }
+    }
+
+    // The examples' event times are the moment the document is served (so Swagger UI's examples are never late events):
+    // they are compared as a placeholder.
     private static string Normalize(string json) =>
-        JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        System.Text.RegularExpressions.Regex.Replace(
+            JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n",
+            Sluice.Api.Infrastructure.OpenApiExamples.TimestampPattern, "<served-at>");
 }

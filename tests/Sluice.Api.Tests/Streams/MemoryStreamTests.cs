@@ -60,6 +60,8 @@ public sealed class MemoryStreamTests(MemoryAppFixture fixture) : IClassFixture<
     [InlineData("""{"name":"x2","capacity":0}""", "capacity")]
     [InlineData("""{"name":"x3","watermarkDelay":"soon"}""", "watermarkDelay")]
     [InlineData("""{"name":"x4","schema":{"a":"float128"}}""", "schema.a")]
+    [InlineData("""{"name":"x5","timestampField":"at","schema":{"a":"text"}}""", "timestampField")]
+    [InlineData("""{"name":"x6","timestampField":"a","schema":{"a":"text"}}""", "timestampField")]
     public async Task Create_rejects_bad_definitions_naming_the_field(string json, string field)
     {
         using var client = app.CreateClient();

@@ -9,6 +9,8 @@ public sealed class CompileErrorTests
     [InlineData("SELECT auction,\n  price\nFROM bid WHERE", 3, 15, "expected an expression")]
     [InlineData("SELECT auction FROM bid WHERE price >", 1, 38, "expected an expression")]
     [InlineData("SELECT (auction FROM bid", 1, 17, "expected ')'")]
+    [InlineData("SELECT COUNT(* AS n FROM bid", 1, 16, "expected ')' to close COUNT( at line 1, column 8 but found")]
+    [InlineData("SELECT auction,\n  MAX(price AS top\nFROM bid GROUP BY auction", 2, 13, "expected ')' to close MAX( at line 2, column 3")]
     [InlineData("SELECT auction FROM bid extra junk", 1, 31, "expected end of query")]
     [InlineData("SELECT 'open string FROM bid", 1, 8, "unterminated string")]
     [InlineData("SELECT auction FROM bid /* never closed", 1, 25, "unterminated /* comment")]
