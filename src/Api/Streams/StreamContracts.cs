@@ -18,6 +18,17 @@ public sealed record CreateStreamRequest(
     Dictionary<string, string>? Schema = null);
 
 /// <summary>A stream's definition and where its log stands.</summary>
+/// <param name="Name">The stream's name.</param>
+/// <param name="Storage"><c>memory</c> or <c>postgres</c>.</param>
+/// <param name="TimestampField">Payload field holding event time; absent for ingest time.</param>
+/// <param name="WatermarkDelay">How far the watermark trails the largest event time, e.g. <c>2s</c>.</param>
+/// <param name="Capacity">Memory streams: events kept, oldest evicted first; absent for postgres streams.</param>
+/// <param name="Schema">Field types; absent when fields are read from the payload as they come.</param>
+/// <param name="HeadOffset">The offset the next appended event will get.</param>
+/// <param name="FirstRetainedOffset">The oldest offset still readable.</param>
+/// <param name="Count">Events retained.</param>
+/// <param name="CreatedAt">When the stream was created.</param>
+/// <param name="OutputOf">The query whose output this stream is (only that query writes it; HTTP appends get 409); absent for other streams.</param>
 public sealed record StreamInfo(
     string Name,
     string Storage,
@@ -28,7 +39,8 @@ public sealed record StreamInfo(
     long HeadOffset,
     long FirstRetainedOffset,
     long Count,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? OutputOf = null);
 
 /// <summary>The offsets an append was given.</summary>
 public sealed record AppendResponse(long FirstOffset, long LastOffset, int Count);

@@ -249,6 +249,7 @@ public static class StreamsApi
             position.HeadOffset,
             position.FirstRetainedOffset,
             position.Count,
-            d.CreatedAt);
+            d.CreatedAt,
+            d.OutputOf);
     }
 }
