@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { createEditor } from './editor.js';
 import { $, el, setMessage, formatNumber } from './dom.js';
+import { editButton, backfillNote } from './replace.js';
 
 const exampleSql = `SELECT sensor, COUNT(*) AS readings, AVG(value) AS mean, MAX(value) AS peak
 FROM readings
@@ -123,7 +124,7 @@ function row(q) {
   const state = String(q.state ?? 'unknown').toLowerCase();
   return el('tr', { dataset: { query: q.name } },
     el('td', {}, el('strong', {}, q.name)),
-    el('td', {}, el('span', { class: `badge ${state}` }, state), q.error ? el('span', { class: 'error-text' }, q.error) : null),
+    el('td', {}, el('span', { class: `badge ${state}` }, state), backfillNote(q), q.error ? el('span', { class: 'error-text' }, q.error) : null),
     el('td', { class: 'muted' }, formatWatermark(m.watermark ?? q.watermark)),
     el('td', { class: 'num' }, formatNumber(m.eventsIn)),
     el('td', { class: 'num' }, formatNumber(m.rowsOut)),
@@ -135,6 +136,7 @@ function row(q) {
     el('td', { class: 'num' }, latency(m, 'write')),
     el('td', { class: 'actions' },
       el('button', { type: 'button', class: 'small', onclick: () => followQuery(q.name) }, 'Results'),
+      editButton(q, { onReplaced: name => { refreshQueries(); followQuery(name); } }),
       state === 'running'
         ? el('button', { type: 'button', class: 'small', onclick: () => act(api.stopQuery, q.name) }, 'Stop')
         : el('button', { type: 'button', class: 'small', onclick: () => act(api.startQuery, q.name) }, 'Start'),

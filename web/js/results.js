@@ -82,6 +82,11 @@ class ResultsView {
   add(event) {
     const data = event.data ?? {};
     const op = event.op ?? null;
+    if (op === 'reset') {
+      // The query was replaced (PUT /api/queries/{name}): what came before is another query's; start over.
+      this.clear();
+      return;
+    }
     const row = { ...data };
     delete row.op;
     this.count++;
@@ -97,6 +102,16 @@ class ResultsView {
     this.recent.unshift({ offset: event.offset, timestamp: event.timestamp, op, row });
     if (this.recent.length > maxRows) this.recent.length = maxRows;
     this.addPoint(event.timestamp, row, op);
+    this.schedule();
+  }
+
+  clear() {
+    Object.assign(this, { columns: [], recent: [], current: new Map(), updating: false, numeric: [], series: { x: [], ys: new Map() }, count: 0 });
+    this.chart?.destroy();
+    this.chart = null;
+    $('#chart').replaceChildren();
+    $('#chart-empty').hidden = false;
+    $('#live-status').textContent = `${this.stream} was replaced; showing the new query's rows`;
     this.schedule();
   }
 
