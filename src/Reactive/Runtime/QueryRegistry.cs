@@ -66,6 +66,12 @@ public sealed class QueryRegistry : IAsyncDisposable
                     continue;
                 }
                 queries[query.Name] = query;
+                if (!stored.Running && Resolve(query.Compiled) is { } inputs)
+                {
+                    // Stopped by a user: not run now, but say what a start would make of it.
+                    query.NotDurableReason = QueryRecovery.NotDurableReason(catalog, inputs, store.Find(query.Name));
+                    query.Durable = query.NotDurableReason is null;
+                }
                 if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
                 {
                     Launch(query, resume.Inputs, resume.Start, resume.Output,
