@@ -23,6 +23,9 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     public Task Queries_registered_from_the_editor_stream_rows_changelogs_and_metrics_into_the_page() => RunAsync("query-results.mjs");
 
     [Fact]
+    public Task Replacing_a_query_clears_the_live_table_and_chart_on_reset_and_the_edit_action_replaces_it() => RunAsync("query-replace.mjs");
+
+    [Fact]
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
     [Fact]

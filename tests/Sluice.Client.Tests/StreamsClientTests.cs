@@ -74,6 +74,38 @@ public sealed class StreamsClientTests(SluiceServer server) : IClassFixture<Slui
     }
 
     [Fact]
+    public async Task A_retry_with_the_same_key_returns_the_first_answer_and_appends_nothing()
+    {
+        await client.CreateStreamAsync(new StreamDefinition("retried"));
+        await client.AppendAsync("retried", new { n = -1 });
+
+        var first = await client.AppendAsync("retried", new[] { new { n = 0 }, new { n = 1 } }, new AppendOptions(IdempotencyKey: "retry-0001"));
+        var retry = await client.AppendAsync("retried", new[] { new { n = 0 }, new { n = 1 } }, new AppendOptions(IdempotencyKey: "retry-0001"));
+
+        Assert.Equal(new AppendResult(1, 2, 2, Replayed: false), first);
+        Assert.Equal(new AppendResult(1, 2, 2, Replayed: true), retry);
+        Assert.Equal(3, (await client.GetStreamAsync("retried")).HeadOffset);
+
+        var reused = await Assert.ThrowsAsync<SluiceException>(() =>
+            client.AppendAsync("retried", new[] { new { n = 7 } }, new AppendOptions(IdempotencyKey: "retry-0001")));
+        Assert.Equal((HttpStatusCode)422, reused.Status);
+        Assert.Equal(3, (await client.GetStreamAsync("retried")).HeadOffset);
+    }
+
+    [Fact]
+    public async Task An_append_with_a_stale_expected_offset_throws_409_with_the_current_offset()
+    {
+        await client.CreateStreamAsync(new StreamDefinition("guarded_live"));
+        await client.AppendAsync("guarded_live", new { n = 0 }, new AppendOptions(ExpectedOffset: 0));
+
+        var stale = await Assert.ThrowsAsync<SluiceException>(() => client.AppendAsync("guarded_live", new { n = 1 }, new AppendOptions(ExpectedOffset: 0)));
+
+        Assert.Equal(HttpStatusCode.Conflict, stale.Status);
+        Assert.Equal(1, stale.Extensions["currentOffset"].GetInt64());
+        Assert.Equal(1, (await client.GetStreamAsync("guarded_live")).HeadOffset);
+    }
+
+    [Fact]
     public async Task A_token_is_sent_as_a_bearer_credential()
     {
         var recorder = new RecordingHandler();

@@ -68,6 +68,7 @@ export const api = {
   previewQuery: (sql, events) => send('POST', 'api/queries/preview', { sql, events }),
   validateQuery: sql => send('POST', 'api/queries/validate', { sql }),
   registerQuery: registration => send('POST', 'api/queries', registration),
+  replaceQuery: (name, replacement) => send('PUT', `api/queries/${encodeURIComponent(name)}`, replacement),
   stopQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/stop`),
   startQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/start`),
   deleteQuery: name => send('DELETE', `api/queries/${encodeURIComponent(name)}`),

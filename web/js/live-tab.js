@@ -95,6 +95,12 @@ class LiveView {
   constructor(stream, groupColumns) {
     this.stream = stream;
     this.groupColumns = groupColumns;
+    this.clear();
+  }
+
+  // The view as it starts: no rows, no columns, no chart (also after a `reset` event: the query was replaced).
+  clear() {
+    this.chart?.destroy();
     this.columns = [];
     this.numeric = [];
     this.recent = [];          // append-only: newest first
@@ -106,7 +112,7 @@ class LiveView {
     this.chartLines = '';
     this.pending = false;
     this.count = 0;
-    $('#results-title').textContent = `Rows of ${stream}`;
+    $('#results-title').textContent = `Rows of ${this.stream}`;
     $('#results-table thead').replaceChildren();
     $('#results-table tbody').replaceChildren();
     $('#results-empty').hidden = false;
@@ -123,6 +129,12 @@ class LiveView {
   add(event) {
     const data = event.data ?? {};
     const op = event.op ?? null;
+    if (op === 'reset') {
+      // The query was replaced (PUT /api/queries/{name}): what came before is another query's; start over.
+      this.clear();
+      $('#live-status').textContent = `${this.stream} was replaced; showing the new query's rows`;
+      return;
+    }
     const row = { ...data };
     delete row.op;
     this.count++;

@@ -11,6 +11,7 @@ import { $ } from './dom.js';
 
 // Add-on modules (query replace, hiding actions the credential may not take, a cluster panel) plug in through
 // ui-hooks.js; import each here, one line per module.
+import './replace.js';
 
 const views = ['streams', 'queries', 'live'];
 const tabs = [...document.querySelectorAll('.tabs [role=tab]')];

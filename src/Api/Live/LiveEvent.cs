@@ -34,7 +34,7 @@ public sealed class LiveEvent
     /// <summary>The event's JSON object, as stored.</summary>
     public RawJson Data { get; }
 
-    /// <summary><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream (copied from <c>data.op</c>); absent otherwise.</summary>
+    /// <summary><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream, <c>"reset"</c> where a replaced query's output starts over (copied from <c>data.op</c>); absent otherwise.</summary>
     public string? Op { get; }
 
     /// <summary>The whole event as UTF-8 JSON, exactly as it goes on the wire.</summary>

@@ -79,6 +79,20 @@ public static class QueriesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Access.Read);
 
+        group.MapPut("/{name}", ReplaceAsync)
+            .WithName("ReplaceQuery")
+            .WithSummary("Replace a query's SQL; its output starts over with a reset event and is rebuilt from the inputs")
+            .WithDescription("Validates the new text (400 with line and column), stops the current run, then swaps: the output stream gets the new " +
+                             "query's schema and one event {\"op\": \"reset\"}, and the new query runs from its inputs' first retained offsets " +
+                             "(or their heads with \"from\": \"latest\"), rebuilding its rows after the reset: the backfill, whose progress " +
+                             "GET /api/queries/{name} shows. A stopped query runs again. With PostgreSQL the new definition replaces the old " +
+                             "together with its checkpoint and journal, so a crash during the backfill comes back as the new query. " +
+                             "404 for an unknown query; 409 while another query reads this query's output. Needs manage on the name and read on every input.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireScope(Access.Manage);
+
         group.MapPost("/{name}/stop", StopAsync)
             .WithName("StopQuery")
             .WithSummary("Stop a query")
@@ -125,18 +139,7 @@ public static class QueriesApi
             errors["name"] = [$"The name must match {StreamNames.Pattern} (it names the output stream too)."];
         }
         CheckSql(request.Sql, errors);
-        var from = StartFrom.Earliest;
-        switch (request.From?.ToLowerInvariant())
-        {
-            case null or "earliest":
-                break;
-            case "latest":
-                from = StartFrom.Latest;
-                break;
-            default:
-                errors["from"] = [$"Unknown start '{request.From}'; use 'earliest' or 'latest'."];
-                break;
-        }
+        var from = ParseFrom(request.From, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The query registration is invalid.");
@@ -164,15 +167,56 @@ public static class QueriesApi
         {
             return forbidden;
         }
-        if (compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase)))
+        if (OpColumnClash(compiled) is { } clash)
         {
-            return Problems.BadRequest(
-                $"An updating query's rows carry an '{RowEncoder.OpColumn}' field (+ or -), so no output column may be called '{RowEncoder.OpColumn}'; rename it with AS.", "sql");
+            return clash;
         }
         var result = await registry.RegisterAsync(name, compiled, from, cancellationToken);
         return result.Outcome switch
         {
             LifecycleOutcome.Done => TypedResults.Created($"/api/queries/{name}", QueryDescriptions.Info(result.Query!)),
+            LifecycleOutcome.InputMissing => Problems.BadRequest(result.Detail!, "sql"),
+            _ => Problems.Conflict(result.Detail!),
+        };
+    }
+
+    private static async Task<Results<Ok<QueryInfo>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(
+        string name, ReplaceQueryRequest request, ClaimsPrincipal user, QueryRegistry registry, StreamStore store, IOptions<QueryOptions> options, IOptions<LimitsOptions> limits,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckSql(request.Sql, errors);
+        var from = ParseFrom(request.From, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query replacement is invalid.");
+        }
+        if (registry.Find(name) is null)
+        {
+            return QueryNotFound(name);
+        }
+        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
+        if (compiled is null)
+        {
+            return problem!;
+        }
+        if (Unreadable(CallerIdentity.ScopesOf(user), compiled) is { } forbidden)
+        {
+            return forbidden;
+        }
+        if (OpColumnClash(compiled) is { } clash)
+        {
+            return clash;
+        }
+        if (compiled.Inputs.Any(i => i.Stream == name))
+        {
+            return Problems.BadRequest($"Query '{name}' cannot read its own output stream.", "sql");
+        }
+        var result = await registry.ReplaceAsync(name, compiled, from, cancellationToken);
+        return result.Outcome switch
+        {
+            LifecycleOutcome.Done => TypedResults.Ok(QueryDescriptions.Info(result.Query!)),
+            LifecycleOutcome.NotFound => QueryNotFound(name),
             LifecycleOutcome.InputMissing => Problems.BadRequest(result.Detail!, "sql"),
             _ => Problems.Conflict(result.Detail!),
         };
@@ -295,6 +339,27 @@ public static class QueriesApi
         LifecycleOutcome.InputMissing => Problems.BadRequest(result.Detail!),
         _ => Problems.Conflict(result.Detail!),
     };
+
+    private static StartFrom ParseFrom(string? from, Dictionary<string, string[]> errors)
+    {
+        switch (from?.ToLowerInvariant())
+        {
+            case null or "earliest":
+                return StartFrom.Earliest;
+            case "latest":
+                return StartFrom.Latest;
+            default:
+                errors["from"] = [$"Unknown start '{from}'; use 'earliest' or 'latest'."];
+                return StartFrom.Earliest;
+        }
+    }
+
+    /// <summary>400 when an updating query names a column <c>op</c>: its rows carry <c>op</c> (+ or -) themselves.</summary>
+    private static ProblemHttpResult? OpColumnClash(CompiledQuery compiled) =>
+        compiled.IsUpdating && compiled.OutputColumns.Any(c => string.Equals(c.Name, RowEncoder.OpColumn, StringComparison.OrdinalIgnoreCase))
+            ? Problems.BadRequest(
+                $"An updating query's rows carry an '{RowEncoder.OpColumn}' field (+ or -), so no output column may be called '{RowEncoder.OpColumn}'; rename it with AS.", "sql")
+            : null;
 
     private static void CheckSql(string? sql, Dictionary<string, string[]> errors)
     {

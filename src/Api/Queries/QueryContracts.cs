@@ -9,6 +9,11 @@ namespace Sluice.Api.Queries;
 /// <param name="From"><c>earliest</c> (default): read the inputs from their first retained offset, so the output is complete; <c>latest</c>: only events appended from now on.</param>
 public sealed record CreateQueryRequest(string? Name, string? Sql, string? From = null);
 
+/// <summary>A new definition for a registered query (<c>PUT /api/queries/{name}</c>).</summary>
+/// <param name="Sql">The new query text; its output columns may differ from the old one's (the output stream gets the new schema).</param>
+/// <param name="From"><c>earliest</c> (default): rebuild the output from the inputs' first retained offsets (the backfill); <c>latest</c>: only events appended from now on.</param>
+public sealed record ReplaceQueryRequest(string? Sql, string? From = null);
+
 /// <summary>A query to check without registering it.</summary>
 /// <param name="Sql">The query text.</param>
 public sealed record ValidateQueryRequest(string? Sql);
@@ -40,6 +45,9 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 /// <param name="Durable">True when the query survives a restart of the service exactly where it stands: PostgreSQL is configured and it reads
 /// postgres streams only (its output is then a postgres stream). False otherwise: without PostgreSQL, queries and memory streams end with the
 /// process; with it, a query over a memory stream comes back (definition and state) but starts afresh, as its inputs restarted empty.</param>
+/// <param name="NotDurableReason">Why <c>durable</c> is false, in words (e.g. PostgreSQL is not configured, so the query is gone after a restart); absent when it is true.</param>
+/// <param name="OutputStart">The offset in the output stream where this definition's rows begin: 0, or after the <c>reset</c> event of the last replace.</param>
+/// <param name="Backfill">How far the current (or last) run has read the input history that existed when it started (a replace rebuilds its output from it); absent when not known.</param>
 /// <param name="OutputSchema">The output columns, in order.</param>
 /// <param name="Inputs">The streams the query reads.</param>
 /// <param name="Plan">The logical plan, EXPLAIN-style.</param>
@@ -54,12 +62,28 @@ public sealed record QueryInfo(
     bool IsUpdating,
     string From,
     bool Durable,
+    string? NotDurableReason,
+    long OutputStart,
+    BackfillProgress? Backfill,
     IReadOnlyList<ColumnSchema> OutputSchema,
     IReadOnlyList<string> Inputs,
     string Plan,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     QueryMetrics Metrics);
+
+/// <summary>How far a run has rebuilt its output from the input history that existed when it started.</summary>
+/// <param name="Complete">True once every input has been read up to where it stood when the run started.</param>
+/// <param name="Inputs">Per input of the query (a stream read twice appears twice), offsets done of the total.</param>
+public sealed record BackfillProgress(bool Complete, IReadOnlyList<BackfillInput> Inputs);
+
+/// <summary>One input's backfill.</summary>
+/// <param name="Stream">The input stream.</param>
+/// <param name="FromOffset">Where the run started reading it.</param>
+/// <param name="UntilOffset">Its head when the run started: the backfill of this input ends there.</param>
+/// <param name="Done">Offsets of that range read so far.</param>
+/// <param name="Total">Offsets in that range (<c>untilOffset - fromOffset</c>).</param>
+public sealed record BackfillInput(string Stream, long FromOffset, long UntilOffset, long Done, long Total);
 
 /// <summary>A query's metrics (SPEC §6). Latencies are per input event, in milliseconds, over the last one to two minutes.</summary>
 /// <param name="EventsIn">Input events processed.</param>

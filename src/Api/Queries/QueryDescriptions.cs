@@ -26,12 +26,28 @@ internal static class QueryDescriptions
             query.Compiled.IsUpdating,
             query.From.ToString().ToLowerInvariant(),
             query.Durable,
+            query.NotDurableReason,
+            query.OutputStart,
+            Backfill(query),
             Schema(query.Compiled),
             query.InputStreams,
             query.Compiled.Plan,
             query.CreatedAt,
             query.StartedAt,
             Metrics(run));
+    }
+
+    private static BackfillProgress? Backfill(RegisteredQuery query)
+    {
+        if (query.Backfill is not { } backfill)
+        {
+            return null;
+        }
+        var progress = backfill.Progress(query.Run?.Offsets ?? backfill.From);
+        var inputs = progress
+            .Select((p, i) => new BackfillInput(query.Compiled.Inputs[i].Stream, backfill.From.Offsets[i], backfill.Until.Offsets[i], p.Done, p.Total))
+            .ToArray();
+        return new BackfillProgress(inputs.All(i => i.Done == i.Total), inputs);
     }
 
     private static QueryMetrics Metrics(QueryRun? run)

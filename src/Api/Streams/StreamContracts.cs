@@ -30,6 +30,7 @@ public sealed record CreateStreamRequest(
 /// <param name="CreatedAt">When the stream was created.</param>
 /// <param name="EventsPerSecond">Events appended per second over the last five seconds, as the server samples its head every second;
 /// absent until it has been sampled twice.</param>
+/// <param name="OutputOf">The query whose output this stream is (only that query writes it; HTTP appends get 409); absent for other streams.</param>
 public sealed record StreamInfo(
     string Name,
     string Storage,
@@ -41,7 +42,8 @@ public sealed record StreamInfo(
     long FirstRetainedOffset,
     long Count,
     DateTimeOffset CreatedAt,
-    double? EventsPerSecond = null);
+    double? EventsPerSecond = null,
+    string? OutputOf = null);
 
 /// <summary>The offsets an append was given.</summary>
 public sealed record AppendResponse(long FirstOffset, long LastOffset, int Count);

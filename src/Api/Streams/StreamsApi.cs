@@ -250,6 +250,7 @@ public static class StreamsApi
             position.FirstRetainedOffset,
             position.Count,
             d.CreatedAt,
-            rates?.EventsPerSecond(d.Name));
+            rates?.EventsPerSecond(d.Name),
+            d.OutputOf);
     }
 }

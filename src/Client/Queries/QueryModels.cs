@@ -15,6 +15,10 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 /// <param name="State"><c>running</c>, <c>stopped</c> or <c>faulted</c>.</param>
 /// <param name="Error">Why the query faulted; null otherwise.</param>
 /// <param name="From">Where the query starts reading its inputs: <c>earliest</c> or <c>latest</c>.</param>
+/// <param name="Durable">True when the query survives a restart of the service where it stands (PostgreSQL, postgres inputs and output).</param>
+/// <param name="NotDurableReason">Why <paramref name="Durable"/> is false, in words; null when it is true.</param>
+/// <param name="OutputStart">The output offset where this definition's rows begin (after the <c>reset</c> of the last replace).</param>
+/// <param name="Backfill">How far the current run has read the input history that existed when it started; null when not known.</param>
 public sealed record QueryInfo(
     string Name,
     string Sql,
@@ -27,7 +31,18 @@ public sealed record QueryInfo(
     string Plan,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    QueryMetrics Metrics);
+    QueryMetrics Metrics,
+    bool Durable = false,
+    string? NotDurableReason = null,
+    long OutputStart = 0,
+    BackfillProgress? Backfill = null);
+
+/// <summary>How far a run has rebuilt its output from the input history that existed when it started.</summary>
+/// <param name="Complete">True once every input has been read up to where it stood when the run started.</param>
+public sealed record BackfillProgress(bool Complete, IReadOnlyList<BackfillInput> Inputs);
+
+/// <summary>One input's backfill: <paramref name="Done"/> of <paramref name="Total"/> offsets, from <paramref name="FromOffset"/> to <paramref name="UntilOffset"/>.</summary>
+public sealed record BackfillInput(string Stream, long FromOffset, long UntilOffset, long Done, long Total);
 
 /// <summary>A query's metrics (SPEC §6); latencies in milliseconds.</summary>
 public sealed record QueryMetrics(

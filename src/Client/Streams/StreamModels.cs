@@ -21,6 +21,7 @@ public sealed record StreamDefinition(
 /// <param name="HeadOffset">The offset the next appended event will get.</param>
 /// <param name="FirstRetainedOffset">The oldest offset still readable.</param>
 /// <param name="Count">Events retained.</param>
+/// <param name="OutputOf">The query whose output this stream is; null for other streams.</param>
 public sealed record StreamInfo(
     string Name,
     string Storage,
@@ -31,7 +32,8 @@ public sealed record StreamInfo(
     long HeadOffset,
     long FirstRetainedOffset,
     long Count,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? OutputOf = null);
 
 /// <summary>The offsets an append was given.</summary>
 /// <param name="Replayed">True when the service answered a retry of an <c>Idempotency-Key</c> it had seen: nothing new was appended.</param>

@@ -19,4 +19,11 @@ public sealed class MemoryStreamCatalog : IStreamCatalog
         definitions.TryRemove(name, out _);
         return Task.CompletedTask;
     }
+
+    public Task UpdateAsync(StreamDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        definitions[definition.Name] = definition;
+        return Task.CompletedTask;
+    }
 }

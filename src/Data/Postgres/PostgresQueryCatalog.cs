@@ -18,13 +18,29 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var records = await db.Queries.AsNoTracking().OrderBy(q => q.CreatedAt).ThenBy(q => q.Name).ToListAsync(cancellationToken);
-        return records.Select(r => new StoredQuery(r.Name, r.Sql, r.StartFrom, r.State == "running", r.StartOffsets, r.CreatedAt)).ToList();
+        return records.Select(r => new StoredQuery(r.Name, r.Sql, r.StartFrom, r.State == "running", r.StartOffsets, r.CreatedAt, r.OutputStart, r.BackfillUntil)).ToList();
     }
 
     public async Task SaveAsync(StoredQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await SaveAsync(db, query, cancellationToken);
+    }
+
+    public async Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.QueryCheckpoints.Where(c => c.Query == query.Name).ExecuteDeleteAsync(cancellationToken);
+        await db.QueryJournal.Where(j => j.Query == query.Name).ExecuteDeleteAsync(cancellationToken);
+        await SaveAsync(db, query, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task SaveAsync(SluiceDbContext db, StoredQuery query, CancellationToken cancellationToken)
+    {
         var record = await db.Queries.FindAsync([query.Name], cancellationToken);
         if (record is null)
         {
@@ -36,6 +52,8 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
         record.State = query.Running ? "running" : "stopped";
         record.StartOffsets = query.StartOffsets.ToArray();
         record.CreatedAt = query.CreatedAt.ToUniversalTime();
+        record.OutputStart = query.OutputStart;
+        record.BackfillUntil = query.BackfillUntil?.ToArray();
         await db.SaveChangesAsync(cancellationToken);
     }
 

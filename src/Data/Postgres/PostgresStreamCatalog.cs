@@ -36,6 +36,15 @@ public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> con
         await db.Streams.Where(s => s.Name == name).ExecuteDeleteAsync(cancellationToken);
     }
 
+    public async Task UpdateAsync(StreamDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var schema = ToRecord(definition).Schema;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // Only the schema changes today (a replaced query's output); the other fields stay as created.
+        await db.Streams.Where(s => s.Name == definition.Name).ExecuteUpdateAsync(u => u.SetProperty(s => s.Schema, schema), cancellationToken);
+    }
+
     internal static StreamRecord ToRecord(StreamDefinition definition) => new()
     {
         Name = definition.Name,

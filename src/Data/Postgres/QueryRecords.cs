@@ -16,6 +16,12 @@ public sealed class QueryRecord
     public required long[] StartOffsets { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Where the current run's rows begin in the output stream (after the last <c>reset</c>); migration <c>AddQueryReplace</c>.</summary>
+    public long OutputStart { get; set; }
+
+    /// <summary>Each input's head when the current run started; null when not recorded.</summary>
+    public long[]? BackfillUntil { get; set; }
 }
 
 /// <summary>One row of the <c>query_checkpoints</c> table: a query's last checkpoint (one per query, replaced each time).</summary>

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Sluice.Data.Postgres;
 
-/// <summary>The durable-query tables of the catalog (migration <c>AddDurableQueries</c>).</summary>
+/// <summary>The durable-query tables of the catalog (migrations <c>AddDurableQueries</c>, <c>AddQueryReplace</c>).</summary>
 internal static class QueryTables
 {
     public static void Configure(ModelBuilder modelBuilder)
@@ -16,6 +16,8 @@ internal static class QueryTables
         query.Property(q => q.State).HasColumnName("state").HasMaxLength(16);
         query.Property(q => q.StartOffsets).HasColumnName("start_offsets");
         query.Property(q => q.CreatedAt).HasColumnName("created_at");
+        query.Property(q => q.OutputStart).HasColumnName("output_start");
+        query.Property(q => q.BackfillUntil).HasColumnName("backfill_until");
 
         var checkpoint = modelBuilder.Entity<QueryCheckpointRecord>();
         checkpoint.ToTable("query_checkpoints");

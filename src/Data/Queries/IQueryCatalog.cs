@@ -14,6 +14,12 @@ public interface IQueryCatalog
     /// <summary>Inserts or replaces the definition of <see cref="StoredQuery.Name"/>.</summary>
     Task SaveAsync(StoredQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the definition of <see cref="StoredQuery.Name"/> and removes its checkpoint and journal, all at once
+    /// (one transaction in PostgreSQL): a crash leaves either the old query with its progress or the new one starting afresh.
+    /// </summary>
+    Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken);
+
     /// <summary>Records whether the query runs (a user's start or stop).</summary>
     Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken);
 

@@ -9,6 +9,8 @@ public sealed class MemoryQueryCatalog : IQueryCatalog
 
     public Task SaveAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task RemoveAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;

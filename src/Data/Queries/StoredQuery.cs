@@ -7,7 +7,19 @@ namespace Sluice.Data.Queries;
 /// <param name="Running">True unless a user stopped it: a faulted query is tried again after a restart.</param>
 /// <param name="StartOffsets">Where its current run started in each input (in the order of the compiled query's inputs).</param>
 /// <param name="CreatedAt">When it was registered.</param>
-public sealed record StoredQuery(string Name, string Sql, string From, bool Running, IReadOnlyList<long> StartOffsets, DateTimeOffset CreatedAt);
+/// <param name="OutputStart">The offset in its output stream where its current run's rows begin: 0 for a new output, the offset after the
+/// <c>reset</c> event once the query was replaced. Rows below it belong to earlier definitions.</param>
+/// <param name="BackfillUntil">Each input's head when the current run started (empty when not recorded): the run has caught up with
+/// what was there once it read past these.</param>
+public sealed record StoredQuery(
+    string Name,
+    string Sql,
+    string From,
+    bool Running,
+    IReadOnlyList<long> StartOffsets,
+    DateTimeOffset CreatedAt,
+    long OutputStart = 0,
+    IReadOnlyList<long>? BackfillUntil = null);
 
 /// <summary>
 /// One batch a multi-input query consumed: input <paramref name="Input"/> up to (not including) <paramref name="EndOffset"/>.

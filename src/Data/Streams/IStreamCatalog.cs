@@ -9,4 +9,7 @@ public interface IStreamCatalog
     Task<bool> TryAddAsync(StreamDefinition definition, CancellationToken cancellationToken);
 
     Task RemoveAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the stored definition of an existing stream (a replaced query's output gets its new schema).</summary>
+    Task UpdateAsync(StreamDefinition definition, CancellationToken cancellationToken);
 }

@@ -15,7 +15,8 @@ public abstract class StreamLog
         Tail = new StreamTail(this, Math.Min(StreamTail.DefaultCapacity, definition.Capacity ?? int.MaxValue));
     }
 
-    public StreamDefinition Definition { get; }
+    /// <summary>The stream's definition; replaced only through <see cref="StreamStore.RedefineAsync"/> (a replaced query's output schema).</summary>
+    public StreamDefinition Definition { get; internal set; }
 
     public abstract LogPosition Position { get; }
 

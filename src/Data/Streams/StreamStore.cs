@@ -67,6 +67,30 @@ public sealed class StreamStore
         }
     }
 
+    /// <summary>
+    /// Gives an existing stream a new schema (a replaced query's output: its rows after the <c>reset</c> event have the new
+    /// query's columns). The events already stored are not touched. False when there is no such stream.
+    /// </summary>
+    public async Task<bool> RedefineAsync(string name, IReadOnlyDictionary<string, FieldType>? schema, CancellationToken cancellationToken)
+    {
+        await catalogLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!logs.TryGetValue(name, out var log))
+            {
+                return false;
+            }
+            var definition = log.Definition with { Schema = schema };
+            await catalog.UpdateAsync(definition, cancellationToken);
+            log.Definition = definition;
+            return true;
+        }
+        finally
+        {
+            catalogLock.Release();
+        }
+    }
+
     public IReadOnlyList<StreamLog> List() => logs.Values.OrderBy(l => l.Definition.Name, StringComparer.Ordinal).ToList();
 
     public StreamLog? Find(string name) => logs.TryGetValue(name, out var log) ? log : null;

@@ -20,6 +20,23 @@ public static class OutputStreams
         new(name, storage, TimestampField: null, WatermarkDelay: TimeSpan.Zero,
             Capacity: storage == StorageKind.Memory ? StreamDefinition.DefaultCapacity : null, Schema: SchemaOf(compiled), CreatedAt: now, OutputOf: name);
 
+    /// <summary>The data of the event that marks where a replaced query's output starts over: <c>{"op":"reset"}</c>.</summary>
+    public static ReadOnlyMemory<byte> ResetData { get; } = "{\"op\":\"reset\"}"u8.ToArray();
+
+    /// <summary>
+    /// Starts <paramref name="output"/> over for <paramref name="compiled"/> (a replace): gives the stream the new query's
+    /// schema, then appends the <c>reset</c> event. Returns the offset after it, where the new query's rows begin.
+    /// </summary>
+    public static async Task<long> ResetAsync(StreamStore store, StreamLog output, CompiledQuery compiled, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(output);
+        // Schema first: a reader that sees the reset event already finds the new shape when it looks the stream up.
+        await store.RedefineAsync(output.Definition.Name, SchemaOf(compiled), CancellationToken.None);
+        var appended = await output.AppendAsync([new NewEvent(now, ResetData)], CancellationToken.None);
+        return appended.LastOffset + 1;
+    }
+
     public static IReadOnlyDictionary<string, FieldType>? SchemaOf(CompiledQuery compiled)
     {
         var schema = new Dictionary<string, FieldType>(StringComparer.Ordinal);

@@ -14,14 +14,40 @@ namespace Sluice.Reactive.Runtime;
 internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, ILogger logger)
 {
     /// <summary>Where a recovered run starts, with what it writes to and how it stays exactly-once.</summary>
-    public sealed record Resume(StreamLog[] Inputs, InputOffsets Start, StreamLog Output, QueryDurability? Durability);
+    public sealed record Resume(StreamLog[] Inputs, InputOffsets Start, StreamLog Output, QueryDurability? Durability, string? NotDurableReason = null);
 
     /// <summary>A query is durable when the catalog survives restarts and it reads only postgres streams (its output is then postgres too).</summary>
-    public static bool IsDurable(IQueryCatalog catalog, IReadOnlyList<StreamLog> inputs) =>
-        catalog.IsDurable && inputs.All(log => log.Definition.Storage == StorageKind.Postgres);
+    public static bool IsDurable(IQueryCatalog catalog, IReadOnlyList<StreamLog> inputs) => NotDurableReason(catalog, inputs, output: null) is null;
 
-    public static StoredQuery ToStored(RegisteredQuery query, bool running, InputOffsets start) =>
-        new(query.Name, query.Compiled.Sql, query.From == StartFrom.Latest ? "latest" : "earliest", running, start.Offsets, query.CreatedAt);
+    /// <summary>
+    /// Why a run over <paramref name="inputs"/> writing <paramref name="output"/> would not survive a restart where it stands,
+    /// in words for <c>GET /api/queries/{name}</c>; null when it would (PostgreSQL catalog, postgres inputs and output).
+    /// </summary>
+    public static string? NotDurableReason(IQueryCatalog catalog, IReadOnlyList<StreamLog> inputs, StreamLog? output)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!catalog.IsDurable)
+        {
+            return "PostgreSQL is not configured (ConnectionStrings__Postgres): queries, their state and memory streams live in this process only; " +
+                   "after a restart this query and its output are gone.";
+        }
+        if (inputs.FirstOrDefault(log => log.Definition.Storage != StorageKind.Postgres) is { } memory)
+        {
+            return $"It reads memory stream '{memory.Definition.Name}', whose events do not survive a restart: after one the query comes back " +
+                   "(definition and state) but starts afresh over its emptied inputs, with an empty output.";
+        }
+        if (output is not null && output.Definition.Storage != StorageKind.Postgres)
+        {
+            return $"Its output '{output.Definition.Name}' is a memory stream (made when the query read memory streams): after a restart the query " +
+                   "starts afresh; POST /api/queries/{name}/start rebuilds it now with a postgres output.";
+        }
+        return null;
+    }
+
+    public static StoredQuery ToStored(RegisteredQuery query, bool running, InputOffsets start, InputOffsets? until = null) =>
+        new(query.Name, query.Compiled.Sql, query.From == StartFrom.Latest ? "latest" : "earliest", running, start.Offsets, query.CreatedAt,
+            query.OutputStart, until?.Offsets);
 
     /// <summary>The registered query of <paramref name="stored"/>, or null (logged) when its text no longer compiles, e.g. an input was deleted.</summary>
     public RegisteredQuery? Compile(StoredQuery stored)
@@ -29,7 +55,15 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
         try
         {
             var compiled = QueryCompiler.Compile(stored.Sql, new StoreStreamShapes(store));
-            return new RegisteredQuery(stored.Name, compiled, stored.From == "latest" ? StartFrom.Latest : StartFrom.Earliest, stored.CreatedAt);
+            var query = new RegisteredQuery(stored.Name, compiled, stored.From == "latest" ? StartFrom.Latest : StartFrom.Earliest, stored.CreatedAt)
+            {
+                OutputStart = stored.OutputStart,
+            };
+            if (stored.BackfillUntil is { } until && until.Count == compiled.Inputs.Count && stored.StartOffsets.Count == until.Count)
+            {
+                query.Backfill = new QueryBackfill(new InputOffsets(stored.StartOffsets), new InputOffsets(until));
+            }
+            return query;
         }
         catch (QueryException ex)
         {
@@ -70,20 +104,36 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
         if (!durable)
         {
             // Memory inputs and output restarted empty: the query starts afresh, as registered.
-            return new Resume(inputs, InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest), output, null);
+            query.OutputStart = 0;
+            var afresh = InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest);
+            query.Backfill = new QueryBackfill(afresh, InputOffsets.Of(inputs, latest: true));
+            return new Resume(inputs, afresh, output, null, NotDurableReason(catalog, inputs, output));
         }
 
-        var checkpoint = fresh ? null : await catalog.LoadCheckpointAsync(query.Name, cancellationToken);
+        var outputStart = fresh ? 0 : stored.OutputStart;
         var head = output.Position.HeadOffset;
-        if (fresh || (checkpoint is not null && checkpoint.OutputHead > head))
+        if (head < outputStart)
         {
-            // The output is new (or shorter than the checkpoint says): nothing of the old progress applies.
+            // A replace committed the new definition but died before appending its reset event: append it now.
+            outputStart = await OutputStreams.ResetAsync(store, output, compiled, store.Time.GetUtcNow());
+            head = output.Position.HeadOffset;
+            await catalog.SaveAsync(stored with { OutputStart = outputStart }, cancellationToken);
+            logger.LogInformation("Query {Query} was being replaced when the service stopped; its output starts over at offset {Offset}.", query.Name, outputStart);
+        }
+        query.OutputStart = outputStart;
+
+        var checkpoint = fresh ? null : await catalog.LoadCheckpointAsync(query.Name, cancellationToken);
+        if (fresh || (checkpoint is not null && (checkpoint.OutputHead > head || checkpoint.OutputHead < outputStart)))
+        {
+            // The output is new (or shorter than the checkpoint says), or the checkpoint is an earlier definition's (taken before
+            // a replace's reset): nothing of the old progress applies.
             await catalog.ResetProgressAsync(query.Name, cancellationToken);
             checkpoint = null;
         }
         var start = new InputOffsets(stored.StartOffsets.Count == inputs.Length ? stored.StartOffsets : InputOffsets.Of(inputs, latest: false).Offsets);
         var journaled = inputs.Length > 1;
-        long baseHead = 0, afterSequence = 0;
+        // Without a checkpoint the run re-produces its rows from the start of this definition's output.
+        long baseHead = outputStart, afterSequence = 0;
         if (checkpoint is not null)
         {
             try

@@ -66,10 +66,17 @@ public sealed class QueryRegistry : IAsyncDisposable
                     continue;
                 }
                 queries[query.Name] = query;
+                if (!stored.Running && Resolve(query.Compiled) is { } inputs)
+                {
+                    // Stopped by a user: not run now, but say what a start would make of it.
+                    query.NotDurableReason = QueryRecovery.NotDurableReason(catalog, inputs, store.Find(query.Name));
+                    query.Durable = query.NotDurableReason is null;
+                }
                 if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
                 {
                     Launch(query, resume.Inputs, resume.Start, resume.Output,
-                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query) } : null);
+                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query) } : null,
+                        resume.NotDurableReason);
                 }
             }
             return new LifecycleResult(LifecycleOutcome.Done);
@@ -129,6 +136,54 @@ public sealed class QueryRegistry : IAsyncDisposable
                 await store.DeleteAsync(name, CancellationToken.None);
             }
             return await StartRunAsync(query);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Replaces a query's definition with <paramref name="compiled"/> (PUT /api/queries/{name}, docs/durability.md): stops the
+    /// current run, saves the new definition while discarding the old checkpoint and journal (atomically, in PostgreSQL), gives
+    /// the output stream the new schema and appends one <c>{"op":"reset"}</c> event to it, then runs the new query from its inputs'
+    /// first retained offsets (or heads, <see cref="StartFrom.Latest"/>): the backfill. Its rows after the reset are exactly those a
+    /// fresh registration of the new text would write. Refused while another query reads this query's output.
+    /// </summary>
+    public Task<LifecycleResult> ReplaceAsync(string name, CompiledQuery compiled, StartFrom from, CancellationToken cancellationToken) =>
+        ChangeQueryAsync(name, async current =>
+        {
+            if (FindReader(name) is { } reader)
+            {
+                return new(LifecycleOutcome.Conflict, current,
+                    $"Query '{reader}' reads the output of '{name}'; replacing '{name}' starts that stream over (and may change its columns), so delete '{reader}' first.");
+            }
+            if (Resolve(compiled) is not { } inputs)
+            {
+                return new(LifecycleOutcome.InputMissing, current, $"Input stream '{compiled.Inputs.First(i => store.Find(i.Stream) is null).Stream}' does not exist.");
+            }
+            if (current.Run is { } run)
+            {
+                await run.StopAsync();
+            }
+            var output = store.Find(name);
+            if (output is null)
+            {
+                // Its output cannot be deleted while the query exists; recreate it anyway rather than fail half-way.
+                await store.CreateAsync(OutputStreams.Define(name, compiled, time.GetUtcNow(), QueryRecovery.IsDurable(catalog, inputs) ? StorageKind.Postgres : StorageKind.Memory), CancellationToken.None);
+                output = store.Find(name)!;
+            }
+            var start = InputOffsets.Of(inputs, latest: from == StartFrom.Latest);
+            var until = InputOffsets.Of(inputs, latest: true);
+            var replaced = new RegisteredQuery(name, compiled, from, current.CreatedAt)
+            {
+                // The reset event goes at the output's head; the new rows follow it. Saved first, so a crash before the reset is appended
+                // comes back as the new query, which then appends the reset (QueryRecovery).
+                OutputStart = output.Position.HeadOffset + 1,
+                Backfill = new QueryBackfill(start, until),
+            };
+            await catalog.ReplaceAsync(QueryRecovery.ToStored(replaced, running: true, start, until), CancellationToken.None);
+            queries[name] = replaced;
+            replaced.OutputStart = await OutputStreams.ResetAsync(store, output, compiled, time.GetUtcNow());
+            var reason = QueryRecovery.NotDurableReason(catalog, inputs, output);
+            var durability = reason is null ? new QueryDurability(catalog, name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(replaced) } : null;
+            Launch(replaced, inputs, start, output, durability, reason);
+            return new(LifecycleOutcome.Done, replaced);
         }, cancellationToken);
 
     /// <summary>Stops a query; its output stream and metrics stay as they are.</summary>
@@ -194,20 +249,18 @@ public sealed class QueryRegistry : IAsyncDisposable
     private async Task<LifecycleResult> StartRunAsync(RegisteredQuery query)
     {
         var compiled = query.Compiled;
-        var inputs = new StreamLog[compiled.Inputs.Count];
-        for (var i = 0; i < inputs.Length; i++)
+        if (Resolve(compiled) is not { } inputs)
         {
-            if (store.Find(compiled.Inputs[i].Stream) is not { } log)
-            {
-                return new(LifecycleOutcome.InputMissing, query, $"Input stream '{compiled.Inputs[i].Stream}' does not exist.");
-            }
-            inputs[i] = log;
+            return new(LifecycleOutcome.InputMissing, query, $"Input stream '{compiled.Inputs.First(i => store.Find(i.Stream) is null).Stream}' does not exist.");
         }
         var start = InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest);
+        var until = InputOffsets.Of(inputs, latest: true);
         var durable = QueryRecovery.IsDurable(catalog, inputs);
+        query.OutputStart = 0;
+        query.Backfill = new QueryBackfill(start, until);
         // Saved before the output stream exists: a crash in between brings the query back and it creates its output then.
         await catalog.ResetProgressAsync(query.Name, CancellationToken.None);
-        await catalog.SaveAsync(QueryRecovery.ToStored(query, running: true, start), CancellationToken.None);
+        await catalog.SaveAsync(QueryRecovery.ToStored(query, running: true, start, until), CancellationToken.None);
         var definition = OutputStreams.Define(query.Name, compiled, time.GetUtcNow(), durable ? StorageKind.Postgres : StorageKind.Memory);
         var created = await store.CreateAsync(definition, CancellationToken.None);
         if (created != CreateStreamOutcome.Created)
@@ -215,8 +268,24 @@ public sealed class QueryRegistry : IAsyncDisposable
             return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
         }
         var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
-        Launch(query, inputs, start, store.Find(query.Name)!, durability);
+        var output = store.Find(query.Name)!;
+        Launch(query, inputs, start, output, durability, QueryRecovery.NotDurableReason(catalog, inputs, output));
         return new(LifecycleOutcome.Done, query);
+    }
+
+    /// <summary>The input streams of <paramref name="compiled"/>, in the order of its inputs; null when one does not exist.</summary>
+    private StreamLog[]? Resolve(CompiledQuery compiled)
+    {
+        var inputs = new StreamLog[compiled.Inputs.Count];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (store.Find(compiled.Inputs[i].Stream) is not { } log)
+            {
+                return null;
+            }
+            inputs[i] = log;
+        }
+        return inputs;
     }
 
     /// <summary>A checkpointer for a durable query whose state this release can checkpoint; null for the others (they replay from their start).</summary>
@@ -225,7 +294,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             ? new QueryCheckpointer(catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
             : null;
 
-    private void Launch(RegisteredQuery query, StreamLog[] inputs, InputOffsets start, StreamLog output, QueryDurability? durability)
+    private void Launch(RegisteredQuery query, StreamLog[] inputs, InputOffsets start, StreamLog output, QueryDurability? durability, string? notDurableReason)
     {
         var compiled = query.Compiled;
         var run = new QueryRun(
@@ -239,6 +308,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             telemetry,
             durability);
         query.Durable = durability is not null;
+        query.NotDurableReason = durability is null ? notDurableReason ?? "This run is not durable." : null;
         query.RecoveryError = null;
         query.Run = run;
         query.StartedAt = time.GetUtcNow();

@@ -29,6 +29,15 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
     /// <summary>True when its current (or last) run survives a restart exactly where it stands: PostgreSQL inputs and output (docs/durability.md).</summary>
     public bool Durable { get; set; }
 
+    /// <summary>Why <see cref="Durable"/> is false, in words for the user; null when it is true.</summary>
+    public string? NotDurableReason { get; set; }
+
+    /// <summary>Where this definition's rows begin in the output stream: 0, or the offset after the <c>reset</c> event of a replace.</summary>
+    public long OutputStart { get; set; }
+
+    /// <summary>The input history the current run rebuilds its output from; null when not known (a run resumed from an older catalog).</summary>
+    public QueryBackfill? Backfill { get; set; }
+
     /// <summary>The distinct input streams, in the order the query first names them.</summary>
     public IReadOnlyList<string> InputStreams { get; } = compiled.Inputs.Select(i => i.Stream).Distinct(StringComparer.Ordinal).ToArray();
 

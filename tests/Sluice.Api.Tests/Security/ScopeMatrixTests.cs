@@ -56,6 +56,8 @@ public sealed class ScopeMatrixTests(ScopeMatrixTests.Server server) : IClassFix
             _ => Post("/api/queries/preview", new { sql = Sql, events = new { t_src = new[] { new { k = 1 } } } }), "read:t_src"),
         ["ListQueries"] = new(SecuredServer.Reader, HttpStatusCode.OK, CreateQuery, _ => Get("/api/queries"), null),
         ["GetQuery"] = new(SecuredServer.Reader, HttpStatusCode.OK, CreateQuery, name => Get($"/api/queries/t_q{name}"), "read:t_q{0}"),
+        ["ReplaceQuery"] = new(SecuredServer.Registrar, HttpStatusCode.OK, CreateQuery,
+            name => new HttpRequestMessage(HttpMethod.Put, $"/api/queries/t_q{name}") { Content = JsonContent.Create(new { sql = Sql + " WHERE k > 0" }) }, "manage:t_q{0}"),
         ["StopQuery"] = new(SecuredServer.Manager, HttpStatusCode.OK, CreateQuery, name => Post($"/api/queries/t_q{name}/stop", null), "manage:t_q{0}"),
         ["StartQuery"] = new(SecuredServer.Manager, HttpStatusCode.OK, CreateQuery, name => Post($"/api/queries/t_q{name}/start", null), "manage:t_q{0}"),
         ["DeleteQuery"] = new(SecuredServer.Manager, HttpStatusCode.NoContent, CreateQuery,
@@ -155,6 +157,20 @@ public sealed class ScopeMatrixTests(ScopeMatrixTests.Server server) : IClassFix
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("read:t_secret", (await SluiceApp.ProblemAsync(response)).GetProperty("scope").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/queries/t_q_join")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Replacing_a_query_needs_read_on_every_input_of_the_new_text()
+    {
+        using var admin = server.Client(SecuredServer.Admin);
+        (await admin.PostAsJsonAsync("/api/streams", new { name = "t_hidden" })).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/queries", new { name = "t_q_swap", sql = Sql })).EnsureSuccessStatusCode();
+        using var registrar = server.Client(SecuredServer.Registrar); // manage:t_q* read:t_src
+        using var response = await registrar.PutAsJsonAsync("/api/queries/t_q_swap", new { sql = "SELECT k FROM t_hidden" });
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("read:t_hidden", (await SluiceApp.ProblemAsync(response)).GetProperty("scope").GetString());
+        var unchanged = await admin.GetFromJsonAsync<JsonElement>("/api/queries/t_q_swap");
+        Assert.Equal(Sql, unchanged.GetProperty("sql").GetString());
     }
 
     [Fact]

@@ -94,10 +94,13 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
 
         // The same command again sends the same keys (the service then answers from its idempotency record);
         // another run label sends other keys, so the input can be appended again on purpose.
-        await Run("post", "cli_posted", file, "--batch-size", "1000");
+        var repeated = await Run("post", "cli_posted", file, "--batch-size", "1000");
+        Assert.True(repeated.ExitCode == 0, repeated.ToString());
         Assert.Equal(keys, AppendKeys("cli_posted").Skip(3));
+        Assert.Equal(2_500, (await client.GetStreamAsync("cli_posted")).HeadOffset);
         await Run("post", "cli_posted", file, "--batch-size", "1000", "--run", "again");
         Assert.Empty(AppendKeys("cli_posted").Skip(6).Intersect(keys));
+        Assert.Equal(5_000, (await client.GetStreamAsync("cli_posted")).HeadOffset);
     }
 
     [Fact]
@@ -184,10 +187,12 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
         Assert.Equal("stopped", JsonDocument.Parse((await Run("query", "stop", "cli_counts", "--json")).Output).RootElement.GetProperty("state").GetString());
         Assert.Equal("running", JsonDocument.Parse((await Run("query", "start", "cli_counts", "--json")).Output).RootElement.GetProperty("state").GetString());
 
-        // PUT /api/queries/{name} lands on another branch; the command sends it either way (405 until then).
-        var replaced = await Run("query", "replace", "cli_counts", "SELECT word, COUNT(*) AS n FROM cli_words WHERE word <> 'b' GROUP BY word");
-        Assert.True(replaced.ExitCode == 0 || replaced.Error.Contains("405", StringComparison.Ordinal), replaced.ToString());
+        var replacement = "SELECT word, COUNT(*) AS n FROM cli_words WHERE word <> 'b' GROUP BY word";
+        var replaced = await Run("query", "replace", "cli_counts", replacement, "--json");
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        Assert.Equal(replacement, JsonDocument.Parse(replaced.Output).RootElement.GetProperty("sql").GetString());
         Assert.Contains(server.Requests.Received, r => r.Method == "PUT" && r.PathAndQuery == "/api/queries/cli_counts");
+        Assert.Equal(replacement, (await client.GetQueryAsync("cli_counts")).Sql);
 
         var deleted = await Run("query", "delete", "cli_counts");
         Assert.True(deleted.ExitCode == 0, deleted.ToString());

@@ -122,9 +122,17 @@ namespace Sluice.Data.Postgres.Migrations
                         .HasColumnType("character varying(63)")
                         .HasColumnName("name");
 
+                    b.PrimitiveCollection<long[]>("BackfillUntil")
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("backfill_until");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<long>("OutputStart")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_start");
 
                     b.Property<string>("Sql")
                         .IsRequired()
