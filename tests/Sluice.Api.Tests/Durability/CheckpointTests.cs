@@ -13,7 +13,7 @@ namespace Sluice.Api.Tests.Durability;
 [Collection(PostgresCollection.Name)]
 public sealed class CheckpointTests(PostgresServer server)
 {
-    private static readonly Dictionary<string, string?> FastCheckpoints = new() { ["Sluice:Queries:CheckpointInterval"] = "00:00:00.050" };
+    private static readonly Dictionary<string, string?> FastCheckpoints = new() { ["Queries:CheckpointInterval"] = "50ms" };
 
     [Fact]
     public async Task A_stateless_query_resumes_from_its_checkpoint_instead_of_rereading_its_input()
