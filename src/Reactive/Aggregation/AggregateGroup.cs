@@ -42,7 +42,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
             Rows = reader.ReadInt64(),
             LastEmitted = CheckpointValues.ReadOptionalRow(reader),
         };
-        if (group.LastEmitted is { } last)
+        if (group.LastEmitted is { } last && Array.Exists(last, v => v is JsonElement))
         {
             // JSON values compare by identity: where the last emitted row shared a JSON value with the group's state, it
             // shares the restored one again, so an unchanged group is still recognised as unchanged (and emits nothing).

@@ -25,6 +25,7 @@ internal sealed class DistinctSink(IObserver<Element> downstream, QueryStats sta
     public void ReadState(BinaryReader reader)
     {
         var count = CheckpointValues.ReadCount(reader);
+        counts.EnsureCapacity(count);
         for (var i = 0; i < count; i++) counts.Add(CheckpointValues.ReadKey(reader), reader.ReadInt64());
         stats.AddStateSize(count);
     }

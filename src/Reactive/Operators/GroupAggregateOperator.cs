@@ -27,6 +27,7 @@ internal sealed class GroupAggregateSink(
     public void ReadState(BinaryReader reader)
     {
         var count = CheckpointValues.ReadCount(reader);
+        groups.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
             var group = AggregateGroup.Read(reader, specs);

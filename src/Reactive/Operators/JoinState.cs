@@ -241,6 +241,10 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         scanned = reader.ReadInt64();
         lastOrdered = reader.ReadInt64();
         var indexed = reader.ReadBoolean();
+        if (next < oldest || next - oldest > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"A checkpoint of join state says rows {oldest} to {next} in {reader.BaseStream.Length - reader.BaseStream.Position} byte(s).");
+        }
         var length = 16;
         while (length < next - oldest) length *= 2;
         slots = new Slot[length];

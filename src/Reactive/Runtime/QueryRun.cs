@@ -172,6 +172,7 @@ public sealed class QueryRun
                 pipelineState = PipelineCheckpoint.Of(subscription, Stats);
                 RestoreState();
                 await ReplayJournalAsync(subjects, emitted, () => pipelineError, cancellation);
+                NoteCaughtUp();
             }
             while (!cancellation.IsCancellationRequested)
             {
@@ -184,10 +185,7 @@ public sealed class QueryRun
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
                 }
-                if (recovery is { ReplayedEvents: null } catchingUp && durability!.RowsToSkip == 0)
-                {
-                    recovery = catchingUp with { ReplayedEvents = EventsIn };
-                }
+                NoteCaughtUp();
                 if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
                 {
                     // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
@@ -249,6 +247,15 @@ public sealed class QueryRun
             Stopwatch.GetElapsedTime(started));
         logger.LogInformation("Query {Query} restored {Entries} state entries from its checkpoint of {TakenAt:O} in {Elapsed} ms.",
             Name, Stats.StateSize, restore.TakenAt, (long)recovery.RestoreTime.TotalMilliseconds);
+    }
+
+    /// <summary>Completes the recovery report once the run has re-produced every row its output already held.</summary>
+    private void NoteCaughtUp()
+    {
+        if (recovery is { ReplayedEvents: null } catchingUp && durability!.RowsToSkip == 0)
+        {
+            recovery = catchingUp with { ReplayedEvents = EventsIn };
+        }
     }
 
     /// <summary>This run's checkpoint now (between batches, on the driver), or null when none may be taken or writing the state failed (logged).</summary>
