@@ -25,8 +25,9 @@ internal static class NexmarkCommand
         {
             Console.WriteLine("""
                 nexmark --url http://127.0.0.1:5000 --events 1000000 --queries q0,q1,q2
-                        --batch 1000 --concurrency 4 --seconds 120 [--server-pid PID]
+                        --batch 1000 --concurrency 4 --seconds 120 [--server-pid PID] [--storage memory|postgres]
                   Replaces the streams person, auction, bid and the queries nexmark_<q> on the target service.
+                  --storage postgres makes the queries durable, so they journal and checkpoint (docs/durability.md).
                   With --concurrency above 1 batches may land out of event-time order: fine for q0-q2, not for windowed queries.
                 """);
             return 0;
@@ -37,6 +38,7 @@ internal static class NexmarkCommand
         var concurrency = options.GetInt("concurrency", 4);
         var seconds = options.GetInt("seconds", 120);
         var pid = options.Has("server-pid") ? options.GetInt("server-pid", 0) : (int?)null;
+        var storage = options.Get("storage", "memory");
         var queries = options.Get("queries", "q0,q1,q2").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (queries.FirstOrDefault(q => !NexmarkQueries.All.ContainsKey(q)) is { } unknown)
         {
@@ -55,7 +57,7 @@ internal static class NexmarkCommand
             BaseAddress = new Uri(url),
             Timeout = TimeSpan.FromSeconds(60),
         };
-        if (!await ResetAsync(client, queries, eventCount))
+        if (!await ResetAsync(client, queries, eventCount, storage))
         {
             return 1;
         }
@@ -141,7 +143,7 @@ internal static class NexmarkCommand
     }
 
     /// <summary>Deletes leftovers of an earlier run, then creates the streams and registers the queries.</summary>
-    private static async Task<bool> ResetAsync(HttpClient client, string[] queries, int eventCount)
+    private static async Task<bool> ResetAsync(HttpClient client, string[] queries, int eventCount, string storage)
     {
         foreach (var q in NexmarkQueries.All.Keys)
         {
@@ -156,7 +158,7 @@ internal static class NexmarkCommand
                 Console.Error.WriteLine($"cannot delete the existing stream {stream}: {(int)deleted.StatusCode} {await deleted.Content.ReadAsStringAsync()}");
                 return false;
             }
-            using var created = await client.PostAsync("/api/streams", JsonContent.Create(NexmarkStreams.Definition(stream, capacity: Math.Max(eventCount, 1))));
+            using var created = await client.PostAsync("/api/streams", JsonContent.Create(NexmarkStreams.Definition(stream, storage, capacity: storage == "memory" ? Math.Max(eventCount, 1) : null)));
             if (!created.IsSuccessStatusCode)
             {
                 Console.Error.WriteLine($"creating {stream} failed: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");

@@ -93,6 +93,25 @@ public sealed class QueryStats
     }
 
     public void SetWatermark(DateTime watermark) => Volatile.Write(ref watermarkTicks, watermark.Ticks);
+
+    /// <summary>The counters a checkpoint keeps (state size is not one: restored operators report theirs again).</summary>
+    internal void WriteCounters(BinaryWriter writer)
+    {
+        writer.Write(EventsIn);
+        writer.Write(RowsOut);
+        writer.Write(LateEvents);
+        writer.Write(RowErrors);
+        writer.Write(Volatile.Read(ref watermarkTicks));
+    }
+
+    internal void ReadCounters(BinaryReader reader)
+    {
+        Volatile.Write(ref eventsIn, reader.ReadInt64());
+        Volatile.Write(ref rowsOut, reader.ReadInt64());
+        Volatile.Write(ref lateEvents, reader.ReadInt64());
+        Volatile.Write(ref rowErrors, reader.ReadInt64());
+        Volatile.Write(ref watermarkTicks, reader.ReadInt64());
+    }
 }
 
 /// <summary>An expression that failed on one row: what went wrong, and the input event being processed when it did.</summary>

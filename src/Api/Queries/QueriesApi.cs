@@ -24,7 +24,8 @@ public static class QueriesApi
     /// </summary>
     public static IServiceCollection AddQueries(this IServiceCollection services)
     {
-        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section);
+        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section)
+            .Configure<IConfiguration>((options, configuration) => options.CheckpointInterval = QuerySettings.CheckpointInterval(configuration) ?? options.CheckpointInterval);
         services.AddMetrics();
         services.AddSingleton<QueryTelemetry>();
         services.AddSingleton<QueryRegistry>();

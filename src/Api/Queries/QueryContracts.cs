@@ -54,6 +54,7 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 /// <param name="CreatedAt">When the query was registered.</param>
 /// <param name="StartedAt">When the current (or last) run started.</param>
 /// <param name="Metrics">Counts, watermark, state size, input positions and latency percentiles of the current (or last) run.</param>
+/// <param name="Recovery">What the current run's recovery after a restart did (a durable query resumed); absent for a run started by a request.</param>
 public sealed record QueryInfo(
     string Name,
     string Sql,
@@ -70,7 +71,27 @@ public sealed record QueryInfo(
     string Plan,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    QueryMetrics Metrics);
+    QueryMetrics Metrics,
+    QueryRecoveryInfo? Recovery = null);
+
+/// <summary>How a durable query resumed after a restart: from a checkpoint of its state, or by replaying its inputs from its run's start.</summary>
+/// <param name="FromCheckpoint">True when operator state and input offsets came from the query's last checkpoint.</param>
+/// <param name="Offsets">Per input (in the order the query reads them, an input read twice listed twice), the offset reading resumed from.</param>
+/// <param name="CheckpointTakenAt">When that checkpoint was taken; absent without one.</param>
+/// <param name="RestoredStateEntries">Groups, windows and join rows read back from the checkpoint.</param>
+/// <param name="JournalBatches">Input batches replayed in their journaled order (queries with two or more inputs).</param>
+/// <param name="RowsSkipped">Re-produced rows not appended again, because the output stream already held them.</param>
+/// <param name="ReplayedEvents">Input events processed again before the query caught up with its output; absent while it still catches up.</param>
+/// <param name="RestoreMilliseconds">How long reading the state back took.</param>
+public sealed record QueryRecoveryInfo(
+    bool FromCheckpoint,
+    IReadOnlyList<long> Offsets,
+    DateTimeOffset? CheckpointTakenAt,
+    long RestoredStateEntries,
+    int JournalBatches,
+    long RowsSkipped,
+    long? ReplayedEvents,
+    double RestoreMilliseconds);
 
 /// <summary>How far a run has rebuilt its output from the input history that existed when it started.</summary>
 /// <param name="Complete">True once every input has been read up to where it stood when the run started.</param>

@@ -34,7 +34,11 @@ internal static class QueryDescriptions
             query.Compiled.Plan,
             query.CreatedAt,
             query.StartedAt,
-            Metrics(run));
+            Metrics(run),
+            run?.Recovery is { } r
+                ? new QueryRecoveryInfo(r.FromCheckpoint, r.Offsets, r.CheckpointTakenAt, r.RestoredStateEntries, r.JournalBatches, r.RowsSkipped, r.ReplayedEvents,
+                    Math.Round(r.RestoreTime.TotalMilliseconds, 1))
+                : null);
     }
 
     private static BackfillProgress? Backfill(RegisteredQuery query)

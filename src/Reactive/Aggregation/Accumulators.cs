@@ -1,5 +1,6 @@
 using Sluice.Reactive.Expressions;
 using Sluice.Reactive.Planning;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Aggregation;
 
@@ -43,6 +44,20 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         for (var i = 0; i < specs.Length; i++) result[i] = specs[i].Create();
         return result;
     }
+
+    /// <summary>Writes one group's accumulators into a checkpoint.</summary>
+    public static void WriteAll(BinaryWriter writer, Accumulator[] accumulators)
+    {
+        foreach (var accumulator in accumulators) accumulator.WriteState(writer);
+    }
+
+    /// <summary>Fresh accumulators of <paramref name="specs"/> holding what <see cref="WriteAll"/> wrote.</summary>
+    public static Accumulator[] ReadAll(AggregateSpec[] specs, BinaryReader reader)
+    {
+        var result = CreateAll(specs);
+        foreach (var accumulator in result) accumulator.ReadState(reader);
+        return result;
+    }
 }
 
 /// <summary>Running state of one aggregate in one group. NULL arguments are ignored (except by COUNT(*)).</summary>
@@ -65,6 +80,12 @@ internal abstract class Accumulator
 
     /// <summary>Takes out what merging <paramref name="other"/> put in (a hopping window dropping its oldest slice).</summary>
     public virtual void Subtract(Accumulator other) => throw new NotSupportedException($"{GetType().Name} cannot be subtracted.");
+
+    /// <summary>Writes this accumulator's running state into a checkpoint (docs/durability.md).</summary>
+    public virtual void WriteState(BinaryWriter writer) => throw new NotSupportedException($"{GetType().Name} cannot be checkpointed.");
+
+    /// <summary>Restores what <see cref="WriteState"/> wrote, into a fresh accumulator of the same aggregate.</summary>
+    public virtual void ReadState(BinaryReader reader) => throw new NotSupportedException($"{GetType().Name} cannot be checkpointed.");
 }
 
 internal sealed class CountAccumulator(bool countNulls) : Accumulator
@@ -88,6 +109,10 @@ internal sealed class CountAccumulator(bool countNulls) : Accumulator
     public override bool Subtractable => true;
 
     public override void Subtract(Accumulator other) => count -= ((CountAccumulator)other).count;
+
+    public override void WriteState(BinaryWriter writer) => writer.Write(count);
+
+    public override void ReadState(BinaryReader reader) => count = reader.ReadInt64();
 }
 
 internal sealed class CountDistinctAccumulator : Accumulator
@@ -124,6 +149,21 @@ internal sealed class CountDistinctAccumulator : Accumulator
             if (left == 0) counts.Remove(value);
             else counts[value] = left;
         }
+    }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(counts.Count);
+        foreach (var (value, n) in counts)
+        {
+            CheckpointValues.Write(writer, value);
+            writer.Write(n);
+        }
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        for (var i = CheckpointValues.ReadCount(reader); i > 0; i--) counts.Add(CheckpointValues.Read(reader)!, reader.ReadInt32());
     }
 }
 
@@ -163,6 +203,18 @@ internal sealed class SumBigintAccumulator : Accumulator
         sum = checked(sum - o.sum);
         count -= o.count;
     }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(sum);
+        writer.Write(count);
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        sum = reader.ReadInt64();
+        count = reader.ReadInt64();
+    }
 }
 
 /// <summary>SUM or AVG of doubles.</summary>
@@ -193,6 +245,18 @@ internal sealed class SumDoubleAccumulator(bool average) : Accumulator
         sum += o.sum;
         count += o.count;
     }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(sum);
+        writer.Write(count);
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        sum = reader.ReadDouble();
+        count = reader.ReadInt64();
+    }
 }
 
 /// <summary>SUM of decimals, or AVG of bigints/decimals (exact: decimal sum over count).</summary>
@@ -222,6 +286,18 @@ internal sealed class SumDecimalAccumulator(bool average) : Accumulator
         var o = (SumDecimalAccumulator)other;
         sum += o.sum;
         count += o.count;
+    }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(sum);
+        writer.Write(count);
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        sum = reader.ReadDecimal();
+        count = reader.ReadInt64();
     }
 }
 
@@ -254,6 +330,18 @@ internal sealed class SumDynamicAccumulator : Accumulator
         var o = (SumDynamicAccumulator)other;
         if (o.sum is not null) sum = sum is null ? o.sum : DynamicOps.Arithmetic(0, sum, o.sum);
         count += o.count;
+    }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        CheckpointValues.Write(writer, sum);
+        writer.Write(count);
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        sum = CheckpointValues.Read(reader);
+        count = reader.ReadInt64();
     }
 }
 
@@ -290,6 +378,18 @@ internal sealed class AvgDynamicAccumulator : Accumulator
         sum.Merge(o.sum);
         count += o.count;
     }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        sum.WriteState(writer);
+        writer.Write(count);
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        sum.ReadState(reader);
+        count = reader.ReadInt64();
+    }
 }
 
 /// <summary>MIN/MAX over an append-only input: the best value so far.</summary>
@@ -313,6 +413,10 @@ internal sealed class MinMaxAccumulator(bool max) : Accumulator
     public override object? Result() => best;
 
     public override void Merge(Accumulator other) => Add(((MinMaxAccumulator)other).best);
+
+    public override void WriteState(BinaryWriter writer) => CheckpointValues.Write(writer, best);
+
+    public override void ReadState(BinaryReader reader) => best = CheckpointValues.Read(reader);
 }
 
 /// <summary>MIN/MAX over a changelog: keeps every value with its multiplicity so a retraction can reveal the next best.</summary>
@@ -345,6 +449,21 @@ internal sealed class MinMaxMultisetAccumulator(bool max) : Accumulator
     public override void Merge(Accumulator other)
     {
         foreach (var (value, n) in ((MinMaxMultisetAccumulator)other).values) values[value] = values.GetValueOrDefault(value) + n;
+    }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(values.Count);
+        foreach (var (value, n) in values)
+        {
+            CheckpointValues.Write(writer, value);
+            writer.Write(n);
+        }
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        for (var i = CheckpointValues.ReadCount(reader); i > 0; i--) values.Add(CheckpointValues.Read(reader)!, reader.ReadInt32());
     }
 }
 

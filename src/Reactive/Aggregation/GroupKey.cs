@@ -65,6 +65,9 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
         _ => new GroupKey(row.Length, row[0], row[1], row[2], row[3..]),
     };
 
+    /// <summary>The key of these values, as <see cref="Of"/> would build it (a checkpoint's keys read back).</summary>
+    public static GroupKey FromValues(object?[] values) => values.Length == 0 ? default : OfRow(values);
+
     public bool HasNull
     {
         get

@@ -1,3 +1,5 @@
+using Sluice.Reactive.Runtime.Checkpoints;
+
 namespace Sluice.Reactive.Aggregation;
 
 /// <summary>
@@ -71,6 +73,37 @@ internal sealed class OrderedAccumulator(OrderedAggregate kind, bool[] descendin
     public override void Merge(Accumulator other)
     {
         foreach (var entry in ((OrderedAccumulator)other).rows) rows.Insert(Position(entry), entry);
+    }
+
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(rows.Count);
+        foreach (var (tuple, arrival) in rows)
+        {
+            CheckpointValues.WriteRow(writer, tuple);
+            writer.Write(arrival);
+        }
+    }
+
+    /// <summary>
+    /// Restores the rows with their arrival numbers (ties between equal sort keys are broken by arrival, also across
+    /// merged accumulators), and moves the process-wide arrival counter past them so later rows still arrive after.
+    /// </summary>
+    public override void ReadState(BinaryReader reader)
+    {
+        var count = CheckpointValues.ReadCount(reader);
+        var latest = 0L;
+        for (var i = 0; i < count; i++)
+        {
+            var tuple = CheckpointValues.ReadRow(reader);
+            var arrival = reader.ReadInt64();
+            rows.Add((tuple, arrival));
+            latest = Math.Max(latest, arrival);
+        }
+        for (var seen = Interlocked.Read(ref arrivals); seen < latest; seen = Interlocked.Read(ref arrivals))
+        {
+            Interlocked.CompareExchange(ref arrivals, latest, seen);
+        }
     }
 }
 

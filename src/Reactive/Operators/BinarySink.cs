@@ -1,3 +1,5 @@
+using Sluice.Reactive.Runtime.Checkpoints;
+
 namespace Sluice.Reactive.Operators;
 
 /// <summary>
@@ -16,6 +18,21 @@ internal abstract class BinarySink(IObserver<Element> downstream) : OperatorSink
     public IObserver<Element> RightObserver => new Side(this, false);
 
     protected abstract void OnRow(Element row, bool left);
+
+    /// <summary>Both sides' watermarks and the one forwarded, for a checkpoint of the operator.</summary>
+    protected void WriteWatermarks(BinaryWriter writer)
+    {
+        writer.Write(LeftWatermark);
+        writer.Write(RightWatermark);
+        writer.Write(emittedWatermark);
+    }
+
+    protected void ReadWatermarks(BinaryReader reader)
+    {
+        LeftWatermark = reader.ReadInt64();
+        RightWatermark = reader.ReadInt64();
+        emittedWatermark = reader.ReadInt64();
+    }
 
     /// <summary>Called after a side's watermark advanced: expire state, then the minimum is forwarded.</summary>
     protected abstract void OnWatermarksAdvanced();

@@ -6,6 +6,8 @@ namespace Sluice.Reactive.Operators;
 /// </summary>
 internal sealed class FilterSink(IObserver<Element> downstream, Func<object?[], bool> predicate, string description, RowErrorScope? errors = null) : UnarySink(downstream)
 {
+    internal override bool Stateless => true;
+
     protected override void OnRow(Element row)
     {
         bool pass;

@@ -1,4 +1,5 @@
 using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Operators;
 
@@ -12,9 +13,28 @@ internal sealed class GroupAggregateSink(
     Func<object?[], object?>[] keys,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream)
+    string description) : UnarySink(downstream), ICheckpointable
 {
     private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
+
+    /// <summary>Each group: key, accumulators, row count and the row it last emitted (what its next change retracts).</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(groups.Count);
+        foreach (var group in groups.Values) AggregateGroup.Write(writer, group);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        var count = CheckpointValues.ReadCount(reader);
+        groups.EnsureCapacity(count);
+        for (var i = 0; i < count; i++)
+        {
+            var group = AggregateGroup.Read(reader, specs);
+            groups.Add(group.Key, group);
+        }
+        stats.AddStateSize(count);
+    }
 
     protected override void OnRow(Element row)
     {

@@ -1,4 +1,5 @@
 using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Operators;
 
@@ -26,7 +27,7 @@ internal sealed class JoinSink(
     JoinExpiry[] leftExpiry,
     JoinExpiry[] rightExpiry,
     bool appendOnly,
-    QueryStats stats) : BinarySink(downstream)
+    QueryStats stats) : BinarySink(downstream), ICheckpointable
 {
     private readonly JoinState left = new(leftExpiry);
     private readonly JoinState right = new(rightExpiry);
@@ -108,6 +109,20 @@ internal sealed class JoinSink(
         {
             Fail(e, "join condition");
         }
+    }
+
+    /// <summary>Both watermarks, then each side's stored rows with their match counts (outer joins' padding state) and expiry timers.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        WriteWatermarks(writer);
+        left.WriteState(writer);
+        right.WriteState(writer);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        ReadWatermarks(reader);
+        stats.AddStateSize(left.ReadState(reader) + right.ReadState(reader));
     }
 
     protected override void OnWatermarksAdvanced()

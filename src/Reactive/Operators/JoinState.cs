@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Operators;
 
@@ -196,6 +197,70 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
         ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key);
         chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
+    }
+
+    /// <summary>
+    /// Writes the ring from its oldest slot (dead slots as a flag, so sequence numbers and the timers that name them
+    /// stay valid), the timers in their order, and whether the key index was built.
+    /// </summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(oldest);
+        writer.Write(next);
+        writer.Write(scanned);
+        writer.Write(lastOrdered);
+        writer.Write(chains is not null);
+        for (var seq = oldest; seq < next; seq++)
+        {
+            ref var slot = ref At(seq);
+            writer.Write(slot.Live);
+            if (!slot.Live) continue;
+            CheckpointValues.WriteRow(writer, slot.Row!);
+            CheckpointValues.WriteKey(writer, slot.Key);
+            writer.Write(slot.Time);
+            writer.Write(slot.Matches);
+        }
+        writer.Write(orderedTimers.Count);
+        foreach (var (seq, expiresAfter) in orderedTimers)
+        {
+            writer.Write(seq);
+            writer.Write(expiresAfter);
+        }
+        CheckpointQueues.Write(writer, timers, (seq, expiresAfter) =>
+        {
+            writer.Write(seq);
+            writer.Write(expiresAfter);
+        });
+    }
+
+    /// <summary>Restores what <see cref="WriteState"/> wrote into this empty side; returns how many rows it holds.</summary>
+    public int ReadState(BinaryReader reader)
+    {
+        oldest = reader.ReadInt64();
+        next = reader.ReadInt64();
+        scanned = reader.ReadInt64();
+        lastOrdered = reader.ReadInt64();
+        var indexed = reader.ReadBoolean();
+        if (next < oldest || next - oldest > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"A checkpoint of join state says rows {oldest} to {next} in {reader.BaseStream.Length - reader.BaseStream.Position} byte(s).");
+        }
+        var length = 16;
+        while (length < next - oldest) length *= 2;
+        slots = new Slot[length];
+        var live = 0;
+        for (var seq = oldest; seq < next; seq++)
+        {
+            if (!reader.ReadBoolean()) continue;
+            var row = CheckpointValues.ReadRow(reader);
+            var key = CheckpointValues.ReadKey(reader);
+            At(seq) = new Slot { Row = row, Key = key, Time = reader.ReadInt64(), Matches = reader.ReadInt32(), Prev = None, Next = None, Live = true };
+            live++;
+        }
+        if (indexed) BuildIndex();
+        for (var t = CheckpointValues.ReadCount(reader); t > 0; t--) orderedTimers.Enqueue((reader.ReadInt64(), reader.ReadInt64()));
+        CheckpointQueues.Read(reader, timers, () => (reader.ReadInt64(), reader.ReadInt64()));
+        return live;
     }
 
     private void Grow()

@@ -12,6 +12,15 @@ internal abstract class OperatorSink(IObserver<Element> downstream) : IDisposabl
     private readonly List<IDisposable> upstreams = new(2);
     protected bool Done;
 
+    /// <summary>What this sink is subscribed to (upstream sinks, or a source's input): a checkpoint walks the pipeline through them.</summary>
+    internal IReadOnlyList<IDisposable> Upstreams => upstreams;
+
+    /// <summary>True for operators that hold no state at all (filter, project), so a pipeline of them needs none checkpointed.</summary>
+    internal virtual bool Stateless => false;
+
+    /// <summary>True for the sink that reads one of the query's inputs: what it is subscribed to is not an operator.</summary>
+    internal virtual bool ReadsInput => false;
+
     public void AddUpstream(IDisposable subscription)
     {
         if (Done) subscription.Dispose();

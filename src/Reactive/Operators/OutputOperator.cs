@@ -1,5 +1,11 @@
 namespace Sluice.Reactive.Operators;
 
+/// <summary>The end of a running pipeline, through which a checkpoint finds its operators.</summary>
+internal interface IPipelineEnd
+{
+    IDisposable? Upstream { get; }
+}
+
 /// <summary>The end of a pipeline: rows become <see cref="OutputRow"/>s, watermarks update <see cref="QueryStats.Watermark"/>.</summary>
 internal sealed class OutputOperator(IObservable<Element> source, QueryStats stats) : IObservable<OutputRow>
 {
@@ -11,9 +17,9 @@ internal sealed class OutputOperator(IObservable<Element> source, QueryStats sta
         return sink;
     }
 
-    private sealed class Sink(IObserver<OutputRow> downstream, QueryStats stats) : IObserver<Element>, IDisposable
+    private sealed class Sink(IObserver<OutputRow> downstream, QueryStats stats) : IObserver<Element>, IDisposable, IPipelineEnd
     {
-        public IDisposable? Upstream;
+        public IDisposable? Upstream { get; set; }
         public bool Finished;
 
         public void OnNext(Element value)

@@ -11,6 +11,8 @@ internal sealed class ProjectSink(
     RowErrorScope? errors = null,
     Lazy<Func<object?[], object?>[]>? columns = null) : UnarySink(downstream)
 {
+    internal override bool Stateless => true;
+
     protected override void OnRow(Element row)
     {
         object?[] result;

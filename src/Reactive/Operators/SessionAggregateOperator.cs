@@ -1,4 +1,5 @@
 using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Runtime.Checkpoints;
 using Sluice.Reactive.Windows;
 
 namespace Sluice.Reactive.Operators;
@@ -17,7 +18,7 @@ internal sealed class SessionAggregateSink(
     long gap,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream)
+    string description) : UnarySink(downstream), ICheckpointable
 {
     private sealed class Session(long start, long end, Accumulator[] accumulators)
     {
@@ -73,6 +74,69 @@ internal sealed class SessionAggregateSink(
         {
             Fail(e, description);
         }
+    }
+
+    /// <summary>
+    /// The watermark and every session the timer queue holds (closed ones too: they keep the heap's shape), each
+    /// written once; then each key's open sessions, in list order, as indexes into those.
+    /// </summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(watermark);
+        var index = new Dictionary<Session, int>(ReferenceEqualityComparer.Instance);
+        CheckpointQueues.Write(writer, timers, (timer, end) =>
+        {
+            writer.Write(end);
+            if (index.TryGetValue(timer.Session, out var known))
+            {
+                writer.Write(known);
+                return;
+            }
+            index.Add(timer.Session, index.Count);
+            writer.Write(-1);
+            CheckpointValues.WriteKey(writer, timer.Key);
+            writer.Write(timer.Session.Start);
+            writer.Write(timer.Session.End);
+            writer.Write(timer.Session.Closed);
+            AggregateSpec.WriteAll(writer, timer.Session.Accumulators);
+        });
+        writer.Write(sessions.Count);
+        foreach (var (key, list) in sessions)
+        {
+            CheckpointValues.WriteKey(writer, key);
+            writer.Write(list.Count);
+            foreach (var session in list) writer.Write(index[session]);
+        }
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        watermark = reader.ReadInt64();
+        var read = new List<(GroupKey Key, Session Session)>();
+        CheckpointQueues.Read(reader, timers, () =>
+        {
+            var end = reader.ReadInt64();
+            var known = reader.ReadInt32();
+            if (known >= 0) return (read[known], end);
+            var key = CheckpointValues.ReadKey(reader);
+            var start = reader.ReadInt64();
+            var sessionEnd = reader.ReadInt64();
+            var closed = reader.ReadBoolean();
+            var session = new Session(start, sessionEnd, AggregateSpec.ReadAll(specs, reader)) { Closed = closed };
+            read.Add((key, session));
+            return ((key, session), end);
+        });
+        var open = 0;
+        for (var k = CheckpointValues.ReadCount(reader); k > 0; k--)
+        {
+            var key = CheckpointValues.ReadKey(reader);
+            var count = CheckpointValues.ReadCount(reader);
+            var list = new List<Session>(count);
+            for (var i = 0; i < count; i++) list.Add(read[reader.ReadInt32()].Session);
+            sessions.Add(key, list);
+            open += count;
+        }
+        stats.AddStateSize(open);
     }
 
     protected override void OnWatermark(long value)

@@ -1,4 +1,5 @@
 using Sluice.Reactive.Aggregation;
+using Sluice.Reactive.Runtime.Checkpoints;
 using Sluice.Reactive.Windows;
 
 namespace Sluice.Reactive.Operators;
@@ -22,7 +23,7 @@ internal sealed class SlicedWindowAggregateSink(
     int[] outputKeys,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream)
+    string description) : UnarySink(downstream), ICheckpointable
 {
     /// <summary>Marks an output key position filled with window_start (-1) or window_end (-2) rather than a group key.</summary>
     public const int WindowStartKey = -1, WindowEndKey = -2;
@@ -127,6 +128,84 @@ internal sealed class SlicedWindowAggregateSink(
             return;
         }
         Downstream.OnNext(Element.Watermark(value));
+    }
+
+    /// <summary>
+    /// Positions (watermark, last window emitted, how far the running table reaches), every slice's groups, and the
+    /// running table. Writing compacts the running table in place, keeping its order: a restored table then enumerates,
+    /// and so emits, in the order this one does from now on (a dictionary that had removals would otherwise fill its
+    /// holes first, and rows of a window would come out in another order after a restore).
+    /// </summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(watermark);
+        writer.Write(lastEmittedEnd);
+        writer.Write(addedUpTo);
+        writer.Write(currentStart);
+        writer.Write(current is not null);
+        writer.Write(lastSliceSize);
+        writer.Write(slices.Count);
+        foreach (var (start, slice) in slices)
+        {
+            writer.Write(start);
+            writer.Write(slice.Count);
+            foreach (var (key, accumulators) in slice)
+            {
+                CheckpointValues.WriteKey(writer, key);
+                AggregateSpec.WriteAll(writer, accumulators);
+            }
+        }
+        writer.Write(running is not null);
+        if (running is null) return;
+        writer.Write(running.Count);
+        foreach (var (key, group) in running)
+        {
+            CheckpointValues.WriteKey(writer, key);
+            writer.Write(group.Slices);
+            AggregateSpec.WriteAll(writer, group.Accumulators);
+        }
+        // Only once all is written (writing can refuse a value): the table keeps its groups and their order.
+        var groups = running.ToArray();
+        running.Clear();
+        foreach (var (key, group) in groups) running.Add(key, group);
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        watermark = reader.ReadInt64();
+        lastEmittedEnd = reader.ReadInt64();
+        addedUpTo = reader.ReadInt64();
+        currentStart = reader.ReadInt64();
+        var hasCurrent = reader.ReadBoolean();
+        lastSliceSize = reader.ReadInt32();
+        var size = 0L;
+        for (var s = CheckpointValues.ReadCount(reader); s > 0; s--)
+        {
+            var start = reader.ReadInt64();
+            var count = CheckpointValues.ReadCount(reader);
+            var slice = new Dictionary<GroupKey, Accumulator[]>(count);
+            for (var i = 0; i < count; i++) slice.Add(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader));
+            slices.Add(start, slice);
+            size += count;
+        }
+        current = hasCurrent ? slices[currentStart] : null;
+        RefreshFirstSliceStart();
+        var hasRunning = reader.ReadBoolean();
+        if (hasRunning != running is not null)
+        {
+            throw new InvalidDataException("The checkpoint of a window aggregate does not match the query's aggregates (running table).");
+        }
+        if (running is not null)
+        {
+            for (var g = CheckpointValues.ReadCount(reader); g > 0; g--)
+            {
+                var key = CheckpointValues.ReadKey(reader);
+                var slicesHeld = reader.ReadInt32();
+                running.Add(key, new RunningGroup(AggregateSpec.ReadAll(specs, reader)) { Slices = slicesHeld });
+                size++;
+            }
+        }
+        stats.AddStateSize(size);
     }
 
     // Enumerating a SortedDictionary allocates, so the smallest slice start is cached and refreshed only when a

@@ -1,3 +1,5 @@
+using Sluice.Reactive.Runtime.Checkpoints;
+
 namespace Sluice.Reactive.Operators;
 
 /// <summary>
@@ -13,9 +15,15 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
         return sink;
     }
 
-    private sealed class Sink(IObserver<Element> downstream, int inputIndex, long delay, QueryStats stats, RowErrorScope? errors) : OperatorSink(downstream), IObserver<InputEvent>
+    private sealed class Sink(IObserver<Element> downstream, int inputIndex, long delay, QueryStats stats, RowErrorScope? errors) : OperatorSink(downstream), IObserver<InputEvent>, ICheckpointable
     {
         private long watermark = Watermarks.Start;
+
+        internal override bool ReadsInput => true;
+
+        public void WriteState(BinaryWriter writer) => writer.Write(watermark);
+
+        public void ReadState(BinaryReader reader) => watermark = reader.ReadInt64();
 
         public void OnNext(InputEvent value)
         {

@@ -1,5 +1,6 @@
 using Sluice.Reactive.Aggregation;
 using Sluice.Reactive.Rows;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Operators;
 
@@ -20,7 +21,7 @@ internal sealed class TopNSink(
     bool emitRank,
     bool keepAll,
     QueryStats stats,
-    string description) : UnarySink(downstream)
+    string description) : UnarySink(downstream), ICheckpointable
 {
     private readonly Dictionary<GroupKey, List<Entry>> partitions = [];
     private readonly EntryComparer comparer = new(descending);
@@ -29,6 +30,40 @@ internal sealed class TopNSink(
     private long sequence;
 
     private sealed record Entry(object?[] Sort, long Sequence, object?[] Row);
+
+    /// <summary>The arrival counter (it breaks ties) and each partition's kept rows, in rank order.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(sequence);
+        writer.Write(partitions.Count);
+        foreach (var (key, list) in partitions)
+        {
+            CheckpointValues.WriteKey(writer, key);
+            writer.Write(list.Count);
+            foreach (var entry in list)
+            {
+                CheckpointValues.WriteRow(writer, entry.Sort);
+                writer.Write(entry.Sequence);
+                CheckpointValues.WriteRow(writer, entry.Row);
+            }
+        }
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        sequence = reader.ReadInt64();
+        var size = 0L;
+        for (var p = CheckpointValues.ReadCount(reader); p > 0; p--)
+        {
+            var key = CheckpointValues.ReadKey(reader);
+            var count = CheckpointValues.ReadCount(reader);
+            var list = new List<Entry>(count);
+            for (var i = 0; i < count; i++) list.Add(new Entry(CheckpointValues.ReadRow(reader), reader.ReadInt64(), CheckpointValues.ReadRow(reader)));
+            partitions.Add(key, list);
+            size += count;
+        }
+        stats.AddStateSize(size);
+    }
 
     protected override void OnRow(Element row)
     {

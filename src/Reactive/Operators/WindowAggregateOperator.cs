@@ -1,5 +1,6 @@
 using Sluice.Reactive.Aggregation;
 using Sluice.Reactive.Expressions;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Operators;
 
@@ -15,7 +16,7 @@ internal sealed class WindowAggregateSink(
     long endOffset,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream)
+    string description) : UnarySink(downstream), ICheckpointable
 {
     private readonly Dictionary<long, Dictionary<GroupKey, AggregateGroup>> windows = [];
     private readonly PriorityQueue<long, long> ends = new();
@@ -60,6 +61,45 @@ internal sealed class WindowAggregateSink(
         {
             Fail(e, description);
         }
+    }
+
+    /// <summary>The watermark, the queue of window ends, and each open window's groups (in their emission order).</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(watermark);
+        CheckpointQueues.Write(writer, ends, (end, _) => writer.Write(end));
+        writer.Write(windows.Count);
+        foreach (var (end, groups) in windows)
+        {
+            writer.Write(end);
+            writer.Write(groups.Count);
+            foreach (var group in groups.Values) AggregateGroup.Write(writer, group);
+        }
+    }
+
+    public void ReadState(BinaryReader reader)
+    {
+        watermark = reader.ReadInt64();
+        CheckpointQueues.Read(reader, ends, () =>
+        {
+            var end = reader.ReadInt64();
+            return (end, end);
+        });
+        var total = 0L;
+        for (var w = CheckpointValues.ReadCount(reader); w > 0; w--)
+        {
+            var end = reader.ReadInt64();
+            var count = CheckpointValues.ReadCount(reader);
+            var groups = new Dictionary<GroupKey, AggregateGroup>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var group = AggregateGroup.Read(reader, specs);
+                groups.Add(group.Key, group);
+            }
+            windows.Add(end, groups);
+            total += count;
+        }
+        stats.AddStateSize(total);
     }
 
     protected override void OnWatermark(long value)

@@ -1,4 +1,5 @@
 using Sluice.Reactive.Planning;
+using Sluice.Reactive.Runtime.Checkpoints;
 using Sluice.Reactive.Windows;
 
 namespace Sluice.Reactive.Operators;
@@ -7,7 +8,7 @@ namespace Sluice.Reactive.Operators;
 /// TUMBLE / HOP table function: appends window_start and window_end to each row, one copy per window that contains
 /// the row's time column (HOP: size / slide copies). Copies for windows that already closed are late: dropped and counted.
 /// </summary>
-internal sealed class WindowAssignSink(IObserver<Element> downstream, WindowSpec spec, int timeColumn, int width, QueryStats stats) : UnarySink(downstream)
+internal sealed class WindowAssignSink(IObserver<Element> downstream, WindowSpec spec, int timeColumn, int width, QueryStats stats) : UnarySink(downstream), ICheckpointable
 {
     private readonly long size = spec.Size.Ticks;
     private readonly long slide = spec.Slide.Ticks;
@@ -44,6 +45,10 @@ internal sealed class WindowAssignSink(IObserver<Element> downstream, WindowSpec
         }
         if (late) stats.AddLateEvents(1);
     }
+
+    public void WriteState(BinaryWriter writer) => writer.Write(watermark);
+
+    public void ReadState(BinaryReader reader) => watermark = reader.ReadInt64();
 
     protected override void OnWatermark(long value)
     {

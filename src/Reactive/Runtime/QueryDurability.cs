@@ -44,16 +44,23 @@ public sealed class QueryDurability
     /// <summary>Takes this run's checkpoints; null when the query is not checkpointed (docs/durability.md says which are).</summary>
     public QueryCheckpointer? Checkpointer { get; init; }
 
+    /// <summary>The checkpoint whose operator state the run reads back before it replays; null when it starts from its start offsets.</summary>
+    public StoredCheckpoint? Restore { get; init; }
+
     /// <summary>
-    /// This run's checkpoint now, or null when none may be taken: while re-produced rows are still being skipped, the
-    /// output head is ahead of the offsets, and a checkpoint would pair them wrongly.
+    /// This run's checkpoint now, with <paramref name="pipeline"/>'s state, or null when none may be taken: while
+    /// re-produced rows are still being skipped, the output head is ahead of the offsets, and a checkpoint would pair
+    /// them wrongly.
     /// </summary>
-    public StoredCheckpoint? Snapshot(IReadOnlyList<long> offsets, long outputHead, DateTimeOffset now) =>
-        Checkpointer is null || Replaying || rowsToSkip > 0
+    public StoredCheckpoint? Snapshot(IReadOnlyList<long> offsets, long outputHead, DateTimeOffset now, PipelineCheckpoint? pipeline) =>
+        Checkpointer is null || pipeline is null || Replaying || rowsToSkip > 0
             ? null
-            : new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, CheckpointFormat.Write([]), now);
+            : new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, pipeline.Write(), now);
 
     public bool Journaled { get; }
+
+    /// <summary>True when the run continues one from before a restart (its output already held rows, or a checkpoint exists).</summary>
+    public bool Resumed { get; init; }
 
     /// <summary>True while the driver replays <see cref="Replay"/>: those batches are journaled already.</summary>
     public bool Replaying { get; private set; }

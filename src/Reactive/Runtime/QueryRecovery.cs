@@ -138,12 +138,13 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
         {
             try
             {
-                if (!compiled.IsStateless)
+                if (!PipelineCheckpoint.Supports(compiled))
                 {
                     throw new InvalidDataException(
-                        $"Query '{query.Name}' has a checkpoint, but this release checkpoints only stateless queries (scan, filter, project) and cannot restore its operators.");
+                        $"Query '{query.Name}' has a checkpoint, but its pipeline holds an operator this release cannot checkpoint, so its state cannot be restored.");
                 }
-                CheckpointFormat.Read(query.Name, checkpoint.FormatVersion, checkpoint.State, []);
+                // The blob itself is read into the run's pipeline by its driver (a damaged one faults the query there).
+                CheckpointFormat.EnsureReadable(query.Name, checkpoint.FormatVersion);
             }
             catch (Exception ex) when (ex is CheckpointFormatException or InvalidDataException or EndOfStreamException)
             {
@@ -158,8 +159,12 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
         }
         var journal = journaled ? await catalog.ReadJournalAsync(query.Name, afterSequence, cancellationToken) : [];
         var skip = fresh ? 0 : head - baseHead;
-        logger.LogInformation("Query {Query} resumes: replaying {Batches} journaled batch(es) from offsets [{Start}], {Skip} output row(s) already written.",
-            query.Name, journal.Count, string.Join(", ", start.Offsets), skip);
-        return new Resume(inputs, start, output, new QueryDurability(catalog, query.Name, journaled, journal, skip, lastSequence: afterSequence));
+        logger.LogInformation("Query {Query} resumes {From}: replaying {Batches} journaled batch(es) from offsets [{Start}], {Skip} output row(s) already written.",
+            query.Name, checkpoint is null ? "from its run's start" : "from its checkpoint", journal.Count, string.Join(", ", start.Offsets), skip);
+        return new Resume(inputs, start, output, new QueryDurability(catalog, query.Name, journaled, journal, skip, lastSequence: afterSequence)
+        {
+            Restore = checkpoint,
+            Resumed = !fresh,
+        });
     }
 }

@@ -75,7 +75,7 @@ public sealed class QueryRegistry : IAsyncDisposable
                 if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
                 {
                     Launch(query, resume.Inputs, resume.Start, resume.Output,
-                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query) } : null,
+                        resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query), Restore = resumed.Restore, Resumed = resumed.Resumed } : null,
                         resume.NotDurableReason);
                 }
             }
@@ -290,7 +290,7 @@ public sealed class QueryRegistry : IAsyncDisposable
 
     /// <summary>A checkpointer for a durable query whose state this release can checkpoint; null for the others (they replay from their start).</summary>
     private QueryCheckpointer? CheckpointerOf(RegisteredQuery query) =>
-        query.Compiled.IsStateless && options.CheckpointInterval > TimeSpan.Zero
+        options.CheckpointInterval > TimeSpan.Zero && PipelineCheckpoint.Supports(query.Compiled)
             ? new QueryCheckpointer(catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
             : null;
 

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Reactive;
 using System.Reactive.Subjects;
 using Microsoft.Extensions.Logging;
+using Sluice.Data.Queries;
 using Sluice.Data.Streams;
 using Sluice.Reactive.Rows;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -41,6 +44,8 @@ public sealed class QueryRun
     private long rowsOut;
     private long skippedEvents;
     private volatile string? error;
+    private volatile QueryRecoveryReport? recovery;
+    private PipelineCheckpoint? pipelineState;
     private volatile bool stopped;
     private Task driver = Task.CompletedTask;
 
@@ -101,6 +106,9 @@ public sealed class QueryRun
 
     public string? Error => error;
 
+    /// <summary>What this run's recovery after a restart did; null for a run that did not resume a durable query.</summary>
+    public QueryRecoveryReport? Recovery => recovery;
+
     public QueryState State => error is not null ? QueryState.Faulted : stopped ? QueryState.Stopped : QueryState.Running;
 
     /// <summary>
@@ -148,7 +156,7 @@ public sealed class QueryRun
         stopped = true;
         await stopping.CancelAsync();
         await driver;
-        if (error is null && durability?.Checkpointer is { } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } last)
+        if (error is null && durability?.Checkpointer is { } checkpointer && TrySnapshot() is { } last)
         {
             await checkpointer.TakeFinalAsync(last);
         }
@@ -163,10 +171,14 @@ public sealed class QueryRun
         IDisposable? subscription = null;
         try
         {
-            subscription = compiled.Build(subjects, Stats).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
+            // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's own end, which a checkpoint walks.
+            subscription = compiled.Build(subjects, Stats).Subscribe(Observer.Create<OutputRow>(emitted.Add, e => pipelineError ??= e, () => { }));
             if (durability is not null)
             {
+                pipelineState = PipelineCheckpoint.Of(subscription, Stats);
+                RestoreState();
                 await ReplayJournalAsync(subjects, emitted, () => pipelineError, cancellation);
+                NoteCaughtUp();
             }
             while (!cancellation.IsCancellationRequested)
             {
@@ -179,7 +191,8 @@ public sealed class QueryRun
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
                 }
-                if (durability?.Checkpointer is { Due: true } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } checkpoint)
+                NoteCaughtUp();
+                if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
                 {
                     // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
                     checkpointer.Take(checkpoint);
@@ -213,6 +226,55 @@ public sealed class QueryRun
                 decoder.RemoveReader();
             }
             stopped = true;
+        }
+    }
+
+    /// <summary>
+    /// Reads the operator state of the checkpoint the run resumes from into the pipeline just built, before any event,
+    /// and starts this run's recovery report.
+    /// </summary>
+    private void RestoreState()
+    {
+        if (durability!.Restore is not { } restore)
+        {
+            if (durability.Resumed)
+            {
+                recovery = new QueryRecoveryReport(false, Offsets.Offsets, null, 0, durability.Replay.Count, durability.RowsToSkip, null, TimeSpan.Zero);
+            }
+            return;
+        }
+        if (pipelineState is null)
+        {
+            throw new InvalidDataException($"Query '{Name}' has a checkpoint with operator state, but its pipeline holds an operator this release cannot restore.");
+        }
+        var started = Stopwatch.GetTimestamp();
+        pipelineState.Read(Name, restore.FormatVersion, restore.State);
+        recovery = new QueryRecoveryReport(true, restore.InputOffsets, restore.TakenAt, Stats.StateSize, durability.Replay.Count, durability.RowsToSkip, null,
+            Stopwatch.GetElapsedTime(started));
+        logger.LogInformation("Query {Query} restored {Entries} state entries from its checkpoint of {TakenAt:O} in {Elapsed} ms.",
+            Name, Stats.StateSize, restore.TakenAt, (long)recovery.RestoreTime.TotalMilliseconds);
+    }
+
+    /// <summary>Completes the recovery report once the run has re-produced every row its output already held.</summary>
+    private void NoteCaughtUp()
+    {
+        if (recovery is { ReplayedEvents: null } catchingUp && durability!.RowsToSkip == 0)
+        {
+            recovery = catchingUp with { ReplayedEvents = EventsIn };
+        }
+    }
+
+    /// <summary>This run's checkpoint now (between batches, on the driver), or null when none may be taken or writing the state failed (logged).</summary>
+    private StoredCheckpoint? TrySnapshot()
+    {
+        try
+        {
+            return durability!.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow, pipelineState);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Query {Query} could not write its state into a checkpoint; the previous checkpoint and the journal still hold.", Name);
+            return null;
         }
     }
 

@@ -13,7 +13,7 @@ namespace Sluice.Api.Tests.Durability;
 [Collection(PostgresCollection.Name)]
 public sealed class CheckpointTests(PostgresServer server)
 {
-    private static readonly Dictionary<string, string?> FastCheckpoints = new() { ["Sluice:Queries:CheckpointInterval"] = "00:00:00.050" };
+    private static readonly Dictionary<string, string?> FastCheckpoints = new() { ["Queries:CheckpointInterval"] = "50ms" };
 
     [Fact]
     public async Task A_stateless_query_resumes_from_its_checkpoint_instead_of_rereading_its_input()
@@ -38,6 +38,71 @@ public sealed class CheckpointTests(PostgresServer server)
         Assert.Equal(1, query.GetProperty("metrics").GetProperty("eventsIn").GetInt64());
         var keys = (await second.ReadAsync("kept")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("data").GetProperty("k").GetInt64());
         Assert.Equal(Enumerable.Range(0, 100).Where(i => i % 2 == 1).Select(i => (long)i).Append(100), keys);
+    }
+
+    [Fact]
+    public async Task A_stateful_query_restores_its_groups_from_its_checkpoint_instead_of_rebuilding_them()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_stateful_query_restores_its_groups_from_its_checkpoint_instead_of_rebuilding_them));
+        await using (var first = new SluiceApp(database, FastCheckpoints))
+        {
+            await first.CreateStreamOrFailAsync(new { name = "a", storage = "postgres", schema = new { k = "text", v = "bigint" } });
+            await DurableQueriesTests.RegisterAsync(first, "kept", "SELECT k, COUNT(*) AS n, SUM(v) AS s FROM a GROUP BY k");
+            using var appended = await first.AppendAsync("a", string.Join('\n', Enumerable.Range(0, 100).Select(i => $$"""{"k":"k{{i % 5}}","v":{{i}}}""")), "application/x-ndjson");
+            await Eventually.UntilAsync(() => CheckpointAsync(database), c => c.Offset == 100, "a checkpoint at offset 100");
+        }
+
+        await using var second = new SluiceApp(database, FastCheckpoints);
+        using var client = second.CreateClient();
+        var recovery = (await client.GetFromJsonAsync<JsonElement>("/api/queries/kept")).GetProperty("recovery");
+        Assert.True(recovery.GetProperty("fromCheckpoint").GetBoolean(), recovery.ToString());
+        Assert.Equal(5, recovery.GetProperty("restoredStateEntries").GetInt64());
+        Assert.Equal([100L], recovery.GetProperty("offsets").EnumerateArray().Select(o => o.GetInt64()));
+        Assert.Equal(0, recovery.GetProperty("journalBatches").GetInt32());
+
+        using var more = await second.AppendAsync("a", """{"k":"k0","v":1000}""");
+        var query = await Eventually.UntilAsync(
+            () => client.GetFromJsonAsync<JsonElement>("/api/queries/kept"),
+            q => q.GetProperty("metrics").GetProperty("rowsOut").GetInt64() == 2,
+            "the change of group k0 out of the resumed query");
+        // One event read, and group k0 continued from its restored 20 rows (sum 0+5+…+95 = 950): it retracts (k0, 20, 950).
+        Assert.Equal(1, query.GetProperty("metrics").GetProperty("eventsIn").GetInt64());
+        Assert.Equal(0, query.GetProperty("recovery").GetProperty("replayedEvents").GetInt64());
+        var last = (await second.ReadAsync("kept")).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("data").ToString()).TakeLast(2).ToArray();
+        Assert.Equal(["""{"k":"k0","n":20,"s":950,"op":"-"}""", """{"k":"k0","n":21,"s":1950,"op":"+"}"""], last);
+    }
+
+    [Fact]
+    public async Task A_join_checkpoints_its_state_and_trims_its_journal_up_to_the_checkpoint()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_join_checkpoints_its_state_and_trims_its_journal_up_to_the_checkpoint));
+        await using (var first = new SluiceApp(database, FastCheckpoints))
+        {
+            await first.CreateStreamOrFailAsync(new { name = "a", storage = "postgres", schema = new { k = "bigint", v = "bigint" } });
+            await first.CreateStreamOrFailAsync(new { name = "b", storage = "postgres", schema = new { k = "bigint", w = "text" } });
+            await DurableQueriesTests.RegisterAsync(first, "kept", "SELECT a.k, a.v, b.w FROM a JOIN b ON a.k = b.k");
+            for (var round = 0; round < 5; round++)
+            {
+                using var left = await first.AppendAsync("a", string.Join('\n', Enumerable.Range(round * 10, 10).Select(i => $$"""{"k":{{i}},"v":{{i}}}""")), "application/x-ndjson");
+                using var right = await first.AppendAsync("b", string.Join('\n', Enumerable.Range(round * 10, 10).Select(i => $$"""{"k":{{i}},"w":"w{{i}}"}""")), "application/x-ndjson");
+            }
+            await Eventually.UntilAsync(() => CheckpointAsync(database), c => c.Offset == 50 && c.Head == 50, "a checkpoint of both inputs at offset 50");
+            await Eventually.UntilAsync(() => JournalAsync(database), j => j.Sequence > 0 && j.Included == 0, "the journal trimmed up to the checkpoint");
+        }
+
+        await using var second = new SluiceApp(database, FastCheckpoints);
+        using var client = second.CreateClient();
+        var recovery = (await client.GetFromJsonAsync<JsonElement>("/api/queries/kept")).GetProperty("recovery");
+        Assert.True(recovery.GetProperty("fromCheckpoint").GetBoolean(), recovery.ToString());
+        Assert.Equal(100, recovery.GetProperty("restoredStateEntries").GetInt64());
+        // A row matching a stored left row restored from the checkpoint: the join state was not rebuilt from the inputs.
+        using var more = await second.AppendAsync("b", """{"k":7,"w":"again"}""");
+        await Eventually.UntilAsync(
+            () => client.GetFromJsonAsync<JsonElement>("/api/queries/kept"),
+            q => q.GetProperty("metrics").GetProperty("rowsOut").GetInt64() == 1,
+            "the new joined row");
+        var last = (await second.ReadAsync("kept")).GetProperty("events").EnumerateArray().Last().GetProperty("data").ToString();
+        Assert.Equal("""{"k":7,"v":7,"w":"again"}""", last);
     }
 
     [Fact]
@@ -81,6 +146,18 @@ public sealed class CheckpointTests(PostgresServer server)
         Assert.Contains($"format version {CheckpointFormat.Current + 1}", refused.Message);
         Assert.Contains($"versions 1 to {CheckpointFormat.Current}", refused.Message);
         Assert.Throws<InvalidDataException>(() => CheckpointFormat.Read("q", CheckpointFormat.Current, [1, 2, 3, 4, 5, 6, 7, 8], []));
+    }
+
+    /// <summary>The checkpoint's journal sequence, and how many journal entries it includes are still stored.</summary>
+    private static async Task<(long Sequence, long Included)> JournalAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT c.journal_sequence, (SELECT count(*) FROM query_journal j WHERE j.query = c.query AND j.sequence <= c.journal_sequence) FROM query_checkpoints c WHERE c.query = 'kept'",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (reader.GetInt64(0), reader.GetInt64(1)) : (-1, -1);
     }
 
     private static async Task<int> VersionAsync(string database)

@@ -10,7 +10,9 @@ namespace Sluice.Api.Tests.Durability;
 /// The real service as a child process: the API built by this solution in this test's configuration, on Kestrel at
 /// 127.0.0.1, against a given PostgreSQL database. It can be killed with SIGKILL and started again on the same port.
 /// </summary>
-internal sealed class ServiceProcess(string postgresConnectionString) : IAsyncDisposable
+/// <param name="postgresConnectionString">The database.</param>
+/// <param name="settings">More configuration, as environment variables (<c>Queries__CheckpointInterval</c>).</param>
+internal sealed class ServiceProcess(string postgresConnectionString, IReadOnlyDictionary<string, string>? settings = null) : IAsyncDisposable
 {
 #if DEBUG
     private const string Configuration = "Debug";
@@ -56,6 +58,10 @@ internal sealed class ServiceProcess(string postgresConnectionString) : IAsyncDi
         start.Environment["ConnectionStrings__Postgres"] = postgresConnectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Sluice"] = "Information";
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var started = Process.Start(start)!;
         started.OutputDataReceived += (_, e) => Append(e.Data);
         started.ErrorDataReceived += (_, e) => Append(e.Data);

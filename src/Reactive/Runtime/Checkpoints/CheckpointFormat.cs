@@ -7,8 +7,14 @@ namespace Sluice.Reactive.Runtime.Checkpoints;
 /// </summary>
 public static class CheckpointFormat
 {
-    /// <summary>Version 1: input offsets, output head and journal position in their columns; operator states in the blob.</summary>
-    public const int Current = 1;
+    /// <summary>
+    /// Version 2: the pipeline's counters, then every stateful operator's state (<see cref="PipelineCheckpoint"/>).
+    /// Version 1 (stateless pipelines only) held no operator state: it is read as such, the operators starting empty.
+    /// </summary>
+    public const int Current = 2;
+
+    /// <summary>The version of checkpoints that held no operator state (only stateless queries were checkpointed).</summary>
+    public const int StatelessOnly = 1;
 
     private const uint Magic = 0x4B43_4C53; // "SLCK", little-endian
 
@@ -16,20 +22,23 @@ public static class CheckpointFormat
     {
         ArgumentNullException.ThrowIfNull(operators);
         using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer))
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(Current);
             writer.Write(operators.Count);
             foreach (var op in operators)
             {
-                using var state = new MemoryStream();
-                using (var inner = new BinaryWriter(state))
-                {
-                    op.WriteState(inner);
-                }
-                writer.Write(checked((int)state.Length));
-                writer.Write(state.GetBuffer(), 0, (int)state.Length);
+                // One buffer for the whole blob: the length prefix is written as a placeholder and filled in after the state.
+                var prefix = buffer.Position;
+                writer.Write(0);
+                op.WriteState(writer);
+                writer.Flush();
+                var end = buffer.Position;
+                buffer.Position = prefix;
+                writer.Write(checked((int)(end - prefix - sizeof(int))));
+                writer.Flush();
+                buffer.Position = end;
             }
         }
         return buffer.ToArray();
@@ -61,15 +70,24 @@ public static class CheckpointFormat
             throw new InvalidDataException($"The checkpoint of query '{query}' says format version {written} in its blob but {version} in its row.");
         }
         var count = reader.ReadInt32();
+        if (version == StatelessOnly && count == 0)
+        {
+            // Written before operators had state in checkpoints, for a pipeline with none: nothing to restore.
+            return;
+        }
         if (count != operators.Count)
         {
             throw new InvalidDataException($"The checkpoint of query '{query}' holds {count} operator state(s); the pipeline has {operators.Count}.");
         }
-        foreach (var op in operators)
+        for (var i = 0; i < operators.Count; i++)
         {
             var length = reader.ReadInt32();
             using var inner = new BinaryReader(new MemoryStream(reader.ReadBytes(length), writable: false));
-            op.ReadState(inner);
+            operators[i].ReadState(inner);
+            if (inner.BaseStream.Position != length)
+            {
+                throw new InvalidDataException($"The checkpoint of query '{query}' holds {length} byte(s) of state for operator {i}, which read {inner.BaseStream.Position}.");
+            }
         }
     }
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Reproduces "Checkpoints" in docs/benchmarks.md, against a Release service and scripts/postgres.sh:
+#  1. cost: Nexmark q0+q1+q2, then q5, over postgres streams (durable queries), with Queries:CheckpointInterval 1s
+#     and 0s (off), alternating rounds so both see the same machine load;
+#  2. recovery: a GROUP BY query holding N groups is SIGKILLed after its checkpoint covers all its input, and the
+#     service is started again: time from the process start to the query running caught up, per N.
+# Usage: bench/checkpoints.sh [--events 200000] [--rounds 2] [--groups "100000 1000000"] [--port 5078] [--skip-cost]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=200000
+rounds=2
+groups="100000 1000000"
+port=5078
+cost=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --events) events="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
+    --groups) groups="$2"; shift ;;
+    --port) port="$2"; shift ;;
+    --skip-cost) cost=0 ;;
+  esac
+  shift
+done
+dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+scripts/postgres.sh start >/dev/null
+connection="$(scripts/postgres.sh url)"
+pg_port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
+psql_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql"
+sql() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d sluice -tAc "$1"
+  else "$psql_bin" -h 127.0.0.1 -p "$pg_port" -U postgres -d sluice -tAc "$1"; fi
+}
+base="http://127.0.0.1:$port"
+server=""
+start_server() { # $1 = checkpoint interval
+  (cd src/Api/bin/Release/net10.0 && exec env ConnectionStrings__Postgres="$connection" Queries__CheckpointInterval="$1" dotnet Sluice.Api.dll \
+    --urls "$base" --Logging:LogLevel:Default=Warning) &
+  server=$!
+  for _ in $(seq 1 600); do curl -sf "$base/health/ready" >/dev/null && return; sleep 0.1; done
+  echo "the service did not get ready" >&2; exit 1
+}
+stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; }
+trap 'stop_server' EXIT
+
+if [ "$cost" = 1 ]; then
+  for round in $(seq 1 "$rounds"); do
+    for interval in 1s 0s; do
+      echo "== round $round, Queries:CheckpointInterval=$interval"
+      start_server "$interval"
+      for queries in q0,q1,q2 q5; do
+        dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll nexmark --url "$base" --storage postgres --events "$events" \
+          --queries "$queries" --concurrency 1 --server-pid "$server" | grep -E "^(queries|ingest|server CPU|nexmark_)|events per" || true
+      done
+      stop_server
+    done
+  done
+fi
+
+for n in $groups; do
+  echo "== recovery of a query holding $n groups"
+  start_server 1s
+  curl -sf -X DELETE "$base/api/queries/groups" >/dev/null || true
+  curl -sf -X DELETE "$base/api/streams/groups" >/dev/null || true
+  curl -sf -X DELETE "$base/api/streams/g" >/dev/null || true
+  curl -sf -H 'Content-Type: application/json' -d '{"name":"g","storage":"postgres","schema":{"k":"bigint"}}' "$base/api/streams" >/dev/null
+  curl -sf -H 'Content-Type: application/json' -d '{"name":"groups","sql":"SELECT k, COUNT(*) AS n FROM g GROUP BY k"}' "$base/api/queries" >/dev/null
+  for from in $(seq 0 50000 $((n - 1))); do
+    seq "$from" $((from + 49999 < n - 1 ? from + 49999 : n - 1)) | sed 's/.*/{"k":&}/' |
+      curl -sf -H 'Content-Type: application/x-ndjson' --data-binary @- "$base/api/streams/g/events" >/dev/null
+  done
+  until [ "$(sql "SELECT input_offsets[1] FROM query_checkpoints WHERE query = 'groups'")" = "$n" ]; do sleep 0.2; done
+  echo "checkpoint: $(sql "SELECT octet_length(state) FROM query_checkpoints WHERE query = 'groups'") bytes of state"
+  kill -9 "$server"; wait "$server" 2>/dev/null || true
+  started=$(date +%s%N)
+  start_server 1s
+  ready=$(date +%s%N)
+  until curl -sf "$base/api/queries/groups" | grep -q '"replayedEvents":[0-9]'; do sleep 0.05; done
+  running=$(date +%s%N)
+  echo "service ready after $(( (ready - started) / 1000000 )) ms; query running, caught up, after $(( (running - started) / 1000000 )) ms"
+  curl -sf "$base/api/queries/groups" | grep -oE '"recovery":\{[^}]*\}'
+  curl -sf -X DELETE "$base/api/queries/groups" >/dev/null
+  curl -sf -X DELETE "$base/api/streams/g" >/dev/null
+  stop_server
+done

@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Sluice.Reactive.Aggregation;
+
+namespace Sluice.Reactive.Runtime.Checkpoints;
+
+/// <summary>
+/// The one binary codec of row values in checkpoints: a tag byte, then the value. It keeps each value's runtime type
+/// exactly (a bigint stays a <see cref="long"/>, a decimal keeps its scale, a double its bits, a timestamp its kind),
+/// because restored state is looked up by value: a group key read back as another type would never match the next
+/// event's. Every type a row can hold has a tag (<see cref="ColumnType"/>'s boxing plus intervals, text arrays and the
+/// value tuples of ordered aggregates); any other type is refused when the checkpoint is written, never guessed at.
+/// </summary>
+public static class CheckpointValues
+{
+    private enum Tag : byte
+    {
+        Null = 0,
+        Bigint = 1,
+        Double = 2,
+        Decimal = 3,
+        Text = 4,
+        True = 5,
+        False = 6,
+        Timestamp = 7,
+        Json = 8,
+        Interval = 9,
+        TextArray = 10,
+        Tuple = 11,
+    }
+
+    public static void Write(BinaryWriter writer, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        switch (value)
+        {
+            case null:
+                writer.Write((byte)Tag.Null);
+                break;
+            case long l:
+                writer.Write((byte)Tag.Bigint);
+                writer.Write(l);
+                break;
+            case double d:
+                writer.Write((byte)Tag.Double);
+                writer.Write(d);
+                break;
+            case decimal m:
+                writer.Write((byte)Tag.Decimal);
+                writer.Write(m);
+                break;
+            case string s:
+                writer.Write((byte)Tag.Text);
+                writer.Write(s);
+                break;
+            case bool b:
+                writer.Write((byte)(b ? Tag.True : Tag.False));
+                break;
+            case DateTime t:
+                writer.Write((byte)Tag.Timestamp);
+                writer.Write(t.ToBinary());
+                break;
+            case JsonElement json:
+                writer.Write((byte)Tag.Json);
+                writer.Write(json.GetRawText());
+                break;
+            case TimeSpan span:
+                writer.Write((byte)Tag.Interval);
+                writer.Write(span.Ticks);
+                break;
+            case string?[] texts:
+                writer.Write((byte)Tag.TextArray);
+                writer.Write(texts.Length);
+                foreach (var text in texts)
+                {
+                    writer.Write(text is not null);
+                    if (text is not null) writer.Write(text);
+                }
+                break;
+            case object?[] tuple:
+                writer.Write((byte)Tag.Tuple);
+                WriteRow(writer, tuple);
+                break;
+            default:
+                throw new NotSupportedException($"A checkpoint cannot hold a value of type {value.GetType().FullName}.");
+        }
+    }
+
+    public static object? Read(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var tag = (Tag)reader.ReadByte();
+        return tag switch
+        {
+            Tag.Null => null,
+            Tag.Bigint => reader.ReadInt64(),
+            Tag.Double => reader.ReadDouble(),
+            Tag.Decimal => reader.ReadDecimal(),
+            Tag.Text => reader.ReadString(),
+            Tag.True => true,
+            Tag.False => false,
+            Tag.Timestamp => DateTime.FromBinary(reader.ReadInt64()),
+            Tag.Json => ReadJson(reader.ReadString()),
+            Tag.Interval => new TimeSpan(reader.ReadInt64()),
+            Tag.TextArray => ReadTextArray(reader),
+            Tag.Tuple => ReadRow(reader),
+            _ => throw new InvalidDataException($"Unknown value tag {(byte)tag} in a checkpoint."),
+        };
+    }
+
+    /// <summary>A row (or any value array): its length, then each value.</summary>
+    public static void WriteRow(BinaryWriter writer, object?[] row)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(row);
+        writer.Write(row.Length);
+        foreach (var value in row) Write(writer, value);
+    }
+
+    public static object?[] ReadRow(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var row = new object?[ReadCount(reader)];
+        for (var i = 0; i < row.Length; i++) row[i] = Read(reader);
+        return row;
+    }
+
+    /// <summary>A row that may be absent (an outer join's missing side, a group that emitted nothing yet).</summary>
+    public static void WriteOptionalRow(BinaryWriter writer, object?[]? row)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(row is not null);
+        if (row is not null) WriteRow(writer, row);
+    }
+
+    public static object?[]? ReadOptionalRow(BinaryReader reader) => reader.ReadBoolean() ? ReadRow(reader) : null;
+
+    /// <summary>A count or length, checked so a damaged blob fails with a message instead of a huge allocation.</summary>
+    public static int ReadCount(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var count = reader.ReadInt32();
+        if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
+        {
+            throw new InvalidDataException($"A checkpoint says {count} items where {reader.BaseStream.Length - reader.BaseStream.Position} byte(s) are left.");
+        }
+        return count;
+    }
+
+    internal static void WriteKey(BinaryWriter writer, GroupKey key)
+    {
+        writer.Write(key.Count);
+        for (var i = 0; i < key.Count; i++) Write(writer, key[i]);
+    }
+
+    internal static GroupKey ReadKey(BinaryReader reader) => GroupKey.FromValues(ReadRow(reader));
+
+    private static JsonElement ReadJson(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    private static string?[] ReadTextArray(BinaryReader reader)
+    {
+        var texts = new string?[ReadCount(reader)];
+        for (var i = 0; i < texts.Length; i++) texts[i] = reader.ReadBoolean() ? reader.ReadString() : null;
+        return texts;
+    }
+}
