@@ -9,7 +9,7 @@
 #   scripts/mutation.sh Aggregation/Accumulators.cs Aggregation/OrderedAccumulator.cs   # several, one report
 #   MUTATION_CONCURRENCY=2 scripts/mutation.sh ...        # default 1; runs under nice -n 19
 #   MUTATION_ARGS='--since:main' scripts/mutation.sh ...  # extra Stryker options
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 dotnet tool restore >/dev/null
@@ -42,13 +42,22 @@ mkdir -p "$output"
 filter='FullyQualifiedName!~CompileErrorTests.A_hundred_thousand_nested_parentheses&FullyQualifiedName!~CompileErrorTests.Deep_nesting&FullyQualifiedName!~CompileErrorTests.Long_operator_chains&FullyQualifiedName!~CompileErrorTests.Deeply_nested_subqueries'
 
 cd tests/Sluice.Reactive.Tests
-# shellcheck disable=SC2086  # MUTATION_ARGS is a list of options
-exec nice -n 19 dotnet stryker \
-  --project Sluice.Reactive.csproj \
-  --configuration Release \
-  "${mutate[@]}" \
-  --test-case-filter "$filter" \
-  --concurrency "${MUTATION_CONCURRENCY:-1}" \
-  --reporter html --reporter json --reporter progress --reporter cleartext \
-  --output "$output" \
-  ${MUTATION_ARGS:-}
+log="$output/stryker.log"
+# Stryker's project analysis (Buildalyzer) sometimes fails on a loaded machine with "Could not find build
+# environment" before anything is built; that is retried, up to three attempts.
+for attempt in 1 2 3; do
+  status=0
+  # shellcheck disable=SC2086  # MUTATION_ARGS is a list of options
+  nice -n 19 dotnet stryker \
+    --project Sluice.Reactive.csproj \
+    --configuration Release \
+    "${mutate[@]}" \
+    --test-case-filter "$filter" \
+    --concurrency "${MUTATION_CONCURRENCY:-1}" \
+    --reporter dots --reporter cleartext --reporter html --reporter json \
+    --output "$output" \
+    ${MUTATION_ARGS:-} 2>&1 | tee "$log" || status=$?
+  grep -q "Could not find build environment" "$log" || exit "$status"
+  echo "Stryker's project analysis failed (attempt $attempt); retrying" >&2
+done
+exit 1
