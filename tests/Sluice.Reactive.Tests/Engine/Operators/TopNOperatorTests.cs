@@ -101,6 +101,29 @@ public sealed class TopNOperatorTests
         Assert.False(key.TryGetTarget(out _), "an emptied partition's key is still held");
     }
 
+    [Fact]
+    public void Over_an_append_only_input_a_row_pushed_out_of_the_top_n_is_released()
+    {
+        var sink = Create(keepAll: false, downstream: System.Reactive.Observer.Create<Element>(_ => { }));
+        var pushedOut = InsertThenPushOut(sink);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(pushedOut.TryGetTarget(out _), "a row pushed out of an append-only top N is still held");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<string> InsertThenPushOut(TopNSink sink)
+    {
+        var tag = new string('t', 3);
+        sink.OnNext(E.Ins(1, "p", 10L, tag));
+        sink.OnNext(E.Ins(2, "p", 20L, "b"));
+        sink.OnNext(E.Ins(3, "p", 30L, "c")); // pushes the first row out
+        // The operator holds the last change's rows until the next one arrives; another partition's row lets them go.
+        sink.OnNext(E.Ins(4, "other", 10L, "d"));
+        return new WeakReference<string>(tag);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference<string> InsertAndRetract(TopNSink sink)
     {
