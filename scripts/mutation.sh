@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Mutation testing of the engine's operators, aggregation and windows with Stryker.NET (a local dotnet tool,
-# pinned in .config/dotnet-tools.json). Not part of ./test.sh: it builds and runs the engine tests once per
-# group of mutants: about 15 minutes on 2 quiet cores, hours on a loaded machine. See docs/testing.md.
+# Mutation testing of the engine (operators, aggregation, windows, expressions) with Stryker.NET (a local dotnet
+# tool, pinned in .config/dotnet-tools.json). Not part of ./test.sh: it builds once and runs the engine tests that
+# cover each mutant. Run it file by file on a shared machine. See docs/testing.md.
 #
-#   scripts/mutation.sh                      # all three folders, report in artifacts/mutation/
-#   MUTATION_CONCURRENCY=2 scripts/mutation.sh
-#   scripts/mutation.sh --mutate '**/Operators/JoinOperator.cs'   # extra Stryker options are added to these
-set -euo pipefail
+#   scripts/mutation.sh                                   # every engine folder, report in artifacts/mutation/all/
+#   scripts/mutation.sh Operators/TopNOperator.cs         # one file (path under src/Reactive), report in
+#                                                         #   artifacts/mutation/TopNOperator/
+#   scripts/mutation.sh Aggregation/Accumulators.cs Aggregation/OrderedAccumulator.cs   # several, one report
+#   MUTATION_CONCURRENCY=2 scripts/mutation.sh ...        # default 1; runs under nice -n 19
+#   MUTATION_ARGS='--since:main' scripts/mutation.sh ...  # extra Stryker options
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 dotnet tool restore >/dev/null
 
-output="$PWD/artifacts/mutation"
+# Builds the test project with the tests run one at a time (SerialUnderMutationTesting.cs): Stryker's per-test
+# coverage is only exact when no two tests run at once.
+export SLUICE_MUTATION_RUN=1
+
+mutate=()
+if [ "$#" -eq 0 ]; then
+  name=all
+  for folder in Operators Aggregation Windows Expressions; do
+    mutate+=(--mutate "**/src/Reactive/$folder/**/*.cs")
+  done
+else
+  name=""
+  for file in "$@"; do
+    [ -f "src/Reactive/$file" ] || { echo "no such file: src/Reactive/$file" >&2; exit 2; }
+    mutate+=(--mutate "**/src/Reactive/$file")
+    base=$(basename "$file" .cs)
+    name=${name:+$name+}$base
+  done
+fi
+
+output="$PWD/artifacts/mutation/$name"
 mkdir -p "$output"
 
 # The parser's deep-nesting tests recurse close to the stack limit on purpose; under Stryker's instrumented
@@ -19,14 +42,22 @@ mkdir -p "$output"
 filter='FullyQualifiedName!~CompileErrorTests.A_hundred_thousand_nested_parentheses&FullyQualifiedName!~CompileErrorTests.Deep_nesting&FullyQualifiedName!~CompileErrorTests.Long_operator_chains&FullyQualifiedName!~CompileErrorTests.Deeply_nested_subqueries'
 
 cd tests/Sluice.Reactive.Tests
-exec dotnet stryker \
-  --project Sluice.Reactive.csproj \
-  --configuration Release \
-  --mutate '**/src/Reactive/Operators/**/*.cs' \
-  --mutate '**/src/Reactive/Aggregation/**/*.cs' \
-  --mutate '**/src/Reactive/Windows/**/*.cs' \
-  --test-case-filter "$filter" \
-  --concurrency "${MUTATION_CONCURRENCY:-1}" \
-  --reporter html --reporter json --reporter progress --reporter cleartext \
-  --output "$output" \
-  "$@"
+log="$output/stryker.log"
+# Stryker's project analysis (Buildalyzer) sometimes fails on a loaded machine with "Could not find build
+# environment" before anything is built; that is retried, up to three attempts.
+for attempt in 1 2 3; do
+  status=0
+  # shellcheck disable=SC2086  # MUTATION_ARGS is a list of options
+  nice -n 19 dotnet stryker \
+    --project Sluice.Reactive.csproj \
+    --configuration Release \
+    "${mutate[@]}" \
+    --test-case-filter "$filter" \
+    --concurrency "${MUTATION_CONCURRENCY:-1}" \
+    --reporter dots --reporter cleartext --reporter html --reporter json \
+    --output "$output" \
+    ${MUTATION_ARGS:-} 2>&1 | tee "$log" || status=$?
+  grep -q "Could not find build environment" "$log" || exit "$status"
+  echo "Stryker's project analysis failed (attempt $attempt); retrying" >&2
+done
+exit 1

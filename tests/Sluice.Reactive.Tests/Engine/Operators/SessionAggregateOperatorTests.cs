@@ -107,6 +107,17 @@ public sealed class SessionAggregateOperatorTests
     }
 
     [Fact]
+    public void An_emitted_session_is_not_merged_again_by_an_event_inside_its_gap()
+    {
+        sink.OnNext(Event(1, v: 1));
+        sink.OnNext(E.Wm(6)); // [1, 6) emitted
+        sink.OnNext(Event(5.5, v: 10)); // not late (5.5 + 5 > 6), but [1, 6) is gone: a session of its own
+        sink.OnNext(E.Wm(20));
+        Assert.Equal(["+a|00:00:01.000|00:00:06.000|1|1", "+a|00:00:05.500|00:00:10.500|1|10"], output.Rows);
+        Assert.Equal(0, stats.StateSize);
+    }
+
+    [Fact]
     public void Keys_have_their_own_sessions_and_null_keys_form_one_group()
     {
         sink.OnNext(Event(1, "a"));
