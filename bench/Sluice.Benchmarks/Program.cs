@@ -8,6 +8,10 @@ if (args.FirstOrDefault() == "quick")
 {
     return QuickRun.Run(args[1..]);
 }
+if (args.FirstOrDefault() == "codec")
+{
+    return CodecPathRun.Run(args[1..]);
+}
 if (args.FirstOrDefault() == "postgres-append")
 {
     return await PostgresAppendCost.RunAsync(args[1..]);
