@@ -12,6 +12,10 @@ if (args.FirstOrDefault() == "checkpoint-cost")
 {
     return CheckpointCost.Run(args[1..]);
 }
+if (args.FirstOrDefault() == "codec")
+{
+    return CodecPathRun.Run(args[1..]);
+}
 if (args.FirstOrDefault() == "postgres-append")
 {
     return await PostgresAppendCost.RunAsync(args[1..]);

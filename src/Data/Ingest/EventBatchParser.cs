@@ -17,6 +17,8 @@ public static class EventBatchParser
     /// <summary>Deepest nesting accepted inside one event (objects and arrays).</summary>
     public const int MaxDepth = 32;
 
+    private const int MaxPresizedEvents = 16_384;
+
     public static IngestResult Parse(ReadOnlyMemory<byte> body, BodyFormat format, StreamDefinition stream, DateTimeOffset now)
     {
         var span = body.Span;
@@ -87,8 +89,10 @@ public static class EventBatchParser
 
     private static IngestResult ParseNdjson(ReadOnlyMemory<byte> body, EventShape shape)
     {
-        var events = new List<NewEvent>();
         var span = body.Span;
+        // One event per line: sized once rather than grown by doubling (and copied) through a batch of a thousand.
+        // Capped, since blank lines count too and a body of them must not reserve room for millions of events.
+        var events = new List<NewEvent>(Math.Min(span.Count((byte)'\n') + 1, MaxPresizedEvents));
         var start = 0;
         var line = 0;
         while (start < span.Length)

@@ -188,14 +188,23 @@ internal sealed class EventShape
                 }
                 return Mismatch(field, token);
             case FieldType.Text:
+                // Written from the UTF-8 bytes when nothing needs unescaping: the writer escapes UTF-8 as it escapes a string,
+                // without a string per field per event.
                 if (token == JsonTokenType.String)
                 {
-                    w.WriteString(field.Utf8Name, reader.GetString());
+                    if (reader.ValueIsEscaped)
+                    {
+                        w.WriteString(field.Utf8Name, reader.GetString());
+                    }
+                    else
+                    {
+                        w.WriteString(field.Utf8Name, reader.ValueSpan);
+                    }
                     return null;
                 }
                 if (token is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
                 {
-                    w.WriteString(field.Utf8Name, Encoding.UTF8.GetString(reader.ValueSpan));
+                    w.WriteString(field.Utf8Name, reader.ValueSpan);
                     return null;
                 }
                 return Mismatch(field, token);
@@ -214,7 +223,7 @@ internal sealed class EventShape
             case FieldType.Timestamp:
                 if (EventTimestamps.TryRead(ref reader, out var instant))
                 {
-                    Span<byte> text = stackalloc byte[24];
+                    Span<byte> text = stackalloc byte[Iso8601.MillisecondsLength];
                     w.WriteString(field.Utf8Name, text[..Iso8601.FormatMilliseconds(instant.UtcDateTime, text)]);
                     return null;
                 }

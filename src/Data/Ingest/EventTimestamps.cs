@@ -3,7 +3,11 @@ using System.Text.Json;
 
 namespace Sluice.Data.Ingest;
 
-/// <summary>Reads event time from a JSON value: an ISO-8601 string or epoch milliseconds.</summary>
+/// <summary>
+/// Event-time values in JSON, the one owner of their forms for ingest and the query engine alike: read from an
+/// ISO-8601 string (no offset means UTC) or epoch milliseconds, written as ISO-8601 UTC with millisecond precision
+/// (<c>2024-05-01T12:00:00.250Z</c>), the form ingest stores and query rows are written in.
+/// </summary>
 public static class EventTimestamps
 {
     // Beyond year 9999 DateTimeOffset cannot represent the instant.
@@ -29,6 +33,22 @@ public static class EventTimestamps
             default:
                 return false;
         }
+    }
+
+    /// <summary>As <see cref="TryRead(ref Utf8JsonReader, out DateTimeOffset)"/>, as a UTC <see cref="DateTime"/> (the query engine's timestamp).</summary>
+    public static bool TryReadUtc(ref Utf8JsonReader reader, out DateTime value)
+    {
+        var ok = TryRead(ref reader, out var timestamp);
+        value = ok ? timestamp.UtcDateTime : default;
+        return ok;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as an ISO-8601 UTC string value with milliseconds; Unspecified kinds are taken as UTC.</summary>
+    public static void WriteValue(Utf8JsonWriter writer, DateTime value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<byte> text = stackalloc byte[Iso8601.MillisecondsLength];
+        writer.WriteStringValue(text[..Iso8601.FormatMilliseconds(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value, text)]);
     }
 
     public static bool TryParseText(string? text, out DateTimeOffset timestamp)

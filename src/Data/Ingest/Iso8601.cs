@@ -79,6 +79,9 @@ public static class Iso8601
         return true;
     }
 
+    /// <summary>The length of <see cref="FormatMilliseconds"/>' text.</summary>
+    public const int MillisecondsLength = 24;
+
     /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (24 bytes).</summary>
     public static int FormatMilliseconds(DateTime utc, Span<byte> destination)
     {

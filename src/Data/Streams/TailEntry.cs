@@ -24,6 +24,31 @@ public sealed class TailEntry(StoredEvent stored)
         return current is not null && index < current.Length ? Volatile.Read(ref current[index]) : null;
     }
 
+    /// <summary>Sets memo <paramref name="index"/> to <paramref name="value"/> when it holds <paramref name="comparand"/>; returns what it held.</summary>
+    internal object? CompareExchangeMemo(int index, object? value, object? comparand)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref memos);
+            if (current is not null && index < current.Length)
+            {
+                return Interlocked.CompareExchange(ref current[index], value, comparand);
+            }
+            if (comparand is not null || value is null)
+            {
+                // A missing slot holds null.
+                return null;
+            }
+            var grown = new object?[index + 1];
+            current?.CopyTo(grown, 0);
+            grown[index] = value;
+            if (Interlocked.CompareExchange(ref memos, grown, current) == current)
+            {
+                return null;
+            }
+        }
+    }
+
     internal void SetMemo(int index, object value)
     {
         while (true)

@@ -31,14 +31,28 @@ public sealed class TailMemo<T>
     /// <summary>Values computed for entries so far, as counted by <see cref="GetOrAdd"/> and <see cref="CountComputed"/>.</summary>
     public long Computed => Interlocked.Read(ref computed);
 
-    /// <summary>A lock for consumers that compute values of this memo in batches and want each computed once.</summary>
-    public Lock Gate { get; } = new();
+    // Marks an entry whose value one consumer is computing (TryClaim); never handed out as a value.
+    private static readonly object Claimed = new();
 
     public void CountComputed(long values) => Interlocked.Add(ref computed, values);
 
-    public T? Get(TailEntry entry) => (T?)entry.GetMemo(Index);
+    /// <summary>The entry's value; null when there is none yet or it is being computed (<see cref="TryClaim"/>).</summary>
+    public T? Get(TailEntry entry) => entry.GetMemo(Index) as T;
 
     public void Set(TailEntry entry, T value) => entry.SetMemo(Index, value);
+
+    /// <summary>
+    /// Takes the entry's value to compute when nobody has it yet: true means the caller must then <see cref="Set"/> it
+    /// (or <see cref="Release"/> it when computing fails). False means it is known or being computed by another consumer
+    /// (<see cref="IsPending"/>). Consumers sharing a batch thus split its work between them instead of waiting on one.
+    /// </summary>
+    public bool TryClaim(TailEntry entry) => entry.CompareExchangeMemo(Index, Claimed, null) is null;
+
+    /// <summary>True while another consumer computes the entry's value (claimed, not yet set).</summary>
+    public bool IsPending(TailEntry entry) => ReferenceEquals(entry.GetMemo(Index), Claimed);
+
+    /// <summary>Gives up a claim without a value, so another consumer computes it.</summary>
+    public void Release(TailEntry entry) => entry.CompareExchangeMemo(Index, null, Claimed);
 
     /// <summary>The entry's memo, computed by <paramref name="compute"/> and stored when there is none yet.</summary>
     public T GetOrAdd<TState>(TailEntry entry, Func<StoredEvent, TState, T> compute, TState state)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Sluice.Data.Ingest;
 
 namespace Sluice.Reactive.Rows;
 
@@ -128,7 +129,7 @@ public sealed class RowDecoder
             ColumnType.Decimal => ReadDecimal(ref reader),
             ColumnType.Text => ReadText(ref reader),
             ColumnType.Boolean => ReadBoolean(ref reader),
-            ColumnType.Timestamp => JsonTimestamps.TryRead(ref reader, out var instant) ? instant : null,
+            ColumnType.Timestamp => EventTimestamps.TryReadUtc(ref reader, out var instant) ? instant : null,
             _ => ReadAny(ref reader),
         };
     }

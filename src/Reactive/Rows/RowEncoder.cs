@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Sluice.Data.Ingest;
 
 namespace Sluice.Reactive.Rows;
 
@@ -158,10 +159,10 @@ public sealed class RowEncoder
                 target.WriteBooleanValue(flag);
                 break;
             case DateTime instant:
-                JsonTimestamps.WriteValue(target, instant);
+                EventTimestamps.WriteValue(target, instant);
                 break;
             case DateTimeOffset instantWithOffset:
-                JsonTimestamps.WriteValue(target, instantWithOffset.UtcDateTime);
+                EventTimestamps.WriteValue(target, instantWithOffset.UtcDateTime);
                 break;
             case JsonElement json:
                 if (json.ValueKind == JsonValueKind.Undefined)

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Nexmark end to end over HTTP (docs/benchmarks.md): starts the Release service from its output folder on
+# 127.0.0.1, runs `Sluice.Load nexmark` --runs times against it (the first run is the cold one), and stops it.
+# With --alloc, the last run also reports the service's allocated bytes per event (dotnet-counters); with
+# --trace, the last run is also profiled (dotnet-trace, CPU samples) into the file given.
+# Extra environment (GC settings, say DOTNET_gcServer=0) passes through to the service.
+# Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--alloc] [--trace out.nettrace] [--build]
+# dotnet-counters and dotnet-trace: `dotnet tool install --tool-path /tmp/perftools dotnet-counters` (and dotnet-trace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=1000000
+queries=q0,q1,q2
+runs=2
+alloc=""
+trace=""
+build=""
+tools=${PERF_TOOLS:-/tmp/perftools}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --events) events="$2"; shift ;;
+    --queries) queries="$2"; shift ;;
+    --runs) runs="$2"; shift ;;
+    --alloc) alloc=1 ;;
+    --trace) trace="$2"; shift ;;
+    --build) build=1 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+port=${PORT:-5731}
+if [ -n "$build" ]; then
+  dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+  dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+fi
+# Run from the output folder: a content root at the repo would make the file watcher follow .pgdata/.
+# SLUICE_API_DIR picks another build's output (say, a copy of the commit before a change, to compare in one session).
+(cd "${SLUICE_API_DIR:-src/Api/bin/Release/net10.0}" && exec dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning) &
+server=$!
+helper=""
+trap 'kill $server 2>/dev/null || true; [ -n "$helper" ] && kill $helper 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
+
+load() { dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll nexmark --url "http://127.0.0.1:$port" --events "$events" --queries "$queries" --server-pid "$server"; }
+for run in $(seq 1 "$runs"); do
+  echo "== run $run of $runs ($queries, $events events)"
+  if [ "$run" -lt "$runs" ]; then load; continue; fi
+  counters=$(mktemp -u /tmp/sluice-alloc.XXXXXX)
+  # Job control on: the helpers get their own process group, where SIGINT (their "stop and write the file") is not ignored.
+  set -m
+  if [ -n "$alloc" ]; then
+    # dotnet-counters stops (and flushes its CSV) when it reads q from its standard input: give it a pipe to write that to.
+    mkfifo "$counters.in"
+    "$tools/dotnet-counters" collect -p "$server" --refresh-interval 1 --format csv -o "$counters.csv" \
+      --counters 'System.Runtime[dotnet.gc.heap.total_allocated,dotnet.gc.collections]' <"$counters.in" >/dev/null &
+    helper=$!
+    exec 3>"$counters.in"
+  elif [ -n "$trace" ]; then
+    "$tools/dotnet-trace" collect -p "$server" --profile dotnet-sampled-thread-time -o "$trace" >/dev/null &
+    helper=$!
+  fi
+  set +m
+  [ -n "$helper" ] && sleep 2
+  load
+  if [ -n "$helper" ]; then
+    if [ -n "$alloc" ]; then echo q >&3; exec 3>&-; rm -f "$counters.in"; else kill -INT "$helper" 2>/dev/null || true; fi
+    for _ in $(seq 1 100); do kill -0 "$helper" 2>/dev/null || break; sleep 0.2; done
+    kill -TERM "$helper" 2>/dev/null || true
+    wait "$helper" 2>/dev/null || true
+    helper=""
+  fi
+  if [ -n "$alloc" ] && [ -f "$counters.csv" ]; then
+    # Rates per 1 s interval, summed over the run (includes the ~2 s idle before it, which allocates next to nothing).
+    awk -F, -v events="$events" '/total_allocated/ { bytes += $NF } /gen0/ { gen0 += $NF } /gen1/ { gen1 += $NF } /gen2/ { gen2 += $NF }
+      END { printf "server allocated  %.0f MB over the run: %.0f bytes per event; collections gen0 %d, gen1 %d, gen2 %d\n", bytes / 1e6, bytes / events, gen0, gen1, gen2 }' "$counters.csv"
+    rm -f "$counters.csv"
+  fi
+done

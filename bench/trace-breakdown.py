@@ -1,0 +1,58 @@
+"""Where the service's sampled thread time goes, by stage of the event path (docs/benchmarks.md).
+
+Input: a dotnet-trace file of the service taken with --profile dotnet-sampled-thread-time (bench/nexmark-e2e.sh --trace),
+converted with `dotnet-trace convert FILE --format speedscope`. Samples of threads blocked in a known wait are left out;
+the rest (managed code, and native code outside those waits, such as a collection run on an allocating thread) are
+put in the first stage whose frames they contain. Usage: python3 bench/trace-breakdown.py FILE.speedscope.json [N other stacks]
+"""
+import json, sys, collections
+d = json.load(open(sys.argv[1]))
+frames = [f['name'] for f in d['shared']['frames']]
+WAIT = ('LowLevelLifoSemaphore', 'WaitHandle.WaitOne', 'Monitor.Wait', 'ManualResetEventSlim.Wait', 'Interop+Sys.Read', 'WaitForSocketEvents', 'Thread.Sleep', 'SpinWait', 'Interop+Sys.Poll', 'WaitOneNoCheck', 'TimerQueue.TimerThread', 'GateThreadStart', 'EventLoop')
+def has(s, *keys): return any(k in f for f in s for k in keys)
+cats = [
+ ('GC: threads stopped for a collection (PollGC)', lambda s: has(s, 'PollGC')),
+ ('query: waiting on the decode lock (Lock.TryEnterSlow)', lambda s: has(s, 'Lock.TryEnterSlow', 'Lock.EnterAndGetCurrentThreadId') and has(s, 'InputDecoder')),
+ ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder')),
+ ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder')),
+ ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
+ ('query: operators (Rx pipeline)', lambda s: has(s, 'PumpAsync') and has(s, 'Sluice.Reactive.Operators', 'OnRow', 'Subject', 'lambda_method')),
+ ('query: cursor, tail read, run loop', lambda s: has(s, 'QueryRun', 'StreamCursor', 'StreamTail')),
+ ('ingest: parse + validate (EventBatchParser)', lambda s: has(s, 'EventBatchParser')),
+ ('ingest: store append (MemoryStreamLog, tail)', lambda s: has(s, 'MemoryStreamLog.AppendAsync')),
+ ('ingest: body read (EventBodyReader)', lambda s: has(s, 'EventBodyReader')),
+ ('ingest: HTTP pipeline (Kestrel, middleware, endpoint)', lambda s: has(s, 'Kestrel', 'Http1', 'HttpProtocol', 'StreamsApi', 'Middleware')),
+ ('sockets', lambda s: has(s, 'Socket')),
+ ('thread pool: idle workers spinning for work', lambda s: s[-1].endswith('WorkerThreadStart()') or has(s[-2:], 'LowLevelLifoSemaphore', 'WorkerThreadStart')),
+ ('other', lambda s: True),
+]
+counts = collections.Counter(); waits = 0
+others = collections.Counter()
+for p in d['profiles']:
+    stack = []; last = None
+    for e in p['events']:
+        if last is not None and stack and e['at'] > last:
+            w = e['at'] - last
+            s = [frames[i] for i in stack]
+            kind = s[-1]; s = s[:-1]
+            if kind == 'UNMANAGED_CODE_TIME' and (not s or has(s[-1:], *WAIT) or has(s[-2:], *WAIT)):
+                waits += w
+            elif kind not in ('CPU_TIME', 'UNMANAGED_CODE_TIME'):
+                waits += w
+            else:
+                for name, pred in cats:
+                    if pred(s):
+                        counts[(name, kind == 'CPU_TIME')] += w
+                        if name == 'other': others[' < '.join(x.split('!')[-1][:60] for x in s[-3:][::-1])] += w
+                        break
+        last = e['at']
+        if e['type'] == 'O': stack.append(e['frame'])
+        elif stack: stack.pop()
+running = sum(counts.values())
+print(f'not running {waits:.0f} ms, running {running:.0f} ms (managed + native outside waits)')
+byname = collections.Counter()
+for (n, managed), c in counts.items(): byname[n] += c
+for n, c in byname.most_common():
+    print(f'{100*c/running:5.1f} %  {n}   (of which native {100*counts[(n, False)]/running:.1f} %)')
+if len(sys.argv) > 2:
+    for k, c in others.most_common(int(sys.argv[2])): print(f'{100*c/running:5.1f}', k)
