@@ -37,6 +37,7 @@ public sealed class QueryRun
     private readonly long[] offsets;
     private readonly CancellationTokenSource stopping = new();
     private readonly QueryDurability? durability;
+    private readonly ProcessingTimeClock? clock;
     private long eventsIn;
     private long rowsOut;
     private long skippedEvents;
@@ -53,7 +54,8 @@ public sealed class QueryRun
         int batchSize,
         ILogger logger,
         QueryTelemetry telemetry,
-        QueryDurability? durability = null)
+        QueryDurability? durability = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -71,6 +73,7 @@ public sealed class QueryRun
         this.telemetry = telemetry;
         Results = compiled.IsUpdating ? new ResultTable() : null;
         this.durability = durability;
+        clock = compiled.UsesProcessingTime ? new ProcessingTimeClock(time ?? TimeProvider.System) : null;
     }
 
     public string Name { get; }
@@ -157,7 +160,7 @@ public sealed class QueryRun
         IDisposable? subscription = null;
         try
         {
-            subscription = compiled.Build(subjects, Stats).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
+            subscription = compiled.Build(subjects, Stats, clock).Subscribe(emitted.Add, e => pipelineError ??= e, () => { });
             if (durability is not null)
             {
                 await ReplayJournalAsync(subjects, emitted, () => pipelineError, cancellation);
@@ -172,6 +175,10 @@ public sealed class QueryRun
                 for (var i = 0; i < cursors.Length && !cancellation.IsCancellationRequested; i++)
                 {
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
+                }
+                if (clock is not null)
+                {
+                    await FireClockAsync(emitted, () => pipelineError, cancellation);
                 }
                 if (durability?.Checkpointer is { Due: true } checkpointer && durability.Snapshot(Offsets.Offsets, output.Position.HeadOffset, DateTimeOffset.UtcNow) is { } checkpoint)
                 {
@@ -210,25 +217,53 @@ public sealed class QueryRun
         }
     }
 
-    /// <summary>Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch.</summary>
+    /// <summary>Closes the processing-time windows the clock has reached (PROCTIME(), SPEC §4) and appends what they emit.</summary>
+    private async Task FireClockAsync(List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    {
+        clock!.Fire();
+        if (pipelineError() is { } failure)
+        {
+            throw new QueryPipelineException(failure);
+        }
+        if (emitted.Count > 0)
+        {
+            await WriteAsync(emitted, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch,
+    /// and a query with processing-time windows open wakes when the earliest closes (on the clock's <see cref="TimeProvider"/>, so tests drive it with a fake one).
+    /// </summary>
     private async Task WaitForInputAsync(CancellationToken cancellation)
     {
-        if (durability?.Checkpointer?.Pending(Offsets.Offsets) is not { } due)
+        var due = durability?.Checkpointer?.Pending(Offsets.Offsets);
+        using var closing = clock?.NextDue is { } close
+            ? new CancellationTokenSource(Max(close - clock.Now(), TimeSpan.Zero), clock.Time)
+            : null;
+        if (due is null && closing is null)
         {
             await StreamCursor.WhenAnyAsync(cursors, cancellation);
             return;
         }
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        wake.CancelAfter(due);
+        using var wake = closing is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellation)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellation, closing.Token);
+        if (due is { } checkpointDue)
+        {
+            wake.CancelAfter(checkpointDue);
+        }
         try
         {
             await StreamCursor.WhenAnyAsync(cursors, wake.Token);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            // The checkpoint is due: the loop takes it.
+            // The checkpoint or a processing-time window is due: the loop takes it.
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>After a restart: pushes the journaled batches again, in their order, before reading live (<see cref="QueryDurability"/>).</summary>
     private async Task ReplayJournalAsync(Subject<InputEvent>[] subjects, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
