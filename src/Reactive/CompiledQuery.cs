@@ -15,6 +15,18 @@ public sealed class CompiledQuery(
     string plan,
     Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, ProcessingTimeClock?, IObservable<OutputRow>> build)
 {
+    /// <summary>A query whose pipelines take no processing-time clock (hosts and tests that wire their own pipelines).</summary>
+    public CompiledQuery(
+        string sql,
+        IReadOnlyList<QueryInput> inputs,
+        IReadOnlyList<ColumnInfo> outputColumns,
+        bool isUpdating,
+        string plan,
+        Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, IObservable<OutputRow>> build)
+        : this(sql, inputs, outputColumns, isUpdating, plan, (observables, stats, _) => build(observables, stats))
+    {
+    }
+
     public string Sql { get; } = sql;
 
     /// <summary>
