@@ -31,16 +31,16 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         var groups = 0;
         foreach (var key in keys.OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            var members = Enumerable.Range(0, specs.Length).Where(i => keys[i] == key).ToList();
-            if (members.Count < 2) continue;
-            for (var slot = 0; slot < members.Count; slot++)
+            foreach (var members in Enumerable.Range(0, specs.Length).Where(i => keys[i] == key).Chunk(SlotCounts.Size))
             {
-                result[members[slot]] = new AggregateSpec(specs[members[slot]].Call, specs[members[slot]].Argument, specs[members[slot]].retractable)
+                if (members.Length < 2) continue;
+                for (var slot = 0; slot < members.Length; slot++)
                 {
-                    Share = new DistinctShare(groups, slot, members.Count),
-                };
+                    var spec = specs[members[slot]];
+                    result[members[slot]] = new AggregateSpec(spec.Call, spec.Argument, spec.retractable) { Share = new DistinctShare(groups, slot, members.Length) };
+                }
+                groups++;
             }
-            groups++;
         }
         return result;
     }

@@ -36,4 +36,19 @@ public sealed class SharedDistinctCountTests
             ["23:59:59.000|2|1", "00:00:00.000|2|1", "00:00:01.000|2|1", "00:00:02.000|1|1"],
             run.Rows.Select(r => QueryRun.Render(r.Values)));
     }
+
+    [Fact]
+    public void More_filtered_distinct_counts_of_one_value_than_a_shared_table_holds_still_count_on_their_own()
+    {
+        using var run = new QueryRun("""
+            SELECT COUNT(DISTINCT w) AS a, COUNT(DISTINCT w) FILTER (WHERE w > 1) AS b, COUNT(DISTINCT w) FILTER (WHERE w > 2) AS c,
+                   COUNT(DISTINCT w) FILTER (WHERE w > 3) AS d, COUNT(DISTINCT w) FILTER (WHERE w > 4) AS e
+            FROM u
+            """);
+        foreach (var w in new long[] { 1, 2, 3, 4, 5, 3, 5 })
+        {
+            run.Push(0, w, "k", w, QueryRun.At(w));
+        }
+        Assert.Equal(["5|4|3|2|1"], run.Table());
+    }
 }
