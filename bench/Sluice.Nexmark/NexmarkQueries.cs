@@ -58,6 +58,17 @@ public static class NexmarkQueries
         GROUP BY B.bidder, window_start, window_end
         """;
 
+    /// <summary>
+    /// q12 (processing-time windows): RisingWave's text reads <c>TUMBLE(bid, p_time, …)</c> where its <c>bid</c> table
+    /// declares <c>p_time</c> as <c>PROCTIME()</c>; Sluice's streams have no computed columns, so the column is added
+    /// in a subquery, as Flink's q12 does (<c>(SELECT *, PROCTIME() AS p_time FROM bid)</c>).
+    /// </summary>
+    public const string Q12 = """
+        SELECT bidder, count(*) as bid_count, window_start, window_end
+        FROM TUMBLE((SELECT *, PROCTIME() AS p_time FROM bid), p_time, INTERVAL '10' SECOND)
+        GROUP BY bidder, window_start, window_end
+        """;
+
     public const string Q14 = """
         SELECT auction,
                bidder,
@@ -222,6 +233,7 @@ public static class NexmarkQueries
         ["q8"] = Q8,
         ["q9"] = Q9,
         ["q11"] = Q11,
+        ["q12"] = Q12,
         ["q14"] = Q14,
         ["q15"] = Q15,
         ["q16"] = Q16,

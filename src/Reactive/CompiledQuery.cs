@@ -13,8 +13,20 @@ public sealed class CompiledQuery(
     IReadOnlyList<ColumnInfo> outputColumns,
     bool isUpdating,
     string plan,
-    Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, IObservable<OutputRow>> build)
+    Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, ProcessingTimeClock?, IObservable<OutputRow>> build)
 {
+    /// <summary>A query whose pipelines take no processing-time clock (hosts and tests that wire their own pipelines).</summary>
+    public CompiledQuery(
+        string sql,
+        IReadOnlyList<QueryInput> inputs,
+        IReadOnlyList<ColumnInfo> outputColumns,
+        bool isUpdating,
+        string plan,
+        Func<IReadOnlyList<IObservable<InputEvent>>, QueryStats, IObservable<OutputRow>> build)
+        : this(sql, inputs, outputColumns, isUpdating, plan, (observables, stats, _) => build(observables, stats))
+    {
+    }
+
     public string Sql { get; } = sql;
 
     /// <summary>
@@ -40,6 +52,13 @@ public sealed class CompiledQuery(
     public bool IsStateless { get; init; }
 
     /// <summary>
+    /// True when the query calls <c>PROCTIME()</c>: its output depends on when rows are processed, and windows on a
+    /// <c>PROCTIME()</c> column close by the clock, so the host fires the pipeline's <see cref="ProcessingTimeClock"/>
+    /// when they are due even if no input arrives.
+    /// </summary>
+    public bool UsesProcessingTime { get; init; }
+
+    /// <summary>
     /// Wires a pipeline over one observable per input (same order as <see cref="Inputs"/>).
     /// Inputs must be pushed from one thread at a time. Rows come out synchronously from the pushes.
     /// When every input completes, open windows are flushed (the watermark goes to +∞) and the output completes.
@@ -47,6 +66,9 @@ public sealed class CompiledQuery(
     /// The pipeline itself keeps every counter of <paramref name="stats"/> up to date: <see cref="QueryStats.EventsIn"/>
     /// (each input event received), <see cref="QueryStats.RowsOut"/> (each row emitted), <see cref="QueryStats.LateEvents"/>,
     /// <see cref="QueryStats.StateSize"/> and <see cref="QueryStats.Watermark"/>; the host should not add to them.
+    /// <c>clock</c> is the pipeline's processing time, used only when <see cref="UsesProcessingTime"/> (default: the
+    /// system clock): give each pipeline its own, and call <see cref="ProcessingTimeClock.Fire"/> between pushes so
+    /// windows on processing time close when no input arrives.
     /// </summary>
-    public IObservable<OutputRow> Build(IReadOnlyList<IObservable<InputEvent>> inputObservables, QueryStats stats) => build(inputObservables, stats);
+    public IObservable<OutputRow> Build(IReadOnlyList<IObservable<InputEvent>> inputObservables, QueryStats stats, ProcessingTimeClock? clock = null) => build(inputObservables, stats, clock);
 }

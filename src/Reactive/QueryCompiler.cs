@@ -18,6 +18,17 @@ public static class QueryCompiler
         _ => false,
     };
 
+    /// <summary>Whether the text calls <c>PROCTIME()</c> (the only place the name can be followed by a parenthesis; strings and comments are other tokens).</summary>
+    private static bool UsesProcTime(string sql)
+    {
+        var tokens = Lexer.Tokenize(sql);
+        for (var i = 0; i + 1 < tokens.Count; i++)
+        {
+            if (tokens[i].IsKeyword("PROCTIME") && tokens[i + 1].IsSymbol("(")) return true;
+        }
+        return false;
+    }
+
     /// <summary>Parses, plans and type-checks <paramref name="sql"/> against <paramref name="streams"/>.</summary>
     /// <exception cref="QueryException">The query is invalid; the exception carries line and column.</exception>
     public static CompiledQuery Compile(string sql, IStreamShapes streams) => Compile(sql, streams, QueryCompileOptions.Default);
@@ -47,17 +58,23 @@ public static class QueryCompiler
         var inputCount = inputs.Count;
         var inputStreams = inputs.Select(i => i.Stream).ToArray();
         var strict = options.StrictErrors;
-        return new CompiledQuery(sql, inputs, outputColumns, plan.IsUpdating, plan.Explain(), (observables, stats) =>
+        var usesProcessingTime = UsesProcTime(sql);
+        return new CompiledQuery(sql, inputs, outputColumns, plan.IsUpdating, plan.Explain(), (observables, stats, clock) =>
         {
             ArgumentNullException.ThrowIfNull(observables);
             ArgumentNullException.ThrowIfNull(stats);
             if (observables.Count != inputCount)
                 throw new ArgumentException($"The query reads {inputCount} input(s) but {observables.Count} observable(s) were given.", nameof(observables));
             stats.StateRowLimit = limits.StateRows;
-            return new OutputOperator(factory(new BuildContext(observables, stats, strict ? null : new RowErrorScope(stats, inputStreams))), stats);
+            var context = new BuildContext(observables, stats, strict ? null : new RowErrorScope(stats, inputStreams))
+            {
+                Clock = usesProcessingTime ? clock ?? new ProcessingTimeClock(TimeProvider.System) : null,
+            };
+            return new OutputOperator(factory(context), stats);
         })
         {
             IsStateless = IsStatelessPlan(plan),
+            UsesProcessingTime = usesProcessingTime,
         };
     }
 }

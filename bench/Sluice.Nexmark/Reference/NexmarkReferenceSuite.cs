@@ -56,6 +56,19 @@ public static partial class NexmarkReference
         return result;
     }
 
+    /// <summary>
+    /// q12 (processing-time windows): per bidder, its bids counted per 10 s tumbling window of processing time. Only a
+    /// script can say when each event is processed: <paramref name="processedAt"/> gives it for the i-th event of
+    /// <paramref name="events"/>. bidder, count, window start, window end.
+    /// </summary>
+    public static List<object?[]> Q12(IReadOnlyList<NexmarkEvent> events, Func<int, DateTime> processedAt) =>
+    [
+        .. events.Select((e, i) => (Event: e, Index: i))
+            .Where(x => x.Event is Bid)
+            .GroupBy(x => (((Bid)x.Event).Bidder, Start: EventTimeWindows.TumbleStart(processedAt(x.Index), TimeSpan.FromSeconds(10))))
+            .Select(g => new object?[] { g.Key.Bidder, (long)g.Count(), g.Key.Start, g.Key.Start.AddSeconds(10) }),
+    ];
+
     /// <summary>q14 (calculation): bids whose euro price lies in (1,000,000, 50,000,000), with a day/night label by UTC hour.</summary>
     public static List<object?[]> Q14(IEnumerable<NexmarkEvent> events) =>
     [

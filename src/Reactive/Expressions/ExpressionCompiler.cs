@@ -377,7 +377,7 @@ internal static class ExpressionCompiler
                 return Expression.Call(Text(call.Function.ToString(), typeof(string), typeof(string)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text));
             case ScalarFunction.RegexpMatch:
                 return args[1] is BoundLiteral { Value: string matchPattern }
-                    ? Expression.Call(Text(nameof(SqlTextRuntime.RegexpMatch), typeof(string), typeof(SqlRegex)), ConvertTo(args[0], SqlType.Text), Expression.Constant(new SqlRegex(matchPattern)))
+                    ? Expression.Call(Text(nameof(SqlTextRuntime.RegexpMatch), typeof(string), typeof(SqlRegex)), ConvertTo(args[0], SqlType.Text), Expression.Constant(SqlRegex.For(matchPattern)))
                     : Expression.Call(Text(nameof(SqlTextRuntime.RegexpMatchDynamic), typeof(string), typeof(string)), ConvertTo(args[0], SqlType.Text), ConvertTo(args[1], SqlType.Text));
             case ScalarFunction.RegexpReplace:
                 if (args[1] is BoundLiteral { Value: string replacePattern } && args[3] is BoundLiteral { Value: string flags })

@@ -13,7 +13,31 @@ internal sealed class SqlRegex
     /// <summary>How long one match may run on the backtracking engine.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Patterns compiled so far, shared by every call site that uses the same one (bounded: user text).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Pattern, bool IgnoreCase), SqlRegex> Shared = new();
+
+    private const int MaxShared = 256;
+
+    // The last REGEXP_MATCH on this thread: a query often matches the same value against the same pattern twice per
+    // row (Nexmark q21's WHERE and SELECT), and a pipeline runs on one pushing thread, so the second is a lookup.
+    [ThreadStatic]
+    private static SqlRegex? memoRegex;
+
+    [ThreadStatic]
+    private static string? memoText;
+
+    [ThreadStatic]
+    private static string[]? memoResult;
+
     private readonly Regex regex;
+
+    /// <summary>The compiled pattern, the same instance for every call site with the same pattern (so their matches share the memo).</summary>
+    public static SqlRegex For(string pattern, bool ignoreCase = false)
+    {
+        if (Shared.TryGetValue((pattern, ignoreCase), out var known)) return known;
+        var created = new SqlRegex(pattern, ignoreCase);
+        return Shared.Count < MaxShared ? Shared.GetOrAdd((pattern, ignoreCase), created) : created;
+    }
 
     public SqlRegex(string pattern, bool ignoreCase = false)
     {
@@ -44,7 +68,18 @@ internal sealed class SqlRegex
     }
 
     /// <summary>REGEXP_MATCH: the capture groups of the first match (the whole match when there are none), or NULL.</summary>
+    /// <remarks>The array may be shared with an earlier call on the same text: callers only read it.</remarks>
     public string[]? Match(string text)
+    {
+        if (ReferenceEquals(memoRegex, this) && ReferenceEquals(memoText, text)) return memoResult;
+        var result = MatchOnce(text);
+        memoRegex = this;
+        memoText = text;
+        memoResult = result;
+        return result;
+    }
+
+    private string[]? MatchOnce(string text)
     {
         var match = regex.Match(text);
         if (!match.Success) return null;

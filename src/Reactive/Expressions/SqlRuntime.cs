@@ -115,7 +115,24 @@ internal static class SqlRuntime
         return Math.Round(a.Value, (int)Math.Clamp(digits.Value, 0, 28), MidpointRounding.AwayFromZero);
     }
 
-    public static string? Lower(string? s) => s?.ToLowerInvariant();
+    // The last LOWER() on this thread: a query often lowers the same value several times per row (Nexmark q21's
+    // CASE WHEN LOWER(channel) = … four times, then its WHERE), and a string is immutable, so the same instance
+    // lowers to the same text. Pipelines run on one pushing thread, so this needs no lock.
+    [ThreadStatic]
+    private static string? lowerSource;
+
+    [ThreadStatic]
+    private static string? lowerResult;
+
+    public static string? Lower(string? s)
+    {
+        if (s is null) return null;
+        if (ReferenceEquals(s, lowerSource)) return lowerResult;
+        var lowered = s.ToLowerInvariant();
+        lowerSource = s;
+        lowerResult = lowered;
+        return lowered;
+    }
 
     public static string? Upper(string? s) => s?.ToUpperInvariant();
 

@@ -42,6 +42,6 @@ internal static class SqlTextRuntime
     public static string? ArrayElement(string[]? array, long? index) =>
         array is null || index is null || index < 1 || index > array.Length ? null : array[index.Value - 1];
 
-    /// <summary>PROCTIME(): the wall clock when the row is processed.</summary>
-    public static DateTime? ProcTime() => DateTime.UtcNow;
+    /// <summary>PROCTIME(): when the row is processed, by the pipeline's <see cref="ProcessingTimeClock"/>.</summary>
+    public static DateTime? ProcTime() => ProcessingTimeClock.CurrentNow();
 }

@@ -6,7 +6,11 @@ namespace Sluice.Reactive.Operators;
 
 /// <summary>What a pipeline is built from: one observable per input, the counters to keep, and where row errors go
 /// (null when errors are strict: an expression that throws ends the pipeline).</summary>
-internal sealed record BuildContext(IReadOnlyList<IObservable<InputEvent>> Inputs, QueryStats Stats, RowErrorScope? Errors);
+internal sealed record BuildContext(IReadOnlyList<IObservable<InputEvent>> Inputs, QueryStats Stats, RowErrorScope? Errors)
+{
+    /// <summary>The pipeline's processing time; null when the query does not use <c>PROCTIME()</c>.</summary>
+    public ProcessingTimeClock? Clock { get; init; }
+}
 
 /// <summary>
 /// Compiles every expression of a logical plan once, into a factory that wires fresh operators for each
@@ -22,7 +26,7 @@ internal static class PhysicalPlanner
             {
                 var index = scan.InputIndex;
                 var delay = scan.WatermarkDelay;
-                return ctx => new SourceOperator(ctx.Inputs[index], index, delay, ctx.Stats, ctx.Errors);
+                return ctx => new SourceOperator(ctx.Inputs[index], index, delay, ctx.Stats, ctx.Errors, ctx.Clock);
             }
             case FilterNode filter:
             {
@@ -81,6 +85,16 @@ internal static class PhysicalPlanner
         }
     }
 
+    /// <summary>Below a window on a PROCTIME() column: rows timed and watermarks sent by the pipeline's clock (<see cref="ProcessingTimeSink"/>).</summary>
+    private static Func<BuildContext, IObservable<Element>> OnProcessingTime(Func<BuildContext, IObservable<Element>> input, WindowNode window)
+    {
+        if (!window.Spec.ProcessingTime) return input;
+        var spec = window.Spec;
+        var timeColumn = window.TimeColumn;
+        return ctx => new UnaryOperator(input(ctx), o => new ProcessingTimeSink(o, spec, timeColumn,
+            ctx.Clock ?? throw new InvalidOperationException("A processing-time window needs the pipeline's clock.")));
+    }
+
     private static Func<BuildContext, IObservable<Element>> CreateWindow(WindowNode window)
     {
         var input = Create(window.Input);
@@ -88,6 +102,7 @@ internal static class PhysicalPlanner
         var spec = window.Spec;
         var timeColumn = window.TimeColumn;
         var width = window.Input.Columns.Count;
+        input = OnProcessingTime(input, window);
         return ctx => new UnaryOperator(input(ctx), o => new WindowAssignSink(o, spec, timeColumn, width, ctx.Stats));
     }
 
@@ -118,7 +133,7 @@ internal static class PhysicalPlanner
     }
 
     private static AggregateSpec[] CompileSpecs(IEnumerable<AggregateCall> calls, bool retractable) =>
-        calls.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), retractable)).ToArray();
+        AggregateSpec.ShareDistinctCounts(calls.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), retractable)).ToArray());
 
     /// <summary>Aggregate arguments that fail on a row become NULL, which every aggregate but COUNT(*) skips.</summary>
     private static AggregateSpec[] GuardSpecs(BuildContext ctx, AggregateSpec[] specs) =>
@@ -157,7 +172,7 @@ internal static class PhysicalPlanner
         }
         if (outputKeys[windowing.KeyIndex] >= 0) return null;
 
-        var input = Create(window.Input);
+        var input = OnProcessingTime(Create(window.Input), window);
         for (var i = filters.Count - 1; i >= 0; i--)
         {
             var inner = input;

@@ -51,6 +51,13 @@ internal sealed class SessionAggregateSink(
                 list = [];
                 sessions.Add(key, list);
             }
+            if (ExtendOnly(list, t) is { } extended)
+            {
+                // The common case, an event inside or just after one session: that session grows in place. Its timer
+                // stays queued at the old end and is moved when it fires (OnWatermark), so no timer per event.
+                for (var a = 0; a < specs.Length; a++) extended.Accumulators[a].Add(specs[a].Argument?.Invoke(values));
+                return;
+            }
             var merged = new Session(t, t + gap, AggregateSpec.CreateAll(specs));
             for (var i = list.Count - 1; i >= 0; i--)
             {
@@ -68,12 +75,28 @@ internal sealed class SessionAggregateSink(
             for (var a = 0; a < specs.Length; a++) merged.Accumulators[a].Add(specs[a].Argument?.Invoke(values));
             list.Add(merged);
             stats.AddStateSize(1);
-            timers.Enqueue((key, merged), merged.End); // a session's bounds never change once queued: merging makes a new one
+            timers.Enqueue((key, merged), merged.End);
         }
         catch (Exception e)
         {
             Fail(e, description);
         }
+    }
+
+    /// <summary>The one session an event at <paramref name="t"/> falls into, extended to hold it; null when it bridges several or none.</summary>
+    private Session? ExtendOnly(List<Session> list, long t)
+    {
+        Session? found = null;
+        foreach (var s in list)
+        {
+            if (s.Start > t + gap || s.End < t) continue;
+            if (found is not null) return null;
+            found = s;
+        }
+        if (found is null) return null;
+        found.Start = Math.Min(found.Start, t);
+        found.End = Math.Max(found.End, t + gap);
+        return found;
     }
 
     /// <summary>
@@ -148,6 +171,11 @@ internal sealed class SessionAggregateSink(
             timers.Dequeue();
             var session = timer.Session;
             if (session.Closed) continue; // merged into a later session
+            if (session.End > end)
+            {
+                timers.Enqueue(timer, session.End); // extended since it was queued
+                continue;
+            }
             session.Closed = true;
             var list = sessions[timer.Key];
             list.Remove(session);

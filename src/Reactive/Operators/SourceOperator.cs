@@ -6,16 +6,16 @@ namespace Sluice.Reactive.Operators;
 /// Turns one input's events into rows and derives that input's watermark: the largest event time seen minus
 /// the input's delay, in whole milliseconds. A watermark element goes out only when it advances; completion sends an infinite one.
 /// </summary>
-internal sealed class SourceOperator(IObservable<InputEvent> input, int inputIndex, TimeSpan watermarkDelay, QueryStats stats, RowErrorScope? errors) : IObservable<Element>
+internal sealed class SourceOperator(IObservable<InputEvent> input, int inputIndex, TimeSpan watermarkDelay, QueryStats stats, RowErrorScope? errors, ProcessingTimeClock? clock = null) : IObservable<Element>
 {
     public IDisposable Subscribe(IObserver<Element> observer)
     {
-        var sink = new Sink(observer, inputIndex, watermarkDelay.Ticks, stats, errors);
+        var sink = new Sink(observer, inputIndex, watermarkDelay.Ticks, stats, errors, clock);
         sink.AddUpstream(input.Subscribe(sink));
         return sink;
     }
 
-    private sealed class Sink(IObserver<Element> downstream, int inputIndex, long delay, QueryStats stats, RowErrorScope? errors) : OperatorSink(downstream), IObserver<InputEvent>, ICheckpointable
+    private sealed class Sink(IObserver<Element> downstream, int inputIndex, long delay, QueryStats stats, RowErrorScope? errors, ProcessingTimeClock? clock) : OperatorSink(downstream), IObserver<InputEvent>, ICheckpointable
     {
         private long watermark = Watermarks.Start;
 
@@ -30,6 +30,7 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
             if (Done) return;
             stats.AddEventsIn(1);
             errors?.Enter(inputIndex, value.Offset);
+            clock?.Enter();
             var time = value.EventTime.Ticks;
             Downstream.OnNext(Element.Insert(value.Row, time));
             // Watermarks move in whole milliseconds: window ends and interval bounds are whole milliseconds, so
@@ -48,6 +49,7 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
         public void OnCompleted()
         {
             if (Done) return;
+            clock?.Enter();
             Downstream.OnNext(Element.Watermark(Watermarks.Infinite));
             Complete();
         }

@@ -25,11 +25,15 @@ internal sealed class TopNSink(
 {
     private readonly Dictionary<GroupKey, List<Entry>> partitions = [];
     private readonly EntryComparer comparer = new(descending);
-    private readonly List<(object?[] Row, long Rank)> retractions = [];
-    private readonly List<(object?[] Row, long Rank)> insertions = [];
+    private readonly List<(Entry Entry, long Rank)> retractions = [];
+    private readonly List<(Entry Entry, long Rank)> insertions = [];
     private long sequence;
 
-    private sealed record Entry(object?[] Sort, long Sequence, object?[] Row);
+    private sealed record Entry(object?[] Sort, long Sequence, object?[] Row)
+    {
+        /// <summary>The row last emitted for this entry with its rank (when the rank is a column): retracted as is.</summary>
+        public object?[]? Emitted { get; set; }
+    }
 
     /// <summary>The arrival counter (it breaks ties) and each partition's kept rows, in rank order.</summary>
     public void WriteState(BinaryWriter writer)
@@ -75,7 +79,7 @@ internal sealed class TopNSink(
             var key = GroupKey.Of(partitionKeys, values);
             var sort = new object?[orderKeys.Length];
             for (var i = 0; i < sort.Length; i++) sort[i] = orderKeys[i](values);
-            if (row.Kind == ElementKind.Insert) Insert(key, new Entry(sort, sequence++, values));
+            if (row.Kind == ElementKind.Insert) Insert(key, sort, values);
             else Retract(key, sort, values);
         }
         catch (Exception e)
@@ -83,13 +87,15 @@ internal sealed class TopNSink(
             Fail(e, description);
             return;
         }
-        foreach (var (r, rank) in retractions)
+        foreach (var (entry, rank) in retractions)
         {
-            if (!Done) Downstream.OnNext(Element.Delete(Output(r, rank), row.Time));
+            if (!Done) Downstream.OnNext(Element.Delete(entry.Emitted ?? Output(entry.Row, rank), row.Time));
         }
-        foreach (var (r, rank) in insertions)
+        foreach (var (entry, rank) in insertions)
         {
-            if (!Done) Downstream.OnNext(Element.Insert(Output(r, rank), row.Time));
+            var output = Output(entry.Row, rank);
+            if (emitRank) entry.Emitted = output;
+            if (!Done) Downstream.OnNext(Element.Insert(output, row.Time));
         }
     }
 
@@ -98,19 +104,20 @@ internal sealed class TopNSink(
         if (!emitRank) return row;
         var result = new object?[row.Length + 1];
         Array.Copy(row, result, row.Length);
-        result[^1] = rank;
+        result[^1] = BoxedCounts.Of(rank);
         return result;
     }
 
-    private void Insert(GroupKey key, Entry entry)
+    private void Insert(GroupKey key, object?[] sort, object?[] values)
     {
         if (!partitions.TryGetValue(key, out var list))
         {
             list = [];
             partitions.Add(key, list);
         }
-        // Append-only: a row behind a full top N can never enter it.
-        if (!keepAll && list.Count >= limit && comparer.Compare(entry, list[^1]) > 0) return;
+        // Append-only: a row behind a full top N can never enter it (a later arrival loses ties, so >= 0).
+        if (!keepAll && list.Count >= limit && comparer.CompareSort(sort, list[^1].Sort) >= 0) return;
+        var entry = new Entry(sort, sequence++, values);
         var at = list.BinarySearch(entry, comparer);
         if (at < 0) at = ~at;
         if (at >= limit)
@@ -120,11 +127,11 @@ internal sealed class TopNSink(
             return;
         }
         if (emitRank) Collect(list, at, retractions);
-        else if (list.Count >= limit) retractions.Add((list[limit - 1].Row, limit));
+        else if (list.Count >= limit) retractions.Add((list[limit - 1], limit));
         list.Insert(at, entry);
         stats.AddStateSize(1);
         if (emitRank) Collect(list, at, insertions);
-        else insertions.Add((entry.Row, at + 1));
+        else insertions.Add((entry, at + 1));
         if (!keepAll && list.Count > limit)
         {
             list.RemoveAt(list.Count - 1);
@@ -140,23 +147,23 @@ internal sealed class TopNSink(
         if (at < limit)
         {
             if (emitRank) Collect(list, at, retractions);
-            else retractions.Add((list[at].Row, at + 1));
+            else retractions.Add((list[at], at + 1));
         }
         list.RemoveAt(at);
         stats.AddStateSize(-1);
         if (at < limit)
         {
             if (emitRank) Collect(list, at, insertions);
-            else if (list.Count >= limit) insertions.Add((list[limit - 1].Row, limit));
+            else if (list.Count >= limit) insertions.Add((list[limit - 1], limit));
         }
         if (list.Count == 0) partitions.Remove(key);
     }
 
     /// <summary>The rows at positions <paramref name="from"/> up to the top N's end, with their ranks.</summary>
-    private void Collect(List<Entry> list, int from, List<(object?[] Row, long Rank)> into)
+    private void Collect(List<Entry> list, int from, List<(Entry Entry, long Rank)> into)
     {
         var end = Math.Min(list.Count, limit);
-        for (var i = from; i < end; i++) into.Add((list[i].Row, i + 1));
+        for (var i = from; i < end; i++) into.Add((list[i], i + 1));
     }
 
     /// <summary>The position of a stored row equal to <paramref name="values"/>, among those with the same sort key.</summary>

@@ -7,12 +7,15 @@ namespace Sluice.Reactive.Planning;
 /// <summary>TUMBLE (size = slide), HOP (slide, size) or SESSION (gap).</summary>
 internal sealed record WindowSpec(WindowKind Kind, TimeSpan Size, TimeSpan Slide, TimeSpan Gap)
 {
-    public override string ToString() => Kind switch
+    /// <summary>On a <c>PROCTIME()</c> column: the windows close by the clock, not by the event-time watermark.</summary>
+    public bool ProcessingTime { get; init; }
+
+    public override string ToString() => (Kind switch
     {
         WindowKind.Tumble => $"TUMBLE({Format(Size)})",
         WindowKind.Hop => $"HOP(slide {Format(Slide)}, size {Format(Size)})",
         _ => $"SESSION(gap {Format(Gap)})",
-    };
+    }) + (ProcessingTime ? " on processing time" : "");
 
     public static string Format(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 }
@@ -23,6 +26,9 @@ internal sealed record WindowSpec(WindowKind Kind, TimeSpan Size, TimeSpan Slide
 /// </summary>
 internal sealed record PlanColumn(string Name, string? Qualifier, SqlType Type, TimeSpan? RowTimeOffset = null, WindowSpec? Window = null, bool IsWindowEnd = false)
 {
+    /// <summary>The column is <c>PROCTIME()</c> (or passes it through): TUMBLE and HOP on it are processing-time windows.</summary>
+    public bool IsProcessingTime { get; init; }
+
     public string Display => Qualifier is null ? Name : $"{Qualifier}.{Name}";
 }
 

@@ -353,9 +353,12 @@ internal sealed class Planner
         {
             var unique = name;
             for (var n = 2; !names.Add(unique); n++) unique = $"{name}_{n}";
-            columns.Add(expr is BoundColumn c
-                ? input.Columns[c.Index] with { Name = unique, Qualifier = null }
-                : new PlanColumn(unique, null, expr.Type == SqlType.Null ? SqlType.Any : expr.Type));
+            columns.Add(expr switch
+            {
+                BoundColumn c => input.Columns[c.Index] with { Name = unique, Qualifier = null },
+                BoundCall { Function: ScalarFunction.ProcTime } => new PlanColumn(unique, null, SqlType.Timestamp) { IsProcessingTime = true },
+                _ => new PlanColumn(unique, null, expr.Type == SqlType.Null ? SqlType.Any : expr.Type),
+            });
         }
         return new ProjectNode(input, items.Select(i => i.Expr).ToList(), columns);
     }
@@ -489,12 +492,19 @@ internal sealed class Planner
 
     private WindowNode PlanWindow(WindowSource w)
     {
-        var qualifier = w.Alias ?? w.Stream;
-        var scan = Scan(w.Stream, qualifier, w.StreamPos);
-        var timeColumn = ExpressionBinder.ResolveColumn(w.TimeColumn with { Qualifier = null }, scan.Columns);
-        if (scan.Columns[timeColumn].Type is not (SqlType.Timestamp or SqlType.Any))
-            throw Error($"The window's time column '{w.TimeColumn.Name}' must be a timestamp, not {SqlTypes.Name(scan.Columns[timeColumn].Type)}", w.TimeColumn.Pos);
         var name = w.Kind.ToString().ToUpperInvariant();
+        var qualifier = w.Alias ?? (w.Subquery is null ? w.Stream : null);
+        var scan = w.Subquery is null ? Scan(w.Stream, qualifier!, w.StreamPos) : PlanSource(new SubquerySource(w.Subquery, qualifier, w.StreamPos));
+        var timeColumn = ExpressionBinder.ResolveColumn(w.TimeColumn with { Qualifier = null }, scan.Columns);
+        var time = scan.Columns[timeColumn];
+        if (time.Type is not (SqlType.Timestamp or SqlType.Any))
+            throw Error($"The window's time column '{w.TimeColumn.Name}' must be a timestamp, not {SqlTypes.Name(time.Type)}", w.TimeColumn.Pos);
+        if (time.IsProcessingTime && w.Kind == WindowKind.Session)
+            throw Error("SESSION windows close by event time only; use TUMBLE or HOP on a PROCTIME() column", w.TimeColumn.Pos);
+        if (time.IsProcessingTime && scan.IsUpdating)
+            throw Error("A processing-time window needs an append-only input", w.StreamPos);
+        if (w.Subquery is not null && !time.IsProcessingTime && time.RowTimeOffset != TimeSpan.Zero)
+            throw Error($"{name} over a subquery needs a time column that is the rows' event time or PROCTIME(); '{w.TimeColumn.Name}' is neither", w.TimeColumn.Pos);
         var expected = w.Kind == WindowKind.Hop ? 2 : 1;
         if (w.Intervals.Count != expected)
             throw Error($"{name} takes a stream, a time column and {expected} interval(s)", w.Pos);
@@ -510,12 +520,17 @@ internal sealed class Planner
             WindowKind.Tumble => new WindowSpec(w.Kind, spans[0], spans[0], TimeSpan.Zero),
             WindowKind.Hop => new WindowSpec(w.Kind, spans[1], spans[0], TimeSpan.Zero),
             _ => new WindowSpec(w.Kind, TimeSpan.Zero, TimeSpan.Zero, spans[0]),
-        };
+        } with { ProcessingTime = time.IsProcessingTime };
         if (w.Kind == WindowKind.Hop && spec.Size.Ticks % spec.Slide.Ticks != 0)
             throw Error("HOP needs a size that is a whole multiple of the slide", w.Intervals[1].Pos);
         if (w.Kind == WindowKind.Hop && spec.Size.Ticks / spec.Slide.Ticks > limits.MaxWindowsPerEvent)
             throw Error($"This HOP puts each event into {spec.Size.Ticks / spec.Slide.Ticks:N0} windows (size / slide); the limit is {limits.MaxWindowsPerEvent:N0} ({QueryLimits.MaxWindowsPerEventSetting}). Use a larger slide or a smaller size", w.Intervals[1].Pos);
         var columns = scan.Columns.ToList();
+        if (spec.ProcessingTime)
+        {
+            // From here on a row's time is its processing time: the event-time columns no longer tell it.
+            columns = columns.Select((c, i) => c with { RowTimeOffset = i == timeColumn ? TimeSpan.Zero : null }).ToList();
+        }
         columns.Add(new PlanColumn("window_start", qualifier, SqlType.Timestamp, null, spec, false));
         columns.Add(new PlanColumn("window_end", qualifier, SqlType.Timestamp, null, spec, true));
         return new WindowNode(scan, spec, timeColumn, columns);
@@ -839,6 +854,7 @@ internal static class ReferencedNames
                         break;
                     case WindowSource w:
                         exprs.Push(w.TimeColumn);
+                        if (w.Subquery is not null) queries.Push(w.Subquery);
                         break;
                 }
             }

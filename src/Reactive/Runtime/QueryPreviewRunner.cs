@@ -10,7 +10,9 @@ namespace Sluice.Reactive.Runtime;
 /// Runs a compiled query over events given in a request, in virtual time, storing nothing: each
 /// stream's events are validated and timestamped as an append would do them, pushed through a fresh
 /// pipeline merged by event time (each stream keeps its own order), then every input is completed so
-/// open windows flush.
+/// open windows flush. Processing time is virtual too: each event is processed at its own timestamp, so
+/// <c>PROCTIME()</c> reads as that timestamp and a processing-time window groups the events as if they had been
+/// processed the moment they happened (a live run groups them by when it actually reads them).
 /// </summary>
 public static class QueryPreviewRunner
 {
@@ -52,14 +54,18 @@ public static class QueryPreviewRunner
         var rows = new List<OutputRow>();
         Exception? failure = null;
         var pushed = 0;
+        var virtualTime = new VirtualTime(now);
+        var clock = new ProcessingTimeClock(virtualTime);
         try
         {
-            using var subscription = compiled.Build(inputs.Select(i => i.Subject).ToArray(), new QueryStats())
+            using var subscription = compiled.Build(inputs.Select(i => i.Subject).ToArray(), new QueryStats(), clock)
                 .Subscribe(rows.Add, e => failure ??= e);
             while (failure is null && rows.Count <= options.MaxPreviewRows && NextByEventTime(inputs) is { } next)
             {
                 var input = inputs[next];
                 var item = input.Events[input.Position];
+                virtualTime.Now = item.Timestamp;
+                clock.Fire();
                 input.Subject.OnNext(new InputEvent(input.Position, item.Timestamp.UtcDateTime, input.Decoder.Decode(item.Data.Span)));
                 input.Position++;
                 pushed++;
@@ -102,6 +108,14 @@ public static class QueryPreviewRunner
             }
         }
         return best;
+    }
+
+    /// <summary>The preview's processing time: the timestamp of the event being pushed.</summary>
+    private sealed class VirtualTime(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private sealed class PreviewInput(IReadOnlyList<NewEvent> events, RowDecoder decoder, Subject<InputEvent> subject)

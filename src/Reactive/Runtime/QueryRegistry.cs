@@ -306,7 +306,8 @@ public sealed class QueryRegistry : IAsyncDisposable
             compiled.Inputs.Count > 1 ? Math.Max(1, options.BatchSize / compiled.Inputs.Count) : options.BatchSize,
             loggers.CreateLogger($"Sluice.Queries.{query.Name}"),
             telemetry,
-            durability);
+            durability,
+            time);
         query.Durable = durability is not null;
         query.NotDurableReason = durability is null ? notDurableReason ?? "This run is not durable." : null;
         query.RecoveryError = null;

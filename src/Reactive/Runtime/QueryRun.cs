@@ -47,6 +47,7 @@ public sealed class QueryRun
     private readonly long[] offsets;
     private readonly CancellationTokenSource stopping = new();
     private readonly QueryDurability? durability;
+    private readonly ProcessingTimeClock? clock;
     private long eventsIn;
     private long rowsOut;
     private long skippedEvents;
@@ -65,7 +66,8 @@ public sealed class QueryRun
         int batchSize,
         ILogger logger,
         QueryTelemetry telemetry,
-        QueryDurability? durability = null)
+        QueryDurability? durability = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -83,6 +85,7 @@ public sealed class QueryRun
         this.telemetry = telemetry;
         Results = compiled.IsUpdating ? new ResultTable() : null;
         this.durability = durability;
+        clock = compiled.UsesProcessingTime ? new ProcessingTimeClock(time ?? TimeProvider.System) : null;
     }
 
     /// <summary>
@@ -179,7 +182,7 @@ public sealed class QueryRun
         try
         {
             // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's own end, which a checkpoint walks.
-            subscription = compiled.Build(subjects, Stats).Subscribe(Observer.Create<OutputRow>(emitted.Add, e => pipelineError ??= e, () => { }));
+            subscription = compiled.Build(subjects, Stats, clock).Subscribe(Observer.Create<OutputRow>(emitted.Add, e => pipelineError ??= e, () => { }));
             if (durability is not null)
             {
                 pipelineState = PipelineCheckpoint.Of(subscription, Stats);
@@ -199,6 +202,10 @@ public sealed class QueryRun
                     progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
                 }
                 NoteCaughtUp();
+                if (clock is not null)
+                {
+                    await FireClockAsync(emitted, () => pipelineError, cancellation);
+                }
                 if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
                 {
                     // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
@@ -285,25 +292,53 @@ public sealed class QueryRun
         }
     }
 
-    /// <summary>Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch.</summary>
+    /// <summary>Closes the processing-time windows the clock has reached (PROCTIME(), SPEC §4) and appends what they emit.</summary>
+    private async Task FireClockAsync(List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    {
+        clock!.Fire();
+        if (pipelineError() is { } failure)
+        {
+            throw new QueryPipelineException(failure);
+        }
+        if (emitted.Count > 0)
+        {
+            await WriteAsync(emitted, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Waits for an append to any input; a durable query with progress not yet checkpointed also wakes when its checkpoint is due, so an idle query still checkpoints its last batch,
+    /// and a query with processing-time windows open wakes when the earliest closes (on the clock's <see cref="TimeProvider"/>, so tests drive it with a fake one).
+    /// </summary>
     private async Task WaitForInputAsync(CancellationToken cancellation)
     {
-        if (durability?.Checkpointer?.Pending(Offsets.Offsets) is not { } due)
+        var due = durability?.Checkpointer?.Pending(Offsets.Offsets);
+        using var closing = clock?.NextDue is { } close
+            ? new CancellationTokenSource(Max(close - clock.Now(), TimeSpan.Zero), clock.Time)
+            : null;
+        if (due is null && closing is null)
         {
             await StreamCursor.WhenAnyAsync(cursors, cancellation);
             return;
         }
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        wake.CancelAfter(due);
+        using var wake = closing is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellation)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellation, closing.Token);
+        if (due is { } checkpointDue)
+        {
+            wake.CancelAfter(checkpointDue);
+        }
         try
         {
             await StreamCursor.WhenAnyAsync(cursors, wake.Token);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            // The checkpoint is due: the loop takes it.
+            // The checkpoint or a processing-time window is due: the loop takes it.
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>After a restart: pushes the journaled batches again, in their order, before reading live (<see cref="QueryDurability"/>).</summary>
     private async Task ReplayJournalAsync(Subject<InputEvent>[] subjects, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)

@@ -89,7 +89,11 @@ internal sealed record StreamSource(string Name, string? Alias, SourcePos Pos) :
 
 internal enum WindowKind { Tumble, Hop, Session }
 
-internal sealed record WindowSource(WindowKind Kind, string Stream, SourcePos StreamPos, ColumnExpr TimeColumn, IReadOnlyList<Expr> Intervals, string? Alias, SourcePos Pos) : Source(Pos);
+internal sealed record WindowSource(WindowKind Kind, string Stream, SourcePos StreamPos, ColumnExpr TimeColumn, IReadOnlyList<Expr> Intervals, string? Alias, SourcePos Pos) : Source(Pos)
+{
+    /// <summary><c>TUMBLE((SELECT …), time_col, …)</c>: the windowed rows come from this subquery instead of <see cref="Stream"/>.</summary>
+    public SelectQuery? Subquery { get; init; }
+}
 
 internal enum JoinKind { Inner, Left, Cross, Right, Full }
 

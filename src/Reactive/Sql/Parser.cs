@@ -309,7 +309,16 @@ internal sealed class Parser
         index += 2;
         AcceptKeyword("TABLE");
         var streamPos = Current.Pos;
-        var stream = ExpectName("a stream name");
+        SelectQuery? subquery = null;
+        var stream = "";
+        if (Current.IsSymbol("(") && Peek().IsKeyword("SELECT"))
+        {
+            // TUMBLE((SELECT *, PROCTIME() AS p_time FROM bid), p_time, …): windows over a derived column.
+            index++;
+            subquery = ParseQuery();
+            ExpectSymbol(")");
+        }
+        else stream = ExpectName("a stream name or (SELECT …)");
         ExpectSymbol(",");
         var timePos = Current.Pos;
         var descriptor = Current.IsKeyword("DESCRIPTOR") && Peek().IsSymbol("(");
@@ -320,7 +329,7 @@ internal sealed class Parser
         var intervals = new List<Expr>();
         while (AcceptSymbol(",")) intervals.Add(ParseExpr(0));
         ExpectSymbol(")");
-        return new WindowSource(kind, stream, streamPos, timeColumn, intervals, ParseOptionalAlias(), pos);
+        return new WindowSource(kind, stream, streamPos, timeColumn, intervals, ParseOptionalAlias(), pos) { Subquery = subquery };
     }
 
     // ---- expressions ----

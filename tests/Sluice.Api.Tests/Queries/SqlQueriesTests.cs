@@ -151,6 +151,32 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
     }
 
     [Fact]
+    public async Task Preview_processes_each_event_at_its_timestamp_so_proctime_windows_group_like_event_time()
+    {
+        var sensor = await SensorStreamAsync();
+        using var client = app.CreateClient();
+        var events = new Dictionary<string, object>
+        {
+            [sensor] = new[] { ("a", 1.0, 1), ("a", 2.0, 4), ("a", 3.0, 12) }.Select(r => new { sensor = r.Item1, value = r.Item2, at = At(r.Item3) }),
+        };
+
+        using var response = await client.PostAsJsonAsync("/api/queries/preview", new
+        {
+            sql = $"SELECT window_start, COUNT(*) AS n, MAX(p) AS last_seen FROM TUMBLE((SELECT *, PROCTIME() AS p FROM {sensor}), p, INTERVAL '10' SECOND) GROUP BY window_start",
+            events,
+        });
+
+        await ExpectStatusAsync(response, HttpStatusCode.OK);
+        var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(
+            [
+                """{"window_start":"2026-01-01T12:00:00.000Z","n":2,"last_seen":"2026-01-01T12:00:04.000Z"}""",
+                """{"window_start":"2026-01-01T12:00:10.000Z","n":1,"last_seen":"2026-01-01T12:00:12.000Z"}""",
+            ],
+            preview.GetProperty("rows").EnumerateArray().Select(r => r.GetRawText()));
+    }
+
+    [Fact]
     public async Task Preview_names_the_event_that_does_not_fit_the_stream()
     {
         var sensor = await SensorStreamAsync();

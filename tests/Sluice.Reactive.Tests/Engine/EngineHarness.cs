@@ -45,11 +45,12 @@ internal sealed class QueryRun : IDisposable
 
     /// <param name="sql">The query.</param>
     /// <param name="strict">Compile with <see cref="QueryCompileOptions.StrictErrors"/>: a failing expression faults the query.</param>
-    public QueryRun(string sql, bool strict = false)
+    /// <param name="clock">The pipeline's processing time (PROCTIME()); the system clock when null.</param>
+    public QueryRun(string sql, bool strict = false, ProcessingTimeClock? clock = null)
     {
         Query = QueryCompiler.Compile(sql, TestShapes.Instance, new QueryCompileOptions { StrictErrors = strict });
         Inputs = Query.Inputs.Select(_ => new Subject<InputEvent>()).ToList();
-        subscription = Query.Build(Inputs, Stats).Subscribe(Rows.Add, e => Error = e, () => Completed = true);
+        subscription = Query.Build(Inputs, Stats, clock).Subscribe(Rows.Add, e => Error = e, () => Completed = true);
     }
 
     public CompiledQuery Query { get; }

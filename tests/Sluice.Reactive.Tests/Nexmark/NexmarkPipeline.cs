@@ -12,7 +12,17 @@ namespace Sluice.Reactive.Tests.Nexmark;
 /// </summary>
 internal static class NexmarkPipeline
 {
-    public static ResultRows Run(CompiledQuery query, IReadOnlyList<NexmarkEvent> events)
+    /// <param name="query">The compiled query.</param>
+    /// <param name="events">Its events, pushed in this order.</param>
+    /// <param name="clock">The pipeline's processing time (PROCTIME()); the system clock when null.</param>
+    /// <param name="beforeEvent">Called with the event's index before it is pushed (a test moves its clock here).</param>
+    /// <param name="beforeCompletion">Called with the result so far after the last event, before the inputs complete.</param>
+    public static ResultRows Run(
+        CompiledQuery query,
+        IReadOnlyList<NexmarkEvent> events,
+        ProcessingTimeClock? clock = null,
+        Action<int>? beforeEvent = null,
+        Action<ResultRows>? beforeCompletion = null)
     {
         var subjects = query.Inputs.Select(_ => new Subject<InputEvent>()).ToArray();
         var layouts = query.Inputs.Select(i => NexmarkRows.Layout(i.Stream, [.. i.Columns.Select(c => c.Name)])).ToArray();
@@ -20,7 +30,7 @@ internal static class NexmarkPipeline
         var failures = new List<string>();
         Exception? error = null;
         var completed = false;
-        using var subscription = query.Build(subjects, new QueryStats()).Subscribe(
+        using var subscription = query.Build(subjects, new QueryStats(), clock).Subscribe(
             row =>
             {
                 if (row.Op == ChangeOp.Insert)
@@ -36,8 +46,10 @@ internal static class NexmarkPipeline
             () => completed = true);
 
         var offsets = new Dictionary<string, long>();
-        foreach (var e in events)
+        for (var n = 0; n < events.Count; n++)
         {
+            var e = events[n];
+            beforeEvent?.Invoke(n);
             var offset = offsets.GetValueOrDefault(e.Stream);
             offsets[e.Stream] = offset + 1;
             for (var i = 0; i < subjects.Length; i++)
@@ -48,6 +60,7 @@ internal static class NexmarkPipeline
                 }
             }
         }
+        beforeCompletion?.Invoke(result);
         foreach (var subject in subjects)
         {
             subject.OnCompleted();

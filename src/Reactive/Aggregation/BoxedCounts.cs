@@ -1,0 +1,14 @@
+namespace Sluice.Reactive.Aggregation;
+
+/// <summary>
+/// Boxed small counts, made once: an updating aggregate emits a new row per input row, and its COUNTs are mostly small
+/// numbers, so boxing each result again would allocate for nothing (rows hold values as objects).
+/// </summary>
+internal static class BoxedCounts
+{
+    private const int Cached = 4096;
+
+    private static readonly object[] Boxes = Enumerable.Range(0, Cached).Select(i => (object)(long)i).ToArray();
+
+    public static object Of(long count) => (ulong)count < Cached ? Boxes[count] : count;
+}
