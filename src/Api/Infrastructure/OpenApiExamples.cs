@@ -74,6 +74,8 @@ internal sealed class OpenApiExamples(TimeProvider time) : IOperationFilter
         ["415"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.16","title":"Unsupported Media Type","status":415,"detail":"Content type 'text/plain' is not accepted; use application/json or application/x-ndjson."}""",
         ["422"] = """{"type":"https://tools.ietf.org/html/rfc4918#section-11.2","title":"Unprocessable Entity","status":422,"detail":"Idempotency-Key '7c0e6a52-4f1d-4b8e-9d55-0c2b1e6f1042' was used before with another body; nothing was appended. Use a new key for a new request."}""",
         ["429"] = """{"type":"https://tools.ietf.org/html/rfc6585#section-4","title":"Too Many Requests","status":429,"detail":"Too many appends for this credential; retry after the Retry-After seconds."}""",
+        ["501"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.2","title":"Not Implemented","status":501,"detail":"API keys are created at run time only when the service keeps its catalog in PostgreSQL (ConnectionStrings:Postgres); without it, configure keys under Auth:Keys (docs/security.md)."}""",
+        ["507"] = """{"type":"https://tools.ietf.org/html/rfc4918#section-11.5","title":"Insufficient Storage","status":507,"detail":"Memory streams together would pass Limits:MemoryStreamBytes; nothing was appended."}""",
         ["503"] = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Storage unavailable","status":503,"detail":"PostgreSQL is unreachable or restarting; retry shortly (appends with an Idempotency-Key are safe to retry)."}""",
     };
 
