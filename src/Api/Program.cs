@@ -1,4 +1,5 @@
 using Sluice.Api.Auth;
+using Sluice.Api.Cluster;
 using Sluice.Api.Infrastructure;
 using Sluice.Api.Limits;
 using Sluice.Api.Live;
@@ -38,6 +39,7 @@ builder.Services.AddSluiceAuth(builder.Configuration);
 builder.Services.AddSluiceLimits(builder.Configuration);
 builder.Services.AddQueries();
 builder.Services.AddLive();
+builder.AddSluiceCluster(postgres);
 
 var app = builder.Build();
 
@@ -54,6 +56,7 @@ app.MapAuth();
 app.MapStreams();
 app.MapQueries();
 app.MapLive();
+app.MapCluster();
 
 app.Run();
 

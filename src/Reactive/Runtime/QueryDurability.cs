@@ -1,4 +1,5 @@
 using Sluice.Data.Queries;
+using Sluice.Data.Streams;
 using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
@@ -54,6 +55,9 @@ public sealed class QueryDurability
             : new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, CheckpointFormat.Write([]), now);
 
     public bool Journaled { get; }
+
+    /// <summary>What the run's output appends carry: on a cluster node, the owner epoch that fences them (docs/cluster.md).</summary>
+    public AppendConditions OutputConditions { get; init; } = AppendConditions.None;
 
     /// <summary>True while the driver replays <see cref="Replay"/>: those batches are journaled already.</summary>
     public bool Replaying { get; private set; }
