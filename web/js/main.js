@@ -4,6 +4,7 @@ import { initQueries } from './queries.js';
 import { initResults, setStreamChoices, start } from './results.js';
 import { onConnectionStatus } from './live.js';
 import { initSession } from './session.js';
+import { initCluster } from './cluster.js';
 import { $ } from './dom.js';
 
 function show(name) {
@@ -25,6 +26,7 @@ initResults();
 initStreams({ onFollow: name => followLive(name, false) });
 initQueries({ onFollow: name => followLive(name, true) });
 onStreamsChanged(setStreamChoices);
+initCluster({ show });
 onConnectionStatus(state => {
   const pill = $('#connection');
   pill.textContent = state === 'Connected' ? 'live' : state.toLowerCase();
