@@ -46,7 +46,8 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             {
                 var node = new Node($"node{i}", database, clusterId);
                 nodes.Add(node);
-                Assert.True(await node.Service.StartAsync(TimeSpan.FromSeconds(120)), $"node{i} did not start:\n{node.Service.Log}");
+                // Generous: on a loaded machine a node (JIT, Orleans join validation) can take minutes to start.
+                Assert.True(await node.Service.StartAsync(TimeSpan.FromSeconds(300)), $"node{i} did not start:\n{node.Service.Log}");
             }
             var first = nodes[0].Http;
             foreach (var definition in NexmarkStreams.Definitions("postgres"))
