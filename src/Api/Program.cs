@@ -1,4 +1,5 @@
 using Sluice.Api.Auth;
+using Sluice.Api.Cluster;
 using Sluice.Api.Infrastructure;
 using Sluice.Api.Limits;
 using Sluice.Api.Live;
@@ -43,6 +44,7 @@ builder.Services.AddSluiceLimits(builder.Configuration);
 builder.Services.AddQueries();
 builder.Services.AddLive();
 builder.Services.AddWebUi();
+builder.AddSluiceCluster(postgres);
 
 var app = builder.Build();
 
@@ -59,6 +61,7 @@ app.MapKeys();
 app.MapStreams();
 app.MapQueries();
 app.MapLive();
+app.MapCluster();
 
 await app.RunWithStartupReportAsync(postgres);
 

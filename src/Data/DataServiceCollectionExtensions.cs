@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Sluice.Data.Cluster;
 using Sluice.Data.Memory;
 using Sluice.Data.Postgres;
 using Sluice.Data.Queries;
@@ -45,14 +46,18 @@ public static class DataServiceCollectionExtensions
     }
 
     /// <summary>
-    /// When PostgreSQL is configured: takes ownership of the database's streams (one service per database)
-    /// and applies the catalog's migrations. Does nothing otherwise.
+    /// When PostgreSQL is configured: takes ownership of the database's streams (one service per database; not on a
+    /// cluster node, <see cref="ClusterMode"/>) and applies the catalog's migrations. Does nothing otherwise.
     /// </summary>
     public static async Task PreparePostgresAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
         if (services.GetService<IDbContextFactory<SluiceDbContext>>() is { } contexts)
         {
-            await services.GetRequiredService<StreamOwnership>().AcquireAsync(cancellationToken);
+            // A cluster node shares the database with the other nodes: no single owner (docs/cluster.md).
+            if (services.GetService<ClusterMode>() is null)
+            {
+                await services.GetRequiredService<StreamOwnership>().AcquireAsync(cancellationToken);
+            }
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             // Migrate reads the history table before creating it, and EF logs that read's failure on a new
             // database as an error (dotnet/efcore#37328); creating the table first keeps a first start quiet.

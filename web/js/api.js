@@ -72,6 +72,7 @@ export const api = {
   stopQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/stop`),
   startQuery: name => send('POST', `api/queries/${encodeURIComponent(name)}/start`),
   deleteQuery: name => send('DELETE', `api/queries/${encodeURIComponent(name)}`),
+  cluster: () => send('GET', 'api/cluster'),
 };
 
 // Chooses the body's content type: NDJSON when there are several top-level lines that are objects.

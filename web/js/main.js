@@ -7,6 +7,7 @@ import { initLiveTab, setStreamChoices, start } from './live-tab.js';
 import { onConnectionStatus } from './signalr-follow.js';
 import { onServerStatus } from './api.js';
 import { initSession } from './session.js';
+import { initCluster } from './cluster.js';
 import { $ } from './dom.js';
 
 // Add-on modules (query replace, hiding actions the credential may not take, a cluster panel) plug in through
@@ -61,6 +62,7 @@ initQueries({ onFollow: followLive, onOpen: name => { location.hash = `#queries/
 initQueryPage({ onFollow: followLive, onEdit: editQuery });
 onStreamsChanged(setStreamChoices);
 onStreamsChanged(streamsChanged);
+initCluster({ show });
 onConnectionStatus(state => {
   const pill = $('#connection');
   pill.textContent = state === 'Connected' ? 'live' : state.toLowerCase();

@@ -1,15 +1,19 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Sluice.Data.Cluster;
 using Sluice.Data.Postgres;
 
 namespace Sluice.Api.Infrastructure;
 
-/// <summary>Ready when PostgreSQL answers and this service holds the database's ownership guard (so it may write).</summary>
-internal sealed class PostgresHealthCheck(IConfiguration configuration, StreamOwnership ownership) : IHealthCheck
+/// <summary>
+/// Ready when PostgreSQL answers and this service holds the database's ownership guard (so it may write); a cluster node
+/// takes no guard (docs/cluster.md), so for it PostgreSQL answering is enough.
+/// </summary>
+internal sealed class PostgresHealthCheck(IConfiguration configuration, StreamOwnership ownership, IServiceProvider services) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        switch (ownership.State)
+        switch (services.GetService<ClusterMode>() is null ? ownership.State : OwnershipState.Held)
         {
             case OwnershipState.Lost:
                 return HealthCheckResult.Unhealthy("Another Sluice service took over the streams of this database; this one no longer writes.");

@@ -5,16 +5,17 @@ namespace Sluice.Data.Postgres;
 /// <summary>
 /// Deletes idempotency keys older than the window, a few times per window (at least hourly). Expiry itself
 /// does not wait for this: an append treats an expired key as unknown whether or not it has been deleted yet.
-/// Runs on the <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// Runs on the <see cref="TimeProvider"/>, so tests drive it with a fake clock. A cluster node (no single-owner guard,
+/// <c>ownership</c> null) prunes too: deleting expired keys is harmless whichever node does it.
 /// </summary>
 internal sealed class AppendKeyPruner : IDisposable
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly StreamOwnership ownership;
+    private readonly StreamOwnership? ownership;
     private readonly ITimer timer;
     private int running;
 
-    public AppendKeyPruner(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan window, StreamOwnership ownership)
+    public AppendKeyPruner(NpgsqlDataSource dataSource, TimeProvider time, TimeSpan window, StreamOwnership? ownership)
     {
         this.dataSource = dataSource;
         this.ownership = ownership;
@@ -26,7 +27,7 @@ internal sealed class AppendKeyPruner : IDisposable
     internal async Task PruneAsync(DateTimeOffset expiredAtOrBefore)
     {
         // One at a time; a tick that finds one running is skipped (the next one catches up).
-        if (ownership.State != OwnershipState.Held || Interlocked.Exchange(ref running, 1) == 1)
+        if ((ownership is not null && ownership.State != OwnershipState.Held) || Interlocked.Exchange(ref running, 1) == 1)
         {
             return;
         }

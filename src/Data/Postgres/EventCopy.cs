@@ -47,6 +47,31 @@ internal static class EventCopy
         }
     }
 
+    /// <summary>
+    /// Writes the events (and their keys) inside <paramref name="transaction"/>, which the caller commits: a cluster node
+    /// appends under the stream's lock in PostgreSQL, taken earlier in the same transaction (docs/cluster.md).
+    /// </summary>
+    public static async Task WriteInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string stream, string table, long firstOffset, DateTimeOffset ingestedAt,
+        IReadOnlyList<PendingAppend> group, IReadOnlyList<StoredAppendKey> keys, CancellationToken cancellationToken)
+    {
+        var (buffer, length) = Encode(firstOffset, ingestedAt, group);
+        try
+        {
+            await CopyAsync(connection, table, buffer.AsMemory(0, length), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (keys.Count > 0)
+        {
+            await using var insert = new NpgsqlBatch(connection, transaction);
+            insert.BatchCommands.Add(AppendKeyTable.Insert(stream, keys, ingestedAt));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     private static async Task CopyAsync(NpgsqlConnection connection, string table, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
     {
         await using var copy = await connection.BeginRawBinaryCopyAsync(

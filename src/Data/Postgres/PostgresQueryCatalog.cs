@@ -83,7 +83,13 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
+    public Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken) =>
+        AppendJournalAsync(name, entries, fence: null, cancellationToken);
+
+    public Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, long fence, CancellationToken cancellationToken) =>
+        AppendJournalAsync(name, entries, (long?)fence, cancellationToken);
+
+    private async Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, long? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
@@ -97,13 +103,30 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
         {
             (sequences[i], inputs[i], ends[i]) = (entries[i].Sequence, entries[i].Input, entries[i].EndOffset);
         }
-        await using var command = dataSource.CreateCommand(
+        await using var batch = dataSource.CreateBatch();
+        AddFence(batch, name, fence);
+        var insert = new NpgsqlBatchCommand(
             "INSERT INTO query_journal (query, sequence, input, end_offset) SELECT $1, s, i, e FROM unnest($2::bigint[], $3::integer[], $4::bigint[]) AS t(s, i, e)");
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = sequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = inputs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter { Value = ends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        insert.Parameters.Add(new NpgsqlParameter { Value = name });
+        insert.Parameters.Add(new NpgsqlParameter { Value = sequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        insert.Parameters.Add(new NpgsqlParameter { Value = inputs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        insert.Parameters.Add(new NpgsqlParameter { Value = ends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        batch.BatchCommands.Add(insert);
+        // One implicit transaction: with a fence, the owner check (and the stream lock it takes) holds until the insert commits.
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Puts the owner-epoch check of a cluster node first in <paramref name="batch"/> (docs/cluster.md, "Fencing"); nothing outside a cluster.</summary>
+    private static void AddFence(NpgsqlBatch batch, string query, long? fence)
+    {
+        if (fence is not { } epoch)
+        {
+            return;
+        }
+        var check = new NpgsqlBatchCommand("SELECT sluice_fence($1, $2)");
+        check.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query });
+        check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+        batch.BatchCommands.Add(check);
     }
 
     public async Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string name, long afterSequence, CancellationToken cancellationToken)
@@ -116,11 +139,18 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
             .ToListAsync(cancellationToken);
     }
 
-    public async Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        SaveCheckpointAsync(checkpoint, fence: null, cancellationToken);
+
+    public Task SaveCheckpointAsync(StoredCheckpoint checkpoint, long fence, CancellationToken cancellationToken) =>
+        SaveCheckpointAsync(checkpoint, (long?)fence, cancellationToken);
+
+    private async Task SaveCheckpointAsync(StoredCheckpoint checkpoint, long? fence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        AddFence(batch, checkpoint.Query, fence);
         var upsert = new NpgsqlBatchCommand("""
             INSERT INTO query_checkpoints (query, format_version, input_offsets, output_head, journal_sequence, state, taken_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)

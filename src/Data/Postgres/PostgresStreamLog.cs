@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using Sluice.Data.Cluster;
 using Sluice.Data.Streams;
 
 namespace Sluice.Data.Postgres;
@@ -28,6 +29,7 @@ internal sealed class PostgresStreamLog : StreamLog
     private readonly ConcurrentQueue<PendingAppend> queue = new();
     private readonly StreamOwnership? ownership;
     private readonly TimeSpan idempotencyWindow;
+    private readonly ClusterMode? cluster;
     private long head;
     // The ownership epoch the head was read in: after the guard is re-taken (PostgreSQL restarted), read it again.
     private long headEpoch;
@@ -35,9 +37,11 @@ internal sealed class PostgresStreamLog : StreamLog
     private bool dropped;
 
     public PostgresStreamLog(
-        StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head, StreamOwnership? ownership, TimeSpan idempotencyWindow)
+        StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head, StreamOwnership? ownership, TimeSpan idempotencyWindow,
+        ClusterMode? cluster = null)
         : base(definition)
     {
+        this.cluster = cluster;
         this.dataSource = dataSource;
         this.time = time;
         this.head = head;
@@ -117,6 +121,11 @@ internal sealed class PostgresStreamLog : StreamLog
         try
         {
             ObjectDisposedException.ThrowIf(dropped, this);
+            if (cluster is not null)
+            {
+                await WriteClusteredAsync(group);
+                return;
+            }
             // Never write without holding the database: another service may own it now (it would reuse our offsets).
             ownership?.ThrowIfNotHeld();
             if (headUncertain || (ownership is not null && ownership.Epoch != headEpoch))
@@ -179,6 +188,102 @@ internal sealed class PostgresStreamLog : StreamLog
             }
         }
     }
+
+    /// <summary>
+    /// The cluster's append (docs/cluster.md, "Offsets with several writers"): other nodes append to the same table, so the
+    /// in-process lock is not enough. In one transaction: take the stream's advisory lock in PostgreSQL (or, for a query's
+    /// output, the fence, which takes that lock and checks the query's owner epoch), read the head from the table, COPY,
+    /// announce the new head on <see cref="ClusterMode.Channel"/>, commit. Offsets stay gapless and unique across nodes
+    /// because every writer of the stream holds the same lock from reading the head to committing.
+    /// </summary>
+    private async Task WriteClusteredAsync(List<PendingAppend> group)
+    {
+        var fence = group.Select(r => r.Conditions.FenceEpoch).FirstOrDefault(f => f is not null);
+        var now = time.GetUtcNow();
+        Dictionary<string, StoredAppendKey>? stored = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            AppendPlan plan;
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+                await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+                var storedHead = await LockAndReadHeadAsync(connection, transaction, fence);
+                AdvanceHead(storedHead);
+                plan = AppendPlan.Make(group, storedHead, stored, now);
+                if (plan.NeedsStoredKeys && stored is null)
+                {
+                    stored = await LoadStoredKeysAsync(group, now);
+                    plan = AppendPlan.Make(group, storedHead, stored, now);
+                }
+                if (plan.ToWrite.Count > 0 || plan.NewKeys.Count > 0)
+                {
+                    await EventCopy.WriteInTransactionAsync(connection, transaction, Definition.Name, table, plan.FirstOffset, now, plan.ToWrite, plan.NewKeys, CancellationToken.None);
+                    await using var announce = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection, transaction);
+                    announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ClusterMode.Channel });
+                    announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamAnnouncements.Appended(Definition.Name, plan.NextOffset) });
+                    await announce.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (AppendKeyTable.IsDuplicateKey(ex) && attempt < 3)
+            {
+                // Another request stored one of the keys meanwhile: the transaction rolled back whole; plan again knowing the stored keys.
+                stored = await LoadStoredKeysAsync(group, now);
+                continue;
+            }
+            if (plan.NextOffset != plan.FirstOffset)
+            {
+                KeepCommitted(plan.FirstOffset, now, plan.ToWrite);
+                AdvanceHead(plan.NextOffset);
+            }
+            foreach (var (request, outcome) in plan.Outcomes)
+            {
+                request.Complete(outcome);
+            }
+            return;
+        }
+    }
+
+    private async Task<long> LockAndReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long? fence)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var take = new NpgsqlBatchCommand(fence is null ? "SELECT sluice_stream_lock($1)" : "SELECT sluice_fence($1, $2)");
+        take.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Definition.Name });
+        if (fence is { } epoch)
+        {
+            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+        }
+        batch.BatchCommands.Add(take);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT COALESCE(MAX(\"offset\") + 1, 0) FROM {table}"));
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
+        await reader.NextResultAsync(CancellationToken.None);
+        await reader.ReadAsync(CancellationToken.None);
+        return reader.GetInt64(0);
+    }
+
+    /// <summary>Moves the head forward to <paramref name="next"/> (never back) and wakes readers when it moved.</summary>
+    private void AdvanceHead(long next)
+    {
+        var current = Volatile.Read(ref head);
+        while (next > current)
+        {
+            var seen = Interlocked.CompareExchange(ref head, next, current);
+            if (seen == current)
+            {
+                NotifyAppended();
+                return;
+            }
+            current = seen;
+        }
+    }
+
+    /// <summary>Another node announced that this stream's head is now <paramref name="announced"/>: readers here read the new events from the table.</summary>
+    internal void ObserveHead(long announced) => AdvanceHead(announced);
+
+    /// <summary>Reads the head back from the table (a node that may have missed announcements, or is taking over a query).</summary>
+    public override async ValueTask RefreshHeadAsync(CancellationToken cancellationToken) =>
+        AdvanceHead(await EventTables.ReadHeadAsync(dataSource, Definition.Name, cancellationToken));
 
     private Task<Dictionary<string, StoredAppendKey>> LoadStoredKeysAsync(List<PendingAppend> group, DateTimeOffset now)
     {

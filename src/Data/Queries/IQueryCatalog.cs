@@ -39,4 +39,15 @@ public interface IQueryCatalog
     Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken);
 
     Task<StoredCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="AppendJournalAsync(string, IReadOnlyList{JournalEntry}, CancellationToken)"/>, refused unless the query's owner
+    /// epoch is still <paramref name="fence"/> (a cluster node whose query moved elsewhere must not write; docs/cluster.md).
+    /// </summary>
+    Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, long fence, CancellationToken cancellationToken) =>
+        AppendJournalAsync(name, entries, cancellationToken);
+
+    /// <summary><see cref="SaveCheckpointAsync(StoredCheckpoint, CancellationToken)"/>, refused unless the query's owner epoch is still <paramref name="fence"/>.</summary>
+    Task SaveCheckpointAsync(StoredCheckpoint checkpoint, long fence, CancellationToken cancellationToken) =>
+        SaveCheckpointAsync(checkpoint, cancellationToken);
 }

@@ -3,7 +3,11 @@ namespace Sluice.Data.Streams;
 /// <summary>What an append asks of the log beyond "append these" (SPEC §7).</summary>
 /// <param name="Key">Makes the append idempotent: a retry with the same key gets the first answer and appends nothing.</param>
 /// <param name="ExpectedOffset">Append only if the stream's next offset is this one (optimistic concurrency).</param>
-public sealed record AppendConditions(IdempotencyKey? Key = null, long? ExpectedOffset = null)
+/// <param name="FenceEpoch">
+/// In a cluster, the owner epoch of the query writing this (its output) stream: PostgreSQL refuses the append once the
+/// query has moved to another node (docs/cluster.md). Ignored outside a cluster.
+/// </param>
+public sealed record AppendConditions(IdempotencyKey? Key = null, long? ExpectedOffset = null, long? FenceEpoch = null)
 {
     public static readonly AppendConditions None = new();
 }

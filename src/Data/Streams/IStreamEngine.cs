@@ -11,6 +11,12 @@ public interface IStreamEngine
     /// <summary>Opens the storage of a stream that the catalog already holds (at start-up).</summary>
     Task<StreamLog> OpenAsync(StreamDefinition definition, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// False while a stream that another cluster node is creating has its catalog row but not yet its storage
+    /// (<see cref="StreamStore.SyncAsync"/> opens it at the next announcement instead).
+    /// </summary>
+    Task<bool> IsReadyAsync(StreamDefinition definition, CancellationToken cancellationToken) => Task.FromResult(true);
+
     /// <summary>Removes the stream's events.</summary>
     Task DropAsync(StreamLog log, CancellationToken cancellationToken);
 }

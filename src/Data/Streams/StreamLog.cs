@@ -38,6 +38,9 @@ public abstract class StreamLog
         return new AppendOutcome.Appended(await AppendAsync(events, cancellationToken), Replayed: false);
     }
 
+    /// <summary>Re-reads the head from the store, for a log that other processes append to (a postgres stream in a cluster); nothing to do otherwise.</summary>
+    public virtual ValueTask RefreshHeadAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Reads up to <paramref name="limit"/> events from <paramref name="from"/>, in offset order.</summary>
     public abstract ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken);
 

@@ -91,6 +91,38 @@ public sealed class StreamStore
         }
     }
 
+    /// <summary>
+    /// Catches up with a catalog that other cluster nodes change (docs/cluster.md): opens the streams they created and
+    /// closes the ones they deleted. Outside a cluster only this process changes the catalog and this finds nothing to do.
+    /// </summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        await catalogLock.WaitAsync(cancellationToken);
+        try
+        {
+            var definitions = await catalog.LoadAsync(cancellationToken);
+            var names = definitions.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var definition in definitions)
+            {
+                if (!logs.ContainsKey(definition.Name) && engines.TryGetValue(definition.Storage, out var engine) && await engine.IsReadyAsync(definition, cancellationToken))
+                {
+                    logs[definition.Name] = await engine.OpenAsync(definition, cancellationToken);
+                }
+            }
+            foreach (var (name, log) in logs)
+            {
+                if (!names.Contains(name) && logs.TryRemove(name, out _))
+                {
+                    log.Close();
+                }
+            }
+        }
+        finally
+        {
+            catalogLock.Release();
+        }
+    }
+
     public IReadOnlyList<StreamLog> List() => logs.Values.OrderBy(l => l.Definition.Name, StringComparer.Ordinal).ToList();
 
     public StreamLog? Find(string name) => logs.TryGetValue(name, out var log) ? log : null;

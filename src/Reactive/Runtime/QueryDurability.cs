@@ -1,4 +1,5 @@
 using Sluice.Data.Queries;
+using Sluice.Data.Streams;
 using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Runtime;
@@ -61,6 +62,9 @@ public sealed class QueryDurability
 
     /// <summary>True when the run continues one from before a restart (its output already held rows, or a checkpoint exists).</summary>
     public bool Resumed { get; init; }
+
+    /// <summary>What the run's output appends carry: on a cluster node, the owner epoch that fences them (docs/cluster.md).</summary>
+    public AppendConditions OutputConditions { get; init; } = AppendConditions.None;
 
     /// <summary>True while the driver replays <see cref="Replay"/>: those batches are journaled already.</summary>
     public bool Replaying { get; private set; }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sluice.Data.Queries;
 using Sluice.Data.Streams;
 using Sluice.Reactive.Runtime.Checkpoints;
+using Sluice.Reactive.Runtime.Cluster;
 
 namespace Sluice.Reactive.Runtime;
 
@@ -35,10 +36,18 @@ public sealed class QueryRegistry : IAsyncDisposable
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider time;
     private readonly IQueryCatalog catalog;
+    private readonly IQueryPlacement? placement;
 
-    public QueryRegistry(StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time, IQueryCatalog catalog)
+    // A cluster node hosts or releases one query at a time, apart from the lifecycle gate (a lifecycle change waits on a grain that may be hosted here).
+    private readonly SemaphoreSlim hosting = new(1, 1);
+
+    // placement: set on a cluster node, where queries run where their grains are placed, not where they were registered (docs/cluster.md).
+    public QueryRegistry(
+        StreamStore store, QueryTelemetry telemetry, IOptions<QueryOptions> options, ILoggerFactory loggers, TimeProvider time, IQueryCatalog catalog,
+        IQueryPlacement? placement = null)
     {
         this.store = store;
+        this.placement = placement;
         this.catalog = catalog;
         this.telemetry = telemetry;
         this.options = options.Value;
@@ -66,13 +75,14 @@ public sealed class QueryRegistry : IAsyncDisposable
                     continue;
                 }
                 queries[query.Name] = query;
+                query.RunningElsewhere = placement is not null && stored.Running;
                 if (!stored.Running && Resolve(query.Compiled) is { } inputs)
                 {
                     // Stopped by a user: not run now, but say what a start would make of it.
                     query.NotDurableReason = QueryRecovery.NotDurableReason(catalog, inputs, store.Find(query.Name));
                     query.Durable = query.NotDurableReason is null;
                 }
-                if (stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
+                if (placement is null && stored.Running && await recovery.PrepareAsync(query, stored, cancellationToken) is { } resume)
                 {
                     Launch(query, resume.Inputs, resume.Start, resume.Output,
                         resume.Durability is { } resumed ? new QueryDurability(catalog, query.Name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence) { Checkpointer = CheckpointerOf(query), Restore = resumed.Restore, Resumed = resumed.Resumed } : null,
@@ -126,6 +136,10 @@ public sealed class QueryRegistry : IAsyncDisposable
             {
                 return new(LifecycleOutcome.Conflict, query,
                     $"Query '{reader}' reads the output of '{name}'; restarting '{name}' recreates that stream, so delete '{reader}' first.");
+            }
+            if (placement is not null)
+            {
+                await placement.StopAsync(name, CancellationToken.None);
             }
             if (query.Run is not null)
             {
@@ -190,6 +204,13 @@ public sealed class QueryRegistry : IAsyncDisposable
     public Task<LifecycleResult> StopAsync(string name, CancellationToken cancellationToken) =>
         ChangeQueryAsync(name, async query =>
         {
+            if (placement is not null)
+            {
+                // Recorded first, so no node starts it again meanwhile.
+                await catalog.SetRunningAsync(name, running: false, CancellationToken.None);
+                await placement.StopAsync(name, CancellationToken.None);
+                query.RunningElsewhere = false;
+            }
             if (query.Run is { } run)
             {
                 await run.StopAsync();
@@ -205,6 +226,11 @@ public sealed class QueryRegistry : IAsyncDisposable
             if (FindReader(name) is { } reader)
             {
                 return new(LifecycleOutcome.Conflict, query, $"Query '{reader}' reads the output of '{name}'; delete '{reader}' first.");
+            }
+            if (placement is not null)
+            {
+                await catalog.SetRunningAsync(name, running: false, CancellationToken.None);
+                await placement.StopAsync(name, CancellationToken.None);
             }
             if (query.Run is { } run)
             {
@@ -267,6 +293,14 @@ public sealed class QueryRegistry : IAsyncDisposable
         {
             return new(LifecycleOutcome.Conflict, query, $"A stream named '{query.Name}' already exists.");
         }
+        if (placement is not null)
+        {
+            // The query's grain runs it, on whichever node Orleans places it; that node recovers it from what was just saved.
+            query.RunningElsewhere = true;
+            query.Durable = durable;
+            await placement.RunAsync(query.Name, CancellationToken.None);
+            return new(LifecycleOutcome.Done, query);
+        }
         var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
         var output = store.Find(query.Name)!;
         Launch(query, inputs, start, output, durability, QueryRecovery.NotDurableReason(catalog, inputs, output));
@@ -288,10 +322,132 @@ public sealed class QueryRegistry : IAsyncDisposable
         return inputs;
     }
 
+    /// <summary>
+    /// Cluster node: runs <paramref name="name"/> here, as its grain asks after taking it over with owner epoch
+    /// <paramref name="epoch"/>. Recovers it like a restart does (checkpoint, journal, skipping the rows its output holds),
+    /// with every journal, checkpoint and output write fenced by that epoch. False when the catalog says it should not run.
+    /// </summary>
+    public async Task<bool> HostAsync(string name, long epoch, CancellationToken cancellationToken)
+    {
+        await hosting.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(name) is { Run.State: QueryState.Running } running)
+            {
+                await running.Run!.StopAsync();
+            }
+            var stored = (await catalog.LoadAsync(cancellationToken)).FirstOrDefault(q => q.Name == name);
+            if (stored is null || !stored.Running)
+            {
+                return false;
+            }
+            // Another node may have created the inputs or the output a moment ago, and appended since: catch up first.
+            await store.SyncAsync(cancellationToken);
+            var fenced = new FencedQueryCatalog(catalog, epoch);
+            var recovery = new QueryRecovery(store, fenced, loggers.CreateLogger("Sluice.Queries.Recovery"));
+            if (recovery.Compile(stored) is not { } query)
+            {
+                return false;
+            }
+            foreach (var stream in query.InputStreams.Append(name))
+            {
+                if (store.Find(stream) is { } log)
+                {
+                    await log.RefreshHeadAsync(cancellationToken);
+                }
+            }
+            if (Find(name) is { } known && known.Compiled.Sql == query.Compiled.Sql)
+            {
+                query = known;
+            }
+            queries[name] = query;
+            query.RunningElsewhere = false;
+            if (await recovery.PrepareAsync(query, stored, cancellationToken) is not { } resume)
+            {
+                return false;
+            }
+            var durability = resume.Durability is { } resumed
+                ? new QueryDurability(fenced, name, resumed.Journaled, resumed.Replay, resumed.RowsToSkip, resumed.LastSequence)
+                {
+                    Checkpointer = CheckpointerOf(query, fenced),
+                    Restore = resumed.Restore,
+                    Resumed = resumed.Resumed,
+                    OutputConditions = new AppendConditions(FenceEpoch: epoch),
+                }
+                : null;
+            Launch(query, resume.Inputs, resume.Start, resume.Output, durability, resume.NotDurableReason);
+            return true;
+        }
+        finally
+        {
+            hosting.Release();
+        }
+    }
+
+    /// <summary>Cluster node: stops the run of <paramref name="name"/> here (its grain is deactivating or the query was stopped); a final checkpoint is written (fenced).</summary>
+    public async Task ReleaseAsync(string name)
+    {
+        await hosting.WaitAsync();
+        try
+        {
+            if (Find(name) is { Run: { } run } query)
+            {
+                await run.StopAsync();
+                query.Run = null;
+            }
+        }
+        finally
+        {
+            hosting.Release();
+        }
+    }
+
+    /// <summary>
+    /// Cluster node: catches up with the query catalog that every node shares (the cluster's coordinator calls this each
+    /// second): lists the queries registered on other nodes, forgets the ones deleted there, notes which run elsewhere.
+    /// Under the lifecycle gate, so a registration in progress here is never mistaken for a deletion. Returns the catalog.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredQuery>> SyncAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StoredQuery> stored = [];
+        await UnderGateAsync(async () =>
+        {
+            stored = await catalog.LoadAsync(cancellationToken);
+            if (stored.Any(q => Find(q.Name) is null))
+            {
+                await store.SyncAsync(cancellationToken);
+            }
+            var recovery = new QueryRecovery(store, catalog, loggers.CreateLogger("Sluice.Queries.Recovery"));
+            foreach (var definition in stored)
+            {
+                if (Find(definition.Name) is not { } query)
+                {
+                    if (recovery.Compile(definition) is not { } compiled)
+                    {
+                        continue;
+                    }
+                    query = queries.GetOrAdd(definition.Name, compiled);
+                    query.Durable = catalog.IsDurable && query.Compiled.Inputs.All(i => store.Find(i.Stream)?.Definition.Storage == StorageKind.Postgres);
+                }
+                query.RunningElsewhere = definition.Running && query.Run is not { State: QueryState.Running };
+            }
+            var names = stored.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var query in queries.Values)
+            {
+                if (!names.Contains(query.Name) && query.Run is not { State: QueryState.Running })
+                {
+                    queries.TryRemove(query.Name, out _);
+                }
+            }
+            return new LifecycleResult(LifecycleOutcome.Done);
+        }, cancellationToken);
+        return stored;
+    }
+
     /// <summary>A checkpointer for a durable query whose state this release can checkpoint; null for the others (they replay from their start).</summary>
-    private QueryCheckpointer? CheckpointerOf(RegisteredQuery query) =>
+    private QueryCheckpointer? CheckpointerOf(RegisteredQuery query, IQueryCatalog? writer = null) =>
         options.CheckpointInterval > TimeSpan.Zero && PipelineCheckpoint.Supports(query.Compiled)
-            ? new QueryCheckpointer(catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
+            ? new QueryCheckpointer(writer ?? catalog, query.Name, options.CheckpointInterval, time, loggers.CreateLogger($"Sluice.Queries.{query.Name}"))
             : null;
 
     private void Launch(RegisteredQuery query, StreamLog[] inputs, InputOffsets start, StreamLog output, QueryDurability? durability, string? notDurableReason)

@@ -469,7 +469,15 @@ public sealed class QueryRun
             events[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(row.EventTime, DateTimeKind.Utc)), payloads[k]) { Memo = outputRows?.Of(row) };
         }
         // Not cancellable half-way: a batch of results is appended whole or not at all.
-        await output.AppendAsync(events, CancellationToken.None);
+        if (durability is { OutputConditions.FenceEpoch: not null })
+        {
+            // A cluster node's run: PostgreSQL refuses the append once the query has moved to another node (docs/cluster.md).
+            await output.AppendAsync(events, durability.OutputConditions, CancellationToken.None);
+        }
+        else
+        {
+            await output.AppendAsync(events, CancellationToken.None);
+        }
         Results?.Apply(emitted);
         Interlocked.Add(ref rowsOut, emitted.Count);
         emitted.Clear();

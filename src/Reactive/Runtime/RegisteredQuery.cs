@@ -51,7 +51,12 @@ public sealed class RegisteredQuery(string name, CompiledQuery compiled, StartFr
     /// <summary>Why the query could not be resumed at start-up (it then shows as faulted); null otherwise.</summary>
     public string? RecoveryError { get; set; }
 
-    public QueryState State => Run?.State ?? (RecoveryError is null ? QueryState.Stopped : QueryState.Faulted);
+    /// <summary>Cluster node: true when the query should be running and its grain runs it on another node (docs/cluster.md).</summary>
+    public bool RunningElsewhere { get; set; }
+
+    public QueryState State =>
+        RunningElsewhere && Run is not { State: QueryState.Running } ? QueryState.Running
+        : Run?.State ?? (RecoveryError is null ? QueryState.Stopped : QueryState.Faulted);
 
     public bool Reads(string stream) => InputStreams.Contains(stream, StringComparer.Ordinal);
 }

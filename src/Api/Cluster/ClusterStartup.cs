@@ -1,0 +1,22 @@
+using Npgsql;
+using Sluice.Data.Cluster;
+
+namespace Sluice.Api.Cluster;
+
+/// <summary>Creates the cluster's tables and Orleans' before the silo starts (registered ahead of it).</summary>
+internal sealed class ClusterStartup(NpgsqlDataSource dataSource) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ClusterTables.EnsureAsync(dataSource, cancellationToken);
+        await OrleansSchema.EnsureAsync(dataSource, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Runs the <see cref="StreamAnnouncementListener"/> for the life of the node.</summary>
+internal sealed class StreamAnnouncementService(StreamAnnouncementListener listener) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => listener.RunAsync(stoppingToken);
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Sluice.Api.Tests.Postgres;
+using Sluice.Data.Cluster;
+using Sluice.Data.Queries;
+using Sluice.Data.Streams;
+using Xunit.Abstractions;
+
+namespace Sluice.Api.Tests.Cluster;
+
+/// <summary>
+/// Postgres streams with several writers (docs/cluster.md): two nodes of one cluster, in this process, over one database.
+/// Offsets stay unique and gapless whichever node appends, a reader on one node follows appends made on the other, and
+/// the writes of a query that moved to another node are refused by PostgreSQL (fencing).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Appends_racing_from_two_nodes_get_unique_gapless_offsets()
+    {
+        const int writersPerNode = 4, appendsEach = 20, perAppend = 5;
+        var database = await server.CreateDatabaseAsync(nameof(Appends_racing_from_two_nodes_get_unique_gapless_offsets));
+        await using var a = await ClusterNode.StartAsync("a", database);
+        await using var b = await ClusterNode.StartAsync("b", database);
+        await a.Store.CreateAsync(Definition("raced"), CancellationToken.None);
+        await b.Store.SyncAsync(CancellationToken.None);
+        var logs = new[] { a.Store.Find("raced")!, b.Store.Find("raced")! };
+        Assert.All(logs, Assert.NotNull);
+
+        var appenders = logs.SelectMany((log, node) => Enumerable.Range(0, writersPerNode).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < appendsEach; i++)
+            {
+                var batch = Enumerable.Range(0, perAppend).Select(k => Event($$"""{"node":{{node}},"w":{{w}},"i":{{i}},"k":{{k}}}""")).ToList();
+                await log.AppendAsync(batch, CancellationToken.None);
+            }
+        })));
+        await Task.WhenAll(appenders).WaitAsync(Patience);
+
+        const int total = 2 * writersPerNode * appendsEach * perAppend;
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"offset\", data::text FROM sluice_events.raced ORDER BY \"offset\"", connection);
+        var offsets = new List<long>();
+        var payloads = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                offsets.Add(reader.GetInt64(0));
+                Assert.True(payloads.Add(reader.GetString(1)), $"event {reader.GetString(1)} stored twice");
+            }
+        }
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), offsets);
+        // Each node's head caught up with the other's appends (each reads the head under the lock before it writes).
+        await a.Store.Find("raced")!.RefreshHeadAsync(CancellationToken.None);
+        Assert.Equal(total, a.Store.Find("raced")!.Position.HeadOffset);
+    }
+
+    [Fact]
+    public async Task A_cursor_on_one_node_follows_appends_made_on_another_without_a_gap()
+    {
+        const int appends = 200;
+        var database = await server.CreateDatabaseAsync(nameof(A_cursor_on_one_node_follows_appends_made_on_another_without_a_gap));
+        await using var writer = await ClusterNode.StartAsync("writer", database);
+        await using var reader = await ClusterNode.StartAsync("reader", database);
+        await reader.ListenAsync();
+        await writer.Store.CreateAsync(Definition("followed"), CancellationToken.None);
+        // The creation is announced: the reader's store opens the stream without being asked.
+        var followed = await EventuallyAsync(() => reader.Store.Find("followed"));
+        using var timeout = new CancellationTokenSource(Patience);
+        var cursor = followed.OpenCursor(0);
+
+        var appendedAt = new long[appends];
+        var writing = Task.Run(async () =>
+        {
+            var log = writer.Store.Find("followed")!;
+            for (var i = 0; i < appends; i++)
+            {
+                await log.AppendAsync([Event($$"""{"i":{{i}}}""")], CancellationToken.None);
+                appendedAt[i] = Stopwatch.GetTimestamp();
+            }
+        });
+        var latencies = new List<double>();
+        var next = 0L;
+        while (next < appends)
+        {
+            var read = Assert.IsType<CursorRead.Events>(await cursor.ReadAsync(100, timeout.Token));
+            var now = Stopwatch.GetTimestamp();
+            foreach (var entry in read.Entries)
+            {
+                Assert.Equal(next, entry.Offset);
+                Assert.Equal((int)next, JsonDocument.Parse(entry.Event.Data).RootElement.GetProperty("i").GetInt32());
+                if (appendedAt[next] != 0)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(appendedAt[next], now).TotalMilliseconds);
+                }
+                next++;
+            }
+        }
+        await writing;
+        Assert.True(reader.Listener!.Received >= 1, "the reader followed without any announcement, so this test proves nothing about them");
+        latencies.Sort();
+        if (latencies.Count > 0)
+        {
+            output.WriteLine($"append committed on one node -> read on the other: p50 {latencies[latencies.Count / 2]:F2} ms, " +
+                             $"p99 {latencies[(int)(latencies.Count * 0.99)]:F2} ms over {latencies.Count} appends (shared machine)");
+        }
+    }
+
+    [Fact]
+    public async Task Writes_of_a_query_that_moved_to_another_node_are_refused()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(Writes_of_a_query_that_moved_to_another_node_are_refused));
+        await using var old = await ClusterNode.StartAsync("old", database);
+        await using var current = await ClusterNode.StartAsync("new", database);
+        await old.Store.CreateAsync(Definition("q"), CancellationToken.None);
+        await current.Store.SyncAsync(CancellationToken.None);
+        var oldEpoch = await old.Owners.TakeAsync("q", CancellationToken.None);
+        await old.Store.Find("q")!.AppendAsync([Event("""{"by":"old"}""")], new AppendConditions(FenceEpoch: oldEpoch), CancellationToken.None);
+
+        // The query moves: the new owner takes it over, as its grain does on activation.
+        var newEpoch = await current.Owners.TakeAsync("q", CancellationToken.None);
+        Assert.Equal(oldEpoch + 1, newEpoch);
+
+        var output = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            await old.Store.Find("q")!.AppendAsync([Event("""{"by":"old, paused"}""")], new AppendConditions(FenceEpoch: oldEpoch), CancellationToken.None));
+        Assert.True(ClusterTables.IsFenced(output), output.ToString());
+        var journal = await Assert.ThrowsAnyAsync<Exception>(() => old.Queries.AppendJournalAsync("q", [new JournalEntry(1, 0, 10)], oldEpoch, CancellationToken.None));
+        Assert.True(ClusterTables.IsFenced(journal), journal.ToString());
+        var checkpoint = await Assert.ThrowsAnyAsync<Exception>(() => old.Queries.SaveCheckpointAsync(
+            new StoredCheckpoint("q", 1, [10], 1, 0, [], DateTimeOffset.UtcNow), oldEpoch, CancellationToken.None));
+        Assert.True(ClusterTables.IsFenced(checkpoint), checkpoint.ToString());
+
+        var appended = await current.Store.Find("q")!.AppendAsync([Event("""{"by":"new"}""")], new AppendConditions(FenceEpoch: newEpoch), CancellationToken.None);
+        Assert.Equal(1, Assert.IsType<AppendOutcome.Appended>(appended).Result.FirstOffset);
+        await current.Queries.AppendJournalAsync("q", [new JournalEntry(1, 0, 10)], newEpoch, CancellationToken.None);
+        Assert.Equal([new JournalEntry(1, 0, 10)], await current.Queries.ReadJournalAsync("q", 0, CancellationToken.None));
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<T?> probe)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(10);
+        }
+    }
+
+    private static StreamDefinition Definition(string name) =>
+        new(name, StorageKind.Postgres, null, TimeSpan.Zero, null, null, DateTimeOffset.UtcNow, null);
+
+    private static NewEvent Event(string json) => new(DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes(json));
+}
