@@ -16,6 +16,8 @@ internal sealed class FencedQueryCatalog(IQueryCatalog inner, long epoch) : IQue
 
     public Task SaveAsync(StoredQuery query, CancellationToken cancellationToken) => inner.SaveAsync(query, cancellationToken);
 
+    public Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken) => inner.ReplaceAsync(query, cancellationToken);
+
     public Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken) => inner.SetRunningAsync(name, running, cancellationToken);
 
     public Task RemoveAsync(string name, CancellationToken cancellationToken) => inner.RemoveAsync(name, cancellationToken);
