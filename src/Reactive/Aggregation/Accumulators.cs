@@ -259,6 +259,20 @@ internal sealed class CountDistinctBigintAccumulator : Accumulator
             else counts[value] = left;
         }
     }
+    public override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(counts.Count);
+        foreach (var (value, n) in counts)
+        {
+            writer.Write(value);
+            writer.Write(n);
+        }
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        for (var i = CheckpointValues.ReadCount(reader); i > 0; i--) counts.Add(reader.ReadInt64(), reader.ReadInt32());
+    }
 }
 
 internal sealed class SumBigintAccumulator : Accumulator

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Aggregation;
 
@@ -71,6 +72,34 @@ internal sealed class SharedCountDistinctAccumulator(SharedDistinctValues values
         foreach (var (value, counts) in o.shared.Counts)
         {
             if (counts[o.slot] > 0) shared.Add(value, slot, -counts[o.slot]);
+        }
+    }
+
+    // Each accumulator of the shared table writes the values its own slot has seen; reading them back one slot after
+    // another rebuilds the table and every slot's distinct count (counts are never negative: Retract and Subtract
+    // only take out what was put in).
+    public override void WriteState(BinaryWriter writer)
+    {
+        var seen = 0;
+        foreach (var (_, counts) in shared.Counts)
+        {
+            if (counts[slot] > 0) seen++;
+        }
+        writer.Write(seen);
+        foreach (var (value, counts) in shared.Counts)
+        {
+            if (counts[slot] <= 0) continue;
+            writer.Write(value);
+            writer.Write(counts[slot]);
+        }
+    }
+
+    public override void ReadState(BinaryReader reader)
+    {
+        for (var i = CheckpointValues.ReadCount(reader); i > 0; i--)
+        {
+            var value = reader.ReadInt64();
+            shared.Add(value, slot, reader.ReadInt32());
         }
     }
 }

@@ -79,8 +79,12 @@ public sealed class MemoryStreamBytesTests
         for (var i = 0; i < 12; i++)
         {
             (await app.AppendAsync("src", batch, "application/x-ndjson")).EnsureSuccessStatusCode();
-            var state = (await client.GetFromJsonAsync<JsonElement>("/api/queries/copy")).GetProperty("state").GetString();
-            if (state != "running")
+            // The input keeps only the last 100 events: wait until the query has read this batch before the next evicts it.
+            var read = i + 1;
+            var query = await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/copy"),
+                q => q.GetProperty("state").GetString() != "running" || q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() >= read * 100L,
+                "copy to read the batch or fault");
+            if (query.GetProperty("state").GetString() != "running")
             {
                 break;
             }

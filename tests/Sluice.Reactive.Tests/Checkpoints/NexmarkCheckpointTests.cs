@@ -1,3 +1,4 @@
+using Sluice.Reactive.Runtime.Checkpoints;
 using Sluice.Nexmark;
 using Sluice.Reactive.Tests.Nexmark;
 
@@ -6,10 +7,12 @@ namespace Sluice.Reactive.Tests.Checkpoints;
 /// <summary>
 /// Every Nexmark query the engine runs, checkpointed at random pushes and restored into a fresh pipeline: the restored
 /// pipeline continues row for row (<see cref="CheckpointProperty"/>). Two generator seeds, three cut points each.
+/// Not q12: its windows run on processing time, which no replay reproduces, so a PROCTIME() query keeps no operator
+/// checkpoint and is not exactly-once across recovery (docs/durability.md).
 /// </summary>
 public sealed class NexmarkCheckpointTests
 {
-    public static TheoryData<string> Queries => [.. NexmarkQueries.All.Keys];
+    public static TheoryData<string> Queries => [.. NexmarkQueries.All.Keys.Where(name => name != "q12")];
 
     [Theory]
     [MemberData(nameof(Queries))]
@@ -22,6 +25,13 @@ public sealed class NexmarkCheckpointTests
             var pushes = PushesOf(query, events);
             CheckpointProperty.Holds(query, pushes, CheckpointProperty.Cuts(seed, pushes.Count, 3), $"{name} (seed {seed})");
         }
+    }
+
+    [Fact]
+    public void A_query_on_processing_time_takes_no_operator_checkpoint()
+    {
+        Assert.False(PipelineCheckpoint.Supports(QueryCompiler.Compile(NexmarkQueries.All["q12"], NexmarkStreamShapes.Instance)));
+        Assert.True(PipelineCheckpoint.Supports(QueryCompiler.Compile(NexmarkQueries.All["q5"], NexmarkStreamShapes.Instance)));
     }
 
     /// <summary>Each event, in generation order, to every input reading its stream (q7 reads bid twice), as NexmarkPipeline feeds them.</summary>

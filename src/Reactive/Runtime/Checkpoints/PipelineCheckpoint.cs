@@ -38,6 +38,11 @@ public sealed class PipelineCheckpoint
     public static bool Supports(CompiledQuery compiled)
     {
         ArgumentNullException.ThrowIfNull(compiled);
+        if (compiled.UsesProcessingTime)
+        {
+            // Its windows close by the wall clock, which no replay reproduces: it keeps no operator state in checkpoints.
+            return false;
+        }
         var inputs = compiled.Inputs.Select(_ => new Subject<InputEvent>()).ToArray();
         var stats = new QueryStats();
         using var subscription = compiled.Build(inputs, stats).Subscribe(Observer.Create<OutputRow>(_ => { }));
