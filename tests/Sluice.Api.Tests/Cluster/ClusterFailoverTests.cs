@@ -244,7 +244,8 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             {
                 return difference + Environment.NewLine + "query: " + await http.GetStringAsync($"/api/queries/{name}");
             }
-            await Task.Delay(200);
+            // Rows are still to come: read again once the output has grown.
+            await OutputGrowth.WaitAsync(http, name, next, watch, timeout);
         }
     }
 

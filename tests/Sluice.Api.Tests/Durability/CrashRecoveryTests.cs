@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Sluice.Api.Tests.Infrastructure;
 using Sluice.Api.Tests.Nexmark;
 using Sluice.Api.Tests.Postgres;
 using Sluice.Nexmark;
@@ -192,21 +193,7 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
             {
                 return difference + Environment.NewLine + "query: " + await http.GetStringAsync($"/api/queries/{name}");
             }
-            await WaitForGrowthAsync(http, name, next, watch, timeout);
-        }
-    }
-
-    /// <summary>Waits until the output stream holds more than <paramref name="read"/> events (rows still to come), or the deadline passes.</summary>
-    private static async Task WaitForGrowthAsync(HttpClient http, string name, long read, Stopwatch watch, TimeSpan timeout)
-    {
-        while (watch.Elapsed <= timeout)
-        {
-            var info = await http.GetFromJsonAsync<JsonElement>($"/api/streams/{name}");
-            if (info.GetProperty("headOffset").GetInt64() > read)
-            {
-                return;
-            }
-            await Task.Delay(5);
+            await OutputGrowth.WaitAsync(http, name, next, watch, timeout);
         }
     }
 
