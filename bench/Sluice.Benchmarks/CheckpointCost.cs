@@ -9,7 +9,9 @@ namespace Sluice.Benchmarks;
 
 /// <summary>
 /// "checkpoint-cost [groups…]": the CPU cost of a checkpoint of a GROUP BY holding N groups, in process (no HTTP, no
-/// PostgreSQL): writing its state blob, and reading it back into a fresh pipeline (the work recovery adds to a restart).
+/// PostgreSQL): writing its state blob on the driver (as before format 3), capturing it copy-on-write (the driver's pause
+/// since) and serializing the capture (on the checkpoint writer's thread), and reading it back into a fresh pipeline (the
+/// work recovery adds to a restart).
 /// Process CPU time is reported beside wall time, since on a shared machine wall time mostly measures the others.
 /// </summary>
 internal static class CheckpointCost
@@ -26,16 +28,25 @@ internal static class CheckpointCost
             using var source = Pipeline(query, out var sourceState, out var push);
             for (var k = 0; k < groups; k++) push(new InputEvent(k, DateTime.UnixEpoch.AddTicks(k), [(long)k, 1L]));
             var writes = new List<(double Cpu, double Wall)>();
+            var captures = new List<(double Cpu, double Wall)>();
+            var serializes = new List<(double Cpu, double Wall)>();
             var reads = new List<(double Cpu, double Wall)>();
+            var readBytes = new List<double>();
             byte[] blob = [];
             for (var round = 0; round < 3; round++)
             {
                 writes.Add(Measure(() => blob = sourceState.Write()));
+                PipelineSnapshot? snapshot = null;
+                captures.Add(Measure(() => snapshot = sourceState.Capture()));
+                serializes.Add(Measure(() => blob = snapshot!.Serialize()));
                 using var fresh = Pipeline(query, out var freshState, out _);
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 reads.Add(Measure(() => freshState.Read("g", CheckpointFormat.Current, blob)));
+                readBytes.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{groups,9:N0} groups: blob {blob.Length / 1e6:F1} MB; write {Median(writes)}; read back {Median(reads)} (median of 3)"));
+                $"{groups,9:N0} groups: blob {blob.Length / 1e6:F1} MB; write on the driver {Median(writes)}; capture (driver pause) {Median(captures)}, " +
+                $"then serialize off the driver {Median(serializes)}; read back {Median(reads)}, {readBytes.Order().ElementAt(1) / groups:F0} B allocated per group (median of 3)"));
         }
         return 0;
     }

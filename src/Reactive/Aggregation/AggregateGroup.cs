@@ -6,13 +6,33 @@ namespace Sluice.Reactive.Aggregation;
 /// <summary>The state of one group: its key, accumulators, how many rows it holds and what it last emitted.</summary>
 internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
 {
+    // How a checkpoint says what a group last emitted (format 3; format 2 wrote a bool, which reads as None or Row).
+    private const byte NoneEmitted = 0;
+    private const byte RowEmitted = 1;
+    private const byte ResultEmitted = 2;
+
     public GroupKey Key { get; } = key;
 
     public Accumulator[] Accumulators { get; } = accumulators;
 
     public long Rows;
 
+    /// <summary>The row this group last emitted; null when it emitted none, or when <see cref="LastEmittedIsResult"/> and not yet rebuilt.</summary>
     public object?[]? LastEmitted;
+
+    /// <summary>
+    /// True when what the group last emitted is exactly <see cref="ToRow"/> now: same types, same decimal scales and
+    /// double bits, the same JSON values. Then a checkpoint stores a marker instead of the row, and a restored group
+    /// rebuilds the row only when an event touches it (<see cref="MaterializeLastEmitted"/>): most groups of a large
+    /// table are not touched soon after a restart, so recovery allocates nothing for their rows.
+    /// </summary>
+    public bool LastEmittedIsResult;
+
+    // Copy-on-write captures of a GROUP BY's table (GroupTableCapture): the capture that claimed this group for
+    // writing (the driver before changing it, or the writer thread), when it was written, and the bytes the driver wrote.
+    internal int ClaimedEpoch;
+    internal int WrittenEpoch;
+    internal byte[]? CapturedBytes;
 
     public void Add(AggregateSpec[] specs, object?[] row)
     {
@@ -26,33 +46,65 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         Rows--;
     }
 
-    /// <summary>Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row.</summary>
+    /// <summary>Rebuilds a restored group's last emitted row from its accumulators; call before they change.</summary>
+    public void MaterializeLastEmitted()
+    {
+        if (LastEmitted is null && LastEmittedIsResult) LastEmitted = ToRow();
+    }
+
+    /// <summary>Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row (or the marker saying it is the result).</summary>
     public static void Write(BinaryWriter writer, AggregateGroup group)
     {
         CheckpointValues.WriteKey(writer, group.Key);
         AggregateSpec.WriteAll(writer, group.Accumulators);
         writer.Write(group.Rows);
-        CheckpointValues.WriteOptionalRow(writer, group.LastEmitted);
+        if (group.LastEmittedIsResult)
+        {
+            writer.Write(ResultEmitted);
+        }
+        else if (group.LastEmitted is { } last)
+        {
+            writer.Write(RowEmitted);
+            CheckpointValues.WriteRow(writer, last);
+        }
+        else
+        {
+            writer.Write(NoneEmitted);
+        }
     }
 
     public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs)
     {
-        var group = new AggregateGroup(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader))
+        var group = new AggregateGroup(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader)) { Rows = reader.ReadInt64() };
+        switch (reader.ReadByte())
         {
-            Rows = reader.ReadInt64(),
-            LastEmitted = CheckpointValues.ReadOptionalRow(reader),
-        };
-        if (group.LastEmitted is { } last && Array.Exists(last, v => v is JsonElement))
-        {
-            // JSON values compare by identity: where the last emitted row shared a JSON value with the group's state, it
-            // shares the restored one again, so an unchanged group is still recognised as unchanged (and emits nothing).
-            var current = group.ToRow();
-            for (var i = 0; i < last.Length && i < current.Length; i++)
-            {
-                if (last[i] is JsonElement was && current[i] is JsonElement now && was.GetRawText() == now.GetRawText()) last[i] = current[i];
-            }
+            case NoneEmitted:
+                break;
+            case RowEmitted:
+                group.LastEmitted = CheckpointValues.ReadRow(reader);
+                group.ShareJsonWithState();
+                break;
+            case ResultEmitted:
+                group.LastEmittedIsResult = true;
+                break;
+            case var other:
+                throw new InvalidDataException($"A checkpoint says {other} for what a group last emitted (0, 1 or 2 expected).");
         }
         return group;
+    }
+
+    /// <summary>
+    /// JSON values compare by identity: where the last emitted row held a JSON value equal to one of the group's state,
+    /// it shares the restored one again, so an unchanged group is still recognised as unchanged (and emits nothing).
+    /// </summary>
+    private void ShareJsonWithState()
+    {
+        if (LastEmitted is not { } last || !Array.Exists(last, v => v is JsonElement)) return;
+        var current = ToRow();
+        for (var i = 0; i < last.Length && i < current.Length; i++)
+        {
+            if (last[i] is JsonElement was && current[i] is JsonElement now && was.GetRawText() == now.GetRawText()) last[i] = current[i];
+        }
     }
 
     /// <summary>The output row: key values, then aggregate results.</summary>
@@ -63,5 +115,30 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
         for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
         return row;
+    }
+
+    /// <summary>
+    /// Whether two rows hold the very same values, representation included (what <see cref="LastEmittedIsResult"/>
+    /// needs): <see cref="object.Equals(object?, object?)"/> takes 1.0 and 1.00, 0.0 and -0.0, or a timestamp of two kinds as equal, but they print differently.
+    /// </summary>
+    public static bool Identical(object?[] a, object?[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var same = (a[i], b[i]) switch
+            {
+                (null, null) => true,
+                (decimal x, decimal y) => decimal.GetBits(x).AsSpan().SequenceEqual(decimal.GetBits(y)),
+                (double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
+                (DateTime x, DateTime y) => x.Ticks == y.Ticks && x.Kind == y.Kind,
+                (JsonElement, JsonElement) => Equals(a[i], b[i]),
+                (string?[] x, string?[] y) => x.AsSpan().SequenceEqual(y),
+                (object?[], object?[]) => false, // value tuples of ordered aggregates never reach an output row
+                (var x, var y) => x is not null && y is not null && x.GetType() == y.GetType() && x.Equals(y),
+            };
+            if (!same) return false;
+        }
+        return true;
     }
 }

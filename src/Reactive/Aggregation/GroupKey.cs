@@ -65,8 +65,9 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
         _ => new GroupKey(row.Length, row[0], row[1], row[2], row[3..]),
     };
 
-    /// <summary>The key of these values, as <see cref="Of"/> would build it (a checkpoint's keys read back).</summary>
-    public static GroupKey FromValues(object?[] values) => values.Length == 0 ? default : OfRow(values);
+    /// <summary>A key of <paramref name="count"/> values given one by one, as <see cref="Of"/> builds it (no array for up to three).</summary>
+    public static GroupKey FromParts(int count, object? a, object? b, object? c, object?[]? more) =>
+        count == 0 ? default : new GroupKey(count, a, b, c, count > 3 ? more : null);
 
     public bool HasNull
     {

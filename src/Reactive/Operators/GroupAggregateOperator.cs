@@ -13,9 +13,20 @@ internal sealed class GroupAggregateSink(
     Func<object?[], object?>[] keys,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream), ICheckpointable
+    string description) : UnarySink(downstream), ISnapshotCheckpointable
 {
     private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
+    private int captureEpoch;
+    private volatile GroupTableCapture? openCapture;
+
+    /// <summary>The table as it is now, written later on another thread (<see cref="GroupTableCapture"/>): the driver pauses only to copy references.</summary>
+    public IStateCapture Capture()
+    {
+        if (openCapture is not null) throw new InvalidOperationException("A capture of this GROUP BY's table is still open.");
+        var capture = new GroupTableCapture([.. groups.Values], ++captureEpoch, released => Interlocked.CompareExchange(ref openCapture, null, released));
+        openCapture = capture;
+        return capture;
+    }
 
     /// <summary>Each group: key, accumulators, row count and the row it last emitted (what its next change retracts).</summary>
     public void WriteState(BinaryWriter writer)
@@ -46,10 +57,17 @@ internal sealed class GroupAggregateSink(
             if (!groups.TryGetValue(key, out var group))
             {
                 if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
-                group = new AggregateGroup(key, AggregateSpec.CreateAll(specs));
+                // Born after any open capture: none writes it.
+                group = new AggregateGroup(key, AggregateSpec.CreateAll(specs)) { ClaimedEpoch = captureEpoch, WrittenEpoch = captureEpoch };
                 groups.Add(key, group);
                 stats.AddStateSize(1);
             }
+            else
+            {
+                // A capture still writing the table gets this group as it is, before it changes.
+                openCapture?.BeforeChange(group);
+            }
+            group.MaterializeLastEmitted();
             if (row.Kind == ElementKind.Insert) group.Add(specs, values);
             else group.Retract(specs, values);
 
@@ -62,10 +80,16 @@ internal sealed class GroupAggregateSink(
             else
             {
                 var next = group.ToRow();
-                if (group.LastEmitted is { } last && SameValues(last, next)) return;
+                if (group.LastEmitted is { } last && SameValues(last, next))
+                {
+                    // Nothing to emit; a checkpoint may store a marker for the row only if it is the result exactly (1.0 is not 1.00).
+                    group.LastEmittedIsResult = AggregateGroup.Identical(last, next);
+                    return;
+                }
                 retract = group.LastEmitted;
                 insert = next;
                 group.LastEmitted = next;
+                group.LastEmittedIsResult = true;
             }
         }
         catch (Exception e)

@@ -49,14 +49,14 @@ public sealed class QueryDurability
     public StoredCheckpoint? Restore { get; init; }
 
     /// <summary>
-    /// This run's checkpoint now, with <paramref name="pipeline"/>'s state, or null when none may be taken: while
+    /// This run's checkpoint now, with <paramref name="pipeline"/>'s state captured (serialized when written), or null when none may be taken: while
     /// re-produced rows are still being skipped, the output head is ahead of the offsets, and a checkpoint would pair
     /// them wrongly.
     /// </summary>
-    public StoredCheckpoint? Snapshot(IReadOnlyList<long> offsets, long outputHead, DateTimeOffset now, PipelineCheckpoint? pipeline) =>
+    public CapturedCheckpoint? Snapshot(IReadOnlyList<long> offsets, long outputHead, DateTimeOffset now, PipelineCheckpoint? pipeline) =>
         Checkpointer is null || pipeline is null || Replaying || rowsToSkip > 0
             ? null
-            : new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, pipeline.Write(), now);
+            : new CapturedCheckpoint(new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, [], now), pipeline.Capture());
 
     public bool Journaled { get; }
 

@@ -166,9 +166,9 @@ public sealed class QueryRun
         stopped = true;
         await stopping.CancelAsync();
         await driver;
-        if (error is null && durability?.Checkpointer is { } checkpointer && TrySnapshot() is { } last)
+        if (error is null && durability?.Checkpointer is { } checkpointer)
         {
-            await checkpointer.TakeFinalAsync(last);
+            await checkpointer.TakeFinalAsync(Offsets.Offsets, TrySnapshot);
         }
     }
 
@@ -208,7 +208,7 @@ public sealed class QueryRun
                 }
                 if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
                 {
-                    // Between batches, on the driver: offsets and output head agree; the write itself runs in the background.
+                    // Between batches, on the driver: offsets, output head and the captured state agree; serializing and writing run in the background.
                     checkpointer.Take(checkpoint);
                 }
                 if (!progressed)
@@ -279,7 +279,7 @@ public sealed class QueryRun
     }
 
     /// <summary>This run's checkpoint now (between batches, on the driver), or null when none may be taken or writing the state failed (logged).</summary>
-    private StoredCheckpoint? TrySnapshot()
+    private CapturedCheckpoint? TrySnapshot()
     {
         try
         {

@@ -19,10 +19,13 @@ internal sealed class CheckpointedPipeline : IDisposable
 
     public CheckpointedPipeline(CompiledQuery query)
     {
+        Query = query;
         subjects = query.Inputs.Select(_ => new Subject<InputEvent>()).ToArray();
         subscription = query.Build(subjects, Stats).Subscribe(Observer.Create<OutputRow>(Rows.Add, e => Error = e, () => Completed = true));
         state = PipelineCheckpoint.Of(subscription, Stats) ?? throw new InvalidOperationException("Every operator of the query should be checkpointable.");
     }
+
+    public CompiledQuery Query { get; }
 
     public QueryStats Stats { get; } = new();
 
@@ -49,6 +52,9 @@ internal sealed class CheckpointedPipeline : IDisposable
 
     public byte[] Checkpoint() => state.Write();
 
+    /// <summary>The state captured now, serialized later (what the runtime does, off the driver).</summary>
+    public PipelineSnapshot Capture() => state.Capture();
+
     public void Restore(byte[] blob, int version = CheckpointFormat.Current) => state.Read("q", version, blob);
 
     public void Dispose() => subscription.Dispose();
@@ -58,6 +64,8 @@ internal sealed class CheckpointedPipeline : IDisposable
 /// The property every checkpoint must have: a pipeline checkpointed between two pushes, and a fresh pipeline restored from
 /// that checkpoint and fed the rest, produce the very same rows (op, values, event time, in order) as the checkpointed
 /// pipeline itself goes on to produce; and the whole output equals, in order, that of a run that never checkpointed.
+/// The state captured at the cut and serialized only after the rest was pushed (as the runtime does, off the driver) is
+/// the very blob written at the cut.
 /// </summary>
 internal static class CheckpointProperty
 {
@@ -77,10 +85,13 @@ internal static class CheckpointProperty
             using var checkpointed = new CheckpointedPipeline(query);
             checkpointed.Run(pushes.Take(cut));
             var blob = checkpointed.Checkpoint();
+            var captured = checkpointed.Capture();
             var rowsAtCut = checkpointed.Rows.Count;
             var stateAtCut = checkpointed.Stats.StateSize;
             var lateAtCut = checkpointed.Stats.LateEvents;
             checkpointed.Run(pushes.Skip(cut));
+            // Serialized after the pipeline went on (copy-on-write): still the state at the cut, byte for byte.
+            Assert.True(blob.AsSpan().SequenceEqual(captured.Serialize()), $"{what}: the state captured at push {cut} and serialized later differs from the state written then");
             checkpointed.Complete();
 
             using var restored = new CheckpointedPipeline(query);

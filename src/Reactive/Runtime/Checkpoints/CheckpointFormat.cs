@@ -8,10 +8,12 @@ namespace Sluice.Reactive.Runtime.Checkpoints;
 public static class CheckpointFormat
 {
     /// <summary>
-    /// Version 2: the pipeline's counters, then every stateful operator's state (<see cref="PipelineCheckpoint"/>).
+    /// Version 3: the pipeline's counters, then every stateful operator's state (<see cref="PipelineCheckpoint"/>); a
+    /// GROUP BY group whose last emitted row is exactly its current result stores a marker instead of the row.
+    /// Version 2 wrote that row always (its flag byte, 0 or 1, reads the same way in version 3): it is still read.
     /// Version 1 (stateless pipelines only) held no operator state: it is read as such, the operators starting empty.
     /// </summary>
-    public const int Current = 2;
+    public const int Current = 3;
 
     /// <summary>The version of checkpoints that held no operator state (only stateless queries were checkpointed).</summary>
     public const int StatelessOnly = 1;
@@ -21,18 +23,24 @@ public static class CheckpointFormat
     public static byte[] Write(IReadOnlyList<ICheckpointable> operators)
     {
         ArgumentNullException.ThrowIfNull(operators);
+        return WriteParts(operators.Count, (i, writer) => operators[i].WriteState(writer));
+    }
+
+    /// <summary>The blob of <paramref name="count"/> operator states, each written by <paramref name="writeState"/>.</summary>
+    internal static byte[] WriteParts(int count, Action<int, BinaryWriter> writeState)
+    {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(Current);
-            writer.Write(operators.Count);
-            foreach (var op in operators)
+            writer.Write(count);
+            for (var i = 0; i < count; i++)
             {
                 // One buffer for the whole blob: the length prefix is written as a placeholder and filled in after the state.
                 var prefix = buffer.Position;
                 writer.Write(0);
-                op.WriteState(writer);
+                writeState(i, writer);
                 writer.Flush();
                 var end = buffer.Position;
                 buffer.Position = prefix;
@@ -82,7 +90,14 @@ public static class CheckpointFormat
         for (var i = 0; i < operators.Count; i++)
         {
             var length = reader.ReadInt32();
-            using var inner = new BinaryReader(new MemoryStream(reader.ReadBytes(length), writable: false));
+            // A view of the blob, not a copy (a state of 1,000,000 groups is tens of MB).
+            var start = (int)reader.BaseStream.Position;
+            if (length < 0 || length > blob.Length - start)
+            {
+                throw new InvalidDataException($"The checkpoint of query '{query}' says {length} byte(s) of state for operator {i} where {blob.Length - start} are left.");
+            }
+            using var inner = new BinaryReader(new MemoryStream(blob, start, length, writable: false));
+            reader.BaseStream.Position = start + length;
             operators[i].ReadState(inner);
             if (inner.BaseStream.Position != length)
             {

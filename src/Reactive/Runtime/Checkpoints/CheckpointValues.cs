@@ -152,7 +152,21 @@ public static class CheckpointValues
         for (var i = 0; i < key.Count; i++) Write(writer, key[i]);
     }
 
-    internal static GroupKey ReadKey(BinaryReader reader) => GroupKey.FromValues(ReadRow(reader));
+    /// <summary>A key written by <see cref="WriteKey"/>, read straight into the key (recovery reads one per group; no array for up to three values).</summary>
+    internal static GroupKey ReadKey(BinaryReader reader)
+    {
+        var count = ReadCount(reader);
+        var a = count > 0 ? Read(reader) : null;
+        var b = count > 1 ? Read(reader) : null;
+        var c = count > 2 ? Read(reader) : null;
+        object?[]? more = null;
+        if (count > 3)
+        {
+            more = new object?[count - 3];
+            for (var i = 0; i < more.Length; i++) more[i] = Read(reader);
+        }
+        return GroupKey.FromParts(count, a, b, c, more);
+    }
 
     private static JsonElement ReadJson(string text)
     {

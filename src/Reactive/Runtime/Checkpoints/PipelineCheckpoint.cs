@@ -52,6 +52,9 @@ public sealed class PipelineCheckpoint
     /// <summary>The state blob of the pipeline now (<see cref="CheckpointFormat"/>).</summary>
     public byte[] Write() => CheckpointFormat.Write(Operators);
 
+    /// <summary>The state of the pipeline now, to be serialized later on any thread into the blob <see cref="Write"/> would give now.</summary>
+    public PipelineSnapshot Capture() => PipelineSnapshot.Capture(Operators);
+
     /// <summary>Restores a blob a pipeline of the same query wrote, before the first event of this one.</summary>
     public void Read(string query, int version, byte[] blob) => CheckpointFormat.Read(query, version, blob, Operators);
 

@@ -22,12 +22,13 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
     /// <summary>True when a checkpoint is due and the previous one is written.</summary>
     public bool Due => inFlight.IsCompleted && time.GetElapsedTime(lastTaken) >= interval;
 
-    /// <summary>Writes <paramref name="checkpoint"/> in the background (call when <see cref="Due"/>).</summary>
-    public void Take(StoredCheckpoint checkpoint)
+    /// <summary>Serializes and writes <paramref name="checkpoint"/> in the background (call when <see cref="Due"/>).</summary>
+    public void Take(CapturedCheckpoint checkpoint)
     {
         lastTaken = time.GetTimestamp();
         lastOffsets = checkpoint.InputOffsets;
-        inFlight = WriteAsync(checkpoint);
+        // Off the driver: serializing a large state takes long; the capture keeps it as it was (copy-on-write).
+        inFlight = Task.Run(() => WriteAsync(checkpoint));
     }
 
     /// <summary>
@@ -44,29 +45,40 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
         return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
     }
 
-    /// <summary>The last checkpoint of a graceful stop: waits for the one in flight, then writes this one.</summary>
-    public async Task TakeFinalAsync(StoredCheckpoint checkpoint)
+    /// <summary>
+    /// The last checkpoint of a graceful stop (the driver has ended): waits for the one in flight, then, unless the query is still at
+    /// <paramref name="offsets"/>, captures this one with <paramref name="capture"/> and writes it.
+    /// </summary>
+    public async Task TakeFinalAsync(IReadOnlyList<long> offsets, Func<CapturedCheckpoint?> capture)
     {
         await inFlight;
-        if (lastOffsets is { } last && last.SequenceEqual(checkpoint.InputOffsets))
+        if (lastOffsets is { } last && last.SequenceEqual(offsets))
         {
             // Nothing moved since the last checkpoint (a second stop, or an idle query): write nothing.
+            return;
+        }
+        if (capture() is not { } checkpoint)
+        {
             return;
         }
         lastOffsets = checkpoint.InputOffsets;
         await WriteAsync(checkpoint);
     }
 
-    private async Task WriteAsync(StoredCheckpoint checkpoint)
+    private async Task WriteAsync(CapturedCheckpoint checkpoint)
     {
         try
         {
-            await catalog.SaveCheckpointAsync(checkpoint, CancellationToken.None);
+            await catalog.SaveCheckpointAsync(checkpoint.Serialize(), CancellationToken.None);
             Interlocked.Increment(ref written);
         }
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Writing a checkpoint of query {Query} failed; the previous one still holds.", query);
+        }
+        finally
+        {
+            checkpoint.Release();
         }
     }
 }
