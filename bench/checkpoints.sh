@@ -4,7 +4,10 @@
 #     and 0s (off), alternating rounds so both see the same machine load;
 #  2. recovery: a GROUP BY query holding N groups is SIGKILLed after its checkpoint covers all its input, and the
 #     service is started again: time from the process start to the query running caught up, per N.
-# Usage: bench/checkpoints.sh [--events 200000] [--rounds 2] [--groups "100000 1000000"] [--port 5078] [--skip-cost]
+#  3. pause: the in-process checkpoint-cost benchmark (write on the driver vs capture + serialize off it, read back).
+# Usage: bench/checkpoints.sh [--quick] [--events 200000] [--rounds 2] [--groups "100000 1000000"] [--port 5078] [--skip-cost]
+#   --quick: one round of 50,000 events and recovery of 100,000 groups (a few minutes on a quiet machine; the full run
+#   is about half an hour on a busy one). Options after --quick override it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=200000
@@ -19,11 +22,14 @@ while [ $# -gt 0 ]; do
     --groups) groups="$2"; shift ;;
     --port) port="$2"; shift ;;
     --skip-cost) cost=0 ;;
+    --quick) events=50000; rounds=1; groups="100000" ;;
+    *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
   shift
 done
 dotnet build -c Release src/Api -v quiet -nologo >/dev/null
 dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+dotnet build -c Release bench/Sluice.Benchmarks -v quiet -nologo >/dev/null
 scripts/postgres.sh start >/dev/null
 connection="$(scripts/postgres.sh url)"
 pg_port="$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$connection")"
@@ -84,3 +90,7 @@ for n in $groups; do
   curl -sf -X DELETE "$base/api/streams/g" >/dev/null
   stop_server
 done
+
+echo "== checkpoint of a GROUP BY in process (groups: $groups)"
+# shellcheck disable=SC2086 # one argument per size
+dotnet bench/Sluice.Benchmarks/bin/Release/net10.0/Sluice.Benchmarks.dll checkpoint-cost $groups

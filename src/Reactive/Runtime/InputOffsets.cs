@@ -7,9 +7,15 @@ namespace Sluice.Reactive.Runtime;
 public sealed record InputOffsets(IReadOnlyList<long> Offsets)
 {
     /// <summary>Each input's first retained offset (the default start: complete output) or, with <paramref name="latest"/>, its head.</summary>
-    public static InputOffsets Of(IReadOnlyList<Sluice.Data.Streams.StreamLog> inputs, bool latest)
+    public static InputOffsets Of(IReadOnlyList<Sluice.Data.Streams.StreamLog> inputs, bool latest) => Of(inputs, latest, _ => null);
+
+    /// <summary>
+    /// As <see cref="Of(IReadOnlyList{Sluice.Data.Streams.StreamLog}, bool)"/>, an input that is a replaced query's output
+    /// starting at that query's current definition (<see cref="OutputStreams.EarliestOf"/>).
+    /// </summary>
+    public static InputOffsets Of(IReadOnlyList<Sluice.Data.Streams.StreamLog> inputs, bool latest, Func<string, long?> outputStartOf)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return new(inputs.Select(log => latest ? log.Position.HeadOffset : log.Position.FirstRetainedOffset).ToArray());
+        return new(inputs.Select(log => latest ? log.Position.HeadOffset : OutputStreams.EarliestOf(log, outputStartOf)).ToArray());
     }
 }

@@ -23,6 +23,44 @@ public static class OutputStreams
     /// <summary>The data of the event that marks where a replaced query's output starts over: <c>{"op":"reset"}</c>.</summary>
     public static ReadOnlyMemory<byte> ResetData { get; } = "{\"op\":\"reset\"}"u8.ToArray();
 
+    /// <summary>Whether an event of a query's output stream is the <c>reset</c> of a replace (its data is exactly <see cref="ResetData"/>).</summary>
+    public static bool IsReset(ReadOnlySpan<byte> data) => data.SequenceEqual(ResetData.Span);
+
+    /// <summary>
+    /// <paramref name="entries"/> of a query's output stream without its <c>reset</c> events: a query reading that output
+    /// takes a reset as a marker, not as a row (it would read as a row of NULLs, docs/durability.md). The same list when none is one.
+    /// </summary>
+    public static IReadOnlyList<TailEntry> WithoutResets(IReadOnlyList<TailEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        List<TailEntry>? kept = null;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (IsReset(entries[i].Event.Data.Span))
+            {
+                kept ??= [.. entries.Take(i)];
+            }
+            else
+            {
+                kept?.Add(entries[i]);
+            }
+        }
+        return kept ?? entries;
+    }
+
+    /// <summary>
+    /// Where a query reading <paramref name="input"/> from its earliest retained event starts: for the output of a
+    /// replaced query, at that query's current definition (after its last <c>reset</c>, <paramref name="outputStartOf"/>),
+    /// so the reader's result is that of the query as it is now, as a view over a replaced view is in Materialize or RisingWave.
+    /// </summary>
+    public static long EarliestOf(StreamLog input, Func<string, long?> outputStartOf)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(outputStartOf);
+        var first = input.Position.FirstRetainedOffset;
+        return input.Definition.OutputOf is { } writer && outputStartOf(writer) is { } start ? Math.Max(first, Math.Min(start, input.Position.HeadOffset)) : first;
+    }
+
     /// <summary>
     /// Starts <paramref name="output"/> over for <paramref name="compiled"/> (a replace): gives the stream the new query's
     /// schema, then appends the <c>reset</c> event. Returns the offset after it, where the new query's rows begin.

@@ -92,6 +92,9 @@ public sealed class QueryRegistry : IAsyncDisposable
             return new LifecycleResult(LifecycleOutcome.Done);
         }, cancellationToken);
 
+    /// <summary>Where the rows of query <paramref name="name"/>'s current definition begin in its output (after its last reset); null for no such query.</summary>
+    private long? OutputStartOf(string name) => queries.TryGetValue(name, out var query) ? query.OutputStart : null;
+
     /// <summary>The first query (by name) that reads <paramref name="stream"/> or writes it; null when none does.</summary>
     public string? FindDependent(string stream) =>
         queries.Values.Where(q => q.Name == stream || q.Reads(stream)).Select(q => q.Name).Order(StringComparer.Ordinal).FirstOrDefault();
@@ -182,7 +185,7 @@ public sealed class QueryRegistry : IAsyncDisposable
                 await store.CreateAsync(OutputStreams.Define(name, compiled, time.GetUtcNow(), QueryRecovery.IsDurable(catalog, inputs) ? StorageKind.Postgres : StorageKind.Memory), CancellationToken.None);
                 output = store.Find(name)!;
             }
-            var start = InputOffsets.Of(inputs, latest: from == StartFrom.Latest);
+            var start = InputOffsets.Of(inputs, latest: from == StartFrom.Latest, OutputStartOf);
             var until = InputOffsets.Of(inputs, latest: true);
             var replaced = new RegisteredQuery(name, compiled, from, current.CreatedAt)
             {
@@ -279,7 +282,7 @@ public sealed class QueryRegistry : IAsyncDisposable
         {
             return new(LifecycleOutcome.InputMissing, query, $"Input stream '{compiled.Inputs.First(i => store.Find(i.Stream) is null).Stream}' does not exist.");
         }
-        var start = InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest);
+        var start = InputOffsets.Of(inputs, latest: query.From == StartFrom.Latest, OutputStartOf);
         var until = InputOffsets.Of(inputs, latest: true);
         var durable = QueryRecovery.IsDurable(catalog, inputs);
         query.OutputStart = 0;

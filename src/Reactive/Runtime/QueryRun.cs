@@ -38,6 +38,7 @@ public sealed class QueryRun
     private readonly CompiledQuery compiled;
     private readonly StreamCursor[] cursors;
     private readonly InputDecoder[] decoders;
+    private readonly bool[] readsQueryOutput;
     private readonly StreamLog output;
     private readonly RowEncoder encoder;
     private readonly OutputRowMemo? outputRows;
@@ -77,6 +78,7 @@ public sealed class QueryRun
         offsets = start.Offsets.ToArray();
         cursors = inputs.Select((log, i) => log.OpenCursor(offsets[i])).ToArray();
         decoders = compiled.Inputs.Select((input, i) => new InputDecoder(inputs[i], input.Columns)).ToArray();
+        readsQueryOutput = inputs.Select(log => log.Definition.OutputOf is not null).ToArray();
         this.output = output;
         encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
         outputRows = OutputRowMemo.For(output, compiled);
@@ -381,9 +383,16 @@ public sealed class QueryRun
             default:
                 throw new InvalidOperationException($"Input stream '{cursor.Log.Definition.Name}' was deleted.");
         }
+        var endOffset = entries[^1].Offset + 1;
         if (durability is not null)
         {
-            await durability.RecordAsync(index, entries[^1].Offset + 1);
+            await durability.RecordAsync(index, endOffset);
+        }
+        if (readsQueryOutput[index] && (entries = OutputStreams.WithoutResets(entries)).Count == 0)
+        {
+            // Only the reset of a replaced query: a marker, not a row (docs/durability.md).
+            Volatile.Write(ref offsets[index], endOffset);
+            return true;
         }
         var rows = new object?[entries.Count][];
         decoders[index].Decode(entries, rows);
@@ -432,7 +441,7 @@ public sealed class QueryRun
         WriteLatency.Rotate(writeEnded);
         WriteLatency.RecordElapsed(processEnded, writeEnded, batch.Length);
 
-        Volatile.Write(ref offsets[index], entries[^1].Offset + 1);
+        Volatile.Write(ref offsets[index], endOffset);
         Interlocked.Add(ref eventsIn, batch.Length);
         telemetry.RecordBatch(Name, batch.Length, readStarted, readEnded, processStarted, processEnded, writeEnded);
         return true;

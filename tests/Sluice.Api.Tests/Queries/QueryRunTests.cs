@@ -30,6 +30,27 @@ public sealed class QueryRunTests
     }
 
     [Fact]
+    public async Task A_reset_event_in_a_query_output_it_reads_is_a_marker_not_a_row_of_nulls()
+    {
+        await using var harness = new RuntimeHarness();
+        // The output of a query replaced once (its writer gone, so the reader starts at the first event and meets the reset).
+        await harness.Store.CreateAsync(new Sluice.Data.Streams.StreamDefinition("replaced", Sluice.Data.Streams.StorageKind.Memory, null, TimeSpan.Zero,
+            Sluice.Data.Streams.StreamDefinition.DefaultCapacity, null, DateTimeOffset.UtcNow, OutputOf: "replaced"), CancellationToken.None);
+        await harness.AppendAsync("replaced", (1, "old"));
+        await harness.Store.Find("replaced")!.AppendAsync([new Sluice.Data.Streams.NewEvent(DateTimeOffset.UtcNow, OutputStreams.ResetData)], CancellationToken.None);
+        await harness.AppendAsync("replaced", (2, "new"));
+
+        var query = await harness.RegisterAsync("reader", FakeQueries.PassThrough("replaced"));
+        var run = await RuntimeHarness.RowsOutAsync(query, 2);
+        // A batch holding nothing but a reset moves the reader past it too.
+        await harness.Store.Find("replaced")!.AppendAsync([new Sluice.Data.Streams.NewEvent(DateTimeOffset.UtcNow, OutputStreams.ResetData)], CancellationToken.None);
+        await Eventually.UntilAsync(() => Task.FromResult(Assert.Single(run.Positions).Offset), offset => offset == 4, "the reader to pass the second reset");
+
+        Assert.Equal(["""{"id":1,"text":"old"}""", """{"id":2,"text":"new"}"""], await harness.OutputTextsAsync("reader"));
+        Assert.Equal(2, run.EventsIn);
+    }
+
+    [Fact]
     public async Task Output_events_carry_the_rows_event_time()
     {
         await using var harness = new RuntimeHarness();

@@ -57,6 +57,29 @@ public sealed class ReplaceQueryTests(QueriesApp app) : IClassFixture<QueriesApp
     }
 
     [Fact]
+    public async Task A_query_registered_over_a_replaced_output_reads_the_current_definitions_rows_without_the_reset()
+    {
+        var input = await NewInputAsync("layer_in");
+        await AppendAsync(input, Enumerable.Range(0, 10).Select(i => $$"""{"k":{{i}},"v":{{i % 3}}}"""));
+        await RegisterAsync("layer_q", $"SELECT k, v FROM {input} WHERE v > 1");
+        await WaitForHeadAsync("layer_q", 3);
+        using var client = app.CreateClient();
+        using (var response = await client.PutAsJsonAsync("/api/queries/layer_q", new { sql = $"SELECT k, v * 10 AS w FROM {input} WHERE v > 0" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        await WaitForHeadAsync("layer_q", 4 + 6);
+
+        // As a view over a replaced view: the reader's result is that of the current definition (no old row, no row of NULLs for the reset).
+        await RegisterAsync("layer_reader", "SELECT k, w FROM layer_q");
+        await WaitForHeadAsync("layer_reader", 6);
+        var expected = Enumerable.Range(0, 10).Where(i => i % 3 > 0).Select(i => $$"""{"k":{{i}},"w":{{i % 3 * 10}}}""");
+        Assert.Equal(expected, await ReadAllDataAsync("layer_reader", 0));
+        var reader = await client.GetFromJsonAsync<JsonElement>("/api/queries/layer_reader");
+        Assert.Equal(10, reader.GetProperty("metrics").GetProperty("inputs")[0].GetProperty("offset").GetInt64());
+    }
+
+    [Fact]
     public async Task Replace_with_from_latest_reads_only_new_events_and_a_stopped_query_runs_again()
     {
         var input = await NewInputAsync("latest_in");

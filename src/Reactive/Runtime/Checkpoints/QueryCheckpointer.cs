@@ -5,8 +5,8 @@ namespace Sluice.Reactive.Runtime.Checkpoints;
 
 /// <summary>
 /// Takes a durable query's checkpoints: the driver offers one between batches, this keeps one every
-/// <see cref="QueryOptions.CheckpointInterval"/> and writes it in the background, so live latency never waits for
-/// PostgreSQL (at most one write in flight; a checkpoint offered meanwhile is simply not taken). A failed write is
+/// <see cref="QueryOptions.CheckpointInterval"/> and serializes and writes it in the background, so live latency never waits for
+/// the serialization or PostgreSQL (at most one write in flight; a checkpoint offered meanwhile is simply not taken). A failed write is
 /// logged and costs only recovery time: the previous checkpoint and the journal still hold.
 /// </summary>
 public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeSpan interval, TimeProvider time, ILogger logger)
@@ -46,8 +46,8 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
     }
 
     /// <summary>
-    /// The last checkpoint of a graceful stop (the driver has ended): waits for the one in flight, then, unless the query is still at
-    /// <paramref name="offsets"/>, captures this one with <paramref name="capture"/> and writes it.
+    /// The last checkpoint of a graceful stop (the driver has ended): waits for the one in flight, then, unless the last
+    /// checkpoint is at <paramref name="offsets"/> already, captures this one with <paramref name="capture"/> and writes it.
     /// </summary>
     public async Task TakeFinalAsync(IReadOnlyList<long> offsets, Func<CapturedCheckpoint?> capture)
     {
