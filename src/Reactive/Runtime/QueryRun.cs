@@ -38,6 +38,7 @@ public sealed class QueryRun
     private readonly CompiledQuery compiled;
     private readonly StreamCursor[] cursors;
     private readonly InputDecoder[] decoders;
+    private readonly TailMemoReader?[] readers;
     private readonly StreamLog output;
     private readonly RowEncoder encoder;
     private readonly OutputRowMemo? outputRows;
@@ -77,6 +78,7 @@ public sealed class QueryRun
         offsets = start.Offsets.ToArray();
         cursors = inputs.Select((log, i) => log.OpenCursor(offsets[i])).ToArray();
         decoders = compiled.Inputs.Select((input, i) => new InputDecoder(inputs[i], input.Columns)).ToArray();
+        readers = new TailMemoReader?[decoders.Length];
         this.output = output;
         encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
         outputRows = OutputRowMemo.For(output, compiled);
@@ -154,9 +156,9 @@ public sealed class QueryRun
     public void Start()
     {
         // Counted before the driver runs, so rows appended right after registration are already shared.
-        foreach (var decoder in decoders)
+        for (var i = 0; i < decoders.Length; i++)
         {
-            decoder.AddReader();
+            readers[i] = decoders[i].Join(offsets[i]);
         }
         driver = Task.Run(DriveAsync);
     }
@@ -235,9 +237,12 @@ public sealed class QueryRun
             {
                 logger.LogWarning(ex, "Disposing the pipeline of query {Query} failed.", Name);
             }
-            foreach (var decoder in decoders)
+            for (var i = 0; i < decoders.Length; i++)
             {
-                decoder.RemoveReader();
+                if (readers[i] is { } reader)
+                {
+                    decoders[i].Leave(reader);
+                }
             }
             stopped = true;
         }
@@ -387,6 +392,10 @@ public sealed class QueryRun
         }
         var rows = new object?[entries.Count][];
         decoders[index].Decode(entries, rows);
+        if (readers[index] is { } reader)
+        {
+            decoders[index].Passed(reader, entries);
+        }
         var batch = new InputEvent[entries.Count];
         for (var k = 0; k < entries.Count; k++)
         {
