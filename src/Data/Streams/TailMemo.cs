@@ -81,6 +81,11 @@ public sealed class TailMemo<T>
         long below = long.MaxValue;
         lock (sync)
         {
+            if (!readers.Contains(reader))
+            {
+                // Left already: it no longer holds anything back, and must not count as the slowest (or the only) reader.
+                return;
+            }
             reader.Next = Math.Max(reader.Next, entries[^1].Offset + 1);
             foreach (var joined in readers)
             {

@@ -258,6 +258,32 @@ public sealed class SharedInputDecodingTests
         Assert.Equal(3, memo.Users);
     }
 
+    [Fact]
+    public async Task A_batch_reported_after_its_reader_left_does_not_stop_later_readers_from_dropping_rows()
+    {
+        await using var harness = new RuntimeHarness();
+        var log = await harness.CreateStreamAsync("clicks");
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"));
+        var entries = await EntriesAsync(log, 0, 10);
+        var memo = log.Tail.Memo<object?[]>(InputDecoder.MemoName(FakeQueries.IdAndText));
+        var early = new InputDecoder(log, FakeQueries.IdAndText);
+        var gone = early.Join(0);
+        early.Leave(gone);
+        early.Passed(gone, entries);
+
+        var first = new InputDecoder(log, FakeQueries.IdAndText);
+        var second = new InputDecoder(log, FakeQueries.IdAndText);
+        var firstReader = first.Join(0);
+        var secondReader = second.Join(0);
+        first.Decode(entries, new object?[2][]);
+        first.Passed(firstReader, entries);
+        second.Decode(entries, new object?[2][]);
+        second.Passed(secondReader, entries);
+
+        Assert.Equal(2, first.Decoded);
+        Assert.All(entries, entry => Assert.Null(memo.Get(entry)));
+    }
+
     private static async Task<TailEntry[]> EntriesAsync(StreamLog log, long from, int limit) =>
         ((CursorRead.Events)await log.OpenCursor(from).ReadAsync(limit, CancellationToken.None)).Entries.ToArray();
 
