@@ -8,8 +8,11 @@ namespace Sluice.Data.Streams;
 public sealed class TailMemo<T>
     where T : class
 {
+    private readonly Lock sync = new();
+    private readonly List<TailMemoReader> readers = [];
     private int users;
     private long computed;
+    private long droppedBelow;
 
     internal TailMemo(string name, int index)
     {
@@ -27,6 +30,83 @@ public sealed class TailMemo<T>
     public void AddUser() => Interlocked.Increment(ref users);
 
     public void RemoveUser() => Interlocked.Decrement(ref users);
+
+    /// <summary>
+    /// A consumer that reads this memo's values in offset order from <paramref name="from"/> on, and says so with
+    /// <see cref="Passed"/>: values every joined consumer has passed are dropped. Counts as a user until <see cref="Leave"/>.
+    /// </summary>
+    public TailMemoReader Join(long from)
+    {
+        var reader = new TailMemoReader(from);
+        lock (sync)
+        {
+            readers.Add(reader);
+        }
+        AddUser();
+        return reader;
+    }
+
+    /// <summary>A consumer that <see cref="Join"/>ed has ended.</summary>
+    public void Leave(TailMemoReader reader)
+    {
+        lock (sync)
+        {
+            if (!readers.Remove(reader))
+            {
+                return;
+            }
+        }
+        RemoveUser();
+    }
+
+    /// <summary>
+    /// <paramref name="reader"/> has taken what it needs of <paramref name="entries"/> (its latest batch, in offset order).
+    /// The values of those entries that every joined reader has now passed are dropped from the entries.
+    /// </summary>
+    /// <remarks>
+    /// Without this a value stays reachable from the tail until its slot is reused, thousands of events later, which is
+    /// long enough for every decoded row to outlive gen0 and be copied into gen1 (docs/benchmarks.md). A value dropped and
+    /// asked for again (a reader that joins behind the others) is computed again: a cost, never a wrong answer.
+    /// The reader that moves the slowest position is the one whose batch holds the entries that became unneeded.
+    /// </remarks>
+    public void Passed(TailMemoReader reader, IReadOnlyList<TailEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+        long from;
+        long below = long.MaxValue;
+        lock (sync)
+        {
+            if (!readers.Contains(reader))
+            {
+                // Left already: it no longer holds anything back, and must not count as the slowest (or the only) reader.
+                return;
+            }
+            reader.Next = Math.Max(reader.Next, entries[^1].Offset + 1);
+            foreach (var joined in readers)
+            {
+                below = Math.Min(below, joined.Next);
+            }
+            if (below <= droppedBelow)
+            {
+                return;
+            }
+            from = droppedBelow;
+            droppedBelow = below;
+        }
+        foreach (var entry in entries)
+        {
+            if (entry.Offset >= from && entry.Offset < below && entry.GetMemo(Index) is { } value && !ReferenceEquals(value, Claimed))
+            {
+                // Only a value: a claim in progress (another reader computing) is left alone.
+                entry.CompareExchangeMemo(Index, null, value);
+            }
+        }
+    }
 
     /// <summary>Values computed for entries so far, as counted by <see cref="GetOrAdd"/> and <see cref="CountComputed"/>.</summary>
     public long Computed => Interlocked.Read(ref computed);
@@ -66,6 +146,15 @@ public sealed class TailMemo<T>
         Interlocked.Increment(ref computed);
         return value;
     }
+}
+
+/// <summary>A consumer's position in a <see cref="TailMemo{T}"/>'s entries (<see cref="TailMemo{T}.Join"/>).</summary>
+public sealed class TailMemoReader
+{
+    internal TailMemoReader(long next) => Next = next;
+
+    /// <summary>The offset of the first entry this reader has not passed yet.</summary>
+    internal long Next { get; set; }
 }
 
 /// <summary>A value to attach to a new event's tail entry as it is appended, so no consumer has to compute it.</summary>

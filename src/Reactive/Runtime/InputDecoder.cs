@@ -44,6 +44,18 @@ public sealed class InputDecoder
     /// <summary>A run that called <see cref="AddReader"/> has ended.</summary>
     public void RemoveReader() => memo.RemoveUser();
 
+    /// <summary>
+    /// A run starts reading through this layout from offset <paramref name="from"/> and reports each batch it has decoded
+    /// (<see cref="Passed"/>), so rows every such run has taken are dropped from the tail and die young.
+    /// </summary>
+    public TailMemoReader Join(long from) => memo.Join(from);
+
+    /// <summary>A run that <see cref="Join"/>ed has ended.</summary>
+    public void Leave(TailMemoReader reader) => memo.Leave(reader);
+
+    /// <summary>The run of <paramref name="reader"/> holds the rows of <paramref name="entries"/>: the tail need not keep them for it.</summary>
+    public void Passed(TailMemoReader reader, IReadOnlyList<TailEntry> entries) => memo.Passed(reader, entries);
+
     /// <summary>The rows of <paramref name="entries"/> into <paramref name="rows"/>: taken from the memo, or decoded and (when shared) kept.</summary>
     /// <remarks>
     /// Runs usually arrive at a fresh batch together, right after the append that woke them all. Each claims the

@@ -197,6 +197,93 @@ public sealed class SharedInputDecodingTests
         Assert.Equal(["""{"id":1,"text":"a"}""", """{"id":2,"text":"b"}"""], await harness.OutputTextsAsync("second"));
     }
 
+    [Fact]
+    public async Task Rows_leave_the_tail_once_every_joined_reader_has_passed_them()
+    {
+        await using var harness = new RuntimeHarness();
+        var log = await harness.CreateStreamAsync("clicks");
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
+        var entries = await EntriesAsync(log, 0, 10);
+        var decoders = Enumerable.Range(0, 3).Select(_ => new InputDecoder(log, FakeQueries.IdAndText)).ToArray();
+        var readers = decoders.Select(d => d.Join(0)).ToArray();
+        var memo = log.Tail.Memo<object?[]>(InputDecoder.MemoName(FakeQueries.IdAndText));
+        var rows = decoders.Select(_ => new object?[3][]).ToArray();
+
+        decoders[0].Decode(entries, rows[0]);
+        decoders[0].Passed(readers[0], entries);
+        decoders[1].Decode(entries, rows[1]);
+        decoders[1].Passed(readers[1], entries[..2]);
+        var keptForTheThird = entries.Select(e => memo.Get(e)).ToArray();
+        decoders[2].Decode(entries[..2], rows[2]);
+        decoders[2].Passed(readers[2], entries[..2]);
+
+        Assert.All(keptForTheThird, row => Assert.NotNull(row));
+        Assert.Equal(3, decoders[0].Decoded);
+        Assert.Same(rows[0][1], rows[2][1]);
+        Assert.Null(memo.Get(entries[0]));
+        Assert.Null(memo.Get(entries[1]));
+        Assert.Same(rows[0][2], memo.Get(entries[2]));
+    }
+
+    [Fact]
+    public async Task A_reader_that_left_holds_no_rows_back_and_one_joining_behind_decodes_again()
+    {
+        await using var harness = new RuntimeHarness();
+        var log = await harness.CreateStreamAsync("clicks");
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"));
+        var entries = await EntriesAsync(log, 0, 10);
+        var first = new InputDecoder(log, FakeQueries.IdAndText);
+        var second = new InputDecoder(log, FakeQueries.IdAndText);
+        var leaves = new InputDecoder(log, FakeQueries.IdAndText);
+        var firstReader = first.Join(0);
+        var secondReader = second.Join(0);
+        leaves.Leave(leaves.Join(0));
+        var memo = log.Tail.Memo<object?[]>(InputDecoder.MemoName(FakeQueries.IdAndText));
+
+        var rows = new object?[2][];
+        first.Decode(entries, rows);
+        first.Passed(firstReader, entries);
+        second.Decode(entries, new object?[2][]);
+        second.Passed(secondReader, entries);
+        var dropped = entries.Select(e => memo.Get(e)).ToArray();
+        var behind = new InputDecoder(log, FakeQueries.IdAndText);
+        behind.Join(0);
+        var again = new object?[2][];
+        behind.Decode(entries, again);
+
+        Assert.All(dropped, row => Assert.Null(row));
+        Assert.Equal([2L, "b"], again[1]);
+        Assert.NotSame(rows[1], again[1]);
+        Assert.Equal(4, first.Decoded);
+        Assert.Equal(3, memo.Users);
+    }
+
+    [Fact]
+    public async Task A_batch_reported_after_its_reader_left_does_not_stop_later_readers_from_dropping_rows()
+    {
+        await using var harness = new RuntimeHarness();
+        var log = await harness.CreateStreamAsync("clicks");
+        await harness.AppendAsync("clicks", (1, "a"), (2, "b"));
+        var entries = await EntriesAsync(log, 0, 10);
+        var memo = log.Tail.Memo<object?[]>(InputDecoder.MemoName(FakeQueries.IdAndText));
+        var early = new InputDecoder(log, FakeQueries.IdAndText);
+        var gone = early.Join(0);
+        early.Leave(gone);
+        early.Passed(gone, entries);
+
+        var first = new InputDecoder(log, FakeQueries.IdAndText);
+        var second = new InputDecoder(log, FakeQueries.IdAndText);
+        var firstReader = first.Join(0);
+        var secondReader = second.Join(0);
+        first.Decode(entries, new object?[2][]);
+        first.Passed(firstReader, entries);
+        second.Decode(entries, new object?[2][]);
+        second.Passed(secondReader, entries);
+
+        Assert.Equal(2, first.Decoded);
+        Assert.All(entries, entry => Assert.Null(memo.Get(entry)));
+    }
+
     private static async Task<TailEntry[]> EntriesAsync(StreamLog log, long from, int limit) =>
         ((CursorRead.Events)await log.OpenCursor(from).ReadAsync(limit, CancellationToken.None)).Entries.ToArray();
 
