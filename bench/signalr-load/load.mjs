@@ -11,6 +11,9 @@
 //   node load.mjs stall   <baseUrl> --pid <server pid> [--events 1000000] [--batch 5000] [--rate events/s]
 //       one subscriber that never reads its socket while --events flow through (NDJSON batches, paced
 //       to --rate when given); samples the server's RSS.
+//   node load.mjs idle    <baseUrl> --pid <server pid> [--connections 2000] [--rate 1000] [--seconds 20] [--pad 100]
+//       --connections raw SignalR WebSocket clients that each subscribe from the head and then never read their
+//       socket, while events flow at --rate for --seconds; samples the server's RSS (idle, connected, peak, after).
 import * as signalR from '@microsoft/signalr';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
@@ -352,6 +355,56 @@ async function stall() {
   });
 }
 
+async function idle() {
+  const pid = number('pid', NaN);
+  if (!Number.isFinite(pid)) throw new Error('idle needs --pid <server pid> to read its RSS');
+  const connections = number('connections', 2000);
+  const rate = number('rate', 1000);
+  const seconds = number('seconds', 20);
+  const padding = 'x'.repeat(number('pad', 100));
+  const stream = await createStream('idle');
+  const rssIdle = rssOf(pid);
+  const cpuBefore = cpuSecondsOf(pid);
+  const sockets = [];
+  for (let s = 0; s < connections; s += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, connections - s) }, async () => {
+      const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/hubs/streams`);
+      await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+      socket.on('error', () => {});
+      socket.send('{"protocol":"json","version":1}\u001e');
+      socket.send(`{"type":4,"invocationId":"1","target":"Subscribe","arguments":["${stream}",null]}\u001e`);
+      sockets.push(socket);
+    }));
+  }
+  await sleep(1000);
+  for (const socket of sockets) socket._socket.pause();
+  const rssConnected = rssOf(pid);
+  let peak = rssConnected;
+  const samples = [];
+  const batch = Math.max(1, Math.round(rate / 10));
+  const total = rate * seconds;
+  const started = performance.now();
+  for (let first = 0; first < total; first += batch) {
+    let body = '';
+    for (let i = 0; i < batch; i++) body += `{"i":${first + i},"pad":"${padding}"}\n`;
+    await post(`/api/streams/${stream}/events`, body, 'application/x-ndjson');
+    const due = started + ((first + batch) * 1000) / rate;
+    if (due - performance.now() > 1) await sleep(due - performance.now());
+    const rss = rssOf(pid);
+    peak = Math.max(peak, rss);
+    if ((first + batch) % rate === 0) samples.push(round(rss, 0));
+  }
+  const rssAfterFlow = rssOf(pid);
+  const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
+  for (const socket of sockets) socket.terminate();
+  await sleep(2000);
+  report({
+    scenario: 'idle', stream, connections, events: total, rate, rssIdleMiB: round(rssIdle, 1), rssConnectedMiB: round(rssConnected, 1),
+    rssPeakMiB: round(peak, 1), rssAfterFlowMiB: round(rssAfterFlow, 1), peakAboveIdleMiB: round(peak - rssIdle, 1),
+    rssAfterDisconnectMiB: round(rssOf(pid), 1), serviceCpuSeconds: round(cpuSeconds), rssEverySecondMiB: samples,
+  });
+}
+
 function report(result) {
   console.log(JSON.stringify(result, null, 2));
 }
@@ -362,6 +415,7 @@ try {
   else if (command === 'fanout-subscribers') await fanoutSubscribers();
   else if (command === 'fanout-pacer') await fanoutPacer();
   else if (command === 'stall') await stall();
+  else if (command === 'idle') await idle();
   else throw new Error(`unknown command ${command}`);
   process.exit(0);
 } catch (error) {

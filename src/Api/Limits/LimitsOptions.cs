@@ -28,9 +28,10 @@ public sealed class LimitsOptions
 
     /// <summary>
     /// Bytes all live subscribers' buffers may hold together (events read from a stream, not yet taken by the
-    /// connection); each subscription may hold an equal share. 0 = unlimited. Default 256 MiB.
+    /// connection); each subscription may hold an equal share. 0 = unlimited. Default 64 MiB: 2,000 subscribers that
+    /// stop reading then hold 32 KiB each, which keeps them within 300 MB of the idle service (docs/benchmarks-live.md).
     /// </summary>
-    public long SubscriberBytes { get; set; } = 256L * 1024 * 1024;
+    public long SubscriberBytes { get; set; } = 64L * 1024 * 1024;
 
     public static long DefaultMemoryStreamBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Sluice.Api.Infrastructure;
 
@@ -24,7 +25,8 @@ public static class LiveApi
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
-        app.MapHub<StreamHub>(HubPath);
+        var live = app.ServiceProvider.GetRequiredService<IOptions<LiveOptions>>().Value;
+        app.MapHub<StreamHub>(HubPath, connection => connection.TransportMaxBufferSize = Math.Max(1024, live.ConnectionSendBufferBytes));
         return app;
     }
 }

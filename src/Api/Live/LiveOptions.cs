@@ -21,4 +21,12 @@ public sealed class LiveOptions
 
     /// <summary>Events read from the log per read while replaying or catching up.</summary>
     public int ReadBatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// Bytes SignalR buffers per hub connection on their way to the socket before a send waits (its
+    /// <c>TransportMaxBufferSize</c>, 64 KiB unless set). Every connection whose client stops reading fills this
+    /// much, so it is what 2,000 stalled clients multiply: at 16 KiB a replay is still sent in full frames, and the
+    /// buffer that absorbs a slow client is the subscriber buffer, which <c>Limits:SubscriberBytes</c> bounds.
+    /// </summary>
+    public long ConnectionSendBufferBytes { get; set; } = 16 * 1024;
 }
