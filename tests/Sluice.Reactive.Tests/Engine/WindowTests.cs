@@ -121,6 +121,21 @@ public sealed class WindowTests
         Assert.Equal(QueryRun.At(41), run.Rows[^1].EventTime);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_session_aggregate_reads_no_row_cell_for_window_start_and_window_end(bool strict)
+    {
+        // The session operator fills window_start/window_end itself: the input rows have no such cells, so evaluating
+        // those GROUP BY keys on a row would fail (faulting a strict query, or counting an error per row otherwise).
+        using var run = new QueryRun("SELECT k, window_start, window_end, COUNT(*) AS n FROM SESSION(late, ts, INTERVAL '5' SECOND) GROUP BY k, window_start, window_end", strict);
+        run.Push(0, 1, ["a", 1L, QueryRun.At(1)]).Push(0, 3, ["a", 2L, QueryRun.At(3)]);
+        run.CompleteAll();
+        Assert.Null(run.Error);
+        Assert.Equal(0, run.Stats.RowErrors);
+        Assert.Equal(["+a|00:00:01.000|00:00:08.000|2"], run.Rendered());
+    }
+
     [Fact]
     public void Grouping_by_an_upstream_windows_columns_stays_windowed()
     {

@@ -88,6 +88,30 @@ public sealed class DisposalDuringEmissionTests
     }
 
     [Fact]
+    public void Windows_of_an_upstream_window_result_closing_on_one_watermark()
+    {
+        var observer = new DisposingObserver();
+        // Rows [window_start, v]: two windows (two groups in the first) end at or before the watermark.
+        var sink = new WindowAggregateSink(observer, [E.Column(0)], 0, TimeSpan.FromSeconds(10).Ticks, CountAndSum(), new QueryStats(), "aggregate");
+        observer.Subscription = sink;
+        sink.OnNext(Element.Insert([QueryRun.At(0), 1L], E.T(1)));
+        sink.OnNext(Element.Insert([QueryRun.At(10), 1L], E.T(11)));
+        sink.OnNext(E.Wm(100));
+        Assert.Equal(["row"], observer.Log);
+    }
+
+    [Fact]
+    public void A_group_change_retracting_its_previous_row()
+    {
+        var observer = new DisposingObserver();
+        var sink = new GroupAggregateSink(observer, [E.Column(0)], CountAndSum(), new QueryStats(), "aggregate");
+        sink.OnNext(E.Ins(1, "a", 1L));
+        observer.Subscription = sink;
+        sink.OnNext(E.Ins(2, "a", 2L)); // retracts a|1|1, then would insert a|2|3
+        Assert.Equal(["row"], observer.Log);
+    }
+
+    [Fact]
     public void Join_matches_of_one_row()
     {
         var observer = new DisposingObserver();

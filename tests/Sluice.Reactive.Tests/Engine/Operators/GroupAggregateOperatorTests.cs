@@ -50,6 +50,19 @@ public sealed class GroupAggregateOperatorTests
     }
 
     [Fact]
+    public void A_change_that_leaves_the_groups_row_as_it_was_emits_nothing()
+    {
+        var max = new ElementRecorder();
+        var maxSink = new GroupAggregateSink(max, [E.Column(0)],
+            [new(new AggregateCall(AggregateKind.Max, null, false, SqlType.Bigint), E.Column(1), true)], new QueryStats(), "aggregate");
+        maxSink.OnNext(E.Ins(1, "a", 5L));
+        maxSink.OnNext(E.Ins(2, "a", 3L));
+        maxSink.OnNext(E.Del(3, "a", 3L));
+        maxSink.OnNext(E.Ins(4, "a", 9L));
+        Assert.Equal(["+a|5@1", "-a|5@4", "+a|9@4"], max.Log);
+    }
+
+    [Fact]
     public void A_retraction_for_a_group_never_seen_is_ignored()
     {
         sink.OnNext(E.Del(1, "a", 5L));

@@ -41,6 +41,19 @@ public sealed class JoinExpiryOperatorTests
     }
 
     [Fact]
+    public void A_left_row_arriving_when_the_right_watermark_is_exactly_at_its_bound_is_stored_and_still_matches()
+    {
+        var join = new Join();
+        join.Right.OnNext(E.Wm(6));
+        join.Left.OnNext(Element.Insert(Row("a", 1, 1), E.T(1)));
+        Assert.Equal(1, join.Stats.StateSize);
+        join.Right.OnNext(Element.Insert(Row("a", 10, 6), E.T(6)));
+        Assert.Equal(["+a|1|00:00:01.000|a|10|00:00:06.000"], join.Out.Rows);
+        join.Right.OnNext(E.Wm(6.001));
+        Assert.Equal(1, join.Stats.StateSize); // the right row a|10 stays until the left watermark passes 6
+    }
+
+    [Fact]
     public void An_expired_left_row_no_longer_matches_a_right_row_that_arrives_behind_the_watermark()
     {
         var join = new Join();

@@ -221,6 +221,31 @@ public sealed class JoinOperatorTests
     }
 
     [Fact]
+    public void Full_join_pads_rows_of_either_side_until_a_partner_arrives_and_again_once_it_leaves()
+    {
+        var output = new ElementRecorder();
+        var stats = new QueryStats();
+        var sink = new JoinSink(output, [E.Column(0)], [E.Column(0)], null, 2, 2, leftOuter: true, rightOuter: true, [], [], appendOnly: false, stats);
+        sink.RightObserver.OnNext(E.Ins(1, "a", 10L));
+        sink.LeftObserver.OnNext(E.Ins(2, "a", 1L));
+        sink.RightObserver.OnNext(E.Del(3, "a", 10L));
+        sink.RightObserver.OnNext(E.Ins(4, null, 20L));
+        sink.LeftObserver.OnNext(E.Ins(5, null, 2L));
+        sink.LeftObserver.OnNext(E.Del(6, "a", 1L));
+        Assert.Equal(
+            [
+                "+null|null|a|10@1",
+                "-null|null|a|10@2", "+a|1|a|10@2",
+                "-a|1|a|10@3", "+a|1|null|null@3",
+                "+null|null|null|20@4",
+                "+null|2|null|null@5",
+                "-a|1|null|null@6",
+            ],
+            output.Log);
+        Assert.Equal(0, stats.StateSize);
+    }
+
+    [Fact]
     public void Inner_join_null_keys_emit_nothing_on_either_side()
     {
         var join = new Join();

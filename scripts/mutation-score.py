@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Engine-wide mutation score from the per-file Stryker.NET reports that scripts/mutation.sh leaves in
+artifacts/mutation/<name>/mutation-report.json. See docs/testing.md.
+
+    scripts/mutation-score.py                 # table per file and the total, as Markdown
+    scripts/mutation-score.py --survivors     # also every survivor and uncovered mutant, file:line, mutator, replacement
+    scripts/mutation-score.py a.json b.json   # only these reports
+
+Stryker is run a few files at a time, so one file can appear in several reports. A mutant is named by its file,
+position, mutator and replacement; its status is the one from the newest report that ran it (killed, timeout,
+survived or no coverage). A report only counts for a file if it was made from the file as it is now: a file whose
+reports are all older than its last change is listed as stale and left out of the total.
+Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker counts it.
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENGINE = os.path.join(ROOT, "src", "Reactive")
+FOLDERS = ("Operators/", "Aggregation/", "Windows/")
+TESTED = {"Killed", "Timeout", "Survived", "NoCoverage"}
+
+
+def relative(path, project_root):
+    full = path if os.path.isabs(path) else os.path.join(project_root, path)
+    marker = "/src/Reactive/"
+    return full.split(marker, 1)[1] if marker in full else os.path.relpath(full, ENGINE)
+
+
+def mutant_key(m):
+    loc = m["location"]
+    return (loc["start"]["line"], loc["start"]["column"], loc["end"]["line"], loc["end"]["column"], m["mutatorName"], m.get("replacement", ""))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("reports", nargs="*")
+    parser.add_argument("--survivors", action="store_true", help="list each survivor and uncovered mutant")
+    args = parser.parse_args()
+    reports = args.reports or glob.glob(os.path.join(ROOT, "artifacts", "mutation", "*", "mutation-report.json"))
+    if not reports:
+        sys.exit("no reports: run scripts/mutation.sh first")
+
+    # file -> mutant key -> (report time, status, mutant); file -> reports that were stale for it
+    merged, stale = {}, {}
+    for report in sorted(reports, key=os.path.getmtime):
+        when = os.path.getmtime(report)
+        data = json.load(open(report, encoding="utf-8"))
+        for path, entry in data["files"].items():
+            name = relative(path, data.get("projectRoot", ENGINE))
+            if not name.startswith(FOLDERS) or not any(m["status"] in TESTED for m in entry["mutants"]):
+                continue
+            current = os.path.join(ENGINE, name)
+            if not os.path.exists(current) or open(current, encoding="utf-8-sig").read() != entry["source"].lstrip("\ufeff"):
+                stale.setdefault(name, []).append(os.path.relpath(report, ROOT))
+                continue
+            stale.pop(name, None)
+            mutants = merged.setdefault(name, {})
+            for m in entry["mutants"]:
+                if m["status"] in TESTED:
+                    mutants[mutant_key(m)] = (when, m["status"], m)
+
+    print("| file | killed | timeout | survived | no coverage | score |")
+    print("|---|---:|---:|---:|---:|---:|")
+    totals = {s: 0 for s in TESTED}
+    for name in sorted(merged):
+        counts = {s: 0 for s in TESTED}
+        for _, status, _ in merged[name].values():
+            counts[status] += 1
+        for s in TESTED:
+            totals[s] += counts[s]
+        print(row(f"`{name}`", counts))
+    print(row("**total**", totals))
+    outdated = sorted(set(stale) - set(merged))
+    if outdated:
+        print("\nchanged since their last report (left out): " + ", ".join(outdated), file=sys.stderr)
+    measured = set(merged)
+    unmeasured = sorted(
+        os.path.relpath(p, ENGINE) for f in FOLDERS for p in glob.glob(os.path.join(ENGINE, f, "**", "*.cs"), recursive=True)
+        if os.path.relpath(p, ENGINE) not in measured and os.path.relpath(p, ENGINE) not in stale)
+    if unmeasured:
+        print("\nnot measured (no current report): " + ", ".join(unmeasured), file=sys.stderr)
+
+    if args.survivors:
+        print()
+        for name in sorted(merged):
+            for key, (_, status, m) in sorted(merged[name].items()):
+                if status in ("Survived", "NoCoverage"):
+                    replacement = " ".join(m.get("replacement", "").split())
+                    print(f"- {status} `{name}:{key[0]}` {m['mutatorName']}: `{replacement[:100]}`")
+
+
+def row(label, c):
+    detected = c["Killed"] + c["Timeout"]
+    valid = detected + c["Survived"] + c["NoCoverage"]
+    score = f"{100 * detected / valid:.1f} %" if valid else "—"
+    return f"| {label} | {c['Killed']} | {c['Timeout']} | {c['Survived']} | {c['NoCoverage']} | {score} |"
+
+
+if __name__ == "__main__":
+    main()
