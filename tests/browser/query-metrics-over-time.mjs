@@ -1,6 +1,6 @@
 // The query page's metrics over time: while events flow, the series of events/s in, rows/s out, late events/s and the
 // watermark's lag behind the wall clock grow a point a second from the server's samples and show the rates; when the
-// events stop, events/s in falls back to 0.
+// events stop, events/s in falls back to 0; at 390 px the charts stack inside the screen.
 import { runScenario, assert, http, uniqueName } from './lib.mjs';
 
 await runScenario('query-metrics-over-time', async ({ page, base, shot }) => {
@@ -62,4 +62,15 @@ await runScenario('query-metrics-over-time', async ({ page, base, shot }) => {
 
   // Server rates, not browser deltas: once nothing is appended, the next samples say 0 events/s.
   await page.waitForFunction(() => document.querySelector('#query-page figure[data-series=eventsIn]').dataset.latest === '0', null, { timeout: 30_000 });
+
+  // A phone-sized window: the charts stack, one a row, and nothing is wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fit = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const charts = [...document.querySelectorAll('#query-page figure.series')].map(f => f.getBoundingClientRect());
+    return { width, scroll: document.documentElement.scrollWidth, right: Math.max(...charts.map(r => r.right)), lefts: new Set(charts.map(r => Math.round(r.left))).size };
+  });
+  assert(fit.scroll <= fit.width && fit.right <= fit.width + 1, `the query page fits 390 px: ${JSON.stringify(fit)}`);
+  assert(fit.lefts === 1, `the charts stack in one column at 390 px: ${JSON.stringify(fit)}`);
+  await shot('query-metrics-390.png');
 });
