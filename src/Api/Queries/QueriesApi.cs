@@ -287,7 +287,7 @@ public static class QueriesApi
             : null;
 
     private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry, QueryMetricsHistory history) =>
-        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query) with { MetricsHistory = history.For(name) }) : QueryNotFound(name);
+        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query) with { MetricsHistory = history.For(name) ?? QueryMetricsHistory.Empty }) : QueryNotFound(name);
 
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StopAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
         Lifecycle(name, await registry.StopAsync(name, cancellationToken));

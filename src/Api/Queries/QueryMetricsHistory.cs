@@ -15,6 +15,9 @@ public sealed class QueryMetricsHistory(QueryRegistry registry, TimeProvider tim
     /// <summary>Samples kept per query: five minutes of intervals.</summary>
     public const int Capacity = 300;
 
+    /// <summary>The series of a query registered since the last sample.</summary>
+    public static readonly QueryMetricsSeries Empty = new(IntervalSeconds, []);
+
     private sealed record Sample(long Ticks, DateTimeOffset At, QueryRun? Run, long EventsIn, long RowsOut, long LateEvents, DateTime? Watermark);
 
     private readonly Dictionary<string, Queue<Sample>> history = new(StringComparer.Ordinal);
