@@ -29,6 +29,9 @@ public sealed class BrowserScenarios(ServiceProcess service, ITestOutputHelper o
     public Task The_signalr_javascript_client_replays_then_follows_with_no_gap_or_duplicate() => RunAsync("signalr-replay.mjs");
 
     [Fact]
+    public Task The_query_page_draws_the_servers_metrics_over_time_and_they_move_while_events_flow() => RunAsync("query-metrics-over-time.mjs");
+
+    [Fact]
     public Task Swagger_sends_the_ndjson_example_as_raw_text_and_it_is_appended() => RunAsync("swagger-ndjson.mjs");
 
     [Fact]

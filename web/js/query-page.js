@@ -1,10 +1,12 @@
 // The page of one registered query (#queries/NAME): its SQL, plan, inputs, state and error, metrics with the
-// row errors, and a preview of the query on events you give (POST /api/queries/preview). Built once when opened,
-// its figures updated in place on every refresh of the list.
+// row errors, metrics over time (the server's per-second samples from GET /api/queries/NAME), and a preview of the
+// query on events you give (POST /api/queries/preview). Built once when opened, its figures updated in place on
+// every refresh of the list.
 import { api } from './api.js';
 import { emit } from './ui-hooks.js';
 import { currentStreams } from './streams.js';
 import { $, el, setText, formatNumber, formatCell } from './dom.js';
+import { metricChart } from './metrics-chart.js';
 
 let shown = null; // { name, card }
 
@@ -16,7 +18,13 @@ export function showQueryPage(name, query) {
     shown = { name, card, pending: true };
     return;
   }
-  shown = { name, card };
+  const charts = {
+    eventsInPerSecond: metricChart('eventsIn', 'events in per second', '/s'),
+    rowsOutPerSecond: metricChart('rowsOut', 'rows out per second', '/s'),
+    watermarkLagSeconds: metricChart('watermarkLag', 'watermark behind the wall clock', ' s'),
+    lateEventsPerSecond: metricChart('lateEvents', 'late events per second', '/s'),
+  };
+  shown = { name, card, charts };
   card.hidden = false;
   card.replaceChildren(
     el('div', { class: 'row page-head' },
@@ -39,6 +47,9 @@ export function showQueryPage(name, query) {
           ...figure('events in', 'eventsIn'), ...figure('rows out', 'rowsOut'), ...figure('output events/s (server)', 'outRate'),
           ...figure('late events', 'lateEvents'), ...figure('skipped events', 'skippedEvents'), ...figure('row errors', 'rowErrors'),
           ...figure('watermark', 'watermark'), ...figure('watermark behind the wall clock', 'watermarkLag'), ...figure('state size', 'stateSize')),
+        el('h3', { id: 'metrics-over-time-title' }, 'Metrics over time'),
+        el('p', { class: 'hint' }, 'The server\'s samples, one a second, of the last five minutes.'),
+        el('div', { class: 'series-grid', role: 'group', 'aria-labelledby': 'metrics-over-time-title' }, ...Object.values(charts).map(c => c.node)),
         el('h3', {}, 'Inputs'),
         el('div', { class: 'table-wrap' }, el('table', { class: 'data inputs' },
           el('thead', {}, el('tr', {}, ...['stream', 'next offset', 'head', 'lag', 'events/s (server)'].map((h, i) => el('th', { scope: 'col', class: i ? 'num' : '' }, h)))),
@@ -48,6 +59,7 @@ export function showQueryPage(name, query) {
     previewSection(query));
   emit('query-page', card, query);
   update(query);
+  refreshHistory();
   card.focus();
 }
 
@@ -70,6 +82,26 @@ export function refreshQueryPage(list) {
     return;
   }
   update(query);
+  refreshHistory();
+}
+
+// The series come from GET /api/queries/NAME (the list leaves them out); one request at a time.
+async function refreshHistory() {
+  const page = shown;
+  if (!page || page.pending || page.loadingHistory) return;
+  page.loadingHistory = true;
+  try {
+    const query = await api.describeQuery(page.name);
+    if (shown !== page) return;
+    const points = query.metricsHistory?.points ?? [];
+    for (const [field, chart] of Object.entries(page.charts)) {
+      chart.update(points.map(p => ({ at: Date.parse(p.at), value: p[field] ?? null })));
+    }
+  } catch {
+    // The list's refresh reports an unreachable server; the charts keep their last samples meanwhile.
+  } finally {
+    page.loadingHistory = false;
+  }
 }
 
 let followOutput = () => {};

@@ -39,14 +39,16 @@ public static class OpenApi
         return services;
     }
 
-    // Swagger UI treats every media type containing "json" as JSON, so it shows and sends the NDJSON example (a
-    // string) JSON-quoted, which the service rightly refuses. Before sending, this unquotes such a body.
-    // Swashbuckle embeds it in a JSON text inside a JavaScript string: one line, and no double quotes (34 is '"').
-    private const string NdjsonAsText =
-        "(request) => { const type = request.headers['Content-Type'] || request.headers['content-type'] || ''; " +
-        "if (type.startsWith('application/x-ndjson') && typeof request.body === 'string' && request.body.trimStart().charCodeAt(0) === 34) { " +
-        "try { const text = JSON.parse(request.body); if (typeof text === 'string') request.body = text; } catch (e) { } } " +
-        "return request; }";
+    // Swagger UI treats every media type containing "json" as JSON: it shows a string example JSON-quoted and sends
+    // it so, which the service rightly refuses for NDJSON. This plugin replaces the function that turns an example
+    // into the text of the body box, so an NDJSON example shows (and is sent) as the raw lines it is; every other
+    // media type is rendered as Swagger UI does. Swashbuckle embeds it in a JSON text inside a JavaScript string and
+    // evaluates it: one expression, one line, no double quotes and no backslashes.
+    private const string NdjsonExamplesPlugin =
+        "(({ getSystem }) => ({ fn: { getJsonSampleSchema: (schema, config, contentType, example) => { " +
+        "const value = getSystem().fn.memoizedSampleFromSchema(schema, config, example); " +
+        "const quoteStrings = /json/.test(contentType || '') && !/ndjson/.test(contentType || ''); " +
+        "return typeof value === 'object' || (quoteStrings && typeof value === 'string') ? JSON.stringify(value, null, 2) : value; } } }))";
 
     /// <summary>Swagger UI is on in every environment unless <c>Sluice:Swagger:Enabled</c> is false.</summary>
     public static WebApplication UseSluiceOpenApi(this WebApplication app)
@@ -57,7 +59,7 @@ public static class OpenApi
             app.UseSwaggerUI(o =>
             {
                 o.DocumentTitle = "Sluice API";
-                o.UseRequestInterceptor(NdjsonAsText);
+                o.ConfigObject.Plugins = [NdjsonExamplesPlugin];
             });
         }
         return app;

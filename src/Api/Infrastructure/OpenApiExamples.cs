@@ -34,7 +34,7 @@ internal sealed class OpenApiExamples(TimeProvider time) : IOperationFilter
                     [{"auction":1007,"bidder":42,"price":1250,"channel":"web","url":"https://example.com/a/1007","date_time":"{{At(0)}}","extra":""},
                      {"auction":2001,"bidder":7,"price":990,"channel":"app","url":"https://example.com/a/2001","date_time":"{{At(1.5)}}","extra":""}]
                     """)!,
-                // Raw text, one object per line: the media type's schema is a string (see Apply), so Swagger UI sends it as it is.
+                // Raw text, one object per line: the media type's schema is a string (see Apply), and Swagger UI shows and sends it as it is.
                 ["application/x-ndjson"] = JsonValue.Create(
                     $$"""{"auction":1007,"bidder":42,"price":1250,"channel":"web","url":"","date_time":"{{At(0)}}","extra":""}""" + "\n" +
                     $$"""{"auction":2001,"bidder":7,"price":990,"channel":"app","url":"","date_time":"{{At(1.5)}}","extra":""}""" + "\n"),
@@ -141,7 +141,7 @@ internal sealed class OpenApiExamples(TimeProvider time) : IOperationFilter
                 concrete.Example = body.DeepClone();
                 if (body is JsonValue)
                 {
-                    // A string schema makes Swagger UI send the example as raw text instead of a JSON-quoted string.
+                    // The body is text (one JSON object per line), not a JSON value; Swagger UI shows and sends it raw (OpenApi.NdjsonExamplesPlugin).
                     concrete.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "One JSON object per line (NDJSON)." };
                 }
             }

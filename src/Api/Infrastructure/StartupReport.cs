@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Sluice.Api.Auth;
+using Sluice.Api.Cluster;
 
 namespace Sluice.Api.Infrastructure;
 
@@ -48,12 +49,10 @@ public static class StartupReport
     private static bool UnderTestServer(WebApplication app) =>
         app.Services.GetService<IServer>()?.GetType().FullName == "Microsoft.AspNetCore.TestHost.TestServer";
 
-    /// <summary>e.g. <c>Sluice: in memory, protected mode (loopback clients only). UI http://localhost:5000/ · Swagger … · health …</c></summary>
+    /// <summary>e.g. <c>Sluice is running: memory mode, …; protected mode (loopback clients only). UI http://localhost:5000/ · Swagger … · health …</c></summary>
     public static string Describe(WebApplication app, string? postgresConnectionString)
     {
-        var storage = string.IsNullOrWhiteSpace(postgresConnectionString)
-            ? "streams in memory (lost when the service stops)"
-            : $"streams in PostgreSQL at {StartupFailure.PostgresAddress(postgresConnectionString)}";
+        var storage = Mode(app.Configuration, postgresConnectionString);
         var auth = AuthOptions.From(app.Configuration);
         var access = auth.HasCredentials ? "every request needs an API key or a JWT"
             : auth.AllowAnonymous ? "anonymous access from any address (Auth:AllowAnonymous)"
@@ -67,5 +66,22 @@ public static class StartupReport
             .TrimEnd('/');
         var swagger = app.Configuration.GetValue("Sluice:Swagger:Enabled", true) ? $"{baseUrl}/swagger" : "off (Sluice:Swagger:Enabled)";
         return $"Sluice is running: {storage}; {access}. UI {baseUrl}/ · Swagger {swagger} · health {baseUrl}/health/ready";
+    }
+
+    /// <summary>
+    /// The mode the service runs in, as the startup line names it: memory, one node over PostgreSQL (host:port/database,
+    /// never the password), or a node of a cluster (its name, the cluster id and the silo address other nodes reach).
+    /// </summary>
+    public static string Mode(IConfiguration configuration, string? postgresConnectionString)
+    {
+        if (string.IsNullOrWhiteSpace(postgresConnectionString))
+        {
+            return "memory mode, streams and queries in this process only (lost when the service stops)";
+        }
+        var postgres = $"PostgreSQL at {StartupFailure.PostgresAddress(postgresConnectionString)}";
+        var cluster = configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        return cluster.Enabled
+            ? $"cluster node '{cluster.ResolvedNodeName}' of cluster '{cluster.ClusterId}' (silo {cluster.Address}:{cluster.SiloPort}) over {postgres}"
+            : $"one node over {postgres} (postgres streams, queries and the catalog survive a restart)";
     }
 }

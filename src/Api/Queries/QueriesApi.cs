@@ -29,6 +29,7 @@ public static class QueriesApi
         services.AddMetrics();
         services.AddSingleton<QueryTelemetry>();
         services.AddSingleton<QueryRegistry>();
+        services.AddSingleton<QueryMetricsHistory>().AddHostedService(sp => sp.GetRequiredService<QueryMetricsHistory>());
         // Registered after the stream store's start-up (Program adds that first): recovered queries compile against the reopened streams.
         services.AddHostedService<QueryRecoveryStartup>();
         services.Replace(ServiceDescriptor.Singleton<IStreamDependents>(sp => new QueryStreamDependents(sp.GetRequiredService<QueryRegistry>())));
@@ -77,6 +78,8 @@ public static class QueriesApi
         group.MapGet("/{name}", Describe)
             .WithName("GetQuery")
             .WithSummary("Describe a query: state, error, output schema, plan and metrics (counts, watermark, state size, input offsets, p50/p99 latencies)")
+            .WithDescription("Also metricsHistory: the last five minutes of per-second samples (events/s in and out, late events/s, watermark lag " +
+                             "behind the wall clock), as the server takes them; the web UI's query page draws them.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireScope(Access.Read);
 
@@ -283,8 +286,8 @@ public static class QueriesApi
             ? AuthProblems.Forbidden(Access.Read, stream)
             : null;
 
-    private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry) =>
-        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query)) : QueryNotFound(name);
+    private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry, QueryMetricsHistory history) =>
+        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query) with { MetricsHistory = history.For(name) ?? QueryMetricsHistory.Empty }) : QueryNotFound(name);
 
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StopAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
         Lifecycle(name, await registry.StopAsync(name, cancellationToken));

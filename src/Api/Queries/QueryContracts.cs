@@ -55,6 +55,8 @@ public sealed record QueryValidation(IReadOnlyList<ColumnSchema> OutputSchema, I
 /// <param name="StartedAt">When the current (or last) run started.</param>
 /// <param name="Metrics">Counts, watermark, state size, input positions and latency percentiles of the current (or last) run.</param>
 /// <param name="Recovery">What the current run's recovery after a restart did (a durable query resumed); absent for a run started by a request.</param>
+/// <param name="MetricsHistory">The query's metrics over the last five minutes, one point per second as the server samples them (events/s in and
+/// out, late events/s, watermark lag behind the wall clock); on <c>GET /api/queries/{name}</c> only, absent in lists and other answers.</param>
 public sealed record QueryInfo(
     string Name,
     string Sql,
@@ -72,7 +74,23 @@ public sealed record QueryInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     QueryMetrics Metrics,
-    QueryRecoveryInfo? Recovery = null);
+    QueryRecoveryInfo? Recovery = null,
+    QueryMetricsSeries? MetricsHistory = null);
+
+/// <summary>A query's metrics over time, sampled by the server every <c>intervalSeconds</c>; the last five minutes, oldest point first.</summary>
+/// <param name="IntervalSeconds">Seconds between two samples (1).</param>
+/// <param name="Points">One point per interval, oldest first; empty until the query has been sampled twice.</param>
+public sealed record QueryMetricsSeries(int IntervalSeconds, IReadOnlyList<QueryMetricsPoint> Points);
+
+/// <summary>The query's metrics over one sampling interval, ending at <c>at</c>. Rates are absent over an interval in which the query
+/// was not running or started another run (stop and start, replace), since its counters restarted.</summary>
+/// <param name="At">When the interval ended (the server's clock).</param>
+/// <param name="EventsInPerSecond">Input events processed per second over the interval.</param>
+/// <param name="RowsOutPerSecond">Rows appended to the output stream per second over the interval.</param>
+/// <param name="LateEventsPerSecond">Events dropped as late per second over the interval.</param>
+/// <param name="WatermarkLagSeconds">How far the query's watermark trailed the server's wall clock at <c>at</c>, in seconds; absent before any event.
+/// For event time far from now (replayed history) this is large, which is what it is.</param>
+public sealed record QueryMetricsPoint(DateTimeOffset At, double? EventsInPerSecond, double? RowsOutPerSecond, double? LateEventsPerSecond, double? WatermarkLagSeconds);
 
 /// <summary>How a durable query resumed after a restart: from a checkpoint of its state, or by replaying its inputs from its run's start.</summary>
 /// <param name="FromCheckpoint">True when operator state and input offsets came from the query's last checkpoint.</param>

@@ -50,7 +50,7 @@ public sealed class StartupTests
         Assert.True(await service.StartAsync(Timeout), service.Log);
 
         var summary = await LineContainingAsync(service, "Sluice is running");
-        Assert.Contains("streams in memory", summary, StringComparison.Ordinal);
+        Assert.Contains("memory mode", summary, StringComparison.Ordinal);
         Assert.Contains("protected mode", summary, StringComparison.Ordinal);
         Assert.Contains($"UI {service.BaseUrl}/ ", summary, StringComparison.Ordinal);
         Assert.Contains($"Swagger {service.BaseUrl}/swagger", summary, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class StartupTests
     private static string[] Lines(string log) => log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // The summary is logged just after Kestrel's "Now listening" line, which is what StartAsync waits for.
-    private static async Task<string> LineContainingAsync(ServiceProcess service, string text)
+    internal static async Task<string> LineContainingAsync(ServiceProcess service, string text)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (true)

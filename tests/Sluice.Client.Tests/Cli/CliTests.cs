@@ -135,6 +135,18 @@ public sealed class CliTests(SluiceServer server) : IClassFixture<SluiceServer>,
     }
 
     [Fact]
+    public async Task Tail_json_writes_characters_as_they_are_not_as_html_escapes()
+    {
+        await client.CreateStreamAsync(new StreamDefinition("cli_plain_json"));
+        await client.AppendAsync("cli_plain_json", new { op = "+", text = "a<b> & 'c' café" });
+
+        var json = await Run("tail", "cli_plain_json", "--from", "0", "--count", "1", "--json");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Contains(""""op":"+","text":"a<b> & 'c' café"}"""", json.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tail_from_the_head_prints_events_appended_after_it_started()
     {
         await client.CreateStreamAsync(new StreamDefinition("cli_live"));
