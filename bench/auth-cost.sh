@@ -2,10 +2,12 @@
 # What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
 # 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
 # turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
-# Usage: bench/auth-cost.sh [--seconds 10] [--rounds 3]
+# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3]   (the defaults take about 2.5 minutes: 18 runs of 5 s)
+# Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
+# equal, cost to every column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=10
+seconds=5
 rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +48,9 @@ for port in 5081 5082 5083; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
 done
 
+# The figures depend on what else the machine does: say so beside them.
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 
 # One run; prints events/s and, less sensitive to a busy machine, the service's CPU time per request.
@@ -69,3 +74,4 @@ for round in $(seq 1 "$rounds"); do
     load jwt "5083" "$jwts" "$jwt" "$mode"
   done
 done
+echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"

@@ -12,6 +12,7 @@ namespace Sluice.Reactive.Runtime;
 /// The pipeline is synchronous (Rx operators call each other), so an operator cannot await in the middle of a row:
 /// the append made from here blocks the driver until it is done. That is the back-pressure the fan-out needs, and it
 /// only happens for an event that fans out (ordinary batches are appended by the run, asynchronously, between events).
+/// Its time counts in the query's T_process, not T_write: it is spent inside the event's processing.
 /// An append that fails here (the output stream deleted or full, the run stopping) ends the pipeline at once, so the
 /// operator stops fanning out instead of producing rows nobody appends; <see cref="WriteFailure"/> says why.
 /// </remarks>
