@@ -2,22 +2,27 @@
 # What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
 # 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
 # turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
-# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3]   (the defaults take about 2.5 minutes: 18 runs of 5 s)
+# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3] [--no-build]   (the defaults load for 90 s: 18 runs of 5 s;
+# about 2.5 minutes in all on a quiet machine, 10 on the shared one at load average 50-65)
 # Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
 # equal, cost to every column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=5
 rounds=3
+no_build=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
+    --no-build) no_build=1 ;;
   esac
   shift
 done
-dotnet build -c Release src/Api -v quiet -nologo >/dev/null
-dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+if [ "$no_build" = 0 ]; then
+  dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+  dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+fi
 
 key="bench-key-0123456789abcdef0123456789"
 signing="bench-signing-key-of-at-least-32-bytes-long"
