@@ -2,20 +2,27 @@
 # What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
 # 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
 # turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
-# Usage: bench/auth-cost.sh [--seconds 10] [--rounds 3]
+# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3] [--no-build]   (the defaults load for 90 s: 18 runs of 5 s;
+# about 2.5 minutes in all on a quiet machine, 10 on the shared one at load average 50-65)
+# Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
+# equal, cost to every column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=10
+seconds=5
 rounds=3
+no_build=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
+    --no-build) no_build=1 ;;
   esac
   shift
 done
-dotnet build -c Release src/Api -v quiet -nologo >/dev/null
-dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+if [ "$no_build" = 0 ]; then
+  dotnet build -c Release src/Api -v quiet -nologo >/dev/null
+  dotnet build -c Release bench/Sluice.Load -v quiet -nologo >/dev/null
+fi
 
 key="bench-key-0123456789abcdef0123456789"
 signing="bench-signing-key-of-at-least-32-bytes-long"
@@ -46,6 +53,9 @@ for port in 5081 5082 5083; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
 done
 
+# The figures depend on what else the machine does: say so beside them.
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
+
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 
 # One run; prints events/s and, less sensitive to a busy machine, the service's CPU time per request.
@@ -69,3 +79,4 @@ for round in $(seq 1 "$rounds"); do
     load jwt "5083" "$jwts" "$jwt" "$mode"
   done
 done
+echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reactive;
 using System.Reactive.Subjects;
 using Microsoft.Extensions.Logging;
 using Sluice.Data.Queries;
@@ -99,8 +98,9 @@ public sealed class QueryRun
     }
 
     /// <summary>
-    /// Output rows held before they are appended, within a batch: one input event's rows are appended whole, but a batch
-    /// whose events produce more than this (a join fanning out) is appended in chunks instead of materialised at once (SPEC §8).
+    /// Output rows held before they are appended: a batch whose events produce more than this is appended in chunks,
+    /// between events, and one event that alone produces more (a join fanning out against large state) is appended
+    /// every this many of its rows, as they come (<see cref="PipelineOutput"/>). A query never holds twice this (SPEC §8).
     /// </summary>
     public const int OutputChunkRows = 8_192;
 
@@ -186,35 +186,32 @@ public sealed class QueryRun
     {
         var cancellation = stopping.Token;
         var subjects = cursors.Select(_ => new Subject<InputEvent>()).ToArray();
-        var emitted = new List<OutputRow>();
-        Exception? pipelineError = null;
+        var sink = new PipelineOutput(WriteAsync, cancellation);
         IDisposable? subscription = null;
         try
         {
             // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's own end, which a checkpoint walks.
-            subscription = compiled.Build(subjects, Stats, clock).Subscribe(Observer.Create<OutputRow>(emitted.Add, e => pipelineError ??= e, () => { }));
+            subscription = compiled.Build(subjects, Stats, clock).Subscribe(sink);
+            sink.Pipeline = subscription;
             if (durability is not null)
             {
                 pipelineState = PipelineCheckpoint.Of(subscription, Stats);
                 RestoreState();
-                await ReplayJournalAsync(subjects, emitted, () => pipelineError, cancellation);
+                await ReplayJournalAsync(subjects, sink, cancellation);
                 NoteCaughtUp();
             }
             while (!cancellation.IsCancellationRequested)
             {
-                if (pipelineError is { } early)
-                {
-                    throw new QueryPipelineException(early);
-                }
+                ThrowIfFailed(sink);
                 var progressed = false;
                 for (var i = 0; i < cursors.Length && !cancellation.IsCancellationRequested; i++)
                 {
-                    progressed |= await PumpAsync(i, subjects[i], emitted, () => pipelineError, cancellation);
+                    progressed |= await PumpAsync(i, subjects[i], sink, cancellation);
                 }
                 NoteCaughtUp();
                 if (clock is not null)
                 {
-                    await FireClockAsync(emitted, () => pipelineError, cancellation);
+                    await FireClockAsync(sink, cancellation);
                 }
                 if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
                 {
@@ -306,16 +303,14 @@ public sealed class QueryRun
     }
 
     /// <summary>Closes the processing-time windows the clock has reached (PROCTIME(), SPEC §4) and appends what they emit.</summary>
-    private async Task FireClockAsync(List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    private async Task FireClockAsync(PipelineOutput sink, CancellationToken cancellation)
     {
+        sink.BeginEvent();
         clock!.Fire();
-        if (pipelineError() is { } failure)
+        ThrowIfFailed(sink);
+        if (sink.Rows.Count > 0)
         {
-            throw new QueryPipelineException(failure);
-        }
-        if (emitted.Count > 0)
-        {
-            await WriteAsync(emitted, cancellation);
+            await WriteAsync(sink.Rows, cancellation);
         }
     }
 
@@ -354,14 +349,14 @@ public sealed class QueryRun
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>After a restart: pushes the journaled batches again, in their order, before reading live (<see cref="QueryDurability"/>).</summary>
-    private async Task ReplayJournalAsync(Subject<InputEvent>[] subjects, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation)
+    private async Task ReplayJournalAsync(Subject<InputEvent>[] subjects, PipelineOutput sink, CancellationToken cancellation)
     {
         durability!.BeginReplay();
         foreach (var step in durability.Replay)
         {
             while (Volatile.Read(ref offsets[step.Input]) < step.EndOffset)
             {
-                if (!await PumpAsync(step.Input, subjects[step.Input], emitted, pipelineError, cancellation, step.EndOffset))
+                if (!await PumpAsync(step.Input, subjects[step.Input], sink, cancellation, step.EndOffset))
                 {
                     throw new InvalidOperationException(
                         $"The journal of query '{Name}' replays input {step.Input} up to offset {step.EndOffset}, but stream '{cursors[step.Input].Log.Definition.Name}' ends before it.");
@@ -372,7 +367,7 @@ public sealed class QueryRun
     }
 
     /// <summary>Reads, processes and writes one batch of input <paramref name="index"/> (below <paramref name="end"/>); false when the input had nothing new.</summary>
-    private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, List<OutputRow> emitted, Func<Exception?> pipelineError, CancellationToken cancellation, long end = long.MaxValue)
+    private async Task<bool> PumpAsync(int index, Subject<InputEvent> subject, PipelineOutput sink, CancellationToken cancellation, long end = long.MaxValue)
     {
         var cursor = cursors[index];
         var readStarted = Stopwatch.GetTimestamp();
@@ -426,7 +421,7 @@ public sealed class QueryRun
         Array.Clear(rows, 0, count);
         try
         {
-            await PushAsync(subject, batch, count, emitted, pipelineError, readStarted, cancellation);
+            await PushAsync(subject, batch, count, sink, readStarted, cancellation);
         }
         finally
         {
@@ -438,7 +433,7 @@ public sealed class QueryRun
     }
 
     /// <summary>Pushes the first <paramref name="count"/> events of <paramref name="batch"/> through the pipeline and appends the rows that come out.</summary>
-    private async Task PushAsync(Subject<InputEvent> subject, InputEvent[] batch, int count, List<OutputRow> emitted, Func<Exception?> pipelineError, long readStarted,
+    private async Task PushAsync(Subject<InputEvent> subject, InputEvent[] batch, int count, PipelineOutput sink, long readStarted,
         CancellationToken cancellation)
     {
         var readEnded = Stopwatch.GetTimestamp();
@@ -447,8 +442,10 @@ public sealed class QueryRun
 
         ProcessLatency.Rotate(readEnded);
         var processStarted = readEnded;
+        var emitted = sink.Rows;
         for (var k = 0; k < count; k++)
         {
+            sink.BeginEvent();
             if (k % ProcessSampleEvery == 0)
             {
                 var before = Stopwatch.GetTimestamp();
@@ -460,10 +457,7 @@ public sealed class QueryRun
             {
                 subject.OnNext(batch[k]);
             }
-            if (pipelineError() is { } failure)
-            {
-                throw new QueryPipelineException(failure);
-            }
+            ThrowIfFailed(sink);
             if (emitted.Count >= OutputChunkRows)
             {
                 // A fan-out (a cross join of large inputs) would otherwise hold the whole batch's output at once.
@@ -547,6 +541,22 @@ public sealed class QueryRun
             buffer = new T[Math.Max(count, buffer.Length * 2)];
         }
         return buffer;
+    }
+
+    /// <summary>
+    /// Throws what ended the pipeline: an append made in the middle of an event as it failed (so a stop is a stop, and a
+    /// full output names its limit), or the error an operator reported.
+    /// </summary>
+    private static void ThrowIfFailed(PipelineOutput sink)
+    {
+        if (sink.WriteFailure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        if (sink.PipelineError is { } error)
+        {
+            throw new QueryPipelineException(error);
+        }
     }
 
     private void Fault(Exception ex)

@@ -121,6 +121,10 @@ public sealed class ApiKeysApiTests(PostgresServer postgres)
         }
         using var anonymous = app.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/keys")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/keys", new { name = "mine", scopes = "admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync("/api/keys/dash")).StatusCode);
+        using var bad = Client(app, "not-a-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bad.GetAsync("/api/keys")).StatusCode);
 
         using var admin = Client(app, AdminSecret);
         using (var badScope = await admin.PostAsJsonAsync("/api/keys", new { name = "typo", scopes = "read:bid raed:bid" }))

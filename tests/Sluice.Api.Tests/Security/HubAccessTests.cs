@@ -87,6 +87,25 @@ public sealed class HubAccessTests(HubAccessTests.Server server) : IClassFixture
     }
 
     [Fact]
+    public async Task Readiness_is_Degraded_while_a_credential_holds_most_of_Limits_Connections()
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        var limits = server.Services.GetRequiredService<ConnectionLimits>();
+        // Its own key, so other tests' connections do not count; 2 of 2 is past 80 %.
+        await using (var first = server.Hub(SecuredServer.Registrar))
+        await using (var second = server.Hub(SecuredServer.Registrar))
+        {
+            await first.StartAsync();
+            await second.StartAsync();
+            await LiveServer.WaitUntilAsync(() => limits.Held("key:registrar") == 2, "both connections to be counted");
+            Assert.Equal("Degraded", await anonymous.GetStringAsync("/health/ready"));
+        }
+        await LiveServer.WaitUntilAsync(() => limits.Held("key:registrar") == 0, "both connections to be counted out");
+        // Other tests' connections of their own keys may still be counted out: wait for those too.
+        await Sluice.Api.Tests.Infrastructure.Eventually.UntilAsync(() => anonymous.GetStringAsync("/health/ready"), body => body == "Healthy", "readiness to be Healthy again");
+    }
+
+    [Fact]
     public async Task A_credential_holds_at_most_Limits_Connections_hub_connections()
     {
         // Its own key, so other tests' connections do not count.

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sluice.Api.Limits;
 using Sluice.Api.Tests.Infrastructure;
 
 namespace Sluice.Api.Tests.Security;
@@ -73,6 +75,20 @@ public sealed class LimitsTests(LimitsTests.App app) : IClassFixture<LimitsTests
             q => q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() == 90, "near_limit to read 90 events");
         Assert.Equal("Degraded", await client.GetStringAsync("/health/ready"));
         (await client.DeleteAsync("/api/queries/near_limit")).EnsureSuccessStatusCode();
+        Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
+    }
+
+    [Fact]
+    public async Task Readiness_is_Degraded_while_subscriber_buffers_hold_most_of_Limits_SubscriberBytes()
+    {
+        using var client = app.CreateClient();
+        var budget = app.Services.GetRequiredService<SubscriberBudget>();
+        using (var share = budget.Join())
+        {
+            // What a subscriber that stopped reading would hold: 90 % of the budget, taken as its pump would take it.
+            Assert.True(share.TryTake(budget.Limit * 9 / 10));
+            Assert.Equal("Degraded", await client.GetStringAsync("/health/ready"));
+        }
         Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
     }
 
@@ -152,6 +168,24 @@ public sealed class RateLimitTests
         // Health checks are not API requests and are never limited.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         statuses.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task Requests_are_limited_per_credential_so_one_callers_burst_does_not_refuse_another()
+    {
+        await using var server = new SecuredServer(new Dictionary<string, string?> { ["Limits:Requests"] = "2" });
+        using var reader = server.Client(SecuredServer.Reader);
+        using var admin = server.Client(SecuredServer.Admin);
+        var refused = false;
+        for (var i = 0; i < 10 && !refused; i++)
+        {
+            using var response = await reader.GetAsync("/api/streams");
+            refused = response.StatusCode == HttpStatusCode.TooManyRequests;
+        }
+        Assert.True(refused, "the reader's burst of 10 requests was never refused");
+        // The admin key has its own bucket, still full.
+        using var served = await admin.GetAsync("/api/streams");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 
     [Fact]

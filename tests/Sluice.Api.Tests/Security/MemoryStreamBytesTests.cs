@@ -99,6 +99,35 @@ public sealed class MemoryStreamBytesTests
     }
 
     [Fact]
+    public async Task A_join_whose_fan_out_passes_the_budget_in_the_middle_of_an_event_faults_naming_it_while_others_run_on()
+    {
+        // 20,000 stored rows (about 2.4 MB counted) and one event meeting them all: the first 8,192 of its rows are
+        // appended in the middle of the event (PipelineOutput), and that append passes the 3 MB budget.
+        await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "3000000" });
+        using var client = app.CreateClient();
+        (await client.PostAsJsonAsync("/api/streams", new { name = "many" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/api/streams", new { name = "one" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/api/queries", new { name = "pairs", sql = "SELECT many.l, one.r FROM many CROSS JOIN one" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/api/queries", new { name = "others", sql = "SELECT l FROM many WHERE l < 0" })).EnsureSuccessStatusCode();
+        (await app.AppendAsync("many", string.Join('\n', Enumerable.Range(0, 20_000).Select(i => $"{{\"l\":{i}}}")), "application/x-ndjson")).EnsureSuccessStatusCode();
+        await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/pairs"),
+            q => q.GetProperty("metrics").GetProperty("eventsIn").GetInt64() == 20_000, "pairs to store the 20,000 rows");
+
+        (await app.AppendAsync("one", "{\"r\":1}")).EnsureSuccessStatusCode();
+
+        var faulted = await Eventually.UntilAsync(() => client.GetFromJsonAsync<JsonElement>("/api/queries/pairs"),
+            q => q.GetProperty("state").GetString() != "running", "pairs to fault");
+        Assert.Equal("faulted", faulted.GetProperty("state").GetString());
+        var error = faulted.GetProperty("error").GetString()!;
+        // The append's own error, not one dressed up as the join condition's.
+        Assert.Contains("Limits:MemoryStreamBytes", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("join condition", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+        Assert.True(faulted.GetProperty("metrics").GetProperty("rowsOut").GetInt64() < 20_000);
+        Assert.Equal("running", (await client.GetFromJsonAsync<JsonElement>("/api/queries/others")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Creating_a_stream_when_memory_streams_hold_the_whole_budget_gets_507()
     {
         await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "20000" });
