@@ -58,11 +58,32 @@ public static class DataServiceCollectionExtensions
             {
                 await services.GetRequiredService<StreamOwnership>().AcquireAsync(cancellationToken);
             }
+            // Cluster nodes started together (scripts/cluster.sh) would otherwise both find the catalog missing and both create it.
+            await using var migrating = services.GetService<ClusterMode>() is null ? null : await MigrationLock.TakeAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             // Migrate reads the history table before creating it, and EF logs that read's failure on a new
             // database as an error (dotnet/efcore#37328); creating the table first keeps a first start quiet.
             await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         }
+    }
+
+    /// <summary>A session advisory lock held while one cluster node migrates the catalog; the others wait, then find nothing to do.</summary>
+    private sealed class MigrationLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        // "sluicemg" in ASCII.
+        private const long Key = 0x736C_7569_6365_6D67;
+
+        public static async Task<MigrationLock> TakeAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        {
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // No command timeout: on a loaded machine another node's migration can take longer than the default 30 s.
+            await using var take = new NpgsqlCommand($"SELECT pg_advisory_lock({Key})", connection) { CommandTimeout = 0 };
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return new MigrationLock(connection);
+        }
+
+        // Closing the session releases the lock, also when the unlock itself fails.
+        public ValueTask DisposeAsync() => connection.DisposeAsync();
     }
 }

@@ -2,7 +2,7 @@ namespace Sluice.Data.Cluster;
 
 /// <summary>
 /// The payloads nodes send each other on <see cref="ClusterMode.Channel"/>: <c>a &lt;head&gt; &lt;stream&gt;</c> after an
-/// append committed, <c>c</c> after the stream catalog changed (a stream created or deleted).
+/// append committed, <c>c</c> after the stream catalog changed (a stream created, deleted or redefined).
 /// </summary>
 public static class StreamAnnouncements
 {

@@ -43,7 +43,9 @@ public sealed class PostgresStreamEngine(NpgsqlDataSource dataSource, TimeProvid
         await AnnounceCatalogChangeAsync(cancellationToken);
     }
 
-    /// <summary>Tells the other cluster nodes that a stream's table was created or dropped (they then re-read the catalog).</summary>
+    public Task RedefinedAsync(StreamDefinition definition, CancellationToken cancellationToken) => AnnounceCatalogChangeAsync(cancellationToken);
+
+    /// <summary>Tells the other cluster nodes that a stream was created, dropped or redefined (they then re-read the catalog).</summary>
     private async Task AnnounceCatalogChangeAsync(CancellationToken cancellationToken)
     {
         if (cluster is null)

@@ -17,6 +17,9 @@ public interface IStreamEngine
     /// </summary>
     Task<bool> IsReadyAsync(StreamDefinition definition, CancellationToken cancellationToken) => Task.FromResult(true);
 
+    /// <summary>Called after the stream's schema changed in the catalog (<see cref="StreamStore.RedefineAsync"/>); a cluster node tells the others.</summary>
+    Task RedefinedAsync(StreamDefinition definition, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Removes the stream's events.</summary>
     Task DropAsync(StreamLog log, CancellationToken cancellationToken);
 }

@@ -83,6 +83,7 @@ public sealed class StreamStore
             var definition = log.Definition with { Schema = schema };
             await catalog.UpdateAsync(definition, cancellationToken);
             log.Definition = definition;
+            await engines[definition.Storage].RedefinedAsync(definition, cancellationToken);
             return true;
         }
         finally
@@ -92,8 +93,8 @@ public sealed class StreamStore
     }
 
     /// <summary>
-    /// Catches up with a catalog that other cluster nodes change (docs/cluster.md): opens the streams they created and
-    /// closes the ones they deleted. Outside a cluster only this process changes the catalog and this finds nothing to do.
+    /// Catches up with a catalog that other cluster nodes change (docs/cluster.md): opens the streams they created, closes
+    /// the ones they deleted, reopens the ones they deleted and created again, and takes the schemas they redefined. Outside a cluster only this process changes the catalog and this finds nothing to do.
     /// </summary>
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
@@ -104,7 +105,26 @@ public sealed class StreamStore
             var names = definitions.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var definition in definitions)
             {
-                if (!logs.ContainsKey(definition.Name) && engines.TryGetValue(definition.Storage, out var engine) && await engine.IsReadyAsync(definition, cancellationToken))
+                if (logs.TryGetValue(definition.Name, out var known))
+                {
+                    if (!StreamDefinitions.SameStream(known.Definition, definition))
+                    {
+                        // Deleted and created again elsewhere (both announcements read in one sync, or missed): the old log's
+                        // head and tail belong to the old table, so it is closed and the new one opened with the head read afresh.
+                        logs.TryRemove(definition.Name, out _);
+                        known.Close();
+                    }
+                    else
+                    {
+                        if (!StreamDefinitions.SameSchema(known.Definition.Schema, definition.Schema))
+                        {
+                            // Redefined elsewhere (a replaced query's output): readers here see the new columns from now on.
+                            known.Definition = known.Definition with { Schema = definition.Schema };
+                        }
+                        continue;
+                    }
+                }
+                if (engines.TryGetValue(definition.Storage, out var engine) && await engine.IsReadyAsync(definition, cancellationToken))
                 {
                     logs[definition.Name] = await engine.OpenAsync(definition, cancellationToken);
                 }

@@ -174,6 +174,10 @@ public sealed class QueryRegistry : IAsyncDisposable
             {
                 return new(LifecycleOutcome.InputMissing, current, $"Input stream '{compiled.Inputs.First(i => store.Find(i.Stream) is null).Stream}' does not exist.");
             }
+            if (placement is not null)
+            {
+                return await ReplaceThroughGrainAsync(current, compiled, from, inputs);
+            }
             if (current.Run is { } run)
             {
                 await run.StopAsync();
@@ -202,6 +206,44 @@ public sealed class QueryRegistry : IAsyncDisposable
             Launch(replaced, inputs, start, output, durability, reason);
             return new(LifecycleOutcome.Done, replaced);
         }, cancellationToken);
+
+    /// <summary>
+    /// Cluster node: a replace goes through the query's grain, like a start (docs/cluster.md, "Replace"). The run is stopped
+    /// wherever it is (recorded as stopped first, so no coordinator starts the old definition meanwhile), the new definition
+    /// is saved with its output starting after the current head, and the grain hosts it: the hosting node takes a new owner
+    /// epoch and its recovery appends the <c>reset</c> event (the output's head is below the saved start) before the backfill,
+    /// so a paused old owner can write nothing after the reset.
+    /// </summary>
+    private async Task<LifecycleResult> ReplaceThroughGrainAsync(RegisteredQuery current, CompiledQuery compiled, StartFrom from, StreamLog[] inputs)
+    {
+        var name = current.Name;
+        await catalog.SetRunningAsync(name, running: false, CancellationToken.None);
+        await placement!.StopAsync(name, CancellationToken.None);
+        if (current.Run is { } run)
+        {
+            await run.StopAsync();
+        }
+        if (store.Find(name) is not { } output)
+        {
+            await store.CreateAsync(OutputStreams.Define(name, compiled, time.GetUtcNow(), QueryRecovery.IsDurable(catalog, inputs) ? StorageKind.Postgres : StorageKind.Memory), CancellationToken.None);
+            output = store.Find(name)!;
+        }
+        // The last host may be another node: read the head its writes left, not this node's view of it.
+        await output.RefreshHeadAsync(CancellationToken.None);
+        var start = InputOffsets.Of(inputs, latest: from == StartFrom.Latest);
+        var until = InputOffsets.Of(inputs, latest: true);
+        var replaced = new RegisteredQuery(name, compiled, from, current.CreatedAt)
+        {
+            OutputStart = output.Position.HeadOffset + 1,
+            Backfill = new QueryBackfill(start, until),
+            RunningElsewhere = true,
+            Durable = QueryRecovery.IsDurable(catalog, inputs),
+        };
+        await catalog.ReplaceAsync(QueryRecovery.ToStored(replaced, running: true, start, until), CancellationToken.None);
+        queries[name] = replaced;
+        await placement.RunAsync(name, CancellationToken.None);
+        return new(LifecycleOutcome.Done, Find(name) ?? replaced);
+    }
 
     /// <summary>Stops a query; its output stream and metrics stay as they are.</summary>
     public Task<LifecycleResult> StopAsync(string name, CancellationToken cancellationToken) =>
@@ -423,6 +465,11 @@ public sealed class QueryRegistry : IAsyncDisposable
             var recovery = new QueryRecovery(store, catalog, loggers.CreateLogger("Sluice.Queries.Recovery"));
             foreach (var definition in stored)
             {
+                if (Find(definition.Name) is { Run: not { State: QueryState.Running } } replacedElsewhere && replacedElsewhere.Compiled.Sql != definition.Sql)
+                {
+                    // Replaced on another node: describe the new definition here too.
+                    queries.TryRemove(definition.Name, out _);
+                }
                 if (Find(definition.Name) is not { } query)
                 {
                     if (recovery.Compile(definition) is not { } compiled)

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Sluice.Api.Tests.Infrastructure;
 using Sluice.Api.Tests.Nexmark;
@@ -35,19 +33,18 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
     {
         var eventCount = int.TryParse(Environment.GetEnvironmentVariable("SLUICE_CLUSTER_EVENTS"), out var n) && n > 0 ? n : 12_000;
         var generated = NexmarkGenerator.Generate(eventCount, NexmarkOverHttp.Config);
-        var events = generated.Concat(WatermarkAdvancers(generated[^1].DateTime.AddHours(1))).ToList();
+        var events = generated.Concat(NexmarkReferenceOutput.WatermarkAdvancers(generated[^1].DateTime.AddHours(1))).ToList();
         var database = await server.CreateDatabaseAsync(nameof(ClusterFailoverTests));
-        var nodes = new List<Node>();
+        var nodes = new List<ClusterServiceNode>();
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
         var passed = false;
         try
         {
             for (var i = 1; i <= 3; i++)
             {
-                var node = new Node($"node{i}", database, clusterId);
+                var node = new ClusterServiceNode($"node{i}", database, clusterId);
                 nodes.Add(node);
-                // Generous: on a loaded machine a node (JIT, Orleans join validation) can take minutes to start.
-                Assert.True(await node.Service.StartAsync(TimeSpan.FromSeconds(300)), $"node{i} did not start:\n{node.Service.Log}");
+                await node.StartAsync();
             }
             var first = nodes[0].Http;
             foreach (var definition in NexmarkStreams.Definitions("postgres"))
@@ -62,7 +59,7 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             }
             foreach (var name in Queries)
             {
-                await HostOfAsync(nodes, name, except: null);
+                await ClusterServiceNode.HostOfAsync(nodes, name, except: null, MoveTimeout);
             }
 
             var batches = NexmarkJson.Batches(events, 250);
@@ -73,7 +70,7 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             {
                 if (b == killAt)
                 {
-                    var host = await HostOfAsync(live, "q5", except: null);
+                    var host = await ClusterServiceNode.HostOfAsync(live, "q5", except: null, MoveTimeout);
                     var headAtKill = await HeadAsync(live.First(x => x != host).Http, "q5");
                     var killed = Stopwatch.StartNew();
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGKILL {host.Name}");
@@ -86,20 +83,23 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
                         await AppendAsync(live[b % live.Count].Http, batches[b++]);
                     }
                     var failover = await growth;
-                    var hostNow = await HostOfAsync(live, "q5", except: host);
-                    output.WriteLine($"SIGKILL {host.Name} (hosting q5) -> first new q5 output row after {failover.TotalSeconds:F2} s, q5 now on {hostNow.Name}");
+                    var hostNow = await ClusterServiceNode.HostOfAsync(live, "q5", except: host, MoveTimeout);
+                    var recovery = await RecoveryOnAsync(hostNow, "q5");
+                    output.WriteLine($"SIGKILL {host.Name} (hosting q5) -> first new q5 output row after {failover.TotalSeconds:F2} s, q5 now on {hostNow.Name}; recovery {recovery}");
+                    // The new host resumed from the operator checkpoint the dead one took, not by replaying q5's inputs from the start.
+                    Assert.True(recovery.GetProperty("fromCheckpoint").GetBoolean(), $"q5 on {hostNow.Name} did not resume from a checkpoint: {recovery}");
                 }
                 if (b == pauseAt)
                 {
-                    var host = await HostOfAsync(live, "q7", except: null);
+                    var host = await ClusterServiceNode.HostOfAsync(live, "q7", except: null, MoveTimeout);
                     var paused = Stopwatch.StartNew();
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGSTOP {host.Name}");
-                    Signal(host, "STOP");
+                    host.Signal("STOP");
                     live.Remove(host);
-                    var moved = await HostOfAsync(live, "q7", except: host);
-                    output.WriteLine($"SIGSTOP {host.Name} (hosting q7) -> q7 hosted by {moved.Name} after {paused.Elapsed.TotalSeconds:F2} s");
+                    var moved = await ClusterServiceNode.HostOfAsync(live, "q7", except: host, MoveTimeout);
+                    output.WriteLine($"SIGSTOP {host.Name} (hosting q7) -> q7 hosted by {moved.Name} after {paused.Elapsed.TotalSeconds:F2} s; recovery {await RecoveryOnAsync(moved, "q7")}");
                     // Resumed, the paused node still runs its old q7 for a moment; every write it tries carries the old epoch.
-                    Signal(host, "CONT");
+                    host.Signal("CONT");
                 }
                 await AppendAsync(live[b % live.Count].Http, batches[b]);
             }
@@ -110,7 +110,7 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             {
                 var expected = ResultRows.Of(NexmarkReference.Run(name, Windowed.Contains(name) ? generated : events));
                 Assert.True(expected.Count > 0, $"the reference produced no rows for {name}; the test would prove nothing");
-                if (await WaitForReferenceAsync(reader, name, expected, TimeSpan.FromSeconds(120)) is { } difference)
+                if (await NexmarkReferenceOutput.WaitForReferenceAsync(reader, name, expected, TimeSpan.FromSeconds(120)) is { } difference)
                 {
                     differences.Add($"{name} differs from the reference:\n{difference}");
                 }
@@ -133,45 +133,28 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             {
                 foreach (var node in nodes)
                 {
-                    output.WriteLine($"---- {node.Name} ----\n{Tail(node.Service.Log)}");
+                    output.WriteLine($"---- {node.Name} ----\n{ClusterServiceNode.Tail(node.Service.Log)}");
                 }
             }
             foreach (var node in nodes)
             {
-                Signal(node, "CONT");
                 await node.DisposeAsync();
             }
         }
     }
 
-    /// <summary>The live node that hosts <paramref name="query"/> (as <c>GET /api/cluster</c> on the live nodes says), other than <paramref name="except"/>.</summary>
-    private static async Task<Node> HostOfAsync(IReadOnlyList<Node> live, string query, Node? except)
+    /// <summary>What the recovery of <paramref name="query"/> on <paramref name="host"/> did, once it has reported (GET /api/queries/{name} on the hosting node).</summary>
+    private static async Task<JsonElement> RecoveryOnAsync(ClusterServiceNode host, string query)
     {
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            foreach (var asked in live)
+            var info = await host.Http.GetFromJsonAsync<JsonElement>($"/api/queries/{query}");
+            if (info.TryGetProperty("recovery", out var recovery) && recovery.ValueKind == JsonValueKind.Object)
             {
-                try
-                {
-                    var cluster = await asked.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
-                    foreach (var member in cluster.GetProperty("nodes").EnumerateArray())
-                    {
-                        var name = member.GetProperty("name").GetString();
-                        if (member.GetProperty("status").GetString() == "active"
-                            && member.GetProperty("queries").EnumerateArray().Any(q => q.GetString() == query)
-                            && live.FirstOrDefault(x => x.Name == name) is { } host && host != except)
-                        {
-                            return host;
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    // That node is going away; ask another.
-                }
+                return recovery;
             }
-            Assert.True(watch.Elapsed < MoveTimeout, $"no live node hosts {query} after {MoveTimeout.TotalSeconds} s");
+            Assert.True(watch.Elapsed < MoveTimeout, $"{query} on {host.Name} reports no recovery: {info}");
             await Task.Delay(50);
         }
     }
@@ -195,113 +178,5 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
         using var response = await http.PostAsync($"/api/streams/{batch.Stream}/events", content);
         Assert.True(response.IsSuccessStatusCode, $"appending to {batch.Stream} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    /// <summary>Reads the output stream (applying <c>op</c>) until it equals <paramref name="expected"/>; the difference when time runs out, null when equal.</summary>
-    private static async Task<string?> WaitForReferenceAsync(HttpClient http, string name, ResultRows expected, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var actual = new ResultRows();
-            var failures = new List<string>();
-            var next = 0L;
-            while (true)
-            {
-                var page = await http.GetFromJsonAsync<JsonElement>($"/api/streams/{name}/events?from={next}&limit=10000");
-                var rows = page.GetProperty("events").EnumerateArray().ToList();
-                foreach (var data in rows.Select(e => e.GetProperty("data")))
-                {
-                    var key = ResultRows.JsonKey(data.EnumerateObject().Where(p => p.Name != "op").Select(p => p.Value));
-                    if (data.TryGetProperty("op", out var op) && op.GetString() == "-")
-                    {
-                        if (!actual.RemoveKey(key))
-                        {
-                            failures.Add("retraction of a row that is not in the result (a duplicate '-'): " + key);
-                        }
-                    }
-                    else
-                    {
-                        actual.AddKey(key);
-                    }
-                }
-                next = page.GetProperty("nextOffset").GetInt64();
-                if (rows.Count == 0)
-                {
-                    break;
-                }
-            }
-            if (failures.Count > 0)
-            {
-                return string.Join(Environment.NewLine, failures.Take(10));
-            }
-            var difference = ResultRows.Difference(expected, actual);
-            if (difference is null)
-            {
-                return null;
-            }
-            if (watch.Elapsed > timeout)
-            {
-                return difference + Environment.NewLine + "query: " + await http.GetStringAsync($"/api/queries/{name}");
-            }
-            // Rows are still to come: read again once the output has grown.
-            await OutputGrowth.WaitAsync(http, name, next, watch, timeout);
-        }
-    }
-
-    /// <summary>One event per stream an hour after the last: moves every watermark past every window, joins or groups with nothing.</summary>
-    private static IEnumerable<NexmarkEvent> WatermarkAdvancers(DateTime last)
-    {
-        yield return new Person(1, "Nobody Here", "n@h.com", "0000 0000 0000 0000", "Kent", "wa", last, "");
-        yield return new Auction(1, "none", "none", 1, 2, last, last.AddSeconds(1), 2, 99, "");
-        yield return new Bid(1, 1, 1, "none", "none", last, "");
-    }
-
-    private static void Signal(Node node, string signal)
-    {
-        if (node.Service.Current is { HasExited: false } process)
-        {
-            using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-        }
-    }
-
-    private static string Tail(string log) => log.Length > 12000 ? log[^12000..] : log;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>One node: the service process with its cluster settings, and a client for it.</summary>
-    private sealed class Node : IAsyncDisposable
-    {
-        public Node(string name, string database, string clusterId)
-        {
-            Name = name;
-            Service = new ServiceProcess(database, new Dictionary<string, string>
-            {
-                ["Cluster:Enabled"] = "true",
-                ["Cluster:NodeName"] = name,
-                ["Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Cluster:ClusterId"] = clusterId,
-            });
-            Http = new HttpClient { BaseAddress = new Uri(Service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        public string Name { get; }
-
-        public ServiceProcess Service { get; }
-
-        public HttpClient Http { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await Service.DisposeAsync();
-        }
     }
 }

@@ -143,6 +143,50 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         Assert.Equal([new JournalEntry(1, 0, 10)], await current.Queries.ReadJournalAsync("q", 0, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_schema_redefined_on_one_node_reaches_the_others()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_schema_redefined_on_one_node_reaches_the_others));
+        await using var a = await ClusterNode.StartAsync("a", database);
+        await using var b = await ClusterNode.StartAsync("b", database);
+        await b.ListenAsync();
+        var before = new Dictionary<string, FieldType> { ["x"] = FieldType.Bigint };
+        await a.Store.CreateAsync(Definition("redefined") with { Schema = before }, CancellationToken.None);
+        var seen = await EventuallyAsync(() => b.Store.Find("redefined"));
+        Assert.Equal(before, seen.Definition.Schema);
+
+        // What a replace does to its query's output on the node that runs it.
+        var after = new Dictionary<string, FieldType> { ["y"] = FieldType.Text, ["op"] = FieldType.Text };
+        Assert.True(await a.Store.RedefineAsync("redefined", after, CancellationToken.None));
+
+        await EventuallyAsync(() => b.Store.Find("redefined") is { Definition.Schema: { } schema } && schema.Count == 2 ? schema : null);
+        Assert.Equal(after.OrderBy(f => f.Key), b.Store.Find("redefined")!.Definition.Schema!.OrderBy(f => f.Key));
+    }
+
+    [Fact]
+    public async Task A_stream_deleted_and_created_again_on_another_node_is_read_from_its_new_head()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_stream_deleted_and_created_again_on_another_node_is_read_from_its_new_head));
+        await using var a = await ClusterNode.StartAsync("a", database);
+        await using var b = await ClusterNode.StartAsync("b", database);
+        await a.Store.CreateAsync(Definition("again"), CancellationToken.None);
+        await a.Store.Find("again")!.AppendAsync([.. Enumerable.Range(0, 5).Select(i => Event($$"""{"old":{{i}}}"""))], CancellationToken.None);
+        await b.Store.SyncAsync(CancellationToken.None);
+        await b.Store.Find("again")!.RefreshHeadAsync(CancellationToken.None);
+        Assert.Equal(5, b.Store.Find("again")!.Position.HeadOffset);
+
+        // Both changes land before b looks again, as when it reads two coalesced announcements at once (or missed both).
+        Assert.True(await a.Store.DeleteAsync("again", CancellationToken.None));
+        await a.Store.CreateAsync(Definition("again"), CancellationToken.None);
+        await a.Store.Find("again")!.AppendAsync([Event("""{"new":0}"""), Event("""{"new":1}""")], CancellationToken.None);
+        await b.Store.SyncAsync(CancellationToken.None);
+
+        var log = b.Store.Find("again")!;
+        Assert.Equal(2, log.Position.HeadOffset);
+        var read = Assert.IsType<ReadOutcome.Events>(await b.Store.ReadAsync("again", 0, 10, CancellationToken.None));
+        Assert.Equal([0, 1], read.Items.Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("new").GetInt32()));
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe)
         where T : class
     {

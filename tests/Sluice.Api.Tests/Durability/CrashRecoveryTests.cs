@@ -30,7 +30,7 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
         var kills = EnvironmentNumber("SLUICE_CRASH_KILLS", 10);
         var eventCount = EnvironmentNumber("SLUICE_CRASH_EVENTS", 30_000);
         var generated = NexmarkGenerator.Generate(eventCount, NexmarkOverHttp.Config);
-        var events = generated.Concat(WatermarkAdvancers(generated[^1].DateTime.AddHours(1))).ToList();
+        var events = generated.Concat(NexmarkReferenceOutput.WatermarkAdvancers(generated[^1].DateTime.AddHours(1))).ToList();
         var database = await server.CreateDatabaseAsync(nameof(CrashRecoveryTests));
         // Checkpoints every 200 ms, so that each run of 200-1,500 ms between kills can leave one to resume from.
         await using var service = new ServiceProcess(database, new Dictionary<string, string> { ["Queries__CheckpointInterval"] = "200ms" });
@@ -73,7 +73,7 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
             // queries they only close the generated events' windows (their own never close, the reference would flush them).
             var expected = ResultRows.Of(NexmarkReference.Run(name, Windowed.Contains(name) ? generated : events));
             Assert.True(expected.Count > 0, $"the reference produced no rows for {name}; the test would prove nothing");
-            if (await WaitForReferenceAsync(http, name, expected, TimeSpan.FromSeconds(120)) is { } difference)
+            if (await NexmarkReferenceOutput.WaitForReferenceAsync(http, name, expected, TimeSpan.FromSeconds(120)) is { } difference)
             {
                 differences.Add($"{name} after {kills} SIGKILLs differs from the reference:\n{difference}");
             }
@@ -144,65 +144,6 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
                 await Task.Delay(50);
             }
         }
-    }
-
-    /// <summary>Reads the output stream (applying <c>op</c>) until it equals <paramref name="expected"/>; the difference when time runs out, null when equal.</summary>
-    private static async Task<string?> WaitForReferenceAsync(HttpClient http, string name, ResultRows expected, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var actual = new ResultRows();
-            var failures = new List<string>();
-            var next = 0L;
-            while (true)
-            {
-                var page = await http.GetFromJsonAsync<JsonElement>($"/api/streams/{name}/events?from={next}&limit=10000");
-                var rows = page.GetProperty("events").EnumerateArray().ToList();
-                foreach (var data in rows.Select(e => e.GetProperty("data")))
-                {
-                    var key = ResultRows.JsonKey(data.EnumerateObject().Where(p => p.Name != "op").Select(p => p.Value));
-                    if (data.TryGetProperty("op", out var op) && op.GetString() == "-")
-                    {
-                        if (!actual.RemoveKey(key))
-                        {
-                            failures.Add("retraction of a row that is not in the result (a duplicate '-'): " + key);
-                        }
-                    }
-                    else
-                    {
-                        actual.AddKey(key);
-                    }
-                }
-                next = page.GetProperty("nextOffset").GetInt64();
-                if (rows.Count == 0)
-                {
-                    break;
-                }
-            }
-            if (failures.Count > 0)
-            {
-                return string.Join(Environment.NewLine, failures.Take(10));
-            }
-            var difference = ResultRows.Difference(expected, actual);
-            if (difference is null)
-            {
-                return null;
-            }
-            if (watch.Elapsed > timeout)
-            {
-                return difference + Environment.NewLine + "query: " + await http.GetStringAsync($"/api/queries/{name}");
-            }
-            await OutputGrowth.WaitAsync(http, name, next, watch, timeout);
-        }
-    }
-
-    /// <summary>One event per stream an hour after the last: moves every watermark past every window, joins or groups with nothing.</summary>
-    private static IEnumerable<NexmarkEvent> WatermarkAdvancers(DateTime last)
-    {
-        yield return new Person(1, "Nobody Here", "n@h.com", "0000 0000 0000 0000", "Kent", "wa", last, "");
-        yield return new Auction(1, "none", "none", 1, 2, last, last.AddSeconds(1), 2, 99, "");
-        yield return new Bid(1, 1, 1, "none", "none", last, "");
     }
 
     private static int EnvironmentNumber(string name, int fallback) =>

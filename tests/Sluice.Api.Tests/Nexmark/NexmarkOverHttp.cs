@@ -28,19 +28,7 @@ internal sealed class NexmarkOverHttp(SluiceApp app)
     /// One event per stream an hour after the last one: it moves every watermark past every window of
     /// <see cref="Events"/>, so all of them are emitted, and it joins or groups with nothing from them.
     /// </summary>
-    public static IReadOnlyList<NexmarkEvent> WatermarkAdvancers
-    {
-        get
-        {
-            var later = Events[^1].DateTime.AddHours(1);
-            return
-            [
-                new Person(1, "Nobody Here", "n@h.com", "0000 0000 0000 0000", "Kent", "wa", later, ""),
-                new Auction(1, "none", "none", 1, 2, later, later.AddSeconds(1), 2, 99, ""),
-                new Bid(1, 1, 1, "none", "none", later, ""),
-            ];
-        }
-    }
+    public static IReadOnlyList<NexmarkEvent> WatermarkAdvancers => [.. NexmarkReferenceOutput.WatermarkAdvancers(Events[^1].DateTime.AddHours(1))];
 
     public async Task CreateStreamsAsync()
     {

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Sluice.Api.Tests.Infrastructure;
+
+namespace Sluice.Api.Tests.Cluster;
+
+/// <summary>One node of a real-process cluster: the service process with its cluster settings, and a client for it.</summary>
+internal sealed class ClusterServiceNode : IAsyncDisposable
+{
+    public ClusterServiceNode(string name, string database, string clusterId)
+    {
+        Name = name;
+        Service = new ServiceProcess(database, new Dictionary<string, string>
+        {
+            ["Cluster:Enabled"] = "true",
+            ["Cluster:NodeName"] = name,
+            ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:ClusterId"] = clusterId,
+        });
+        Http = new HttpClient { BaseAddress = new Uri(Service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Generous: on a loaded machine a node (JIT, Orleans join validation) can take minutes to start.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(300);
+
+    public string Name { get; }
+
+    public ServiceProcess Service { get; }
+
+    public HttpClient Http { get; }
+
+    public async Task StartAsync() =>
+        Assert.True(await Service.StartAsync(StartTimeout), $"{Name} did not start:\n{Tail(Service.Log)}");
+
+    /// <summary>Sends a signal (KILL, TERM, STOP, CONT) to the node's process while it runs.</summary>
+    public void Signal(string signal)
+    {
+        if (Service.Current is { HasExited: false } process)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+    }
+
+    /// <summary>A graceful stop (SIGTERM, as <c>scripts/cluster.sh stop</c> and a deployment send); returns once the process has exited.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (Service.Current is { HasExited: false } process)
+        {
+            Signal("TERM");
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+    }
+
+    /// <summary>
+    /// The node of <paramref name="live"/> that hosts <paramref name="query"/> (as <c>GET /api/cluster</c> on the live nodes
+    /// says), other than <paramref name="except"/>; fails after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<ClusterServiceNode> HostOfAsync(IReadOnlyList<ClusterServiceNode> live, string query, ClusterServiceNode? except, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            foreach (var asked in live)
+            {
+                try
+                {
+                    var cluster = await asked.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
+                    foreach (var member in cluster.GetProperty("nodes").EnumerateArray())
+                    {
+                        var name = member.GetProperty("name").GetString();
+                        if (member.GetProperty("status").GetString() == "active"
+                            && member.GetProperty("queries").EnumerateArray().Any(q => q.GetString() == query)
+                            && live.FirstOrDefault(x => x.Name == name) is { } host && host != except)
+                        {
+                            return host;
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    // That node is going away; ask another.
+                }
+            }
+            Assert.True(watch.Elapsed < timeout, $"no live node hosts {query} after {timeout.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+
+    public static string Tail(string log) => log.Length > 12000 ? log[^12000..] : log;
+
+    public async ValueTask DisposeAsync()
+    {
+        Signal("CONT");
+        Http.Dispose();
+        await Service.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

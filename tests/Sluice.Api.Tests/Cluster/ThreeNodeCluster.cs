@@ -1,0 +1,53 @@
+using Sluice.Api.Tests.Postgres;
+
+namespace Sluice.Api.Tests.Cluster;
+
+/// <summary>
+/// Three real nodes over one database, started by the first test of a class that needs them and shared by its tests (a
+/// node takes tens of seconds to start on a loaded machine). Each test leaves all three running when it ends, restarting
+/// any it stopped, and uses streams and queries of its own names.
+/// </summary>
+public sealed class ThreeNodeCluster : IAsyncLifetime
+{
+    private readonly SemaphoreSlim starting = new(1, 1);
+    private readonly List<ClusterServiceNode> nodes = [];
+
+    internal IReadOnlyList<ClusterServiceNode> Nodes => nodes;
+
+    internal async Task<IReadOnlyList<ClusterServiceNode>> StartAsync(PostgresServer server)
+    {
+        await starting.WaitAsync();
+        try
+        {
+            if (nodes.Count == 0)
+            {
+                var database = await server.CreateDatabaseAsync(nameof(ThreeNodeCluster));
+                var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+                for (var i = 1; i <= 3; i++)
+                {
+                    nodes.Add(new ClusterServiceNode($"node{i}", database, clusterId));
+                }
+                // The first alone: it creates the catalog and the cluster's tables, which on a saturated machine can take longer
+                // than the others' start would wait for it; then the other two together.
+                await nodes[0].StartAsync();
+                await Task.WhenAll(nodes.Skip(1).Select(n => n.StartAsync()));
+            }
+            return nodes;
+        }
+        finally
+        {
+            starting.Release();
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+        starting.Dispose();
+    }
+}
