@@ -26,23 +26,29 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         Rows--;
     }
 
-    /// <summary>Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row.</summary>
-    public static void Write(BinaryWriter writer, AggregateGroup group)
+    /// <summary>
+    /// Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row. With
+    /// <paramref name="outputColumns"/> (the row was emitted in that layout: <see cref="ToRow(int[])"/>) the row is written
+    /// as <see cref="ToRow()"/> builds it, which is what it holds: a group's emitted row always equals its current result.
+    /// </summary>
+    public static void Write(BinaryWriter writer, AggregateGroup group, int[]? outputColumns = null)
     {
         CheckpointValues.WriteKey(writer, group.Key);
         AggregateSpec.WriteAll(writer, group.Accumulators);
         writer.Write(group.Rows);
-        CheckpointValues.WriteOptionalRow(writer, group.LastEmitted);
+        CheckpointValues.WriteOptionalRow(writer, outputColumns is null || group.LastEmitted is null ? group.LastEmitted : group.ToRow());
     }
 
-    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs)
+    /// <summary>Reads what <see cref="Write"/> wrote; with <paramref name="outputColumns"/> the emitted row is rebuilt in that layout.</summary>
+    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs, int[]? outputColumns = null)
     {
         var group = new AggregateGroup(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader))
         {
             Rows = reader.ReadInt64(),
             LastEmitted = CheckpointValues.ReadOptionalRow(reader),
         };
-        if (group.LastEmitted is { } last && Array.Exists(last, v => v is JsonElement))
+        if (outputColumns is not null && group.LastEmitted is not null) group.LastEmitted = group.ToRow(outputColumns);
+        else if (group.LastEmitted is { } last && Array.Exists(last, v => v is JsonElement))
         {
             // JSON values compare by identity: where the last emitted row shared a JSON value with the group's state, it
             // shares the restored one again, so an unchanged group is still recognised as unchanged (and emits nothing).
@@ -62,6 +68,19 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         var row = new object?[keyCount + Accumulators.Length];
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
         for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
+        return row;
+    }
+
+    /// <summary>The output row in another layout: column i is <see cref="ToRow()"/>'s column <c>columns[i]</c>.</summary>
+    public object?[] ToRow(int[] columns)
+    {
+        var keyCount = Key.Count;
+        var row = new object?[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = columns[i];
+            row[i] = column < keyCount ? Key[column] : Accumulators[column - keyCount].Result();
+        }
         return row;
     }
 }

@@ -6,14 +6,16 @@ namespace Sluice.Reactive.Operators;
 /// <summary>
 /// GROUP BY without a window: an updating result. Each change to a group retracts the row it emitted before
 /// (Delete) and emits the new one (Insert); a group whose rows are all retracted is deleted and released.
-/// Input retractions are applied, so aggregates can be nested.
+/// Input retractions are applied, so aggregates can be nested. With <paramref name="outputColumns"/> (a SELECT list of
+/// plain columns above it) rows are built in that layout: column i is the aggregate row's column <c>outputColumns[i]</c>.
 /// </summary>
 internal sealed class GroupAggregateSink(
     IObserver<Element> downstream,
     Func<object?[], object?>[] keys,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream), ICheckpointable
+    string description,
+    int[]? outputColumns = null) : UnarySink(downstream), ICheckpointable
 {
     private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
 
@@ -21,7 +23,7 @@ internal sealed class GroupAggregateSink(
     public void WriteState(BinaryWriter writer)
     {
         writer.Write(groups.Count);
-        foreach (var group in groups.Values) AggregateGroup.Write(writer, group);
+        foreach (var group in groups.Values) AggregateGroup.Write(writer, group, outputColumns);
     }
 
     public void ReadState(BinaryReader reader)
@@ -30,7 +32,7 @@ internal sealed class GroupAggregateSink(
         groups.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
-            var group = AggregateGroup.Read(reader, specs);
+            var group = AggregateGroup.Read(reader, specs, outputColumns);
             groups.Add(group.Key, group);
         }
         stats.AddStateSize(count);
@@ -61,7 +63,7 @@ internal sealed class GroupAggregateSink(
             }
             else
             {
-                var next = group.ToRow();
+                var next = outputColumns is null ? group.ToRow() : group.ToRow(outputColumns);
                 if (group.LastEmitted is { } last && SameValues(last, next)) return;
                 retract = group.LastEmitted;
                 insert = next;
