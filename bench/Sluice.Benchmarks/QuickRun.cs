@@ -10,7 +10,7 @@ namespace Sluice.Benchmarks;
 /// survives a busy machine, as Nexmark's own Throughput/Cores divides by measured CPU use) and bytes
 /// allocated per event. Pin it (<c>taskset -c 0</c>) so wall-clock figures are per core too, with
 /// <c>DOTNET_TC_DelaySingleProcMultiplier=1</c> so the JIT does not treat the pinned process as a single-processor
-/// machine (docs/benchmarks-nexmark.md, "Warm-up").
+/// machine (docs/benchmarks-nexmark.md, "Warm-up"). The argument <c>plan</c> prints each query's plan first.
 /// </summary>
 internal static class QuickRun
 {
@@ -41,6 +41,10 @@ internal static class QuickRun
                 Console.WriteLine($"{name}: does not compile: {e.Message}");
                 failed = true;
                 continue;
+            }
+            if (args.Contains("plan"))
+            {
+                Console.WriteLine($"{name}:\n{workload.Plan}");
             }
             try
             {

@@ -46,14 +46,21 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         Rows--;
     }
 
-    /// <summary>Rebuilds a restored group's last emitted row from its accumulators; call before they change.</summary>
-    public void MaterializeLastEmitted()
+    /// <summary>
+    /// Rebuilds a restored group's last emitted row from its accumulators, in the layout the operator emits
+    /// (<paramref name="outputColumns"/>, <see cref="ToRow(int[])"/>); call before they change.
+    /// </summary>
+    public void MaterializeLastEmitted(int[]? outputColumns)
     {
-        if (LastEmitted is null && LastEmittedIsResult) LastEmitted = ToRow();
+        if (LastEmitted is null && LastEmittedIsResult) LastEmitted = outputColumns is null ? ToRow() : ToRow(outputColumns);
     }
 
-    /// <summary>Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row (or the marker saying it is the result).</summary>
-    public static void Write(BinaryWriter writer, AggregateGroup group)
+    /// <summary>
+    /// Writes the whole group into a checkpoint: key, accumulators, rows and last emitted row (or the marker saying it is
+    /// the result). A stored row is always in <see cref="ToRow()"/>'s layout, whatever layout the operator emits in
+    /// (<paramref name="outputColumns"/>), so a checkpoint does not depend on the planner's choice.
+    /// </summary>
+    public static void Write(BinaryWriter writer, AggregateGroup group, int[]? outputColumns = null)
     {
         CheckpointValues.WriteKey(writer, group.Key);
         AggregateSpec.WriteAll(writer, group.Accumulators);
@@ -65,7 +72,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         else if (group.LastEmitted is { } last)
         {
             writer.Write(RowEmitted);
-            CheckpointValues.WriteRow(writer, last);
+            CheckpointValues.WriteRow(writer, outputColumns is null ? last : group.InResultLayout(last, outputColumns));
         }
         else
         {
@@ -73,7 +80,8 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         }
     }
 
-    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs)
+    /// <summary>Reads what <see cref="Write"/> wrote; with <paramref name="outputColumns"/> the emitted row is put in that layout.</summary>
+    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs, int[]? outputColumns = null)
     {
         var group = new AggregateGroup(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader)) { Rows = reader.ReadInt64() };
         switch (reader.ReadByte())
@@ -83,6 +91,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
             case RowEmitted:
                 group.LastEmitted = CheckpointValues.ReadRow(reader);
                 group.ShareJsonWithState();
+                if (outputColumns is not null) group.LastEmitted = InLayout(group.LastEmitted, outputColumns);
                 break;
             case ResultEmitted:
                 group.LastEmittedIsResult = true;
@@ -115,6 +124,36 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
         for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
         return row;
+    }
+
+    /// <summary>The output row in another layout: column i is <see cref="ToRow()"/>'s column <c>columns[i]</c>.</summary>
+    public object?[] ToRow(int[] columns)
+    {
+        var keyCount = Key.Count;
+        var row = new object?[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = columns[i];
+            row[i] = column < keyCount ? Key[column] : Accumulators[column - keyCount].Result();
+        }
+        return row;
+    }
+
+    // An emitted row of ToRow(columns)'s layout put back in ToRow()'s: the emitted values exactly (1.00 stays 1.00), and
+    // the result's values in the columns the layout leaves out.
+    private object?[] InResultLayout(object?[] row, int[] columns)
+    {
+        var result = ToRow();
+        for (var i = 0; i < columns.Length; i++) result[columns[i]] = row[i];
+        return result;
+    }
+
+    // A row of ToRow()'s layout rearranged as ToRow(columns) would build it.
+    private static object?[] InLayout(object?[] row, int[] columns)
+    {
+        var arranged = new object?[columns.Length];
+        for (var i = 0; i < columns.Length; i++) arranged[i] = row[columns[i]];
+        return arranged;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Sluice.Reactive.Aggregation;
 /// a group waits for that group alone (microseconds). Groups created after the capture carry its epoch and are left out.
 /// So the blob holds every group exactly as it was at the capture, byte for byte what writing it then would have given.
 /// </summary>
-internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, Action<GroupTableCapture> onRelease) : IStateCapture
+internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, int[]? outputColumns, Action<GroupTableCapture> onRelease) : IStateCapture
 {
     private MemoryStream? scratch;
     private BinaryWriter? scratchWriter;
@@ -29,7 +29,7 @@ internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, Acti
             scratch.SetLength(0);
             try
             {
-                AggregateGroup.Write(scratchWriter, group);
+                AggregateGroup.Write(scratchWriter, group, outputColumns);
                 scratchWriter.Flush();
                 group.CapturedBytes = scratch.ToArray();
             }
@@ -56,7 +56,7 @@ internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, Acti
             {
                 try
                 {
-                    AggregateGroup.Write(writer, group);
+                    AggregateGroup.Write(writer, group, outputColumns);
                 }
                 finally
                 {

@@ -6,14 +6,16 @@ namespace Sluice.Reactive.Operators;
 /// <summary>
 /// GROUP BY without a window: an updating result. Each change to a group retracts the row it emitted before
 /// (Delete) and emits the new one (Insert); a group whose rows are all retracted is deleted and released.
-/// Input retractions are applied, so aggregates can be nested.
+/// Input retractions are applied, so aggregates can be nested. With <paramref name="outputColumns"/> (a SELECT list of
+/// plain columns above it) rows are built in that layout: column i is the aggregate row's column <c>outputColumns[i]</c>.
 /// </summary>
 internal sealed class GroupAggregateSink(
     IObserver<Element> downstream,
     Func<object?[], object?>[] keys,
     AggregateSpec[] specs,
     QueryStats stats,
-    string description) : UnarySink(downstream), ISnapshotCheckpointable
+    string description,
+    int[]? outputColumns = null) : UnarySink(downstream), ISnapshotCheckpointable
 {
     private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
     private int captureEpoch;
@@ -23,7 +25,7 @@ internal sealed class GroupAggregateSink(
     public IStateCapture Capture()
     {
         if (openCapture is not null) throw new InvalidOperationException("A capture of this GROUP BY's table is still open.");
-        var capture = new GroupTableCapture([.. groups.Values], ++captureEpoch, released => Interlocked.CompareExchange(ref openCapture, null, released));
+        var capture = new GroupTableCapture([.. groups.Values], ++captureEpoch, outputColumns, released => Interlocked.CompareExchange(ref openCapture, null, released));
         openCapture = capture;
         return capture;
     }
@@ -32,7 +34,7 @@ internal sealed class GroupAggregateSink(
     public void WriteState(BinaryWriter writer)
     {
         writer.Write(groups.Count);
-        foreach (var group in groups.Values) AggregateGroup.Write(writer, group);
+        foreach (var group in groups.Values) AggregateGroup.Write(writer, group, outputColumns);
     }
 
     public void ReadState(BinaryReader reader)
@@ -41,7 +43,7 @@ internal sealed class GroupAggregateSink(
         groups.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
-            var group = AggregateGroup.Read(reader, specs);
+            var group = AggregateGroup.Read(reader, specs, outputColumns);
             groups.Add(group.Key, group);
         }
         stats.AddStateSize(count);
@@ -67,7 +69,7 @@ internal sealed class GroupAggregateSink(
                 // A capture still writing the table gets this group as it is, before it changes.
                 openCapture?.BeforeChange(group);
             }
-            group.MaterializeLastEmitted();
+            group.MaterializeLastEmitted(outputColumns);
             if (row.Kind == ElementKind.Insert) group.Add(specs, values);
             else group.Retract(specs, values);
 
@@ -79,7 +81,7 @@ internal sealed class GroupAggregateSink(
             }
             else
             {
-                var next = group.ToRow();
+                var next = outputColumns is null ? group.ToRow() : group.ToRow(outputColumns);
                 if (group.LastEmitted is { } last && SameValues(last, next))
                 {
                     // Nothing to emit; a checkpoint may store a marker for the row only if it is the result exactly (1.0 is not 1.00).

@@ -35,6 +35,14 @@ internal static class PhysicalPlanner
                 var where = $"filter {filter.Predicate}";
                 return ctx => new UnaryOperator(input(ctx), o => new FilterSink(o, predicate, where, ctx.Errors));
             }
+            case ProjectNode project when IsIdentity(project):
+                // SELECT * (or every column in order, renamed): the rows pass unchanged, so no copy per row.
+                return Create(project.Input);
+            case ProjectNode { Input: AggregateNode { Windowing: not (KeyWindowing or SessionWindowing) } aggregate } project
+                when ColumnsOnly(project) is { } columns:
+                // Columns of an updating GROUP BY picked or reordered: the aggregate builds its rows in this layout
+                // directly, instead of every change (a retraction and an insertion) being copied once more.
+                return CreateAggregate(aggregate, columns);
             case ProjectNode project:
             {
                 var input = Create(project.Input);
@@ -108,7 +116,14 @@ internal static class PhysicalPlanner
 
     private static Func<object?[], object?>[] CompileAll(IEnumerable<BoundExpr> exprs) => exprs.Select(ExpressionCompiler.CompileValue).ToArray();
 
-    private static Func<BuildContext, IObservable<Element>> CreateAggregate(AggregateNode node)
+    private static bool IsIdentity(ProjectNode project) =>
+        project.Expressions.Count == project.Input.Columns.Count && ColumnsOnly(project) is { } columns && columns.Select((c, i) => c == i).All(same => same);
+
+    /// <summary>The input column each output column is, when every expression of the SELECT list is a plain column.</summary>
+    private static int[]? ColumnsOnly(ProjectNode project) =>
+        project.Expressions.All(e => e is BoundColumn) ? [.. project.Expressions.Select(e => ((BoundColumn)e).Index)] : null;
+
+    private static Func<BuildContext, IObservable<Element>> CreateAggregate(AggregateNode node, int[]? outputColumns = null)
     {
         var input = Create(node.Input);
         var keys = CompileAll(node.Keys);
@@ -128,7 +143,7 @@ internal static class PhysicalPlanner
                     new SessionAggregateSink(o, ctx.Guard(keys, "GROUP BY"), sw.StartKey, sw.EndKey, time, sw.Gap.Ticks, GuardSpecs(ctx, specs), ctx.Stats, where));
             }
             default:
-                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, ctx.Guard(keys, "GROUP BY"), GuardSpecs(ctx, specs), ctx.Stats, where));
+                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, ctx.Guard(keys, "GROUP BY"), GuardSpecs(ctx, specs), ctx.Stats, where, outputColumns));
         }
     }
 

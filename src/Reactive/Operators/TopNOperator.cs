@@ -23,16 +23,47 @@ internal sealed class TopNSink(
     QueryStats stats,
     string description) : UnarySink(downstream), ICheckpointable
 {
-    private readonly Dictionary<GroupKey, List<Entry>> partitions = [];
-    private readonly EntryComparer comparer = new(descending);
-    private readonly List<(Entry Entry, long Rank)> retractions = [];
-    private readonly List<(Entry Entry, long Rank)> insertions = [];
+    private readonly Dictionary<GroupKey, Partition> partitions = [];
+    private readonly SortOrder order = new(descending);
+    private readonly List<object?[]> retractions = [];
+    private readonly List<object?[]> insertions = [];
     private long sequence;
 
-    private sealed record Entry(object?[] Sort, long Sequence, object?[] Row)
+    /// <summary>
+    /// One kept row. <see cref="Sort"/> is the ORDER BY value itself when there is one key (no array per row), else an
+    /// array of them; <see cref="Emitted"/> is the row last emitted with its rank (when the rank is a column), retracted as is.
+    /// </summary>
+    private struct Entry(object? sort, long sequence, object?[] row)
     {
-        /// <summary>The row last emitted for this entry with its rank (when the rank is a column): retracted as is.</summary>
-        public object?[]? Emitted { get; set; }
+        public readonly object? Sort = sort;
+        public readonly long Sequence = sequence;
+        public readonly object?[] Row = row;
+        public object?[]? Emitted;
+    }
+
+    /// <summary>
+    /// A partition's kept rows in rank order, inline in one array (no object per row) that grows up to
+    /// <paramref name="most"/> entries (N + 1 over an append-only input: the row pushed out is removed right after).
+    /// </summary>
+    private sealed class Partition(int capacity, int most)
+    {
+        public Entry[] Items = new Entry[capacity];
+        public int Count;
+
+        public void Insert(int at, Entry entry)
+        {
+            if (Count == Items.Length) Array.Resize(ref Items, Math.Max(Count + 1, (int)Math.Min(Items.Length * 2L, most)));
+            Array.Copy(Items, at, Items, at + 1, Count - at);
+            Items[at] = entry;
+            Count++;
+        }
+
+        public void RemoveAt(int at)
+        {
+            Count--;
+            Array.Copy(Items, at + 1, Items, at, Count - at);
+            Items[Count] = default;
+        }
     }
 
     /// <summary>The arrival counter (it breaks ties) and each partition's kept rows, in rank order.</summary>
@@ -40,13 +71,14 @@ internal sealed class TopNSink(
     {
         writer.Write(sequence);
         writer.Write(partitions.Count);
-        foreach (var (key, list) in partitions)
+        foreach (var (key, partition) in partitions)
         {
             CheckpointValues.WriteKey(writer, key);
-            writer.Write(list.Count);
-            foreach (var entry in list)
+            writer.Write(partition.Count);
+            for (var i = 0; i < partition.Count; i++)
             {
-                CheckpointValues.WriteRow(writer, entry.Sort);
+                var entry = partition.Items[i];
+                CheckpointValues.WriteRow(writer, orderKeys.Length == 1 ? [entry.Sort] : (object?[])entry.Sort!);
                 writer.Write(entry.Sequence);
                 CheckpointValues.WriteRow(writer, entry.Row);
             }
@@ -61,9 +93,14 @@ internal sealed class TopNSink(
         {
             var key = CheckpointValues.ReadKey(reader);
             var count = CheckpointValues.ReadCount(reader);
-            var list = new List<Entry>(count);
-            for (var i = 0; i < count; i++) list.Add(new Entry(CheckpointValues.ReadRow(reader), reader.ReadInt64(), CheckpointValues.ReadRow(reader)));
-            partitions.Add(key, list);
+            var partition = new Partition(Math.Max(count, 1), MostKept);
+            for (var i = 0; i < count; i++)
+            {
+                var sort = CheckpointValues.ReadRow(reader);
+                partition.Items[i] = new Entry(orderKeys.Length == 1 ? sort[0] : sort, reader.ReadInt64(), CheckpointValues.ReadRow(reader));
+            }
+            partition.Count = count;
+            partitions.Add(key, partition);
             size += count;
         }
         stats.AddStateSize(size);
@@ -77,8 +114,7 @@ internal sealed class TopNSink(
         {
             var values = row.Row!;
             var key = GroupKey.Of(partitionKeys, values);
-            var sort = new object?[orderKeys.Length];
-            for (var i = 0; i < sort.Length; i++) sort[i] = orderKeys[i](values);
+            var sort = SortOf(values);
             if (row.Kind == ElementKind.Insert) Insert(key, sort, values);
             else Retract(key, sort, values);
         }
@@ -87,16 +123,24 @@ internal sealed class TopNSink(
             Fail(e, description);
             return;
         }
-        foreach (var (entry, rank) in retractions)
+        foreach (var retracted in retractions)
         {
-            if (!Done) Downstream.OnNext(Element.Delete(entry.Emitted ?? Output(entry.Row, rank), row.Time));
+            if (!Done) Downstream.OnNext(Element.Delete(retracted, row.Time));
         }
-        foreach (var (entry, rank) in insertions)
+        foreach (var inserted in insertions)
         {
-            var output = Output(entry.Row, rank);
-            if (emitRank) entry.Emitted = output;
-            if (!Done) Downstream.OnNext(Element.Insert(output, row.Time));
+            if (!Done) Downstream.OnNext(Element.Insert(inserted, row.Time));
         }
+    }
+
+    private int MostKept => keepAll ? int.MaxValue : limit + 1;
+
+    private object? SortOf(object?[] values)
+    {
+        if (orderKeys.Length == 1) return orderKeys[0](values);
+        var sort = new object?[orderKeys.Length];
+        for (var i = 0; i < sort.Length; i++) sort[i] = orderKeys[i](values);
+        return sort;
     }
 
     private object?[] Output(object?[] row, long rank)
@@ -108,97 +152,128 @@ internal sealed class TopNSink(
         return result;
     }
 
-    private void Insert(GroupKey key, object?[] sort, object?[] values)
+    private void Insert(GroupKey key, object? sort, object?[] values)
     {
-        if (!partitions.TryGetValue(key, out var list))
+        if (!partitions.TryGetValue(key, out var partition))
         {
-            list = [];
-            partitions.Add(key, list);
+            partition = new Partition(Math.Min(4, MostKept), MostKept);
+            partitions.Add(key, partition);
         }
         // Append-only: a row behind a full top N can never enter it (a later arrival loses ties, so >= 0).
-        if (!keepAll && list.Count >= limit && comparer.CompareSort(sort, list[^1].Sort) >= 0) return;
-        var entry = new Entry(sort, sequence++, values);
-        var at = list.BinarySearch(entry, comparer);
-        if (at < 0) at = ~at;
-        if (at >= limit)
-        {
-            list.Insert(at, entry);
-            stats.AddStateSize(1);
-            return;
-        }
-        if (emitRank) Collect(list, at, retractions);
-        else if (list.Count >= limit) retractions.Add((list[limit - 1], limit));
-        list.Insert(at, entry);
+        if (!keepAll && partition.Count >= limit && CompareSort(sort, partition.Items[partition.Count - 1].Sort) >= 0) return;
+        // The new row has the highest arrival number, so it goes after every row that does not sort after it.
+        var at = FirstAfter(partition, sort);
+        partition.Insert(at, new Entry(sort, sequence++, values));
         stats.AddStateSize(1);
-        if (emitRank) Collect(list, at, insertions);
-        else insertions.Add((entry, at + 1));
-        if (!keepAll && list.Count > limit)
+        if (at >= limit) return;
+        if (emitRank)
         {
-            list.RemoveAt(list.Count - 1);
+            // Every row from the new one's place on moves one rank down: its old row out, the new one in.
+            var end = Math.Min(partition.Count, limit + 1);
+            for (var i = at + 1; i < end; i++) retractions.Add(EmittedRow(ref partition.Items[i], i));
+            EmitFrom(partition, at);
+        }
+        else
+        {
+            if (partition.Count > limit) retractions.Add(partition.Items[limit].Row);
+            insertions.Add(values);
+        }
+        if (!keepAll && partition.Count > limit)
+        {
+            partition.RemoveAt(partition.Count - 1);
             stats.AddStateSize(-1);
         }
     }
 
-    private void Retract(GroupKey key, object?[] sort, object?[] values)
+    private void Retract(GroupKey key, object? sort, object?[] values)
     {
-        if (!partitions.TryGetValue(key, out var list)) return;
-        var at = Find(list, sort, values);
+        if (!partitions.TryGetValue(key, out var partition)) return;
+        var at = Find(partition, sort, values);
         if (at < 0) return; // a retraction of a row never kept (behind a full top N of an append-only input)
         if (at < limit)
         {
-            if (emitRank) Collect(list, at, retractions);
-            else retractions.Add((list[at], at + 1));
+            if (emitRank)
+            {
+                var end = Math.Min(partition.Count, limit);
+                for (var i = at; i < end; i++) retractions.Add(EmittedRow(ref partition.Items[i], i + 1));
+            }
+            else retractions.Add(partition.Items[at].Row);
         }
-        list.RemoveAt(at);
+        partition.RemoveAt(at);
         stats.AddStateSize(-1);
         if (at < limit)
         {
-            if (emitRank) Collect(list, at, insertions);
-            else if (list.Count >= limit) insertions.Add((list[limit - 1], limit));
+            if (emitRank) EmitFrom(partition, at);
+            else if (partition.Count >= limit) insertions.Add(partition.Items[limit - 1].Row);
         }
-        if (list.Count == 0) partitions.Remove(key);
+        if (partition.Count == 0) partitions.Remove(key);
     }
 
-    /// <summary>The rows at positions <paramref name="from"/> up to the top N's end, with their ranks.</summary>
-    private void Collect(List<Entry> list, int from, List<(Entry Entry, long Rank)> into)
+    /// <summary>The row emitted for the entry at rank <paramref name="rank"/> (built again after a restore, which keeps no emitted rows).</summary>
+    private object?[] EmittedRow(ref Entry entry, long rank) => entry.Emitted ?? Output(entry.Row, rank);
+
+    /// <summary>Emits the rows at positions <paramref name="from"/> up to the top N's end with their ranks, remembering each.</summary>
+    private void EmitFrom(Partition partition, int from)
     {
-        var end = Math.Min(list.Count, limit);
-        for (var i = from; i < end; i++) into.Add((list[i], i + 1));
+        var end = Math.Min(partition.Count, limit);
+        for (var i = from; i < end; i++)
+        {
+            ref var entry = ref partition.Items[i];
+            entry.Emitted = Output(entry.Row, i + 1);
+            insertions.Add(entry.Emitted);
+        }
+    }
+
+    /// <summary>The first position whose row sorts after <paramref name="sort"/> (binary search).</summary>
+    private int FirstAfter(Partition partition, object? sort)
+    {
+        int low = 0, high = partition.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (CompareSort(partition.Items[mid].Sort, sort) <= 0) low = mid + 1;
+            else high = mid;
+        }
+        return low;
     }
 
     /// <summary>The position of a stored row equal to <paramref name="values"/>, among those with the same sort key.</summary>
-    private int Find(List<Entry> list, object?[] sort, object?[] values)
+    private int Find(Partition partition, object? sort, object?[] values)
     {
-        // The first entry whose sort key is not below the retracted one's (sequence -1 sorts before any stored copy).
-        var probe = new Entry(sort, -1, values);
-        var at = list.BinarySearch(probe, comparer);
-        if (at < 0) at = ~at;
-        for (var i = at; i < list.Count && comparer.CompareSort(list[i].Sort, sort) == 0; i++)
+        // The first entry whose sort key is not below the retracted one's.
+        int low = 0, high = partition.Count;
+        while (low < high)
         {
-            if (RowComparer.Instance.Equals(list[i].Row, values)) return i;
+            var mid = (low + high) >>> 1;
+            if (CompareSort(partition.Items[mid].Sort, sort) < 0) low = mid + 1;
+            else high = mid;
+        }
+        for (var i = low; i < partition.Count && CompareSort(partition.Items[i].Sort, sort) == 0; i++)
+        {
+            if (RowComparer.Instance.Equals(partition.Items[i].Row, values)) return i;
         }
         return -1;
     }
 
-    /// <summary>Sort keys in ORDER BY order (NULL largest, as PostgreSQL's default), then arrival.</summary>
-    private sealed class EntryComparer(bool[] descending) : IComparer<Entry>
-    {
-        public int Compare(Entry? x, Entry? y)
-        {
-            var c = CompareSort(x!.Sort, y!.Sort);
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-        }
+    private int CompareSort(object? x, object? y) => orderKeys.Length == 1 ? order.Compare(x, y, 0) : order.Compare((object?[])x!, (object?[])y!);
 
-        public int CompareSort(object?[] x, object?[] y)
+    /// <summary>Sort keys in ORDER BY order (NULL largest, as PostgreSQL's default); arrival breaks ties (stored order).</summary>
+    private sealed class SortOrder(bool[] descending)
+    {
+        public int Compare(object?[] x, object?[] y)
         {
             for (var i = 0; i < x.Length; i++)
             {
-                var a = x[i];
-                var b = y[i];
-                var c = a is null ? (b is null ? 0 : 1) : b is null ? -1 : ValueComparer.Compare(a, b);
-                if (c != 0) return descending[i] ? -c : c;
+                var c = Compare(x[i], y[i], i);
+                if (c != 0) return c;
             }
             return 0;
+        }
+
+        public int Compare(object? a, object? b, int key)
+        {
+            var c = a is null ? (b is null ? 0 : 1) : b is null ? -1 : ValueComparer.Compare(a, b);
+            return descending[key] ? -c : c;
         }
     }
 }
