@@ -21,7 +21,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     public object?[]? LastEmitted;
 
     /// <summary>
-    /// True when what the group last emitted is exactly <see cref="ToRow"/> now: same types, same decimal scales and
+    /// True when what the group last emitted is exactly <see cref="ToRow()"/> now: same types, same decimal scales and
     /// double bits, the same JSON values. Then a checkpoint stores a marker instead of the row, and a restored group
     /// rebuilds the row only when an event touches it (<see cref="MaterializeLastEmitted"/>): most groups of a large
     /// table are not touched soon after a restart, so recovery allocates nothing for their rows.
