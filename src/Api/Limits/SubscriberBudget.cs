@@ -41,8 +41,11 @@ public sealed class SubscriberBudget(IOptions<LimitsOptions> options)
 /// </summary>
 public sealed class SubscriberShare(SubscriberBudget budget) : IDisposable
 {
+    // Take, return and dispose change the held count and the budget together under this lock: a return racing with the
+    // subscription's end would otherwise give back bytes that the end has already given back.
+    private readonly Lock sync = new();
     private long held;
-    private int disposed;
+    private bool disposed;
     private volatile TaskCompletionSource? drained;
 
     public long Held => Interlocked.Read(ref held);
@@ -56,25 +59,39 @@ public sealed class SubscriberShare(SubscriberBudget budget) : IDisposable
         {
             return true;
         }
-        var current = Held;
-        if (current > 0 && current + bytes > budget.Share)
+        lock (sync)
         {
-            return false;
+            if (disposed)
+            {
+                // The subscription has ended: nothing it buffers now is counted, and nothing of it is given back.
+                return true;
+            }
+            if (held > 0 && held + bytes > budget.Share)
+            {
+                return false;
+            }
+            Interlocked.Add(ref held, bytes);
+            budget.Add(bytes);
         }
-        Interlocked.Add(ref held, bytes);
-        budget.Add(bytes);
         return true;
     }
 
     /// <summary>The connection took an event of <paramref name="bytes"/>: gives them back and wakes a pump waiting for room.</summary>
     public void Return(long bytes)
     {
-        if (budget.Limit == 0 || Volatile.Read(ref disposed) != 0)
+        if (budget.Limit == 0)
         {
             return;
         }
-        Interlocked.Add(ref held, -bytes);
-        budget.Add(-bytes);
+        lock (sync)
+        {
+            if (disposed)
+            {
+                return;
+            }
+            Interlocked.Add(ref held, -bytes);
+            budget.Add(-bytes);
+        }
         if (drained is { } waiter)
         {
             drained = null;
@@ -115,11 +132,15 @@ public sealed class SubscriberShare(SubscriberBudget budget) : IDisposable
     /// <summary>The subscription ended: whatever it still holds goes back to the budget.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        lock (sync)
         {
-            return;
+            if (disposed)
+            {
+                return;
+            }
+            disposed = true;
+            budget.Add(-Interlocked.Exchange(ref held, 0));
         }
-        budget.Add(-Interlocked.Exchange(ref held, 0));
         budget.Leave();
     }
 }
