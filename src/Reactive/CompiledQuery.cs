@@ -46,12 +46,6 @@ public sealed class CompiledQuery(
     public string Plan { get; } = plan;
 
     /// <summary>
-    /// True when the pipeline holds no state that decides its output (scan, filter and project only): a checkpoint of
-    /// it is its input offsets and output head alone, so a resumed run needs no operator snapshot.
-    /// </summary>
-    public bool IsStateless { get; init; }
-
-    /// <summary>
     /// True when the query calls <c>PROCTIME()</c>: its output depends on when rows are processed, and windows on a
     /// <c>PROCTIME()</c> column close by the clock, so the host fires the pipeline's <see cref="ProcessingTimeClock"/>
     /// when they are due even if no input arrives.

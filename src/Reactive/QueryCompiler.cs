@@ -10,14 +10,6 @@ public static class QueryCompiler
     /// <summary>Maximum accepted query text length, in characters.</summary>
     public const int MaxSqlLength = 100_000;
 
-    private static bool IsStatelessPlan(PlanNode node) => node switch
-    {
-        ScanNode => true,
-        FilterNode filter => IsStatelessPlan(filter.Input),
-        ProjectNode project => IsStatelessPlan(project.Input),
-        _ => false,
-    };
-
     /// <summary>Whether the text calls <c>PROCTIME()</c> (the only place the name can be followed by a parenthesis; strings and comments are other tokens).</summary>
     private static bool UsesProcTime(string sql)
     {
@@ -73,7 +65,6 @@ public static class QueryCompiler
             return new OutputOperator(factory(context), stats);
         })
         {
-            IsStateless = IsStatelessPlan(plan),
             UsesProcessingTime = usesProcessingTime,
         };
     }
