@@ -7,7 +7,9 @@
 #   scripts/mutation.sh Operators/TopNOperator.cs         # one file (path under src/Reactive), report in
 #                                                         #   artifacts/mutation/TopNOperator/
 #   scripts/mutation.sh Aggregation/Accumulators.cs Aggregation/OrderedAccumulator.cs   # several, one report
+#   scripts/mutation.sh Operators Aggregation Windows     # whole folders, report in artifacts/mutation/Operators+...
 #   MUTATION_CONCURRENCY=2 scripts/mutation.sh ...        # default 1; runs under nice -n 19
+#   MUTATION_NICE=-5 taskset -c 0 scripts/mutation.sh ... # a dedicated core on a machine shared with other work
 #   MUTATION_ARGS='--since:main' scripts/mutation.sh ...  # extra Stryker options
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +29,12 @@ if [ "$#" -eq 0 ]; then
 else
   name=""
   for file in "$@"; do
-    [ -f "src/Reactive/$file" ] || { echo "no such file: src/Reactive/$file" >&2; exit 2; }
-    mutate+=(--mutate "**/src/Reactive/$file")
+    if [ -d "src/Reactive/$file" ]; then
+      mutate+=(--mutate "**/src/Reactive/$file/**/*.cs")
+    else
+      [ -f "src/Reactive/$file" ] || { echo "no such file or folder: src/Reactive/$file" >&2; exit 2; }
+      mutate+=(--mutate "**/src/Reactive/$file")
+    fi
     base=$(basename "$file" .cs)
     name=${name:+$name+}$base
   done
@@ -48,7 +54,7 @@ log="$output/stryker.log"
 for attempt in 1 2 3; do
   status=0
   # shellcheck disable=SC2086  # MUTATION_ARGS is a list of options
-  nice -n 19 dotnet stryker \
+  nice -n "${MUTATION_NICE:-19}" dotnet stryker \
     --project Sluice.Reactive.csproj \
     --configuration Release \
     "${mutate[@]}" \
