@@ -63,11 +63,13 @@ internal static class ClusterFailureDetection
 {
     public static void Configure(ClusterMembershipOptions options)
     {
-        // Each node probes up to 3 others every ProbeTimeout; 2 missed probes in a row make it suspect a node,
-        // and 2 suspicions (votes) from different nodes declare it dead. A killed process refuses connections at once,
-        // so its probes fail fast rather than time out.
+        // Each node probes up to 3 others every ProbeTimeout; 3 missed probes in a row make it suspect a node (the last
+        // one indirect, through another node), and 2 suspicions (votes) from different nodes declare it dead. A killed
+        // process refuses connections at once, so its probes fail fast rather than time out: about 3 s to a death.
+        // Two missed probes were too few: on a starved machine a node that had just (re)started and was still compiling
+        // its code answered two probes late, was declared dead while alive, and stopped itself (docs/cluster.md).
         options.ProbeTimeout = TimeSpan.FromSeconds(1);
-        options.NumMissedProbesLimit = 2;
+        options.NumMissedProbesLimit = 3;
         options.NumVotesForDeathDeclaration = 2;
         // Re-read the membership table often, so a node that missed a gossip message still learns of a death soon.
         options.TableRefreshTimeout = TimeSpan.FromSeconds(2);

@@ -25,14 +25,22 @@ public interface IQueryHostGrain : IGrainWithStringKey
 internal sealed class QueryHostGrain(QueryRegistry registry, QueryOwners owners, ClusterMode cluster, ILogger<QueryHostGrain> logger) : Grain, IQueryHostGrain
 {
     private bool hosting;
+    private long epoch;
 
     private string Query => this.GetPrimaryKeyString();
 
     public async Task<string> EnsureRunningAsync()
     {
+        if (hosting && await LostAsync())
+        {
+            // Another activation of this grain (Orleans keeps one per grain, but not at every instant of a membership
+            // change) took the query over and fenced this node's run; that activation has gone since, and calls come here.
+            logger.LogInformation("Node {Node} takes query {Query} over again: its run here (owner epoch {Epoch}) was fenced by a later owner that has gone.", cluster.NodeName, Query, epoch);
+            hosting = false;
+        }
         if (!hosting)
         {
-            var epoch = await owners.TakeAsync(Query, CancellationToken.None);
+            epoch = await owners.TakeAsync(Query, CancellationToken.None);
             hosting = await registry.HostAsync(Query, epoch, CancellationToken.None);
             if (hosting)
             {
@@ -45,6 +53,10 @@ internal sealed class QueryHostGrain(QueryRegistry registry, QueryOwners owners,
         }
         return cluster.NodeName;
     }
+
+    /// <summary>True when the run this activation started has ended and the owner table names a later epoch: it was fenced.</summary>
+    private async Task<bool> LostAsync() =>
+        registry.Find(Query) is not { Run.State: QueryState.Running } && await owners.EpochOfAsync(Query, CancellationToken.None) != epoch;
 
     public async Task StopAsync()
     {

@@ -34,6 +34,14 @@ public sealed class QueryOwners(NpgsqlDataSource dataSource, ClusterMode cluster
         return reader.GetInt64(0);
     }
 
+    /// <summary>The current owner epoch of <paramref name="query"/>; 0 when no node has taken it.</summary>
+    public async Task<long> EpochOfAsync(string query, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT epoch FROM sluice_query_owners WHERE query = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query });
+        return await command.ExecuteScalarAsync(cancellationToken) is long epoch ? epoch : 0;
+    }
+
     public async Task<IReadOnlyList<Owner>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT query, epoch, node, taken_at FROM sluice_query_owners ORDER BY query");

@@ -62,6 +62,10 @@ public sealed class QueryRun
     private volatile QueryRecoveryReport? recovery;
     private PipelineCheckpoint? pipelineState;
     private volatile bool stopped;
+    // True from the moment a batch (or a firing of the processing-time clock) starts changing the pipeline's state or the
+    // output until its input offsets have moved past it. A stop that cancels the driver in between leaves the offsets
+    // behind the state and the output head, so that moment must not be checkpointed (see StopAsync).
+    private bool unitInProgress;
     private Task driver = Task.CompletedTask;
 
     public QueryRun(
@@ -178,6 +182,15 @@ public sealed class QueryRun
         await driver;
         if (error is null && durability?.Checkpointer is { } checkpointer)
         {
+            if (unitInProgress)
+            {
+                // The stop landed in the middle of a batch: its rows may be appended while the offsets still point at its
+                // start. A checkpoint now would pair those offsets with that output head, and a recovery from it would
+                // append the batch's rows again (the graceful hand-over's duplicates, docs/cluster.md). The last
+                // checkpoint taken between batches still holds; recovery skips the rows appended since.
+                logger.LogInformation("Query {Query} stopped in the middle of a batch; its last checkpoint stands, no final one is taken.", Name);
+                return;
+            }
             await checkpointer.TakeFinalAsync(Offsets.Offsets, TrySnapshot);
         }
     }
@@ -305,6 +318,7 @@ public sealed class QueryRun
     /// <summary>Closes the processing-time windows the clock has reached (PROCTIME(), SPEC §4) and appends what they emit.</summary>
     private async Task FireClockAsync(PipelineOutput sink, CancellationToken cancellation)
     {
+        unitInProgress = true;
         sink.BeginEvent();
         clock!.Fire();
         ThrowIfFailed(sink);
@@ -312,6 +326,7 @@ public sealed class QueryRun
         {
             await WriteAsync(sink.Rows, cancellation);
         }
+        unitInProgress = false;
     }
 
     /// <summary>
@@ -419,6 +434,7 @@ public sealed class QueryRun
             batch[k] = new InputEvent(stored.Offset, stored.Timestamp.UtcDateTime, rows[k]);
         }
         Array.Clear(rows, 0, count);
+        unitInProgress = true;
         try
         {
             await PushAsync(subject, batch, count, sink, readStarted, cancellation);
@@ -428,6 +444,7 @@ public sealed class QueryRun
             Array.Clear(batch, 0, count);
         }
         Volatile.Write(ref offsets[index], endOffset);
+        unitInProgress = false;
         Interlocked.Add(ref eventsIn, count);
         return true;
     }

@@ -76,6 +76,9 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
                     output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} SIGKILL {host.Name}");
                     await host.Service.KillAsync();
                     live.Remove(host);
+                    // Where the failover time goes: the death declared (Orleans' detection and vote), the query hosted again.
+                    var declaredDead = WaitForDeathAsync(live[0], host, killed);
+                    var hostedAgain = TimeHostingAsync(live.ToArray(), host, killed);
                     // Keep ingesting while measuring: q5's output only grows as new events close its windows.
                     var growth = WaitForGrowthAsync(live[0].Http, "q5", headAtKill, killed);
                     while (!growth.IsCompleted && b < pauseAt - 1)
@@ -85,7 +88,8 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
                     var failover = await growth;
                     var hostNow = await ClusterServiceNode.HostOfAsync(live, "q5", except: host, MoveTimeout);
                     var recovery = await RecoveryOnAsync(hostNow, "q5");
-                    output.WriteLine($"SIGKILL {host.Name} (hosting q5) -> first new q5 output row after {failover.TotalSeconds:F2} s, q5 now on {hostNow.Name}; recovery {recovery}");
+                    output.WriteLine($"SIGKILL {host.Name} (hosting q5) -> declared dead after {(await declaredDead).TotalSeconds:F2} s, q5 hosted again after " +
+                                     $"{(await hostedAgain).TotalSeconds:F2} s, first new q5 output row after {failover.TotalSeconds:F2} s (failover time), q5 now on {hostNow.Name}; recovery {recovery}");
                     // The new host resumed from the operator checkpoint the dead one took, not by replaying q5's inputs from the start.
                     Assert.True(recovery.GetProperty("fromCheckpoint").GetBoolean(), $"q5 on {hostNow.Name} did not resume from a checkpoint: {recovery}");
                 }
@@ -157,6 +161,27 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
             Assert.True(watch.Elapsed < MoveTimeout, $"{query} on {host.Name} reports no recovery: {info}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>When <paramref name="asked"/> first lists <paramref name="dead"/> as dead, measured on <paramref name="since"/>.</summary>
+    private static async Task<TimeSpan> WaitForDeathAsync(ClusterServiceNode asked, ClusterServiceNode dead, Stopwatch since)
+    {
+        while (true)
+        {
+            var cluster = await asked.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
+            if (cluster.GetProperty("nodes").EnumerateArray().Any(n => n.GetProperty("name").GetString() == dead.Name && n.GetProperty("status").GetString() == "dead"))
+            {
+                return since.Elapsed;
+            }
+            Assert.True(since.Elapsed < MoveTimeout, $"{asked.Name} did not declare {dead.Name} dead within {MoveTimeout.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<TimeSpan> TimeHostingAsync(IReadOnlyList<ClusterServiceNode> live, ClusterServiceNode dead, Stopwatch since)
+    {
+        await ClusterServiceNode.HostOfAsync(live, "q5", except: dead, MoveTimeout);
+        return since.Elapsed;
     }
 
     private static async Task<TimeSpan> WaitForGrowthAsync(HttpClient http, string stream, long head, Stopwatch since)

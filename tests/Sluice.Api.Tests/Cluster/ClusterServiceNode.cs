@@ -35,7 +35,15 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
     public HttpClient Http { get; }
 
     public async Task StartAsync() =>
-        Assert.True(await Service.StartAsync(StartTimeout), $"{Name} did not start:\n{Tail(Service.Log)}");
+        Assert.True(await Service.StartAsync(StartTimeout), $"{Name} did not start:\n{Fatal(Service.Log)}{Tail(Service.Log)}");
+
+    /// <summary>
+    /// The lines of <paramref name="log"/> that say why Orleans stopped the process (its fatal error handler prints a long
+    /// stack after them, which would push them out of <see cref="Tail"/>), or nothing.
+    /// </summary>
+    public static string Fatal(string log) =>
+        string.Concat(log.Split('\n').Where(l => l.StartsWith("FATAL", StringComparison.Ordinal) || l.Contains("I have been told I am dead", StringComparison.Ordinal))
+            .Take(3).Select(l => l.Trim() + "\n"));
 
     /// <summary>Sends a signal (KILL, TERM, STOP, CONT) to the node's process while it runs.</summary>
     public void Signal(string signal)
