@@ -31,6 +31,7 @@ public static class ClusterSetup
         builder.Services.AddSingleton<QueryOwners>();
         builder.Services.AddSingleton<StreamAnnouncementListener>();
         builder.Services.AddSingleton<IQueryPlacement, OrleansQueryPlacement>();
+        builder.Services.AddClusterMemoryStreams();
         // Hosted services start in this order: the tables, then the silo, then what uses it.
         builder.Services.AddHostedService<ClusterStartup>();
         builder.UseOrleans(silo =>
