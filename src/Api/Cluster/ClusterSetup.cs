@@ -49,6 +49,7 @@ public static class ClusterSetup
             silo.Configure<SiloOptions>(o => o.SiloName = settings.ResolvedNodeName);
             silo.ConfigureEndpoints(IPAddress.Parse(settings.Address), settings.SiloPort, settings.GatewayPort);
             silo.Configure<ClusterMembershipOptions>(ClusterFailureDetection.Configure);
+            silo.AddGrainExtension<IQueryMetricsExtension, QueryMetricsExtension>();
         });
         builder.Services.AddHostedService<StreamAnnouncementService>();
         builder.Services.AddHostedService<ClusterQueryCoordinator>();
