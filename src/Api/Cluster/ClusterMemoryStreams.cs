@@ -12,7 +12,8 @@ public static class ClusterMemoryStreams
     /// </summary>
     public static IServiceCollection AddClusterMemoryStreams(this IServiceCollection services)
     {
-        var plain = services.Single(d => d.ServiceType == typeof(IStreamEngine) && d.ImplementationType == typeof(MemoryStreamEngine));
+        var plain = services.SingleOrDefault(d => d.ServiceType == typeof(IStreamEngine) && d.ImplementationType == typeof(MemoryStreamEngine))
+            ?? throw new InvalidOperationException("AddClusterMemoryStreams expects AddStreamStore to register MemoryStreamEngine as an IStreamEngine type first.");
         services.Remove(plain);
         services.AddSingleton<MemoryStreamEngine>();
         services.AddSingleton<IMemoryStreamOwners, OrleansMemoryStreamOwners>();
