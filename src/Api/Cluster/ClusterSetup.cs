@@ -31,6 +31,7 @@ public static class ClusterSetup
         builder.Services.AddSingleton<QueryOwners>();
         builder.Services.AddSingleton<StreamAnnouncementListener>();
         builder.Services.AddSingleton<IQueryPlacement, OrleansQueryPlacement>();
+        builder.Services.AddClusterMemoryStreams();
         // Hosted services start in this order: the tables, then the silo, then what uses it.
         builder.Services.AddHostedService<ClusterStartup>();
         builder.UseOrleans(silo =>
@@ -48,6 +49,7 @@ public static class ClusterSetup
             silo.Configure<SiloOptions>(o => o.SiloName = settings.ResolvedNodeName);
             silo.ConfigureEndpoints(IPAddress.Parse(settings.Address), settings.SiloPort, settings.GatewayPort);
             silo.Configure<ClusterMembershipOptions>(ClusterFailureDetection.Configure);
+            silo.AddGrainExtension<IQueryMetricsExtension, QueryMetricsExtension>();
         });
         builder.Services.AddHostedService<StreamAnnouncementService>();
         builder.Services.AddHostedService<ClusterQueryCoordinator>();

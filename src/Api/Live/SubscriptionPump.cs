@@ -61,7 +61,7 @@ internal static class SubscriptionPump
                         }
                         break;
                     default:
-                        writer.TryComplete(new HubException($"Stream '{name}' was deleted."));
+                        writer.TryComplete(new HubException(cursor.Log.ClosedReason ?? $"Stream '{name}' was deleted."));
                         return SubscriptionEnd.StreamDeleted;
                 }
             }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Sluice.Api.Auth;
+using Sluice.Api.Cluster;
 using Sluice.Api.Infrastructure;
 using Sluice.Api.Limits;
 using Sluice.Api.Streams;
@@ -286,8 +287,17 @@ public static class QueriesApi
             ? AuthProblems.Forbidden(Access.Read, stream)
             : null;
 
-    private static Results<Ok<QueryInfo>, ProblemHttpResult> Describe(string name, QueryRegistry registry, QueryMetricsHistory history) =>
-        registry.Find(name) is { } query ? TypedResults.Ok(QueryDescriptions.Info(query) with { MetricsHistory = history.For(name) ?? QueryMetricsHistory.Empty }) : QueryNotFound(name);
+    private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> Describe(
+        string name, QueryRegistry registry, QueryMetricsHistory history, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (registry.Find(name) is not { } query)
+        {
+            return QueryNotFound(name);
+        }
+        // On a cluster node that does not run the query, the samples are the hosting node's (docs/cluster.md).
+        var series = await QueryMetricsForwarding.FromHostAsync(services, query, cancellationToken) ?? history.For(name) ?? QueryMetricsHistory.Empty;
+        return TypedResults.Ok(QueryDescriptions.Info(query) with { MetricsHistory = series });
+    }
 
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StopAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
         Lifecycle(name, await registry.StopAsync(name, cancellationToken));

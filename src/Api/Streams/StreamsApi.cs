@@ -96,8 +96,19 @@ public static class StreamsApi
         return TypedResults.Ok(store.List().Where(log => scopes.Allows(Access.Read, log.Definition.Name)).Select(log => ToInfo(log, rates)).ToArray());
     }
 
-    private static Results<Ok<StreamInfo>, ProblemHttpResult> Describe(string name, StreamStore store, StreamRates rates) =>
-        store.Find(name) is { } log ? TypedResults.Ok(ToInfo(log, rates)) : Problems.StreamNotFound(name);
+    private static async Task<Results<Ok<StreamInfo>, ProblemHttpResult>> Describe(string name, StreamStore store, StreamRates rates, CancellationToken cancellationToken)
+    {
+        if (store.Find(name) is not { } log)
+        {
+            return Problems.StreamNotFound(name);
+        }
+        if (log.Definition.Storage == StorageKind.Memory)
+        {
+            // On a cluster node that does not own the stream this asks its owner (docs/cluster.md); otherwise nothing to do.
+            await log.RefreshHeadAsync(cancellationToken);
+        }
+        return TypedResults.Ok(ToInfo(log, rates));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, StreamStore store, IStreamDependents dependents, CancellationToken cancellationToken)

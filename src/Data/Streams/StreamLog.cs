@@ -74,5 +74,12 @@ public abstract class StreamLog
     /// <summary>Engines call this after new events became readable.</summary>
     protected void NotifyAppended() => tail.Pulse();
 
-    internal void Close() => tail.Close();
+    /// <summary>Why the log was closed, when it was not simply deleted (readers pass it on); null otherwise.</summary>
+    public string? ClosedReason { get; private set; }
+
+    internal void Close(string? reason = null)
+    {
+        ClosedReason = reason;
+        tail.Close();
+    }
 }

@@ -112,7 +112,9 @@ public sealed class StreamStore
                         // Deleted and created again elsewhere (both announcements read in one sync, or missed): the old log's
                         // head and tail belong to the old table, so it is closed and the new one opened with the head read afresh.
                         logs.TryRemove(definition.Name, out _);
-                        known.Close();
+                        known.Close(
+                            $"Stream '{definition.Name}' started again, empty, at offset 0: it was deleted and created again on another node, " +
+                            "or it is a memory stream whose owning node left the cluster, taking its events (docs/cluster.md).");
                     }
                     else
                     {

@@ -402,7 +402,7 @@ public sealed class QueryRun
                 entries = events.Entries;
                 break;
             default:
-                throw new InvalidOperationException($"Input stream '{cursor.Log.Definition.Name}' was deleted.");
+                throw new InvalidOperationException(cursor.Log.ClosedReason ?? $"Input stream '{cursor.Log.Definition.Name}' was deleted.");
         }
         var endOffset = entries[^1].Offset + 1;
         if (durability is not null)
