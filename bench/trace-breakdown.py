@@ -13,6 +13,7 @@ def has(s, *keys): return any(k in f for f in s for k in keys)
 cats = [
  ('GC: threads stopped for a collection (PollGC)', lambda s: has(s, 'PollGC')),
  ('query: waiting on the decode lock (Lock.TryEnterSlow)', lambda s: has(s, 'Lock.TryEnterSlow', 'Lock.EnterAndGetCurrentThreadId') and has(s, 'InputDecoder')),
+ ('query: decode, spinning for another run\'s share (AwaitOther, SpinWait)', lambda s: has(s, 'InputDecoder') and has(s, 'AwaitOther', 'SpinWait', 'SpinOnce', 'Thread.Yield', 'Thread.SpinWait')),
  ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder')),
  ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder')),
  ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
