@@ -10,10 +10,14 @@ d = json.load(open(sys.argv[1]))
 frames = [f['name'] for f in d['shared']['frames']]
 WAIT = ('LowLevelLifoSemaphore', 'WaitHandle.WaitOne', 'Monitor.Wait', 'ManualResetEventSlim.Wait', 'Interop+Sys.Read', 'WaitForSocketEvents', 'Thread.Sleep', 'SpinWait', 'Interop+Sys.Poll', 'WaitOneNoCheck', 'TimerQueue.TimerThread', 'GateThreadStart', 'EventLoop')
 def has(s, *keys): return any(k in f for f in s for k in keys)
+def deepest(s, key): return max((i for i, f in enumerate(s) if key in f), default=-1)
+# A query run resumed from an awaited decode hand-off carries InputDecoder frames below its own: decoding only when deeper.
+def decoding(s): return deepest(s, 'InputDecoder') > deepest(s, 'QueryRun')
 cats = [
  ('GC: threads stopped for a collection (PollGC)', lambda s: has(s, 'PollGC')),
  ('query: waiting on the decode lock (Lock.TryEnterSlow)', lambda s: has(s, 'Lock.TryEnterSlow', 'Lock.EnterAndGetCurrentThreadId') and has(s, 'InputDecoder')),
- ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder')),
+ ('query: decode, spinning for another run\'s share (AwaitOther, SpinWait)', lambda s: decoding(s) and has(s, 'InputDecoder.AwaitOther(', 'SpinWait', 'SpinOnce', 'Thread.Yield', 'Thread.SpinWait')),
+ ('query: decode (InputDecoder/RowDecoder)', decoding),
  ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder')),
  ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
  ('query: operators (Rx pipeline)', lambda s: has(s, 'PumpAsync') and has(s, 'Sluice.Reactive.Operators', 'OnRow', 'Subject', 'lambda_method')),

@@ -1,7 +1,14 @@
 namespace Sluice.Reactive;
 
 /// <summary>One input of a compiled query: which stream it reads and the row layout it expects.</summary>
-public sealed record QueryInput(string Stream, IReadOnlyList<ColumnInfo> Columns, TimeSpan WatermarkDelay);
+public sealed record QueryInput(string Stream, IReadOnlyList<ColumnInfo> Columns, TimeSpan WatermarkDelay)
+{
+    /// <summary>
+    /// Which of <see cref="Columns"/> the query reads, one flag per column; null means all of them. A column not read
+    /// may be NULL in the rows the query is given, whatever the event holds: the runtime then does not decode it.
+    /// </summary>
+    public IReadOnlyList<bool>? Reads { get; init; }
+}
 
 /// <summary>
 /// A query that parsed, resolved and type-checked: its inputs, its output schema, its printed plan,

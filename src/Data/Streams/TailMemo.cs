@@ -13,6 +13,7 @@ public sealed class TailMemo<T>
     private int users;
     private long computed;
     private long droppedBelow;
+    private object? shared;
 
     internal TailMemo(string name, int index)
     {
@@ -28,6 +29,21 @@ public sealed class TailMemo<T>
     public int Users => Volatile.Read(ref users);
 
     public void AddUser() => Interlocked.Increment(ref users);
+
+    /// <summary>
+    /// One object of the consumers' own type kept with this memo, created by the first caller and the same for every
+    /// later one (say, what the consumers of a row layout agreed to compute). <c>src/Data</c> never looks inside it.
+    /// </summary>
+    public TState Shared<TState>(Func<TState> create)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        if (Volatile.Read(ref shared) is not { } existing)
+        {
+            existing = Interlocked.CompareExchange(ref shared, create(), null) ?? Volatile.Read(ref shared)!;
+        }
+        return existing as TState ?? throw new InvalidOperationException($"Memo '{Name}' shares another type than {typeof(TState).Name}.");
+    }
 
     public void RemoveUser() => Interlocked.Decrement(ref users);
 
@@ -46,17 +62,18 @@ public sealed class TailMemo<T>
         return reader;
     }
 
-    /// <summary>A consumer that <see cref="Join"/>ed has ended.</summary>
-    public void Leave(TailMemoReader reader)
+    /// <summary>A consumer that <see cref="Join"/>ed has ended; false when it had left already.</summary>
+    public bool Leave(TailMemoReader reader)
     {
         lock (sync)
         {
             if (!readers.Remove(reader))
             {
-                return;
+                return false;
             }
         }
         RemoveUser();
+        return true;
     }
 
     /// <summary>

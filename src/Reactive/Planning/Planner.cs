@@ -7,19 +7,23 @@ internal sealed class Planner
 {
     private readonly IStreamShapes streams;
     private readonly List<string> referencedNames;
+    // Every column name the query text mentions, or null when it also reads columns it does not name (*, NATURAL JOIN).
+    private readonly HashSet<string>? readNames;
     private readonly List<QueryInput> inputs = [];
     private readonly QueryLimits limits;
 
-    private Planner(IStreamShapes streams, List<string> referencedNames, QueryLimits limits)
+    private Planner(IStreamShapes streams, List<string> referencedNames, HashSet<string>? readNames, QueryLimits limits)
     {
         this.streams = streams;
         this.referencedNames = referencedNames;
+        this.readNames = readNames;
         this.limits = limits;
     }
 
     public static (PlanNode Plan, IReadOnlyList<QueryInput> Inputs) Plan(SelectQuery query, IStreamShapes streams, QueryLimits? limits = null)
     {
-        var planner = new Planner(streams, ReferencedNames.Collect(query), limits ?? QueryLimits.Default);
+        var names = ReferencedNames.Collect(query, out var wholeRows, out var mentioned);
+        var planner = new Planner(streams, names, wholeRows ? null : mentioned, limits ?? QueryLimits.Default);
         var plan = planner.PlanQuery(query);
         if (FindNodes(plan).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
             throw Error("ROW_NUMBER() OVER (...) needs a filter on its result in the enclosing query, as in SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10", unfiltered.Pos);
@@ -474,9 +478,13 @@ internal sealed class Planner
         var shape = streams.Find(name) ?? throw Error($"Unknown stream '{name}'", pos);
         List<PlanColumn> columns;
         List<ColumnInfo> layout;
+        IReadOnlyList<bool>? reads = null;
         if (shape.Columns is { } declared)
         {
             layout = [.. declared];
+            // A column the query text never names is never read: the runtime need not decode it. Matching by name alone
+            // (whatever the qualifier) can only take in more columns than are read, never fewer.
+            reads = readNames is null ? null : declared.Select(c => readNames.Contains(c.Name)).ToArray();
             columns = declared.Select(c => new PlanColumn(c.Name, qualifier, SqlTypes.From(c.Type),
                 c.Type == ColumnType.Timestamp && string.Equals(c.Name, shape.TimestampField, StringComparison.OrdinalIgnoreCase) ? TimeSpan.Zero : null)).ToList();
         }
@@ -486,7 +494,7 @@ internal sealed class Planner
             layout = referencedNames.Select(n => new ColumnInfo(n, ColumnType.Any)).ToList();
             columns = layout.Select(c => new PlanColumn(c.Name, qualifier, SqlType.Any)).ToList();
         }
-        inputs.Add(new QueryInput(shape.Name, layout, shape.WatermarkDelay));
+        inputs.Add(new QueryInput(shape.Name, layout, shape.WatermarkDelay) { Reads = reads });
         return new ScanNode(inputs.Count - 1, shape.Name, columns, shape.WatermarkDelay);
     }
 
@@ -821,8 +829,17 @@ internal static class ReferencedNames
     }
 
     /// <summary>The names in order of first appearance in the text.</summary>
-    public static List<string> Collect(SelectQuery query)
+    public static List<string> Collect(SelectQuery query) => Collect(query, out _, out _);
+
+    /// <summary>
+    /// The names in order of first appearance in the text (window_start and the like left out); <paramref name="mentioned"/>
+    /// is every column name in the text, those included, and <paramref name="wholeRows"/> tells whether the query also
+    /// reads columns it does not name (<c>*</c>, <c>t.*</c>, a NATURAL join).
+    /// </summary>
+    public static List<string> Collect(SelectQuery query, out bool wholeRows, out HashSet<string> mentioned)
     {
+        wholeRows = false;
+        mentioned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var found = new List<ColumnExpr>();
         var exprs = new Stack<Expr>();
         var queries = new Stack<SelectQuery>();
@@ -848,6 +865,7 @@ internal static class ReferencedNames
                         sources.Push(j.Left);
                         sources.Push(j.Right);
                         if (j.On is not null) exprs.Push(j.On);
+                        wholeRows |= j.Natural;
                         break;
                     case SubquerySource s:
                         queries.Push(s.Query);
@@ -864,7 +882,11 @@ internal static class ReferencedNames
             switch (exprs.Pop())
             {
                 case ColumnExpr c:
+                    mentioned.Add(c.Name);
                     if (!c.Name.StartsWith("window_", StringComparison.OrdinalIgnoreCase)) found.Add(c);
+                    break;
+                case StarExpr:
+                    wholeRows = true;
                     break;
                 case UnaryExpr u: exprs.Push(u.Operand); break;
                 case BinaryExpr b: exprs.Push(b.Left); exprs.Push(b.Right); break;

@@ -21,21 +21,39 @@ namespace Sluice.Reactive.Rows;
 /// <para><see cref="ColumnType.Any"/> columns take the JSON value as it comes: <see cref="long"/> for integral
 /// numbers, <see cref="double"/> for others, <see cref="string"/>, <see cref="bool"/>, and a
 /// <see cref="JsonElement"/> for objects and arrays.</para>
+/// <para>A decoder may decode only some of the layout's columns (<see cref="RowDecoder(IReadOnlyList{ColumnInfo}, IReadOnlyList{bool}?)"/>):
+/// the others stay NULL in the row and their values are skipped unread, which is most of the cost of a column that no
+/// query reads (a string is a UTF-16 copy of its bytes).</para>
 /// <para>A decoder holds no per-call state, so one instance may be shared; every call returns a new array.</para>
 /// </remarks>
 public sealed class RowDecoder
 {
     private readonly ColumnType[] types;
     private readonly byte[][] names;
+    private readonly bool[] decodes;
 
     public RowDecoder(IReadOnlyList<ColumnInfo> columns)
+        : this(columns, null)
+    {
+    }
+
+    /// <summary>A decoder of the columns of <paramref name="columns"/> marked in <paramref name="decoded"/> (null: all of them).</summary>
+    public RowDecoder(IReadOnlyList<ColumnInfo> columns, IReadOnlyList<bool>? decoded)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        if (decoded is not null && decoded.Count != columns.Count)
+        {
+            throw new ArgumentException("One flag per column is needed.", nameof(decoded));
+        }
         types = columns.Select(c => c.Type).ToArray();
         names = columns.Select(c => Encoding.UTF8.GetBytes(c.Name)).ToArray();
+        decodes = decoded?.ToArray() ?? Enumerable.Repeat(true, columns.Count).ToArray();
     }
 
     public int ColumnCount => types.Length;
+
+    /// <summary>Whether column <paramref name="index"/> is decoded (the others stay NULL).</summary>
+    public bool Decodes(int index) => decodes[index];
 
     /// <summary>Decodes one JSON object.</summary>
     /// <exception cref="JsonException">The payload is not a well-formed JSON object.</exception>
@@ -62,9 +80,14 @@ public sealed class RowDecoder
                 reader.Skip();
                 continue;
             }
+            hint = index + 1;
+            if (!decodes[index])
+            {
+                reader.Skip();
+                continue;
+            }
             row[index] = ReadValue(ref reader, types[index]);
             exact[index] |= isExact;
-            hint = index + 1;
         }
         return row;
     }

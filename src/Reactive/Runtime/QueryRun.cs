@@ -87,7 +87,7 @@ public sealed class QueryRun
         this.compiled = compiled;
         offsets = start.Offsets.ToArray();
         cursors = inputs.Select((log, i) => log.OpenCursor(offsets[i])).ToArray();
-        decoders = compiled.Inputs.Select((input, i) => new InputDecoder(inputs[i], input.Columns)).ToArray();
+        decoders = compiled.Inputs.Select((input, i) => new InputDecoder(inputs[i], input.Columns, input.Reads)).ToArray();
         readsQueryOutput = inputs.Select(log => log.Definition.OutputOf is not null).ToArray();
         readers = new TailMemoReader?[decoders.Length];
         this.output = output;
@@ -201,6 +201,7 @@ public sealed class QueryRun
         var subjects = cursors.Select(_ => new Subject<InputEvent>()).ToArray();
         var sink = new PipelineOutput(WriteAsync, cancellation);
         IDisposable? subscription = null;
+        Exception? failure = null;
         try
         {
             // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's own end, which a checkpoint walks.
@@ -243,7 +244,8 @@ public sealed class QueryRun
         }
         catch (Exception ex)
         {
-            Fault(ex);
+            // Reported once the run has let go of its inputs (below), so a run seen as faulted is already finished.
+            failure = ex;
         }
         finally
         {
@@ -261,6 +263,10 @@ public sealed class QueryRun
                 {
                     decoders[i].Leave(reader);
                 }
+            }
+            if (failure is not null)
+            {
+                Fault(failure);
             }
             stopped = true;
         }
@@ -423,7 +429,7 @@ public sealed class QueryRun
         var count = entries.Count;
         var rows = Reserve(ref rowBuffer, count);
         var batch = Reserve(ref batchBuffer, count);
-        decoders[index].Decode(entries, rows);
+        await decoders[index].DecodeAsync(entries, rows, cancellation);
         if (readers[index] is { } reader)
         {
             decoders[index].Passed(reader, read);
