@@ -3,9 +3,12 @@
 #  1. cost: Nexmark q0+q1+q2, then q5, over postgres streams (durable queries), with Queries:CheckpointInterval 1s
 #     and 0s (off), alternating rounds so both see the same machine load;
 #  2. recovery: a GROUP BY query holding N groups is SIGKILLed after its checkpoint covers all its input, and the
-#     service is started again: time from the process start to the query running caught up, per N.
+#     service is started again (--restarts times, SIGKILLed again after each): time from the process start to the query
+#     running caught up, per N, and the service's own start-up timeline (the "Start-up:" and query log lines, each saying
+#     when its phase ended in ms after the process started).
 #  3. pause: the in-process checkpoint-cost benchmark (write on the driver vs capture + serialize off it, read back).
-# Usage: bench/checkpoints.sh [--quick] [--events 200000] [--rounds 2] [--groups "100000 1000000"] [--port 5078] [--skip-cost]
+# Usage: bench/checkpoints.sh [--quick] [--events 200000] [--rounds 2] [--groups "100000 1000000"] [--restarts 3] [--port 5078]
+#                             [--skip-cost] [--skip-pause]
 #   --quick: one round of 50,000 events and recovery of 100,000 groups (a few minutes on a quiet machine; the full run
 #   is about half an hour on a busy one). Options after --quick override it.
 set -euo pipefail
@@ -15,13 +18,17 @@ rounds=2
 groups="100000 1000000"
 port=5078
 cost=1
+pause=1
+restarts=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --events) events="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --groups) groups="$2"; shift ;;
     --port) port="$2"; shift ;;
+    --restarts) restarts="$2"; shift ;;
     --skip-cost) cost=0 ;;
+    --skip-pause) pause=0 ;;
     --quick) events=50000; rounds=1; groups="100000" ;;
     *) echo "unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
@@ -40,15 +47,16 @@ sql() {
 }
 base="http://127.0.0.1:$port"
 server=""
-start_server() { # $1 = checkpoint interval
+log="$(mktemp)"
+start_server() { # $1 = checkpoint interval; the service's log goes to $log (Sluice's own lines, the start-up timeline at Debug)
   (cd src/Api/bin/Release/net10.0 && exec env ConnectionStrings__Postgres="$connection" Queries__CheckpointInterval="$1" dotnet Sluice.Api.dll \
-    --urls "$base" --Logging:LogLevel:Default=Warning) &
+    --urls "$base" --Logging:LogLevel:Default=Warning --Logging:LogLevel:Sluice=Information --Logging:LogLevel:Sluice.Startup=Debug >"$log" 2>&1) &
   server=$!
-  for _ in $(seq 1 600); do curl -sf "$base/health/ready" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 1 1200); do curl -sf "$base/health/ready" >/dev/null && return; sleep 0.05; done
   echo "the service did not get ready" >&2; exit 1
 }
 stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; }
-trap 'stop_server' EXIT
+trap 'stop_server; rm -f "$log"' EXIT
 
 if [ "$cost" = 1 ]; then
   for round in $(seq 1 "$rounds"); do
@@ -78,19 +86,24 @@ for n in $groups; do
   done
   until [ "$(sql "SELECT input_offsets[1] FROM query_checkpoints WHERE query = 'groups'")" = "$n" ]; do sleep 0.2; done
   echo "checkpoint: $(sql "SELECT octet_length(state) FROM query_checkpoints WHERE query = 'groups'") bytes of state"
-  kill -9 "$server"; wait "$server" 2>/dev/null || true
-  started=$(date +%s%N)
-  start_server 1s
-  ready=$(date +%s%N)
-  until curl -sf "$base/api/queries/groups" | grep -q '"replayedEvents":[0-9]'; do sleep 0.05; done
-  running=$(date +%s%N)
-  echo "service ready after $(( (ready - started) / 1000000 )) ms; query running, caught up, after $(( (running - started) / 1000000 )) ms"
-  curl -sf "$base/api/queries/groups" | grep -oE '"recovery":\{[^}]*\}'
+  for restart in $(seq 1 "$restarts"); do
+    kill -9 "$server"; wait "$server" 2>/dev/null || true
+    started=$(date +%s%N)
+    start_server 1s
+    ready=$(date +%s%N)
+    until curl -sf "$base/api/queries/groups" | grep -q '"replayedEvents":[0-9]'; do sleep 0.02; done
+    running=$(date +%s%N)
+    echo "restart $restart: service ready after $(( (ready - started) / 1000000 )) ms; query running, caught up, after $(( (running - started) / 1000000 )) ms"
+    curl -sf "$base/api/queries/groups" | grep -oE '"recovery":\{[^}]*\}'
+    grep -oE '(Start-up: .*|Query groups (read|restored|caught) .*)' "$log" | sed 's/^/  /'
+  done
   curl -sf -X DELETE "$base/api/queries/groups" >/dev/null
   curl -sf -X DELETE "$base/api/streams/g" >/dev/null
   stop_server
 done
 
-echo "== checkpoint of a GROUP BY in process (groups: $groups)"
-# shellcheck disable=SC2086 # one argument per size
-dotnet bench/Sluice.Benchmarks/bin/Release/net10.0/Sluice.Benchmarks.dll checkpoint-cost $groups
+if [ "$pause" = 1 ]; then
+  echo "== checkpoint of a GROUP BY in process (groups: $groups)"
+  # shellcheck disable=SC2086 # one argument per size
+  dotnet bench/Sluice.Benchmarks/bin/Release/net10.0/Sluice.Benchmarks.dll checkpoint-cost $groups
+fi

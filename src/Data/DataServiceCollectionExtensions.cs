@@ -60,6 +60,11 @@ public static class DataServiceCollectionExtensions
             }
             // Cluster nodes started together (scripts/cluster.sh) would otherwise both find the catalog missing and both create it.
             await using var migrating = services.GetService<ClusterMode>() is null ? null : await MigrationLock.TakeAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
+            if (await CatalogSchemaVersion.IsCurrentAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken))
+            {
+                // Nothing to migrate: skip building EF's models for Migrate's checks (most of a cold start's migration step).
+                return;
+            }
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             // Migrate reads the history table before creating it, and EF logs that read's failure on a new
             // database as an error (dotnet/efcore#37328); creating the table first keeps a first start quiet.

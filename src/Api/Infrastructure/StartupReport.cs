@@ -40,6 +40,8 @@ public static class StartupReport
         }
         started = true;
         app.Logger.LogInformation("{Summary}", Describe(app, postgresConnectionString));
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Startup")
+            .LogDebug("Start-up: serving requests at {Uptime} after the process started.", Sluice.Reactive.Runtime.ProcessUptime.Now);
         // As WebApplication.Run does: stop on Ctrl+C or SIGTERM, then dispose (queries and stores flush there).
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();

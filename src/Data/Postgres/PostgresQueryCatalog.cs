@@ -175,10 +175,17 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
 
     public async Task<StoredCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var record = await db.QueryCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Query == name, cancellationToken);
-        return record is null
-            ? null
-            : new StoredCheckpoint(record.Query, record.FormatVersion, record.InputOffsets, record.OutputHead, record.JournalSequence, record.State, record.TakenAt);
+        // Npgsql directly, not EF Core: at a cold start EF first builds and compiles a LINQ query; this is one plain statement.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var select = new NpgsqlCommand(
+            "SELECT format_version, input_offsets, output_head, journal_sequence, state, taken_at FROM query_checkpoints WHERE query = $1", connection);
+        select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await using var row = await select.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
+        if (!await row.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new StoredCheckpoint(name, row.GetInt32(0), row.GetFieldValue<long[]>(1), row.GetInt64(2), row.GetInt64(3),
+            row.GetFieldValue<byte[]>(4), row.GetFieldValue<DateTimeOffset>(5));
     }
 }

@@ -7,19 +7,27 @@ namespace Sluice.Reactive.Operators;
 /// SELECT DISTINCT: counts copies of each row; the first copy is emitted, and over a changelog the row is
 /// retracted when its last copy is.
 /// </summary>
-internal sealed class DistinctSink(IObserver<Element> downstream, QueryStats stats) : UnarySink(downstream), ICheckpointable
+internal sealed class DistinctSink(IObserver<Element> downstream, QueryStats stats) : UnarySink(downstream), ISnapshotCheckpointable
 {
     private readonly Dictionary<GroupKey, long> counts = [];
+    private DistinctStateCapture? idleCapture;
+    private volatile bool captureOpen;
 
     /// <summary>Each distinct row with its number of copies.</summary>
-    public void WriteState(BinaryWriter writer)
+    public void WriteState(BinaryWriter writer) => DistinctStateCapture.WriteEntries(writer, [.. counts]);
+
+    /// <summary>The table now, copied on the driver, serialized later on another thread (<see cref="DistinctStateCapture"/>).</summary>
+    public IStateCapture Capture()
     {
-        writer.Write(counts.Count);
-        foreach (var (key, n) in counts)
+        if (captureOpen) throw new InvalidOperationException("A capture of this DISTINCT's table is still open.");
+        var capture = Interlocked.Exchange(ref idleCapture, null) ?? new DistinctStateCapture(released =>
         {
-            CheckpointValues.WriteKey(writer, key);
-            writer.Write(n);
-        }
+            Volatile.Write(ref idleCapture, released);
+            captureOpen = false;
+        });
+        captureOpen = true;
+        capture.Take(counts);
+        return capture;
     }
 
     public void ReadState(BinaryReader reader)

@@ -27,11 +27,13 @@ internal sealed class JoinSink(
     JoinExpiry[] leftExpiry,
     JoinExpiry[] rightExpiry,
     bool appendOnly,
-    QueryStats stats) : BinarySink(downstream), ICheckpointable
+    QueryStats stats) : BinarySink(downstream), ISnapshotCheckpointable
 {
     private readonly JoinState left = new(leftExpiry);
     private readonly JoinState right = new(rightExpiry);
     private readonly JoinRows rows = new(leftWidth, rightWidth);
+    private JoinStateCapture? idleCapture;
+    private volatile bool captureOpen;
 
     private bool Matches(object?[] l, object?[] r) => condition is null || condition(rows.Scratch(l, r));
 
@@ -117,6 +119,20 @@ internal sealed class JoinSink(
         WriteWatermarks(writer);
         left.WriteState(writer);
         right.WriteState(writer);
+    }
+
+    /// <summary>The state now, copied on the driver (the rings by block copy), serialized later on another thread (<see cref="JoinStateCapture"/>).</summary>
+    public IStateCapture Capture()
+    {
+        if (captureOpen) throw new InvalidOperationException("A capture of this join's state is still open.");
+        var capture = Interlocked.Exchange(ref idleCapture, null) ?? new JoinStateCapture(released =>
+        {
+            Volatile.Write(ref idleCapture, released);
+            captureOpen = false;
+        });
+        captureOpen = true;
+        capture.Take(WriteWatermarks, left, right);
+        return capture;
     }
 
     public void ReadState(BinaryReader reader)

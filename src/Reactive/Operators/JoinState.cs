@@ -201,37 +201,19 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     /// <summary>
     /// Writes the ring from its oldest slot (dead slots as a flag, so sequence numbers and the timers that name them
-    /// stay valid), the timers in their order, and whether the key index was built.
+    /// stay valid), the timers in their order, and whether the key index was built (<see cref="JoinSideSnapshot.Write"/>:
+    /// one writer for both, so a capture serialized later writes exactly these bytes).
     /// </summary>
     public void WriteState(BinaryWriter writer)
     {
-        writer.Write(oldest);
-        writer.Write(next);
-        writer.Write(scanned);
-        writer.Write(lastOrdered);
-        writer.Write(chains is not null);
-        for (var seq = oldest; seq < next; seq++)
-        {
-            ref var slot = ref At(seq);
-            writer.Write(slot.Live);
-            if (!slot.Live) continue;
-            CheckpointValues.WriteRow(writer, slot.Row!);
-            CheckpointValues.WriteKey(writer, slot.Key);
-            writer.Write(slot.Time);
-            writer.Write(slot.Matches);
-        }
-        writer.Write(orderedTimers.Count);
-        foreach (var (seq, expiresAfter) in orderedTimers)
-        {
-            writer.Write(seq);
-            writer.Write(expiresAfter);
-        }
-        CheckpointQueues.Write(writer, timers, (seq, expiresAfter) =>
-        {
-            writer.Write(seq);
-            writer.Write(expiresAfter);
-        });
+        var snapshot = new JoinSideSnapshot();
+        CaptureInto(snapshot);
+        snapshot.Write(writer);
     }
+
+    /// <summary>Copies this side's state into <paramref name="snapshot"/> (on the driver, between batches), to be written later on any thread.</summary>
+    public void CaptureInto(JoinSideSnapshot snapshot) =>
+        snapshot.CopyFrom(oldest, next, scanned, lastOrdered, chains is not null, slots, orderedTimers, timers);
 
     /// <summary>Restores what <see cref="WriteState"/> wrote into this empty side; returns how many rows it holds.</summary>
     public int ReadState(BinaryReader reader)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sluice.Data.Queries;
 using Sluice.Data.Streams;
@@ -11,7 +12,11 @@ namespace Sluice.Reactive.Runtime;
 /// stream and resumes from its last checkpoint (or its start), replaying its journal and skipping the rows its output
 /// already holds; any other query starts afresh, as its memory inputs and output did not survive.
 /// </summary>
-internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, ILogger logger)
+/// <param name="store">The stream store, every stream open.</param>
+/// <param name="catalog">Where definitions, checkpoints and journals are kept.</param>
+/// <param name="logger">Says what recovery did and why a query stays stopped.</param>
+/// <param name="prefetch">Checkpoints read ahead at start-up (<see cref="QueryRegistry.PrefetchRecovery"/>), taken instead of reading them here.</param>
+internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, ILogger logger, RecoveryPrefetch? prefetch = null)
 {
     /// <summary>Where a recovered run starts, with what it writes to and how it stays exactly-once.</summary>
     public sealed record Resume(StreamLog[] Inputs, InputOffsets Start, StreamLog Output, QueryDurability? Durability, string? NotDurableReason = null);
@@ -122,7 +127,14 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
         }
         query.OutputStart = outputStart;
 
-        var checkpoint = fresh ? null : await catalog.LoadCheckpointAsync(query.Name, cancellationToken);
+        var reading = Stopwatch.GetTimestamp();
+        var readAhead = prefetch?.Take(query.Name);
+        var checkpoint = fresh ? null : await (readAhead?.WaitAsync(cancellationToken) ?? catalog.LoadCheckpointAsync(query.Name, cancellationToken));
+        if (checkpoint is not null)
+        {
+            logger.LogInformation("Query {Query} read its checkpoint ({Bytes} bytes of state; waited {Elapsed} ms for it here), at {Uptime} after the process started.",
+                query.Name, checkpoint.State.Length, (long)Stopwatch.GetElapsedTime(reading).TotalMilliseconds, ProcessUptime.Now);
+        }
         if (fresh || (checkpoint is not null && (checkpoint.OutputHead > head || checkpoint.OutputHead < outputStart)))
         {
             // The output is new (or shorter than the checkpoint says), or the checkpoint is an earlier definition's (taken before

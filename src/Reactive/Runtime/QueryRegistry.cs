@@ -37,6 +37,7 @@ public sealed class QueryRegistry : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly IQueryCatalog catalog;
     private readonly IQueryPlacement? placement;
+    private RecoveryPrefetch? prefetch;
 
     // A cluster node hosts or releases one query at a time, apart from the lifecycle gate (a lifecycle change waits on a grain that may be hosted here).
     private readonly SemaphoreSlim hosting = new(1, 1);
@@ -63,12 +64,22 @@ public sealed class QueryRegistry : IAsyncDisposable
     /// <summary>True when registered queries survive a restart of the service (PostgreSQL is configured).</summary>
     public bool KeepsDefinitions => catalog.IsDurable;
 
+    /// <summary>
+    /// Starts reading what <see cref="RecoverAsync"/> needs from the catalog (the definitions, each running query's checkpoint)
+    /// in the background, once the catalog's schema is current: the reads then overlap the rest of the start. Not on a cluster node.
+    /// </summary>
+    public void PrefetchRecovery()
+    {
+        if (placement is null && catalog.IsDurable) prefetch ??= new RecoveryPrefetch(catalog);
+    }
+
     /// <summary>Brings back every query the catalog holds, each in the state it had (start-up, once, before requests).</summary>
     public Task RecoverAsync(CancellationToken cancellationToken) =>
         UnderGateAsync(async () =>
         {
-            var recovery = new QueryRecovery(store, catalog, loggers.CreateLogger("Sluice.Queries.Recovery"));
-            foreach (var stored in await catalog.LoadAsync(cancellationToken))
+            var ahead = Interlocked.Exchange(ref prefetch, null);
+            var recovery = new QueryRecovery(store, catalog, loggers.CreateLogger("Sluice.Queries.Recovery"), ahead);
+            foreach (var stored in await (ahead?.Queries.WaitAsync(cancellationToken) ?? catalog.LoadAsync(cancellationToken)))
             {
                 if (recovery.Compile(stored) is not { } query)
                 {

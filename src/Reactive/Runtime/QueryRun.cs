@@ -294,8 +294,8 @@ public sealed class QueryRun
         pipelineState.Read(Name, restore.FormatVersion, restore.State);
         recovery = new QueryRecoveryReport(true, restore.InputOffsets, restore.TakenAt, Stats.StateSize, durability.Replay.Count, durability.RowsToSkip, null,
             Stopwatch.GetElapsedTime(started));
-        logger.LogInformation("Query {Query} restored {Entries} state entries from its checkpoint of {TakenAt:O} in {Elapsed} ms.",
-            Name, Stats.StateSize, restore.TakenAt, (long)recovery.RestoreTime.TotalMilliseconds);
+        logger.LogInformation("Query {Query} restored {Entries} state entries from its checkpoint of {TakenAt:O} in {Elapsed} ms, at {Uptime} after the process started.",
+            Name, Stats.StateSize, restore.TakenAt, (long)recovery.RestoreTime.TotalMilliseconds, ProcessUptime.Now);
     }
 
     /// <summary>Completes the recovery report once the run has re-produced every row its output already held.</summary>
@@ -304,6 +304,8 @@ public sealed class QueryRun
         if (recovery is { ReplayedEvents: null } catchingUp && durability!.RowsToSkip == 0)
         {
             recovery = catchingUp with { ReplayedEvents = EventsIn };
+            logger.LogInformation("Query {Query} caught up with its output after replaying {Events} events, at {Uptime} after the process started.",
+                Name, EventsIn, ProcessUptime.Now);
         }
     }
 
