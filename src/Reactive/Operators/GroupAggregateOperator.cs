@@ -25,6 +25,9 @@ internal sealed class GroupAggregateSink(
     // young generation, is promoted and card-marked, and is one more object out of cache per change. A larger group
     // keeps its row: it is touched often (in cache), and rebuilding would box its counts again.
     private readonly bool rebuildsLastRow = specs.All(s => s.ResultIsCheap);
+
+    // Counts and shared distinct counts kept in one object per group (PackedAggregates), when there are several.
+    private readonly PackedLayout? layout = PackedLayout.For(specs);
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
@@ -50,7 +53,7 @@ internal sealed class GroupAggregateSink(
         groups.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
-            var group = AggregateGroup.Read(reader, specs, outputColumns);
+            var group = AggregateGroup.Read(reader, specs, outputColumns, layout);
             groups.Add(group.Key, group);
         }
         stats.AddStateSize(count);
@@ -67,7 +70,9 @@ internal sealed class GroupAggregateSink(
             {
                 if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
                 // Born after any open capture: none writes it.
-                group = new AggregateGroup(key, AggregateSpec.CreateAll(specs)) { ClaimedEpoch = captureEpoch, WrittenEpoch = captureEpoch };
+                group = AggregateGroup.Create(key, specs, layout);
+                group.ClaimedEpoch = captureEpoch;
+                group.WrittenEpoch = captureEpoch;
                 groups.Add(key, group);
                 stats.AddStateSize(1);
             }
