@@ -54,6 +54,13 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         return counted.Type == SqlType.Bigint ? counted.ToString() : null;
     }
 
+    /// <summary>
+    /// Whether this aggregate's result is read from its state without work or allocation (a count, a cached box; the best
+    /// value of an append-only MIN/MAX), so rebuilding a group's last row costs less than keeping it (GroupAggregateSink).
+    /// </summary>
+    public bool ResultIsCheap => Call.Kind is AggregateKind.CountStar or AggregateKind.Count
+        || (Call.Kind is AggregateKind.Min or AggregateKind.Max && !retractable);
+
     public Accumulator Create() => Call.Kind switch
     {
         AggregateKind.CountStar => new CountAccumulator(true),

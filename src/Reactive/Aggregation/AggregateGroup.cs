@@ -3,8 +3,11 @@ using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Aggregation;
 
-/// <summary>The state of one group: its key, accumulators, how many rows it holds and what it last emitted.</summary>
-internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
+/// <summary>
+/// The state of one group: its key, accumulators, how many rows it holds and what it last emitted. With
+/// <paramref name="packed"/>, the aggregates its layout packs live there and their accumulators are null.
+/// </summary>
+internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, PackedAggregates? packed = null)
 {
     // How a checkpoint says what a group last emitted (format 3; format 2 wrote a bool, which reads as None or Row).
     private const byte NoneEmitted = 0;
@@ -14,6 +17,9 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     public GroupKey Key { get; } = key;
 
     public Accumulator[] Accumulators { get; } = accumulators;
+
+    /// <summary>The aggregates kept packed (counters and shared distinct tables), or null when every one has its accumulator.</summary>
+    public PackedAggregates? Packed { get; } = packed;
 
     public long Rows;
 
@@ -34,17 +40,50 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     internal int WrittenEpoch;
     internal byte[]? CapturedBytes;
 
+    /// <summary>A new group of <paramref name="specs"/>, packed as <paramref name="layout"/> says when there is one.</summary>
+    public static AggregateGroup Create(GroupKey key, AggregateSpec[] specs, PackedLayout? layout)
+    {
+        if (layout is null) return new AggregateGroup(key, AggregateSpec.CreateAll(specs));
+        var (packed, accumulators) = layout.Create(specs);
+        return new AggregateGroup(key, accumulators, packed);
+    }
+
     public void Add(AggregateSpec[] specs, object?[] row)
     {
-        for (var i = 0; i < specs.Length; i++) Accumulators[i].Add(specs[i].Argument?.Invoke(row));
+        if (Packed is { } packed) Change(specs, row, packed, 1);
+        else
+        {
+            for (var i = 0; i < specs.Length; i++) Accumulators[i].Add(specs[i].Argument?.Invoke(row));
+        }
         Rows++;
     }
 
     public void Retract(AggregateSpec[] specs, object?[] row)
     {
-        for (var i = 0; i < specs.Length; i++) Accumulators[i].Retract(specs[i].Argument?.Invoke(row));
+        if (Packed is { } packed) Change(specs, row, packed, -1);
+        else
+        {
+            for (var i = 0; i < specs.Length; i++) Accumulators[i].Retract(specs[i].Argument?.Invoke(row));
+        }
         Rows--;
     }
+
+    private void Change(AggregateSpec[] specs, object?[] row, PackedAggregates packed, int n)
+    {
+        var layout = packed.Layout;
+        for (var i = 0; i < specs.Length; i++)
+        {
+            var value = specs[i].Argument?.Invoke(row);
+            if (layout.IsPacked(i)) layout.Add(packed, i, value, n);
+            else if (n > 0) Accumulators[i].Add(value);
+            else Accumulators[i].Retract(value);
+        }
+    }
+
+    /// <summary>The current result of aggregate <paramref name="aggregate"/>.</summary>
+    private object? Result(int aggregate) => Packed is { } packed && packed.Layout.IsPacked(aggregate)
+        ? packed.Layout.Result(packed, aggregate)
+        : Accumulators[aggregate].Result();
 
     /// <summary>
     /// Rebuilds a restored group's last emitted row from its accumulators, in the layout the operator emits
@@ -63,7 +102,16 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     public static void Write(BinaryWriter writer, AggregateGroup group, int[]? outputColumns = null)
     {
         CheckpointValues.WriteKey(writer, group.Key);
-        AggregateSpec.WriteAll(writer, group.Accumulators);
+        if (group.Packed is { } packed)
+        {
+            // The same bytes as the accumulators would write: packing is not part of the checkpoint format.
+            for (var i = 0; i < group.Accumulators.Length; i++)
+            {
+                if (packed.Layout.IsPacked(i)) packed.Layout.WriteState(writer, packed, i);
+                else group.Accumulators[i].WriteState(writer);
+            }
+        }
+        else AggregateSpec.WriteAll(writer, group.Accumulators);
         writer.Write(group.Rows);
         if (group.LastEmittedIsResult)
         {
@@ -80,10 +128,26 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         }
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote; with <paramref name="outputColumns"/> the emitted row is put in that layout.</summary>
-    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs, int[]? outputColumns = null)
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote; with <paramref name="outputColumns"/> the emitted row is put in that layout,
+    /// with <paramref name="layout"/> the group is packed (whether or not the writer's was: the bytes are the same).
+    /// </summary>
+    public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs, int[]? outputColumns = null, PackedLayout? layout = null)
     {
-        var group = new AggregateGroup(CheckpointValues.ReadKey(reader), AggregateSpec.ReadAll(specs, reader)) { Rows = reader.ReadInt64() };
+        var key = CheckpointValues.ReadKey(reader);
+        AggregateGroup group;
+        if (layout is null) group = new AggregateGroup(key, AggregateSpec.ReadAll(specs, reader));
+        else
+        {
+            group = Create(key, specs, layout);
+            var packed = group.Packed!;
+            for (var i = 0; i < specs.Length; i++)
+            {
+                if (layout.IsPacked(i)) layout.ReadState(reader, packed, i);
+                else group.Accumulators[i].ReadState(reader);
+            }
+        }
+        group.Rows = reader.ReadInt64();
         switch (reader.ReadByte())
         {
             case NoneEmitted:
@@ -122,7 +186,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         var keyCount = Key.Count;
         var row = new object?[keyCount + Accumulators.Length];
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
-        for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
+        for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Result(i);
         return row;
     }
 
@@ -134,7 +198,7 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         for (var i = 0; i < columns.Length; i++)
         {
             var column = columns[i];
-            row[i] = column < keyCount ? Key[column] : Accumulators[column - keyCount].Result();
+            row[i] = column < keyCount ? Key[column] : Result(column - keyCount);
         }
         return row;
     }

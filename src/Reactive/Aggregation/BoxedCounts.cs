@@ -6,7 +6,8 @@ namespace Sluice.Reactive.Aggregation;
 /// </summary>
 internal static class BoxedCounts
 {
-    private const int Cached = 4096;
+    /// <summary>Counts below this are boxed once per process.</summary>
+    public const int Cached = 4096;
 
     private static readonly object[] Boxes = Enumerable.Range(0, Cached).Select(i => (object)(long)i).ToArray();
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Sluice.Reactive.Runtime.Checkpoints;
 
 namespace Sluice.Reactive.Aggregation;
@@ -11,29 +10,158 @@ internal struct SlotCounts
     public const int Size = 4;
 
     private int first;
+
+    /// <summary>No slot sees the value (counts are never negative, so their OR is zero only when all are).</summary>
+    public readonly bool IsEmpty => (this[0] | this[1] | this[2] | this[3]) == 0;
+}
+
+/// <summary>How many values each of up to <see cref="SlotCounts.Size"/> aggregates sees, inline in the table.</summary>
+[InlineArray(SlotCounts.Size)]
+internal struct SlotDistincts
+{
+    private long first;
 }
 
 /// <summary>
 /// The values several COUNT(DISTINCT x) of one group count (the same x under different FILTERs, at most
 /// <see cref="SlotCounts.Size"/>), each value with how often each of them saw it, and per aggregate how many values it
-/// sees at least once. The table holds no references, so the garbage collector never scans it, however large it grows.
+/// sees at least once. One open-addressing table (linear probing, power-of-two capacity): a value and its counts are one
+/// 24-byte entry, so a lookup in a table that is out of cache costs one miss, not a bucket array then an entry array as
+/// a Dictionary does (Nexmark q16 spends its time in these misses, docs/benchmarks-nexmark.md). The table holds no
+/// references, so the garbage collector never scans it, however large it grows.
 /// </summary>
 internal sealed class SharedDistinctValues(int slots)
 {
-    public readonly Dictionary<long, SlotCounts> Counts = [];
+    private const int FirstCapacity = 8;
 
-    public readonly long[] Distinct = new long[slots];
+    private Entry[] entries = [];
+    private int count;
+    private SlotDistincts distinct;
+
+    /// <summary>How many aggregates share the table.</summary>
+    public int Slots { get; } = slots;
+
+    /// <summary>How many values the table holds (seen by at least one slot).</summary>
+    public int Count => count;
+
+    /// <summary>The values the table holds, in no particular order.</summary>
+    public IEnumerable<long> Values
+    {
+        get
+        {
+            foreach (var entry in entries)
+            {
+                if (!entry.Counts.IsEmpty) yield return entry.Value;
+            }
+        }
+    }
+
+    /// <summary>How many values <paramref name="slot"/> sees at least once.</summary>
+    public long Distinct(int slot) => distinct[slot];
+
+    /// <summary>How often <paramref name="slot"/> saw <paramref name="value"/>.</summary>
+    public int CountOf(long value, int slot)
+    {
+        var index = Find(value);
+        return index < 0 ? 0 : entries[index].Counts[slot];
+    }
 
     /// <summary>Adds <paramref name="n"/> sightings (negative: removes) of <paramref name="value"/> in <paramref name="slot"/>.</summary>
     public void Add(long value, int slot, int n)
     {
-        ref var counts = ref CollectionsMarshal.GetValueRefOrAddDefault(Counts, value, out _);
-        var before = counts[slot];
+        if (count >= entries.Length - (entries.Length >> 2)) Grow(); // at most three quarters full, so a probe ends soon
+        var mask = entries.Length - 1;
+        var index = Home(value, mask);
+        while (!entries[index].Counts.IsEmpty && entries[index].Value != value) index = (index + 1) & mask;
+        ref var entry = ref entries[index];
+        if (entry.Counts.IsEmpty)
+        {
+            if (n <= 0) return; // nothing to take out of a value nobody sees
+            entry.Value = value;
+            count++;
+        }
+        var before = entry.Counts[slot];
         var after = before + n;
-        counts[slot] = after;
-        if (before <= 0 && after > 0) Distinct[slot]++;
-        else if (before > 0 && after <= 0) Distinct[slot]--;
-        if (after <= 0 && counts[0] <= 0 && counts[1] <= 0 && counts[2] <= 0 && counts[3] <= 0) Counts.Remove(value);
+        entry.Counts[slot] = after;
+        if (before <= 0 && after > 0) distinct[slot]++;
+        else if (before > 0 && after <= 0) distinct[slot]--;
+        if (after < 0) entry.Counts[slot] = 0;
+        if (entry.Counts.IsEmpty) RemoveAt(index);
+    }
+
+    /// <summary>Each value <paramref name="slot"/> sees, with how often it saw it.</summary>
+    public IEnumerable<(long Value, int Count)> SeenBy(int slot)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Counts[slot] > 0) yield return (entry.Value, entry.Counts[slot]);
+        }
+    }
+
+    /// <summary>How many values <paramref name="slot"/> sees (for a checkpoint's count).</summary>
+    public int CountSeenBy(int slot)
+    {
+        var seen = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Counts[slot] > 0) seen++;
+        }
+        return seen;
+    }
+
+    private int Find(long value)
+    {
+        if (count == 0) return -1;
+        var mask = entries.Length - 1;
+        for (var index = Home(value, mask); !entries[index].Counts.IsEmpty; index = (index + 1) & mask)
+        {
+            if (entries[index].Value == value) return index;
+        }
+        return -1;
+    }
+
+    // Fibonacci hashing: the multiply spreads ids that differ in their low bits (Nexmark's bidders and auctions are
+    // dense ranges) over the whole table.
+    private static int Home(long value, int mask) => (int)(((ulong)value * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+
+    private void Grow()
+    {
+        var old = entries;
+        entries = new Entry[old.Length == 0 ? FirstCapacity : old.Length * 2];
+        var mask = entries.Length - 1;
+        foreach (var entry in old)
+        {
+            if (entry.Counts.IsEmpty) continue;
+            var index = Home(entry.Value, mask);
+            while (!entries[index].Counts.IsEmpty) index = (index + 1) & mask;
+            entries[index] = entry;
+        }
+    }
+
+    // Linear probing's deletion without tombstones: later entries of the same run move back into the hole when their
+    // home is not between the hole and where they stand, so every lookup still finds them before an empty entry.
+    private void RemoveAt(int hole)
+    {
+        count--;
+        var mask = entries.Length - 1;
+        var index = hole;
+        while (true)
+        {
+            index = (index + 1) & mask;
+            if (entries[index].Counts.IsEmpty) break;
+            var home = Home(entries[index].Value, mask);
+            var stays = hole <= index ? hole < home && home <= index : hole < home || home <= index;
+            if (stays) continue;
+            entries[hole] = entries[index];
+            hole = index;
+        }
+        entries[hole] = default;
+    }
+
+    private struct Entry
+    {
+        public long Value;
+        public SlotCounts Counts;
     }
 }
 
@@ -48,20 +176,18 @@ internal sealed class SharedCountDistinctAccumulator(SharedDistinctValues values
         if (value is not null) shared.Add((long)value, slot, 1);
     }
 
+    // Add with -1 takes out only what the slot saw: a value it never saw (or another slot's) is left as it is.
     public override void Retract(object? value)
     {
-        if (value is not null && shared.Counts.TryGetValue((long)value, out var counts) && counts[slot] > 0) shared.Add((long)value, slot, -1);
+        if (value is not null) shared.Add((long)value, slot, -1);
     }
 
-    public override object? Result() => BoxedCounts.Of(shared.Distinct[slot]);
+    public override object? Result() => BoxedCounts.Of(shared.Distinct(slot));
 
     public override void Merge(Accumulator other)
     {
         var o = (SharedCountDistinctAccumulator)other;
-        foreach (var (value, counts) in o.shared.Counts)
-        {
-            if (counts[o.slot] > 0) shared.Add(value, slot, counts[o.slot]);
-        }
+        foreach (var (value, n) in o.shared.SeenBy(o.slot)) shared.Add(value, slot, n);
     }
 
     public override bool Subtractable => true;
@@ -69,10 +195,7 @@ internal sealed class SharedCountDistinctAccumulator(SharedDistinctValues values
     public override void Subtract(Accumulator other)
     {
         var o = (SharedCountDistinctAccumulator)other;
-        foreach (var (value, counts) in o.shared.Counts)
-        {
-            if (counts[o.slot] > 0) shared.Add(value, slot, -counts[o.slot]);
-        }
+        foreach (var (value, n) in o.shared.SeenBy(o.slot)) shared.Add(value, slot, -n);
     }
 
     // Each accumulator of the shared table writes the values its own slot has seen; reading them back one slot after
@@ -80,17 +203,11 @@ internal sealed class SharedCountDistinctAccumulator(SharedDistinctValues values
     // only take out what was put in).
     public override void WriteState(BinaryWriter writer)
     {
-        var seen = 0;
-        foreach (var (_, counts) in shared.Counts)
+        writer.Write(shared.CountSeenBy(slot));
+        foreach (var (value, n) in shared.SeenBy(slot))
         {
-            if (counts[slot] > 0) seen++;
-        }
-        writer.Write(seen);
-        foreach (var (value, counts) in shared.Counts)
-        {
-            if (counts[slot] <= 0) continue;
             writer.Write(value);
-            writer.Write(counts[slot]);
+            writer.Write(n);
         }
     }
 

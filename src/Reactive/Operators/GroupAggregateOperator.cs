@@ -18,6 +18,16 @@ internal sealed class GroupAggregateSink(
     int[]? outputColumns = null) : UnarySink(downstream), ISnapshotCheckpointable
 {
     private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
+
+    // When every result is cheap to read, a group of fewer rows than BoxedCounts caches does not keep the row it
+    // emitted: the next change rebuilds it from the state just before (MaterializeLastEmitted, exact as after a
+    // restore). Such groups are the many cold ones (Nexmark q16: ten thousand channels), where a kept row outlives the
+    // young generation, is promoted and card-marked, and is one more object out of cache per change. A larger group
+    // keeps its row: it is touched often (in cache), and rebuilding would box its counts again.
+    private readonly bool rebuildsLastRow = specs.All(s => s.ResultIsCheap);
+
+    // Counts and shared distinct counts kept in one object per group (PackedAggregates), when there are several.
+    private readonly PackedLayout? layout = PackedLayout.For(specs);
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
@@ -43,7 +53,7 @@ internal sealed class GroupAggregateSink(
         groups.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
-            var group = AggregateGroup.Read(reader, specs, outputColumns);
+            var group = AggregateGroup.Read(reader, specs, outputColumns, layout);
             groups.Add(group.Key, group);
         }
         stats.AddStateSize(count);
@@ -60,7 +70,9 @@ internal sealed class GroupAggregateSink(
             {
                 if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
                 // Born after any open capture: none writes it.
-                group = new AggregateGroup(key, AggregateSpec.CreateAll(specs)) { ClaimedEpoch = captureEpoch, WrittenEpoch = captureEpoch };
+                group = AggregateGroup.Create(key, specs, layout);
+                group.ClaimedEpoch = captureEpoch;
+                group.WrittenEpoch = captureEpoch;
                 groups.Add(key, group);
                 stats.AddStateSize(1);
             }
@@ -86,11 +98,12 @@ internal sealed class GroupAggregateSink(
                 {
                     // Nothing to emit; a checkpoint may store a marker for the row only if it is the result exactly (1.0 is not 1.00).
                     group.LastEmittedIsResult = AggregateGroup.Identical(last, next);
+                    if (group.LastEmittedIsResult && RebuildsLastRow(group)) group.LastEmitted = null;
                     return;
                 }
                 retract = group.LastEmitted;
                 insert = next;
-                group.LastEmitted = next;
+                group.LastEmitted = RebuildsLastRow(group) ? null : next;
                 group.LastEmittedIsResult = true;
             }
         }
@@ -102,6 +115,8 @@ internal sealed class GroupAggregateSink(
         if (retract is not null) Downstream.OnNext(Element.Delete(retract, row.Time));
         if (insert is not null && !Done) Downstream.OnNext(Element.Insert(insert, row.Time));
     }
+
+    private bool RebuildsLastRow(AggregateGroup group) => rebuildsLastRow && group.Rows < BoxedCounts.Cached;
 
     internal static bool SameValues(object?[] a, object?[] b)
     {
