@@ -2,8 +2,11 @@
 # What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
 # 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
 # turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
-# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3] [--no-build]   (the defaults load for 90 s: 18 runs of 5 s;
-# about 2.5 minutes in all on a quiet machine, 10 on the shared one at load average 50-65)
+# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3] [--no-build] [--server-cpus 1] [--load-cpus 0]
+# (the defaults load for 90 s: 18 runs of 5 s; under 3 minutes in all on a quiet machine, longer on a shared one).
+# The order of the three services turns by one each round (none/key/jwt, key/jwt/none, jwt/none/key), so no column
+# is always the first one after a batch run or always the last; take medians over the rounds.
+# --server-cpus / --load-cpus pin the services / the load tool with taskset (e.g. when one core is busy elsewhere).
 # Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
 # equal, cost to every column).
 set -euo pipefail
@@ -11,11 +14,15 @@ cd "$(dirname "$0")/.."
 seconds=5
 rounds=3
 no_build=0
+server_cpus=""
+load_cpus=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --no-build) no_build=1 ;;
+    --server-cpus) server_cpus="$2"; shift ;;
+    --load-cpus) load_cpus="$2"; shift ;;
   esac
   shift
 done
@@ -41,14 +48,17 @@ PY
 start() { # port, extra settings...
   local port="$1"; shift
   # Its output goes to a file: inherited by $(start …), it would keep the substitution open until the service exits.
-  (cd src/Api/bin/Release/net10.0 && exec dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning \
+  local pin=()
+  if [ -n "$server_cpus" ]; then pin=(taskset -c "$server_cpus"); fi
+  (cd src/Api/bin/Release/net10.0 && exec "${pin[@]}" dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning \
      --ConnectionStrings:Postgres= "$@") >"/tmp/sluice-auth-cost-$port.log" 2>&1 &
   echo $!
 }
 none=$(start 5081)
 keys=$(start 5082 --Auth:Keys:bench:Secret="$key" --Auth:Keys:bench:Scopes=admin --Auth:Keys:other:Secret=other-key-0123456789 --Auth:Keys:other:Scopes=read:x)
 jwts=$(start 5083 --Auth:Jwt:SigningKey="$signing" --Auth:Jwt:Issuer=bench --Auth:Jwt:Audience=sluice)
-trap 'kill $none $keys $jwts 2>/dev/null || true' EXIT
+results="$(mktemp)"
+trap 'kill $none $keys $jwts 2>/dev/null || true; rm -f "$results"' EXIT
 for port in 5081 5082 5083; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
 done
@@ -64,7 +74,9 @@ load() { # label, port, pid, token, mode
   if [ -n "$4" ]; then args+=(--token "$4"); fi
   local before after output events per_request
   before=$(cpu_ticks "$3")
-  output="$(dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll "${args[@]}")"
+  local pin=()
+  if [ -n "$load_cpus" ]; then pin=(taskset -c "$load_cpus"); fi
+  output="$("${pin[@]}" dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll "${args[@]}")"
   after=$(cpu_ticks "$3")
   events=$(awk '/events appended/ { gsub(",", "", $3); print $3 }' <<<"$output")
   per_request=$([ "$5" = single ] && echo 1 || echo 1000)
@@ -72,11 +84,33 @@ load() { # label, port, pid, token, mode
       -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" \
       'BEGIN { printf "%-5s %-6s events/s %10s   service CPU per request %8.1f us\n", label, mode, rate, ticks / hz * 1e6 / (events / batch) }'
 }
+run() { # column, mode
+  case "$1" in
+    none) load none 5081 "$none" "" "$2" ;;
+    key) load key 5082 "$keys" "$key" "$2" ;;
+    jwt) load jwt 5083 "$jwts" "$jwt" "$2" ;;
+  esac
+}
+columns=(none key jwt)
 for round in $(seq 1 "$rounds"); do
+  shift_by=$(( (round - 1) % 3 ))
+  order=("${columns[@]:shift_by}" "${columns[@]:0:shift_by}")
   for mode in batch single; do
-    load none "5081" "$none" "" "$mode"
-    load key "5082" "$keys" "$key" "$mode"
-    load jwt "5083" "$jwts" "$jwt" "$mode"
+    for column in "${order[@]}"; do
+      run "$column" "$mode" | sed "s/^/round $round  /" | tee -a "$results"
+    done
+  done
+done
+# Medians per column over the warm rounds (all but the first, which includes JIT warm-up), when there are any.
+echo "medians over rounds $([ "$rounds" -gt 1 ] && echo "2-$rounds" || echo 1):"
+for mode in single batch; do
+  for column in none key jwt; do
+    awk -v column="$column" -v mode="$mode" -v rounds="$rounds" \
+      'BEGIN { n = 0 }
+       $3 == column && $4 == mode && (rounds == 1 || $2 > 1) { gsub(",", "", $6); rate[n] = $6 + 0; cpu[n] = $(NF - 1) + 0; n++ }
+       function median(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                         return n % 2 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2 }
+       END { if (n) printf "%-5s %-6s events/s %10.0f   service CPU per request %8.1f us\n", column, mode, median(rate, n), median(cpu, n) }' "$results"
   done
 done
 echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"

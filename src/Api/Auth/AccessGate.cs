@@ -12,32 +12,31 @@ namespace Sluice.Api.Auth;
 /// (401 without a valid credential). What the caller may then do, per stream or query, is decided by its scopes
 /// at the endpoint (<see cref="ScopeFilter"/>) and per subscription on the hub (<see cref="HubAccessFilter"/>).
 /// </summary>
-internal sealed class AccessGate(RequestDelegate next, IOptions<AuthOptions> options)
+internal sealed class AccessGate(RequestDelegate next, IOptions<AuthOptions> options, ApiKeys keys, ValidatedTokens validatedTokens)
 {
-    private static readonly ClaimsPrincipal AnonymousLocal = new(new CallerIdentity("anonymous:loopback", ScopeSet.Admin, "Anonymous"));
+    private static readonly ClaimsPrincipal AnonymousLocal = new CallerPrincipal(new CallerIdentity("anonymous:loopback", ScopeSet.Admin, "Anonymous"));
+    private const string CredentialNeeded = "This service needs a credential: send 'Authorization: Bearer <API key or JWT>'.";
     private readonly AuthOptions settings = options.Value;
     private readonly HashSet<string> allowedOrigins = new(options.Value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
 
-    public async Task InvokeAsync(HttpContext context)
+    // Not async: a request that passes returns its endpoint's task directly, without a state machine of its own.
+    public Task InvokeAsync(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (settings.ProtectedMode && !Loopback.IsLocal(remote))
         {
-            await AuthProblems.WriteAsync(context, StatusCodes.Status403Forbidden,
+            return AuthProblems.WriteAsync(context, StatusCodes.Status403Forbidden,
                 "This service is in protected mode: no API key or JWT issuer is configured, so it serves loopback clients only. See docs/security.md.");
-            return;
         }
         var path = context.Request.Path;
         if (!path.StartsWithSegments("/api", StringComparison.Ordinal) && !path.StartsWithSegments(LiveApi.HubPath, StringComparison.Ordinal))
         {
-            await next(context);
-            return;
+            return next(context);
         }
         if (!OriginAllowed(context.Request))
         {
-            await AuthProblems.WriteAsync(context, StatusCodes.Status403Forbidden,
+            return AuthProblems.WriteAsync(context, StatusCodes.Status403Forbidden,
                 $"Requests from the web origin '{context.Request.Headers.Origin}' are refused; add it to Auth:AllowedOrigins to allow it.");
-            return;
         }
         if (!settings.HasCredentials)
         {
@@ -45,21 +44,72 @@ internal sealed class AccessGate(RequestDelegate next, IOptions<AuthOptions> opt
             // share one principal (nothing changes a principal after this), so the common case allocates nothing.
             context.User = Loopback.IsLocal(remote)
                 ? AnonymousLocal
-                : new ClaimsPrincipal(new CallerIdentity($"anonymous:{remote}", ScopeSet.Admin, "Anonymous"));
-            await next(context);
-            return;
+                : new CallerPrincipal(new CallerIdentity($"anonymous:{remote}", ScopeSet.Admin, "Anonymous"));
+            return next(context);
         }
+        switch (Recognise(context.Request, out var known))
+        {
+            case Recognition.Known:
+                context.User = known!;
+                return next(context);
+            case Recognition.UnknownKey:
+                return RefuseAsync(context, ApiKeyHandler.InvalidKey);
+            default:
+                return AuthenticateAsync(context);
+        }
+    }
+
+    private enum Recognition
+    {
+        /// <summary>An API key, or a JWT validated before and not expired: its principal, found without the authentication handlers.</summary>
+        Known,
+
+        /// <summary>An API key that is not one (what <see cref="ApiKeyHandler"/> would answer too).</summary>
+        UnknownKey,
+
+        /// <summary>No bearer header, or a JWT not seen yet: the authentication handlers decide.</summary>
+        ForHandlers,
+    }
+
+    /// <summary>
+    /// The common case of every request after the first, without the authentication service: the handlers cost a policy
+    /// scheme and a handler instance per request, a ticket, a result, and for a key, strings for the token and its hash.
+    /// The same rules as the handlers (<see cref="AuthSetup"/>'s scheme selector): a token shaped like a JWT goes to the
+    /// JWT handler when an issuer is configured, anything else is an API key. An API key is hashed and looked up on every
+    /// request (nothing is remembered per secret), so a revoked key stops with the next request.
+    /// </summary>
+    private Recognition Recognise(HttpRequest request, out ClaimsPrincipal? principal)
+    {
+        principal = null;
+        if (!BearerToken.TryFromHeader(request, out var token) || token.IsEmpty)
+        {
+            return Recognition.ForHandlers;
+        }
+        if (settings.Jwt.IsConfigured && BearerToken.LooksLikeJwt(token))
+        {
+            principal = validatedTokens.Find(token);
+            return principal is null ? Recognition.ForHandlers : Recognition.Known;
+        }
+        principal = keys.Find(token);
+        return principal is null ? Recognition.UnknownKey : Recognition.Known;
+    }
+
+    private async Task AuthenticateAsync(HttpContext context)
+    {
         var result = await context.AuthenticateAsync();
         if (!result.Succeeded || CallerIdentity.Of(result.Principal) is null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await AuthProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, result.Failure is { } failure
-                ? Describe(failure)
-                : "This service needs a credential: send 'Authorization: Bearer <API key or JWT>'.");
+            await RefuseAsync(context, result.Failure is { } failure ? Describe(failure) : CredentialNeeded);
             return;
         }
         context.User = result.Principal!;
         await next(context);
+    }
+
+    private static Task RefuseAsync(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return AuthProblems.WriteAsync(context, StatusCodes.Status401Unauthorized, detail);
     }
 
     /// <summary>No Origin (not a browser, or a same-origin GET), the service's own origin, or one configured.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,6 +18,7 @@ public sealed class ApiKeys
     public const string Scheme = "ApiKey";
 
     private readonly Dictionary<string, ClaimsPrincipal> byHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClaimsPrincipal>.AlternateLookup<ReadOnlySpan<char>> byHashSpan;
     private readonly StoredApiKeys stored;
 
     public ApiKeys(IOptions<AuthOptions> options, StoredApiKeys stored)
@@ -37,21 +39,55 @@ public sealed class ApiKeys
             {
                 throw new InvalidOperationException($"Auth:Keys:{name} needs a Secret or a Sha256 (64 hex digits).");
             }
-            byHash[hash] = new ClaimsPrincipal(new CallerIdentity($"key:{name}", ScopeSet.Parse(key.Scopes), Scheme));
+            byHash[hash] = new CallerPrincipal(new CallerIdentity($"key:{name}", ScopeSet.Parse(key.Scopes), Scheme));
         }
+        byHashSpan = byHash.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public ClaimsPrincipal? Find(string secret)
+    public ClaimsPrincipal? Find(string secret) => Find(secret.AsSpan());
+
+    /// <summary>
+    /// The key's principal, or null. Allocates nothing: the secret is hashed into a stack buffer and looked up by span,
+    /// on every request, so a key revoked at <c>/api/keys</c> stops working with the next request (nothing is cached
+    /// per secret).
+    /// </summary>
+    public ClaimsPrincipal? Find(ReadOnlySpan<char> secret)
     {
-        var hash = Hash(secret);
-        return byHash.GetValueOrDefault(hash) ?? stored.FindByHash(hash);
+        Span<char> hash = stackalloc char[SHA256.HashSizeInBytes * 2];
+        HashInto(secret, hash);
+        return byHashSpan.TryGetValue(hash, out var principal) ? principal : stored.FindByHash(hash);
     }
 
     public static string Hash(string secret)
     {
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(secret), digest);
-        return Convert.ToHexString(digest);
+        Span<char> hash = stackalloc char[SHA256.HashSizeInBytes * 2];
+        HashInto(secret, hash);
+        return new string(hash);
+    }
+
+    /// <summary>Upper-case hex SHA-256 of the UTF-8 bytes of <paramref name="secret"/>, written to 64 chars of <paramref name="hash"/>.</summary>
+    private static void HashInto(ReadOnlySpan<char> secret, Span<char> hash)
+    {
+        const int StackLimit = 512;
+        var length = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        byte[]? rented = length > StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var utf8 = rented ?? stackalloc byte[StackLimit];
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(secret, utf8);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(utf8[..written], digest);
+            Convert.TryToHexString(digest, hash, out _);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                // The bytes are a secret: not left behind in a pooled buffer for the next renter.
+                CryptographicOperations.ZeroMemory(rented);
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }
 

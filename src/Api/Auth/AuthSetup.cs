@@ -13,6 +13,9 @@ public static class AuthSetup
     /// <summary>The scheme that picks the JWT handler for a token shaped like a JWT and the API key handler otherwise.</summary>
     public const string Scheme = "Sluice";
 
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
     public static IServiceCollection AddSluiceAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var options = AuthOptions.From(configuration);
@@ -46,6 +49,15 @@ public static class AuthSetup
     /// <summary>Protected mode, origins and authentication for every request, before static files and endpoints.</summary>
     public static WebApplication UseSluiceAuth(this WebApplication app)
     {
+        // WebApplication adds UseAuthentication and UseAuthorization at the head of the pipeline whenever their services
+        // are registered, unless the pipeline is marked as having them (these are the marks those two methods set).
+        // Neither is wanted: AccessGate authenticates every API and hub request itself, so the authentication middleware
+        // would run the handlers a second time on every request (and, without a credential, once for nothing), and no
+        // endpoint carries authorization metadata (scopes are checked by ScopeFilter and the hub's filter). Should one
+        // ever carry it, routing fails that endpoint loudly instead of serving it unchecked.
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties[AuthenticationMiddlewareSetKey] = true;
+        properties[AuthorizationMiddlewareSetKey] = true;
         app.UseMiddleware<AccessGate>();
         return app;
     }

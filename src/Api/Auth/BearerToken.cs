@@ -7,6 +7,23 @@ internal static class BearerToken
 {
     private const string Prefix = "Bearer ";
 
+    /// <summary>
+    /// The token of an <c>Authorization: Bearer</c> header as a slice of the header's value (no copy), when there is
+    /// such a header; false otherwise (no header, another scheme, or a hub request whose token may be in the query:
+    /// use <see cref="From"/> then).
+    /// </summary>
+    public static bool TryFromHeader(HttpRequest request, out ReadOnlySpan<char> token)
+    {
+        token = default;
+        var header = request.Headers.Authorization;
+        if (header.Count == 0 || header[0] is not { } value || !value.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        token = value.AsSpan(Prefix.Length).Trim();
+        return true;
+    }
+
     public static string? From(HttpRequest request)
     {
         var header = request.Headers.Authorization;
@@ -25,5 +42,5 @@ internal static class BearerToken
     }
 
     /// <summary>A JWT has three dot-separated parts; API keys have none.</summary>
-    public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
+    public static bool LooksLikeJwt(ReadOnlySpan<char> token) => token.Count('.') == 2;
 }

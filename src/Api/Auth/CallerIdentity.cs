@@ -17,6 +17,10 @@ public sealed class CallerIdentity(string credential, ScopeSet scopes, string au
     /// <summary>The caller of a request that passed <see cref="AccessGate"/>; a principal without one may do nothing.</summary>
     public static CallerIdentity? Of(ClaimsPrincipal? user)
     {
+        if (user is CallerPrincipal known)
+        {
+            return known.Caller;
+        }
         if (user is null)
         {
             return null;
@@ -33,4 +37,14 @@ public sealed class CallerIdentity(string credential, ScopeSet scopes, string au
 
     /// <summary>The scopes of <paramref name="user"/>, or none.</summary>
     public static ScopeSet ScopesOf(ClaimsPrincipal? user) => Of(user)?.Scopes ?? ScopeSet.None;
+}
+
+/// <summary>
+/// A principal made of one <see cref="CallerIdentity"/>, built once per credential (API keys, anonymous loopback) and
+/// shared by its requests: finding the caller is then a type test, not a walk over the principal's identities (which
+/// allocates an enumerator per request).
+/// </summary>
+public sealed class CallerPrincipal(CallerIdentity caller) : ClaimsPrincipal(caller)
+{
+    public CallerIdentity Caller { get; } = caller;
 }

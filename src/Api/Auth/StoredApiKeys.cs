@@ -16,12 +16,17 @@ public sealed class StoredApiKeys(IServiceProvider services, TimeProvider time)
 {
     private readonly IDbContextFactory<SluiceDbContext>? contexts = services.GetService<IDbContextFactory<SluiceDbContext>>();
     private readonly ConcurrentDictionary<string, (string Name, ClaimsPrincipal Principal)> byHash = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, (string Name, ClaimsPrincipal Principal)>.AlternateLookup<ReadOnlySpan<char>> ByHashSpan =>
+        byHash.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly SemaphoreSlim writeLock = new(1, 1);
 
     /// <summary>Keys can be created only where there is a catalog to keep them.</summary>
     public bool Available => contexts is not null;
 
     public ClaimsPrincipal? FindByHash(string hash) => byHash.TryGetValue(hash, out var key) ? key.Principal : null;
+
+    /// <summary>The key whose upper-case hex SHA-256 is <paramref name="hash"/>, without allocating a string for it.</summary>
+    public ClaimsPrincipal? FindByHash(ReadOnlySpan<char> hash) => ByHashSpan.TryGetValue(hash, out var key) ? key.Principal : null;
 
     /// <summary>Reads every stored key; called once at start, after the catalog's migrations.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -97,7 +102,7 @@ public sealed class StoredApiKeys(IServiceProvider services, TimeProvider time)
         contexts ?? throw new InvalidOperationException("API keys are stored only with PostgreSQL.");
 
     private static ClaimsPrincipal Principal(string name, string scopes) =>
-        new(new CallerIdentity($"key:{name}", ScopeSet.Parse(scopes), ApiKeys.Scheme));
+        new CallerPrincipal(new CallerIdentity($"key:{name}", ScopeSet.Parse(scopes), ApiKeys.Scheme));
 }
 
 /// <summary>Loads the stored keys before the server takes requests (registered after the catalog's migrations).</summary>

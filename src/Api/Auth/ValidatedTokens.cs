@@ -13,9 +13,13 @@ internal sealed class ValidatedTokens(TimeProvider time)
     private const int Capacity = 10_000;
     private readonly ConcurrentDictionary<string, (ClaimsPrincipal Principal, DateTimeOffset Expires)> tokens = new(StringComparer.Ordinal);
 
-    public ClaimsPrincipal? Find(string token)
+    public ClaimsPrincipal? Find(string token) => Find(token.AsSpan());
+
+    /// <summary>The principal of a token validated before and not expired, looked up without copying the token.</summary>
+    public ClaimsPrincipal? Find(ReadOnlySpan<char> token)
     {
-        if (!tokens.TryGetValue(token, out var entry))
+        var bySpan = tokens.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!bySpan.TryGetValue(token, out var entry))
         {
             return null;
         }
@@ -23,7 +27,7 @@ internal sealed class ValidatedTokens(TimeProvider time)
         {
             return entry.Principal;
         }
-        tokens.TryRemove(token, out _);
+        bySpan.TryRemove(token, out _, out _);
         return null;
     }
 

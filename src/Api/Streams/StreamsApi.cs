@@ -137,7 +137,7 @@ public static class StreamsApi
     /// and appends nothing; the same key with another body → 422. Keys are kept at least <c>Streams:IdempotencyWindow</c> (24 h).</param>
     /// <param name="expectedOffset">Append only if the stream's next offset (its <c>headOffset</c>) is this one; otherwise 409
     /// with <c>currentOffset</c> in the problem body and nothing appended.</param>
-    private static async Task<Results<Ok<AppendResponse>, ProblemHttpResult>> AppendAsync(
+    private static async Task<Results<AppendedResult, ProblemHttpResult>> AppendAsync(
         string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, EventRateLimits eventLimits, TimeProvider time, CancellationToken cancellationToken,
         [FromHeader(Name = AppendHeaders.IdempotencyKey)] string? idempotencyKey = null, long? expectedOffset = null)
     {
@@ -206,7 +206,7 @@ public static class StreamsApi
                 {
                     request.HttpContext.Response.Headers[AppendHeaders.IdempotentReplayed] = "true";
                 }
-                return TypedResults.Ok(new AppendResponse(appended.FirstOffset, appended.LastOffset, appended.Count));
+                return new AppendedResult(new AppendResponse(appended.FirstOffset, appended.LastOffset, appended.Count));
             case AppendOutcome.KeyReused reused:
                 return Problems.Status(StatusCodes.Status422UnprocessableEntity,
                     $"{AppendHeaders.IdempotencyKey} '{reused.Key}' was used before with another body; nothing was appended. Use a new key for a new request.",
