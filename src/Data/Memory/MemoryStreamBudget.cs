@@ -2,17 +2,14 @@ namespace Sluice.Data.Memory;
 
 /// <summary>
 /// The bytes all memory streams together may hold (<c>Limits:MemoryStreamBytes</c>, SPEC §8). Each stream reserves what
-/// an append adds (the events' payloads plus <see cref="EventOverhead"/> each, less the events it evicts) and the slots
-/// its ring grows by, and releases them when events are evicted or the stream is deleted. An append or a create that
-/// would pass the budget throws <see cref="MemoryStreamBudgetExceededException"/> and changes nothing.
+/// an append adds (the payload slabs it allocates and the slots its ring grows by, less the slabs its evictions free),
+/// and releases it when slabs are freed or the stream is deleted: the bytes counted are the arrays the stream holds.
+/// An append or a create that would pass the budget throws <see cref="MemoryStreamBudgetExceededException"/> and changes nothing.
 /// </summary>
 public sealed class MemoryStreamBudget(long limit)
 {
-    /// <summary>What one retained event costs besides its payload: the <see cref="Streams.StoredEvent"/> object, the payload array's header, its slot.</summary>
-    public const int EventOverhead = 96;
-
-    /// <summary>A ring slot: one reference.</summary>
-    public const int SlotBytes = 8;
+    /// <summary>A ring slot: one retained event's payload range and times (<see cref="EventSlot"/>).</summary>
+    public const int SlotBytes = EventSlot.Bytes;
 
     private long used;
 
@@ -46,8 +43,6 @@ public sealed class MemoryStreamBudget(long limit)
     public void ReserveAnyway(long bytes) => Interlocked.Add(ref used, bytes);
 
     public void Release(long bytes) => Interlocked.Add(ref used, -bytes);
-
-    public static long EventBytes(in ReadOnlyMemory<byte> data) => data.Length + EventOverhead;
 }
 
 /// <summary>An append to (or the creation of) a memory stream would take memory streams past <see cref="MemoryStreamBudget.Limit"/>.</summary>

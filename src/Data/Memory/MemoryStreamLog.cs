@@ -4,32 +4,33 @@ namespace Sluice.Data.Memory;
 
 /// <summary>
 /// A bounded ring of events. Writers take one lock per stream to assign offsets and fill slots,
-/// then publish the new head; readers take no lock at all: they copy slots and check each slot's
-/// offset, so an event overwritten while they copied is detected and reported as evicted (410).
-/// The writer raises <see cref="firstRetained"/> before it overwrites slots, so a reader that
-/// finds an overwritten slot always sees a first retained offset past it.
+/// then publish the new head; readers take no lock at all: they copy slots, then check that the first retained offset
+/// has not passed what they copied, so an event overwritten while they copied is detected and reported as evicted (410).
+/// The writer raises <see cref="firstRetained"/> before it overwrites slots, so a reader that copied an overwritten
+/// (or half-written) slot always sees a first retained offset past it afterwards.
 /// <para>
-/// The ring grows as it fills (doubling, up to the capacity) instead of reserving the capacity up front, and every
-/// byte it holds is counted against the <see cref="MemoryStreamBudget"/> shared by all memory streams. While the ring
-/// is smaller than the capacity nothing has been evicted, so an event's slot is its offset in the old ring and the
-/// new alike: the writer copies the slots, publishes the new ring, then the head, so a reader that saw a head sees
-/// a ring holding it.
+/// Each retained event is a 32-byte <see cref="EventSlot"/> in a <see cref="SlotRing"/> and its payload a range of a
+/// <see cref="PayloadSlabs"/> slab: no object per event. The ring allocates its slots as it fills (up to the capacity),
+/// and every byte it holds, slots and whole slabs, is counted against the <see cref="MemoryStreamBudget"/> shared by all
+/// memory streams.
 /// </para>
 /// </summary>
 internal sealed class MemoryStreamLog : StreamLog
 {
     /// <summary>Slots a new stream starts with (or its capacity, when smaller).</summary>
-    internal const int InitialSlots = 1_024;
+    internal const int InitialSlots = SlotRing.InitialSlots;
 
     private readonly int capacity;
     private readonly Lock appendLock = new();
     private readonly TimeProvider time;
     private readonly MemoryAppendKeys keys;
     private readonly MemoryStreamBudget budget;
-    private StoredEvent?[] ring;
+    private readonly SlotRing ring;
+    private readonly PayloadSlabs slabs;
     private long head;
     private long firstRetained;
     private long heldBytes;
+    private int[] payloadLengths = [];
 
     public MemoryStreamLog(StreamDefinition definition, TimeProvider time, TimeSpan idempotencyWindow)
         : this(definition, time, idempotencyWindow, MemoryStreamBudget.Unlimited, reopening: false)
@@ -41,8 +42,7 @@ internal sealed class MemoryStreamLog : StreamLog
         : base(definition)
     {
         capacity = definition.Capacity ?? StreamDefinition.DefaultCapacity;
-        var slots = Math.Min(capacity, InitialSlots);
-        var bytes = (long)slots * MemoryStreamBudget.SlotBytes;
+        var bytes = (long)Math.Min(capacity, InitialSlots) * MemoryStreamBudget.SlotBytes;
         if (reopening)
         {
             budget.ReserveAnyway(bytes);
@@ -51,7 +51,8 @@ internal sealed class MemoryStreamLog : StreamLog
         {
             budget.Reserve(bytes, definition.Name);
         }
-        ring = new StoredEvent?[slots];
+        ring = new SlotRing(capacity);
+        slabs = new PayloadSlabs(capacity);
         heldBytes = bytes;
         this.budget = budget;
         this.time = time;
@@ -59,10 +60,22 @@ internal sealed class MemoryStreamLog : StreamLog
     }
 
     /// <summary>Slots allocated now (grows with the events, up to the capacity).</summary>
-    internal int AllocatedSlots => Volatile.Read(ref ring).Length;
+    internal int AllocatedSlots => ring.AllocatedSlots;
 
     /// <summary>Bytes this stream holds of the budget.</summary>
     internal long HeldBytes => Interlocked.Read(ref heldBytes);
+
+    /// <summary>Bytes of the payload slabs this stream holds (part of <see cref="HeldBytes"/>).</summary>
+    internal long SlabBytes
+    {
+        get
+        {
+            lock (appendLock)
+            {
+                return slabs.HeldBytes;
+            }
+        }
+    }
 
     /// <summary>Gives the stream's bytes back to the budget; called once, when the stream is deleted.</summary>
     internal void ReleaseBudget()
@@ -113,12 +126,18 @@ internal sealed class MemoryStreamLog : StreamLog
                     // A full fence: readers must see the new boundary before any overwritten slot.
                     Interlocked.Exchange(ref firstRetained, evictedBelow);
                 }
+                slabs.FreeBelow(evictedBelow);
                 for (var i = 0; i < events.Count; i++)
                 {
                     var offset = first + i;
-                    var stored = new StoredEvent(offset, events[i].Timestamp, ingestedAt, events[i].Data);
-                    ring[offset % ring.Length] = stored;
-                    KeepInTail(stored, events[i].Memo);
+                    if (offset < evictedBelow)
+                    {
+                        // Evicted by its own batch (a batch larger than the capacity): never stored, never read.
+                        continue;
+                    }
+                    var slot = new EventSlot(slabs.Copy(events[i].Data.Span, offset), events[i].Timestamp, ingestedAt);
+                    ring[offset] = slot;
+                    KeepInTail(slot.ToStored(offset), events[i].Memo);
                 }
                 Volatile.Write(ref head, first + events.Count);
             }
@@ -147,49 +166,48 @@ internal sealed class MemoryStreamLog : StreamLog
         {
             return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Events([], position));
         }
-        var items = new StoredEvent[end - from];
-        // Read after the head (Position): a ring at least as new as the one that head was published with.
-        var slots = Volatile.Read(ref ring);
+        // Read after the head (Position): the ring has the segments of every offset below it.
+        var slots = new EventSlot[end - from];
         for (var offset = from; offset < end; offset++)
         {
-            var slot = Volatile.Read(ref slots[offset % slots.Length]);
-            if (slot is null || slot.Offset != offset)
-            {
-                // Overwritten by appends that ran while we copied: the range start is gone.
-                return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Gone(Volatile.Read(ref firstRetained)));
-            }
-            items[offset - from] = slot;
+            slots[offset - from] = ring[offset];
+        }
+        // A full fence between the copies and the check: if an append overwrote (or was writing) any slot we copied, it
+        // had raised the first retained offset past it before, and we see that now. Then none of the copies is used.
+        Interlocked.MemoryBarrier();
+        var retained = Volatile.Read(ref firstRetained);
+        if (retained > from)
+        {
+            return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Gone(retained));
+        }
+        var items = new StoredEvent[slots.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            items[i] = slots[i].ToStored(from + i);
         }
         return ValueTask.FromResult<ReadOutcome>(new ReadOutcome.Events(items, position));
     }
 
     /// <summary>
-    /// Under the append lock, before anything changes: takes from the budget what the batch adds (the events that will
-    /// still be retained, and the slots the ring grows by) less what it evicts, or throws and leaves the stream as it was.
-    /// Then grows the ring if the batch needs more slots.
+    /// Under the append lock, before anything changes: takes from the budget what the batch adds (the slabs its retained
+    /// payloads need, and the slots the ring grows by) less the slabs its evictions free, or throws and leaves the stream
+    /// as it was. Then grows the ring if the batch needs more slots.
     /// </summary>
     private void ReserveFor(IReadOnlyList<NewEvent> events, long first, long evictedBelow)
     {
-        long delta = 0;
-        for (var i = (int)Math.Max(0, evictedBelow - first); i < events.Count; i++)
+        var skipped = (int)Math.Clamp(evictedBelow - first, 0, events.Count);
+        if (payloadLengths.Length < events.Count - skipped)
         {
-            delta += MemoryStreamBudget.EventBytes(events[i].Data);
+            payloadLengths = new int[Math.Max(events.Count - skipped, payloadLengths.Length * 2)];
         }
-        for (var offset = firstRetained; offset < Math.Min(first, evictedBelow); offset++)
+        for (var i = skipped; i < events.Count; i++)
         {
-            if (ring[offset % ring.Length] is { } evicted)
-            {
-                delta -= MemoryStreamBudget.EventBytes(evicted.Data);
-            }
+            payloadLengths[i - skipped] = events[i].Data.Length;
         }
-        var slots = ring.Length;
-        var needed = (int)Math.Min(capacity, first + events.Count);
-        var grown = slots;
-        while (grown < needed)
-        {
-            grown = (int)Math.Min(capacity, grown * 2L);
-        }
-        delta += (long)(grown - slots) * MemoryStreamBudget.SlotBytes;
+        var end = first + events.Count;
+        var delta = slabs.BytesToAdd(payloadLengths.AsSpan(0, events.Count - skipped))
+            - slabs.BytesFreedBelow(evictedBelow)
+            + (long)ring.SlotsToAdd(end) * MemoryStreamBudget.SlotBytes;
         if (delta > 0)
         {
             budget.Reserve(delta, Definition.Name);
@@ -199,12 +217,6 @@ internal sealed class MemoryStreamLog : StreamLog
             budget.Release(-delta);
         }
         Interlocked.Add(ref heldBytes, delta);
-        if (grown > slots)
-        {
-            // Nothing wrapped yet (the ring was below capacity), so slot i holds offset i in both rings.
-            var larger = new StoredEvent?[grown];
-            Array.Copy(ring, larger, (int)Math.Min(first, slots));
-            Volatile.Write(ref ring, larger);
-        }
+        ring.GrowFor(end);
     }
 }

@@ -101,9 +101,10 @@ public sealed class MemoryStreamBytesTests
     [Fact]
     public async Task A_join_whose_fan_out_passes_the_budget_in_the_middle_of_an_event_faults_naming_it_while_others_run_on()
     {
-        // 20,000 stored rows (about 2.4 MB counted) and one event meeting them all: the first 8,192 of its rows are
-        // appended in the middle of the event (PipelineOutput), and that append passes the 3 MB budget.
-        await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "3000000" });
+        // 20,000 stored rows (about 0.93 MB counted: 20,480 slots of 32 bytes and 0.25 MB of payload slabs) and one event
+        // meeting them all: the first 8,192 of its rows are appended in the middle of the event (PipelineOutput), and that
+        // append (at least 0.38 MB more) passes the 1.2 MB budget.
+        await using var app = new SluiceApp(null, new Dictionary<string, string?> { ["Limits:MemoryStreamBytes"] = "1200000" });
         using var client = app.CreateClient();
         (await client.PostAsJsonAsync("/api/streams", new { name = "many" })).EnsureSuccessStatusCode();
         (await client.PostAsJsonAsync("/api/streams", new { name = "one" })).EnsureSuccessStatusCode();

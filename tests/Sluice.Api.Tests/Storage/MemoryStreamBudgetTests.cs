@@ -34,7 +34,9 @@ public sealed class MemoryStreamBudgetTests
         }
 
         Assert.Equal(8_192, log.AllocatedSlots);
-        Assert.Equal(8_192L * MemoryStreamBudget.SlotBytes + 5_000L * (8 + MemoryStreamBudget.EventOverhead), budget.Used);
+        // The slots and the payload slabs, which hold the 40,000 payload bytes with less than their size again to spare.
+        Assert.Equal(8_192L * MemoryStreamBudget.SlotBytes + log.SlabBytes, budget.Used);
+        Assert.InRange(log.SlabBytes, 5_000L * 8, 2 * 5_000L * 8);
         var read = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 5_000, CancellationToken.None));
         Assert.Equal(Enumerable.Range(0, 5_000).Select(i => (long)i), read.Items.Select(e => BinaryPrimitives.ReadInt64LittleEndian(e.Data.Span)));
     }
@@ -42,12 +44,14 @@ public sealed class MemoryStreamBudgetTests
     [Fact]
     public async Task An_append_past_the_budget_throws_naming_the_limit_and_changes_nothing()
     {
-        var budget = new MemoryStreamBudget(MemoryStreamLog.InitialSlots * MemoryStreamBudget.SlotBytes + 10 * (8 + MemoryStreamBudget.EventOverhead));
+        // Room for the first slots and the first slab, which ten small events fill only in part; an event that does not fit needs another slab.
+        var budget = new MemoryStreamBudget(MemoryStreamLog.InitialSlots * MemoryStreamBudget.SlotBytes + PayloadSlabs.MinSlabBytes);
         var log = NewLog(budget, capacity: 2_000);
         await log.AppendAsync(Events(0, 10), CancellationToken.None);
         var used = budget.Used;
+        Assert.Equal(budget.Limit, used);
 
-        var refused = await Assert.ThrowsAsync<MemoryStreamBudgetExceededException>(async () => await log.AppendAsync(Events(10, 1), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<MemoryStreamBudgetExceededException>(async () => await log.AppendAsync(Events(10, 1, payloadBytes: PayloadSlabs.MinSlabBytes), CancellationToken.None));
 
         Assert.Contains("Limits:MemoryStreamBytes", refused.Message, StringComparison.Ordinal);
         Assert.Equal("ring", refused.Stream);
@@ -58,24 +62,33 @@ public sealed class MemoryStreamBudgetTests
     [Fact]
     public async Task A_full_ring_keeps_accepting_appends_since_evicted_events_give_their_bytes_back()
     {
-        var budget = new MemoryStreamBudget(200 * (64 + MemoryStreamBudget.EventOverhead));
+        // 100 events of 64 bytes are 6,400 payload bytes: slabs of 4 KiB, of which evictions free all but the last few.
+        var bound = 100L * MemoryStreamBudget.SlotBytes + 100L * 64 + 2L * PayloadSlabs.MinSlabBytes;
+        var budget = new MemoryStreamBudget(bound);
         var log = NewLog(budget, capacity: 100);
         for (var first = 0; first < 10_000; first += 37)
         {
             await log.AppendAsync(Events(first, 37, payloadBytes: 64), CancellationToken.None);
         }
-        Assert.Equal(100L * MemoryStreamBudget.SlotBytes + 100L * (64 + MemoryStreamBudget.EventOverhead), budget.Used);
+        Assert.Equal(100L * MemoryStreamBudget.SlotBytes + log.SlabBytes, budget.Used);
+        Assert.InRange(budget.Used, 100L * MemoryStreamBudget.SlotBytes + 100L * 64, bound);
 
         // A single batch larger than the ring keeps only its last 100 events, and counts only those.
         await log.AppendAsync(Events(20_000, 250, payloadBytes: 64), CancellationToken.None);
-        Assert.Equal(100L * MemoryStreamBudget.SlotBytes + 100L * (64 + MemoryStreamBudget.EventOverhead), budget.Used);
+        await log.AppendAsync(Events(20_250, 1, payloadBytes: 64), CancellationToken.None);
+        Assert.Equal(100L * MemoryStreamBudget.SlotBytes + log.SlabBytes, budget.Used);
+        Assert.InRange(budget.Used, 100L * MemoryStreamBudget.SlotBytes + 100L * 64, bound);
+        var read = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(log.Position.FirstRetainedOffset, 100, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(20_151, 100).Select(i => (long)i), read.Items.Select(e => BinaryPrimitives.ReadInt64LittleEndian(e.Data.Span)));
     }
 
     [Fact]
     public async Task Creating_past_the_budget_throws_and_deleting_a_stream_gives_its_bytes_back()
     {
-        // Room for three empty streams' first slots and forty events, less one byte.
-        var budget = new MemoryStreamBudget(3 * MemoryStreamLog.InitialSlots * MemoryStreamBudget.SlotBytes + 40 * (1_000 + MemoryStreamBudget.EventOverhead) - 1);
+        // Room for three empty streams' first slots and the slabs of forty events, less one byte.
+        var probe = NewLog(MemoryStreamBudget.Unlimited, capacity: 10_000_000, "probe");
+        await probe.AppendAsync(Events(0, 40, payloadBytes: 1_000), CancellationToken.None);
+        var budget = new MemoryStreamBudget(3 * MemoryStreamLog.InitialSlots * MemoryStreamBudget.SlotBytes + probe.SlabBytes - 1);
         var engine = new MemoryStreamEngine(TimeProvider.System, new IdempotencyOptions(), budget);
         var first = NewLog(budget, capacity: 10_000_000, "first");
         NewLog(budget, capacity: 10_000_000, "second");

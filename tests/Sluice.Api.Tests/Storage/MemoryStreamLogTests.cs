@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.Extensions.Time.Testing;
 using Sluice.Data.Memory;
 using Sluice.Data.Streams;
 
@@ -91,5 +92,50 @@ public sealed class MemoryStreamLogTests
         Assert.Equal(new AppendResult(0, 4, 5), result);
         var read = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(2, 10, CancellationToken.None));
         Assert.Equal([2L, 3, 4], read.Items.Select(e => e.Offset));
+    }
+
+    [Fact]
+    public async Task The_ring_keeps_its_own_copy_of_each_payload_and_a_read_event_keeps_its_bytes_after_eviction()
+    {
+        var log = NewLog(capacity: 100);
+        var buffer = new byte[8];
+        for (var i = 0; i < 50; i++)
+        {
+            // The writer reuses one buffer: the stream must not keep a view of it.
+            BinaryPrimitives.WriteInt64LittleEndian(buffer, i);
+            await log.AppendAsync([new NewEvent(DateTimeOffset.UnixEpoch, buffer)], CancellationToken.None);
+        }
+        var early = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 50, CancellationToken.None)).Items;
+
+        for (long next = 50; next < 5_000; next += 10)
+        {
+            await log.AppendAsync(Enumerable.Range(0, 10).Select(i => EventCarrying(1_000_000 + next + i)).ToList(), CancellationToken.None);
+        }
+
+        Assert.IsType<ReadOutcome.Gone>(await log.ReadAsync(0, 50, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), early.Select(e => BinaryPrimitives.ReadInt64LittleEndian(e.Data.Span)));
+        var late = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(4_900, 100, CancellationToken.None)).Items;
+        Assert.Equal(Enumerable.Range(4_900, 100).Select(i => 1_000_000L + i), late.Select(e => BinaryPrimitives.ReadInt64LittleEndian(e.Data.Span)));
+    }
+
+    [Fact]
+    public async Task Event_and_ingest_times_empty_and_large_payloads_read_back_as_appended()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
+        var log = await new MemoryStreamEngine(time)
+            .CreateAsync(new StreamDefinition("ring", StorageKind.Memory, null, TimeSpan.Zero, 10, null, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        var large = Enumerable.Range(0, 3 * 1024 * 1024).Select(i => (byte)i).ToArray();
+        var eventTime = new DateTimeOffset(2026, 11, 30, 9, 30, 15, 123, TimeSpan.FromHours(2));
+
+        await log.AppendAsync([new NewEvent(eventTime, ReadOnlyMemory<byte>.Empty), new NewEvent(eventTime.AddTicks(1), large), EventCarrying(7)], CancellationToken.None);
+
+        var items = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items;
+        Assert.Equal(3, items.Count);
+        Assert.Equal(eventTime, items[0].Timestamp);
+        Assert.Equal(eventTime.UtcTicks + 1, items[1].Timestamp.UtcTicks);
+        Assert.All(items, e => Assert.Equal(time.GetUtcNow(), e.IngestedAt));
+        Assert.True(items[0].Data.IsEmpty);
+        Assert.True(items[1].Data.Span.SequenceEqual(large));
+        Assert.Equal(7, BinaryPrimitives.ReadInt64LittleEndian(items[2].Data.Span));
     }
 }

@@ -1,0 +1,25 @@
+using Sluice.Data.Streams;
+
+namespace Sluice.Data.Memory;
+
+/// <summary>
+/// One retained event of a memory stream, 32 bytes inside its ring segment and no object of its own: its payload
+/// (a range of a <see cref="PayloadSlabs"/> slab) and its two times as UTC ticks. Its offset is its position in the ring.
+/// </summary>
+/// <remarks>
+/// A <see cref="StoredEvent"/> per retained event was 72 bytes more per event and one more object for the GC to trace
+/// and promote; readers now get a <see cref="StoredEvent"/> made when they read (it dies young) while the ring keeps
+/// only these. Times are kept in UTC: every path that stores events gives UTC times (ingest parses to UTC, query
+/// output is UTC), and <see cref="DateTimeOffset"/> equality compares instants.
+/// </remarks>
+internal readonly struct EventSlot(ReadOnlyMemory<byte> data, DateTimeOffset timestamp, DateTimeOffset ingestedAt)
+{
+    public const int Bytes = 32;
+
+    private readonly ReadOnlyMemory<byte> data = data;
+    private readonly long timestampTicks = timestamp.UtcTicks;
+    private readonly long ingestedAtTicks = ingestedAt.UtcTicks;
+
+    public StoredEvent ToStored(long offset) =>
+        new(offset, new DateTimeOffset(timestampTicks, TimeSpan.Zero), new DateTimeOffset(ingestedAtTicks, TimeSpan.Zero), data);
+}

@@ -1,0 +1,117 @@
+namespace Sluice.Data.Memory;
+
+/// <summary>
+/// The payload bytes of a memory stream's retained events, copied side by side into slabs: one array per many events,
+/// written in offset order and dropped whole once eviction has passed its last event. Not thread-safe: the log uses it
+/// under its append lock. What it holds is what the stream takes from the <see cref="MemoryStreamBudget"/>: whole slabs.
+/// </summary>
+/// <remarks>
+/// Copying a payload once more (a memcpy) is what lets the request's buffers die young: before, a retained event kept
+/// its request's 32 kB chunk alive, and every chunk was copied from gen0 to gen1 to gen2 by the GC. Slabs grow from
+/// <see cref="MinSlabBytes"/> to a size that depends on the stream's capacity (a small stream must not pin a megabyte),
+/// so a slab of a busy stream is a large-object array the GC never copies.
+/// Slabs are not pooled: a reader may still hold a payload of an evicted event (a query decoding it, a replay being
+/// sent), and a reused slab would give it another event's bytes. The GC frees a slab once no reader holds it.
+/// </remarks>
+internal sealed class PayloadSlabs
+{
+    public const int MinSlabBytes = 4_096;
+
+    public const int MaxSlabBytes = 1 << 20;
+
+    private readonly int largestSlab;
+    private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
+    private byte[] current = [];
+    private int used;
+    private long currentLastOffset = -1;
+    private int nextSize = MinSlabBytes;
+
+    /// <param name="capacity">The stream's capacity: slabs grow to about 16 bytes per event it can hold, at most <see cref="MaxSlabBytes"/>.</param>
+    public PayloadSlabs(int capacity)
+    {
+        largestSlab = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)capacity * 16), MinSlabBytes, MaxSlabBytes);
+    }
+
+    /// <summary>Bytes of the slabs held now (sealed and current).</summary>
+    public long HeldBytes { get; private set; }
+
+    /// <summary>
+    /// The bytes of the slabs that copying <paramref name="payloadLengths"/> (in order) would allocate; changes nothing.
+    /// The log reserves them from the budget before it copies.
+    /// </summary>
+    public long BytesToAdd(ReadOnlySpan<int> payloadLengths)
+    {
+        long added = 0;
+        var free = current.Length - used;
+        var size = nextSize;
+        foreach (var length in payloadLengths)
+        {
+            if (length == 0 || length <= free)
+            {
+                free -= length;
+                continue;
+            }
+            var slab = SlabFor(length, ref size);
+            added += slab;
+            free = slab - length;
+        }
+        return added;
+    }
+
+    /// <summary>The bytes <see cref="FreeBelow"/> would give back for <paramref name="evictedBelow"/>; changes nothing.</summary>
+    public long BytesFreedBelow(long evictedBelow)
+    {
+        long freed = 0;
+        foreach (var (slab, lastOffset) in sealedSlabs)
+        {
+            if (lastOffset >= evictedBelow)
+            {
+                break;
+            }
+            freed += slab.Length;
+        }
+        return freed;
+    }
+
+    /// <summary>Drops the sealed slabs whose events are all below <paramref name="evictedBelow"/>.</summary>
+    public void FreeBelow(long evictedBelow)
+    {
+        while (sealedSlabs.TryPeek(out var oldest) && oldest.LastOffset < evictedBelow)
+        {
+            sealedSlabs.Dequeue();
+            HeldBytes -= oldest.Slab.Length;
+        }
+    }
+
+    /// <summary>Copies the payload of event <paramref name="offset"/> into the current slab (a new one when it is full).</summary>
+    public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload, long offset)
+    {
+        if (payload.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+        if (current.Length - used < payload.Length)
+        {
+            if (current.Length > 0)
+            {
+                sealedSlabs.Enqueue((current, currentLastOffset));
+            }
+            current = GC.AllocateUninitializedArray<byte>(SlabFor(payload.Length, ref nextSize));
+            used = 0;
+            HeldBytes += current.Length;
+        }
+        payload.CopyTo(current.AsSpan(used));
+        var copied = new ReadOnlyMemory<byte>(current, used, payload.Length);
+        used += payload.Length;
+        currentLastOffset = offset;
+        return copied;
+    }
+
+    /// <summary>The size of the next slab for a payload of <paramref name="length"/>: doubling up to the largest, or the payload's own size when larger.</summary>
+    private int SlabFor(int length, ref int size)
+    {
+        var slab = size;
+        size = Math.Min(largestSlab, size * 2);
+        return Math.Max(slab, length);
+    }
+}
