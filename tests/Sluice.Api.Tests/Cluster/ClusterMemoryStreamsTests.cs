@@ -98,11 +98,15 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
         }
 
         // Every node describes the query with the hosting node's metrics history (the samples are taken where it runs).
+        // On a quiet machine the host can process all 100 events before its sampler has two samples of the run (a rate
+        // needs two), so one more event is appended per poll until a sampled second holds some.
         var queryHost = await ClusterServiceNode.HostOfAsync(nodes, "mem_q", except: null, Patience);
+        var nextValue = 100L;
         foreach (var node in nodes)
         {
             await EventuallyAsync(async () =>
             {
+                await AppendAsync(appender, "mem_in", nextValue++, 1);
                 var described = await node.Http.GetFromJsonAsync<JsonElement>("/api/queries/mem_q");
                 return described.GetProperty("metricsHistory").GetProperty("points").EnumerateArray()
                     .Any(p => p.TryGetProperty("eventsInPerSecond", out var rate) && rate.ValueKind == JsonValueKind.Number && rate.GetDouble() > 0);
