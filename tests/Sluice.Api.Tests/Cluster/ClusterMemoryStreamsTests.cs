@@ -104,7 +104,7 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
         var nextValue = 100L;
         foreach (var node in nodes)
         {
-            await EventuallyAsync(async () =>
+            await ClusterNodesTests.EventuallyAsync(async () =>
             {
                 await AppendAsync(appender, "mem_in", nextValue++, 1);
                 var described = await node.Http.GetFromJsonAsync<JsonElement>("/api/queries/mem_q");
@@ -123,7 +123,7 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
         }
         foreach (var node in nodes)
         {
-            await EventuallyAsync(async () =>
+            await ClusterNodesTests.EventuallyAsync(async () =>
             {
                 using var described = await node.Http.GetAsync("/api/streams/mem_gone");
                 return described.StatusCode == HttpStatusCode.NotFound;
@@ -157,7 +157,7 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
         // The new incarnation holds only what was appended since, on both live nodes.
         foreach (var node in new[] { appender, reader })
         {
-            await EventuallyAsync(async () =>
+            await ClusterNodesTests.EventuallyAsync(async () =>
             {
                 var page = await node.Http.GetFromJsonAsync<JsonElement>("/api/streams/mem_in/events?from=0&limit=1000");
                 return page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("data").GetProperty("v").GetInt64()).SequenceEqual([1000L]);
@@ -225,7 +225,7 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
     {
         foreach (var node in nodes)
         {
-            await EventuallyAsync(async () =>
+            await ClusterNodesTests.EventuallyAsync(async () =>
             {
                 using var described = await node.Http.GetAsync($"/api/streams/{stream}");
                 return described.IsSuccessStatusCode;
@@ -233,23 +233,6 @@ public sealed class ClusterMemoryStreamsTests(PostgresServer server, ThreeNodeCl
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < Patience, failure);
-            await Task.Delay(20);
-        }
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(watch.Elapsed < Patience, failure);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) =>
+        ClusterNodesTests.EventuallyAsync(() => Task.FromResult(condition()), failure);
 }

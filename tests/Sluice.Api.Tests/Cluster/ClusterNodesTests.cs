@@ -192,7 +192,11 @@ public sealed class ClusterNodesTests(PostgresServer server, ThreeNodeCluster cl
         }
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
+    /// <summary>
+    /// Polls <paramref name="condition"/> (an HTTP read of another process's state, which cannot signal) until it holds,
+    /// failing with <paramref name="failure"/> once <see cref="Patience"/> has passed; the short pause only spaces the reads.
+    /// </summary>
+    internal static async Task EventuallyAsync(Func<Task<bool>> condition, string failure)
     {
         var watch = Stopwatch.StartNew();
         while (!await condition())

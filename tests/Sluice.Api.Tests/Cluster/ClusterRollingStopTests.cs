@@ -108,19 +108,14 @@ public sealed class ClusterRollingStopTests(PostgresServer server, ThreeNodeClus
     /// <summary>Waits until every node of <paramref name="asked"/> sees <paramref name="node"/> active in the membership (its earlier life is listed as dead).</summary>
     private static async Task WaitUntilActiveAsync(IReadOnlyList<ClusterServiceNode> asked, ClusterServiceNode node)
     {
-        var watch = Stopwatch.StartNew();
         foreach (var other in asked)
         {
-            while (true)
+            await EventuallyAsync(async () =>
             {
                 var described = await other.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
-                if (described.GetProperty("nodes").EnumerateArray().Any(n => n.GetProperty("name").GetString() == node.Name && n.GetProperty("status").GetString() == "active"))
-                {
-                    break;
-                }
-                Assert.True(watch.Elapsed < Patience, $"{other.Name} does not see the restarted {node.Name} active after {Patience.TotalSeconds} s");
-                await Task.Delay(50);
-            }
+                return described.GetProperty("nodes").EnumerateArray()
+                    .Any(n => n.GetProperty("name").GetString() == node.Name && n.GetProperty("status").GetString() == "active");
+            }, $"{other.Name} does not see the restarted {node.Name} active after {Patience.TotalSeconds} s");
         }
     }
 
