@@ -16,6 +16,9 @@ public static class AuthSetup
     private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
     private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
 
+    /// <summary>The request item holding <see cref="ValidatedTokens.Generation"/> as it was before the token was validated.</summary>
+    private static readonly object ValidatedTokensGeneration = new();
+
     public static IServiceCollection AddSluiceAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var options = AuthOptions.From(configuration);
@@ -25,7 +28,7 @@ public static class AuthSetup
         services.AddSingleton<ApiKeys>();
         // After StreamStoreStartup (registered before this), which migrates the catalog the keys are read from.
         services.AddHostedService<StoredApiKeysStartup>();
-        services.AddSingleton<ValidatedTokens>();
+        services.AddSingleton(provider => new ValidatedTokens(provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>()));
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or JWT", o => o.ForwardDefaultSelector = context =>
                 options.Jwt.IsConfigured && BearerToken.From(context.Request) is { } token && BearerToken.LooksLikeJwt(token)
@@ -88,11 +91,15 @@ public static class AuthSetup
             OnMessageReceived = context =>
             {
                 context.Token = BearerToken.From(context.Request);
-                if (context.Token is { } token && context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Find(token) is { } principal)
+                var validatedTokens = context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>();
+                if (context.Token is { } token && validatedTokens.Find(token) is { } principal)
                 {
                     context.Principal = principal;
                     context.Success();
+                    return Task.CompletedTask;
                 }
+                // Read before the handler fetches the signing keys: if they change while this token is validated, it is not remembered.
+                context.HttpContext.Items[ValidatedTokensGeneration] = validatedTokens.Generation;
                 return Task.CompletedTask;
             },
             OnTokenValidated = context =>
@@ -101,10 +108,11 @@ public static class AuthSetup
                 var scopes = string.Join(' ', principal.FindAll("scope").Concat(principal.FindAll("scp")).Select(c => c.Value));
                 var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value ?? "unknown";
                 principal.AddIdentity(new CallerIdentity($"jwt:{subject}", ScopeSet.Parse(scopes), JwtBearerDefaults.AuthenticationScheme));
-                if (context.SecurityToken is { } validated && BearerToken.From(context.Request) is { } raw)
+                if (context.SecurityToken is { } validated && BearerToken.From(context.Request) is { } raw
+                    && context.HttpContext.Items[ValidatedTokensGeneration] is long generation)
                 {
                     // Remembered until its expiry (validation itself would accept it for the clock skew longer).
-                    context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(raw, principal, validated.ValidTo);
+                    context.HttpContext.RequestServices.GetRequiredService<ValidatedTokens>().Add(raw, principal, validated.ValidTo, generation);
                 }
                 return Task.CompletedTask;
             },

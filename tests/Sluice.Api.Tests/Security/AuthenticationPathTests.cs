@@ -24,7 +24,7 @@ public sealed class AuthenticationPathTests
     private const string Admin = "path-admin-secret-0123456789";
     private const string Writer = "path-writer-secret-0123456789";
 
-    private static readonly Dictionary<string, string?> Credentials = new()
+    internal static readonly Dictionary<string, string?> Credentials = new()
     {
         ["Auth:Keys:admin:Secret"] = Admin,
         ["Auth:Keys:admin:Scopes"] = "admin",
@@ -122,19 +122,23 @@ public sealed class AuthenticationPathTests
         Assert.Equal(2, calls.Count);
     }
 
-    private static HttpClient Client(WebApplicationFactory<Program> factory, string token)
+    internal static HttpClient Client(WebApplicationFactory<Program> factory, string token)
     {
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
-    /// <summary>The app with its authentication service wrapped so that every authentication of a request is counted.</summary>
-    private static (WebApplicationFactory<Program> Factory, AuthenticationCalls Calls) Counting(SluiceApp app)
+    /// <summary>
+    /// The app with its authentication service wrapped so that every authentication of a request is counted (and
+    /// <paramref name="configure"/>'s changes to its services, if any).
+    /// </summary>
+    internal static (WebApplicationFactory<Program> Factory, AuthenticationCalls Calls) Counting(SluiceApp app, Action<IServiceCollection>? configure = null)
     {
         var calls = new AuthenticationCalls();
         var factory = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
+            configure?.Invoke(services);
             // The framework's own implementation, whatever its type, wrapped.
             var original = services.Last(d => d.ServiceType == typeof(IAuthenticationService)).ImplementationType!;
             services.Replace(ServiceDescriptor.Scoped<IAuthenticationService>(provider =>
@@ -143,7 +147,7 @@ public sealed class AuthenticationPathTests
         return (factory, calls);
     }
 
-    private sealed class AuthenticationCalls
+    internal sealed class AuthenticationCalls
     {
         private int count;
 

@@ -26,19 +26,3 @@ public sealed class ScopeSetTests
     public void A_missing_scope_is_named_as_it_would_be_granted() =>
         Assert.Equal("manage:bid", ScopeSet.Name(Access.Manage, "bid"));
 }
-
-public sealed class ValidatedTokensTests
-{
-    [Fact]
-    public void A_validated_token_is_remembered_until_it_expires_and_not_after()
-    {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
-        var tokens = new ValidatedTokens(time);
-        var principal = new System.Security.Claims.ClaimsPrincipal();
-        tokens.Add("t", principal, new DateTime(2026, 11, 29, 12, 5, 0, DateTimeKind.Utc));
-        Assert.Same(principal, tokens.Find("t"));
-        Assert.Null(tokens.Find("other"));
-        time.Advance(TimeSpan.FromMinutes(5));
-        Assert.Null(tokens.Find("t"));
-    }
-}
