@@ -104,10 +104,14 @@ public static class AuthSetup
             },
             OnTokenValidated = context =>
             {
-                var principal = context.Principal!;
-                var scopes = string.Join(' ', principal.FindAll("scope").Concat(principal.FindAll("scp")).Select(c => c.Value));
-                var subject = principal.FindFirst("sub")?.Value ?? principal.FindFirst("client_id")?.Value ?? "unknown";
-                principal.AddIdentity(new CallerIdentity($"jwt:{subject}", ScopeSet.Parse(scopes), JwtBearerDefaults.AuthenticationScheme));
+                var token = context.Principal!;
+                var scopes = string.Join(' ', token.FindAll("scope").Concat(token.FindAll("scp")).Select(c => c.Value));
+                var subject = token.FindFirst("sub")?.Value ?? token.FindFirst("client_id")?.Value ?? "unknown";
+                // The caller first, as for keys, so that every later request with this token finds it with a type test
+                // (CallerIdentity.Of) instead of a walk over the identities; the token's own claims stay beside it.
+                var principal = new CallerPrincipal(new CallerIdentity($"jwt:{subject}", ScopeSet.Parse(scopes), JwtBearerDefaults.AuthenticationScheme));
+                principal.AddIdentities(token.Identities);
+                context.Principal = principal;
                 if (context.SecurityToken is { } validated && BearerToken.From(context.Request) is { } raw
                     && context.HttpContext.Items[ValidatedTokensGeneration] is long generation)
                 {

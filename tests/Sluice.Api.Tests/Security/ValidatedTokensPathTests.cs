@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,9 +36,12 @@ public sealed class ValidatedTokensPathTests
         }
         Assert.Equal(2, calls.Count);
 
-        // The remembered principal keeps its own token's scopes: the reader may still not delete.
+        // The remembered principal keeps its own token's caller and scopes: the reader may still not delete.
         using var forbidden = await reader.DeleteAsync("/api/streams/p_x");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        var me = await reader.GetFromJsonAsync<JsonElement>("/api/auth/me");
+        Assert.Equal("jwt:tester", me.GetProperty("credential").GetString());
+        Assert.Equal("read:p_*", me.GetProperty("scopes").ToString());
         Assert.Equal(2, calls.Count);
     }
 
