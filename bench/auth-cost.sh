@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # What authentication costs at ingest (docs/benchmarks.md, "Authentication cost"): three Release services on
 # 127.0.0.1 at once — no credential (protected mode), API keys, a JWT issuer — and the ingest load against each in
-# turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run.
-# Usage: bench/auth-cost.sh [--seconds 5] [--rounds 3] [--no-build] [--server-cpus 1] [--load-cpus 0]
-# (the defaults load for 90 s: 18 runs of 5 s; under 3 minutes in all on a quiet machine, longer on a shared one).
+# turn, interleaved so that the machine's other work falls on all three alike. Prints one line per run, then per
+# column the medians over the rounds and, the figure to read, the median over the rounds of the paired ratios
+# key/none and jwt/none of each round (service CPU per request and events/s, single events and batches).
+# Usage: bench/auth-cost.sh [--seconds 3] [--rounds 10] [--capacity 100000] [--keep-streams] [--no-build] [--server-cpus 1] [--load-cpus 0]
+# (the defaults load for 3 minutes: 60 runs of 3 s; about 5 minutes in all on a quiet machine, longer on a shared one).
 # The order of the three services turns by one each round (none/key/jwt, key/jwt/none, jwt/none/key), so no column
-# is always the first one after a batch run or always the last; take medians over the rounds.
+# is always the first one after a batch run or always the last. Round 1 warms the services up and is not counted.
+# Every run appends to a fresh memory stream of --capacity events and deletes it afterwards, so each service holds
+# the same memory in every round: with 1,000,000-event streams left behind, the services' heaps grew run after run
+# and a batch run measured the garbage collector's growing work (±40-90 % between services in one round), not the
+# credential (--capacity 1000000 --keep-streams runs it that former way, for comparison).
 # --server-cpus / --load-cpus pin the services / the load tool with taskset (e.g. when one core is busy elsewhere).
 # Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
 # equal, cost to every column).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=5
-rounds=3
+seconds=3
+rounds=10
+capacity=100000
+keep_streams=0
 no_build=0
 server_cpus=""
 load_cpus=""
@@ -20,6 +28,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
+    --capacity) capacity="$2"; shift ;;
+    --keep-streams) keep_streams=1 ;;
     --no-build) no_build=1 ;;
     --server-cpus) server_cpus="$2"; shift ;;
     --load-cpus) load_cpus="$2"; shift ;;
@@ -70,7 +80,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time 
 
 # One run; prints events/s and, less sensitive to a busy machine, the service's CPU time per request.
 load() { # label, port, pid, token, mode
-  local args=(ingest --url "http://127.0.0.1:$2" --seconds "$seconds" --server-pid "$3" --mode "$5")
+  local args=(ingest --url "http://127.0.0.1:$2" --seconds "$seconds" --server-pid "$3" --mode "$5" --capacity "$capacity")
+  if [ "$keep_streams" = 0 ]; then args+=(--delete); fi
   if [ -n "$4" ]; then args+=(--token "$4"); fi
   local before after output events per_request
   before=$(cpu_ticks "$3")
@@ -113,4 +124,29 @@ for mode in single batch; do
        END { if (n) printf "%-5s %-6s events/s %10.0f   service CPU per request %8.1f us\n", column, mode, median(rate, n), median(cpu, n) }' "$results"
   done
 done
+# Paired ratios: within a round the three services ran back to back on the same machine, so a round's ratio cancels
+# what the machine did at that moment; the median over the rounds is the figure, min..max shows the spread.
+echo "paired ratios to none, medians over rounds $([ "$rounds" -gt 1 ] && echo "2-$rounds" || echo 1) (min..max over the rounds):"
+awk -v rounds="$rounds" '
+  { gsub(",", "", $6); rate[$2, $3, $4] = $6 + 0; cpu[$2, $3, $4] = $(NF - 1) + 0 }
+  function sort(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t } }
+  function median(a, n) { sort(a, n); return n % 2 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2 }
+  END {
+    split("single batch", modes, " "); split("key jwt", columns, " ")
+    for (m = 1; m <= 2; m++) for (c = 1; c <= 2; c++) {
+      mode = modes[m]; column = columns[c]; n = 0
+      for (r = (rounds > 1 ? 2 : 1); r <= rounds; r++) {
+        if (((r, column, mode) in cpu) && ((r, "none", mode) in cpu) && cpu[r, "none", mode] > 0 && rate[r, "none", mode] > 0) {
+          cpus[n] = (cpu[r, column, mode] / cpu[r, "none", mode] - 1) * 100
+          rates[n] = (rate[r, column, mode] / rate[r, "none", mode] - 1) * 100
+          n++
+        }
+      }
+      if (!n) continue
+      cpu_median = median(cpus, n); cpu_min = cpus[0]; cpu_max = cpus[n - 1]
+      rate_median = median(rates, n); rate_min = rates[0]; rate_max = rates[n - 1]
+      printf "%-3s/none %-6s service CPU per request %+6.1f %% (%+.1f..%+.1f)   events/s %+6.1f %% (%+.1f..%+.1f)   %d rounds\n",
+        column, mode, cpu_median, cpu_min, cpu_max, rate_median, rate_min, rate_max, n
+    }
+  }' "$results"
 echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs"

@@ -19,7 +19,10 @@ internal static class IngestCommand
             Console.WriteLine("""
                 ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
                        --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID] [--token KEY_OR_JWT]
+                       [--capacity 1000000] [--delete]
                 --idempotency-keys sends a unique Idempotency-Key with every request
+                --capacity sets the memory stream's capacity (events); --delete deletes the stream after the run, so that
+                  runs against one service leave its memory as they found it
                 """);
             return 0;
         }
@@ -50,7 +53,7 @@ internal static class IngestCommand
         }
         if (storage == "memory")
         {
-            definition["capacity"] = 1_000_000;
+            definition["capacity"] = options.GetInt("capacity", 1_000_000);
         }
         using (var created = await client.PostAsJsonAsync("/api/streams", definition))
         {
@@ -100,6 +103,15 @@ internal static class IngestCommand
         var requests = latencies.Count;
         var info = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/streams/{stream}");
         var head = info.GetProperty("headOffset").GetInt64();
+        if (options.Has("delete"))
+        {
+            using var deleted = await client.DeleteAsync($"/api/streams/{stream}");
+            if (!deleted.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"deleting {stream} failed: {(int)deleted.StatusCode} {await deleted.Content.ReadAsStringAsync()}");
+                return 1;
+            }
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             stream            {stream} ({storage}{(options.Has("schema") ? ", schema" : "")}{(keyed ? ", Idempotency-Key on every request" : "")})
             mode              {(single ? "single event per POST" : $"NDJSON batches of {batch}")}, {concurrency} concurrent clients, {elapsed:F1} s
