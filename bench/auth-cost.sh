@@ -92,8 +92,8 @@ load() { # label, port, pid, token, mode
   events=$(awk '/events appended/ { gsub(",", "", $3); print $3 }' <<<"$output")
   per_request=$([ "$5" = single ] && echo 1 || echo 1000)
   awk -v label="$1" -v mode="$5" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v events="$events" -v batch="$per_request" \
-      -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" \
-      'BEGIN { printf "%-5s %-6s events/s %10s   service CPU per request %8.1f us\n", label, mode, rate, ticks / hz * 1e6 / (events / batch) }'
+      -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" -v client="$(awk '/client CPU/ { print $3 }' <<<"$output")" \
+      'BEGIN { printf "%-5s %-6s events/s %10s   load tool CPU per request %8.1f us   service CPU per request %8.1f us\n", label, mode, rate, client, ticks / hz * 1e6 / (events / batch) }'
 }
 run() { # column, mode
   case "$1" in
@@ -118,10 +118,10 @@ for mode in single batch; do
   for column in none key jwt; do
     awk -v column="$column" -v mode="$mode" -v rounds="$rounds" \
       'BEGIN { n = 0 }
-       $3 == column && $4 == mode && (rounds == 1 || $2 > 1) { gsub(",", "", $6); rate[n] = $6 + 0; cpu[n] = $(NF - 1) + 0; n++ }
+       $3 == column && $4 == mode && (rounds == 1 || $2 > 1) { gsub(",", "", $6); rate[n] = $6 + 0; client[n] = $12 + 0; cpu[n] = $(NF - 1) + 0; n++ }
        function median(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                          return n % 2 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2 }
-       END { if (n) printf "%-5s %-6s events/s %10.0f   service CPU per request %8.1f us\n", column, mode, median(rate, n), median(cpu, n) }' "$results"
+       END { if (n) printf "%-5s %-6s events/s %10.0f   load tool CPU per request %8.1f us   service CPU per request %8.1f us\n", column, mode, median(rate, n), median(client, n), median(cpu, n) }' "$results"
   done
 done
 # Paired ratios: within a round the three services ran back to back on the same machine, so a round's ratio cancels
