@@ -16,6 +16,10 @@ if (args.FirstOrDefault() == "codec")
 {
     return CodecPathRun.Run(args[1..]);
 }
+if (args.FirstOrDefault() == "auth-path")
+{
+    return AuthPathRun.Run(args[1..]);
+}
 if (args.FirstOrDefault() == "postgres-append")
 {
     return await PostgresAppendCost.RunAsync(args[1..]);
