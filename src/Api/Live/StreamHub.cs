@@ -72,7 +72,7 @@ public sealed class StreamHub(
             end = await SubscriptionPump.RunAsync(
                 log.OpenCursor(from), writer, batchSize, stallTimeout, cancellationToken,
                 error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name),
-                share);
+                share, fanOutAtHead: true);
         }
         finally
         {
