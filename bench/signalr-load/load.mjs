@@ -5,9 +5,12 @@
 //   node load.mjs latency <baseUrl> [--rate 1000] [--seconds 10] [--pid <server pid>]
 //       one subscriber; events POSTed one per request at --rate; POST start → receipt over SignalR.
 //   node load.mjs fanout  <baseUrl> [--subscribers 1000] [--rate 100] [--seconds 10] [--processes 2] [--pid <server pid>]
+//                         [--wave 50] [--wave-pause-ms 0]
 //       one stream, N SignalR connections each subscribed, spread over --processes node processes, with
 //       the POST pacer in a process of its own; counts exactly that every event reached every subscriber
-//       once and in order; with --pid, the service's CPU seconds from /proc/PID/stat.
+//       once and in order; with --pid, the service's CPU seconds from /proc/PID/stat. Each process connects
+//       --wave connections at a time, pausing --wave-pause-ms between waves (for 10,000 subscribers on 2 cores);
+//       a connection that fails to start is retried up to 3 times (counted as connectRetries).
 //   node load.mjs stall   <baseUrl> --pid <server pid> [--events 1000000] [--batch 5000] [--rate events/s]
 //       one subscriber that never reads its socket while --events flow through (NDJSON batches, paced
 //       to --rate when given); samples the server's RSS.
@@ -181,14 +184,17 @@ async function fanout() {
   for (let p = 0; p < processes; p++) {
     const first = Math.floor((p * subscribers) / processes);
     const count = Math.floor(((p + 1) * subscribers) / processes) - first;
-    workers.push(child('fanout-subscribers', ['--stream', stream, '--first', String(first), '--count', String(count), '--total', String(total), '--sample-every', String(sampleEvery)],
+    workers.push(child('fanout-subscribers', ['--stream', stream, '--first', String(first), '--count', String(count), '--total', String(total), '--sample-every', String(sampleEvery),
+      '--wave', String(number('wave', 50)), '--wave-pause-ms', String(number('wave-pause-ms', 0))],
       message => {
         if (message.type === 'ready' && ++ready === processes) allReady();
         if (message.type === 'done' && ++done === processes) allDone();
         if (message.type === 'result') results.push(message);
       }));
   }
+  const connectStarted = nowMs();
   await Promise.race([everyoneReady, Promise.all(workers.map(w => w.exited)).then(() => { throw new Error('a subscriber process exited before subscribing'); })]);
+  const connectSeconds = round((nowMs() - connectStarted) / 1000);
 
   const cpuBefore = Number.isFinite(pid) ? cpuSecondsOf(pid) : NaN;
   const firstPostAt = nowMs();
@@ -207,7 +213,8 @@ async function fanout() {
   const latencies = results.flatMap(r => r.latencies).sort((a, b) => a - b);
   const serviceCpu = cpuAfter - cpuBefore;
   report({
-    scenario: 'fanout', storage: options.storage ?? 'memory', stream, subscribers, processes, events: total, targetRate: rate,
+    scenario: 'fanout', storage: options.storage ?? 'memory', stream, subscribers, processes, events: total, targetRate: rate, connectSeconds,
+    connectRetries: results.reduce((a, r) => a + r.connectRetries, 0), connectionsClosed: results.reduce((a, r) => a + r.closed, 0),
     achievedPostRate: pacerResult.achievedRate, postRoundTripP50Ms: pacerResult.postP50Ms, postRoundTripP99Ms: pacerResult.postP99Ms, postSeconds: round((lastPostAt - firstPostAt) / 1000),
     expectedDeliveries: total * subscribers, delivered, complete: delivered === total * subscribers,
     subscribersIncomplete: results.reduce((a, r) => a + r.incomplete, 0),
@@ -241,14 +248,30 @@ async function fanoutSubscribers() {
   let finished = 0;
   let lastDeliveryAt = 0;
   let stopping = false;
-  for (let s = 0; s < count; s += 50) {
-    // Connect in waves of 50 so the handshakes do not time out on a 2-core machine.
-    await Promise.all(Array.from({ length: Math.min(50, count - s) }, async (_, k) => {
+  let connectRetries = 0;
+  let closed = 0;
+  const wave = Math.max(1, number('wave', 50));
+  const wavePause = number('wave-pause-ms', 0);
+  for (let s = 0; s < count; s += wave) {
+    // Connect in waves so the handshakes do not time out on a 2-core machine.
+    if (s > 0 && wavePause > 0) await sleep(wavePause);
+    await Promise.all(Array.from({ length: Math.min(wave, count - s) }, async (_, k) => {
       const index = s + k;
       const sampled = (first + index) % sampleEvery === 0;
-      const connection = connect();
-      connection.serverTimeoutInMilliseconds = 120_000;
-      await connection.start();
+      let connection;
+      for (let attempt = 0; ; attempt++) {
+        connection = connect();
+        connection.serverTimeoutInMilliseconds = 120_000;
+        try {
+          await connection.start();
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+          connectRetries++;
+          await sleep(1000 * (attempt + 1));
+        }
+      }
+      connection.onclose(error => { if (!stopping) { closed++; if (error) errors.push(`closed: ${error}`); } });
       connections.push(connection);
       connection.stream('Subscribe', stream, 0).subscribe({
         next: e => {
@@ -272,7 +295,7 @@ async function fanoutSubscribers() {
   await Promise.race([Promise.all(connections.map(c => c.stop())), sleep(20_000)]);
   await sendToParent({
     type: 'result', delivered, incomplete: counts.filter(c => c !== total).length, outOfOrder: badSubscribers.size, outOfOrderEvents: outOfOrder,
-    errors: errors.slice(0, 3), lastDeliveryAt, latencies, sampled: Math.ceil(count / sampleEvery), cpuSeconds: round(cpuSeconds),
+    errors: errors.slice(0, 3), lastDeliveryAt, latencies, sampled: Math.ceil(count / sampleEvery), cpuSeconds: round(cpuSeconds), connectRetries, closed,
   });
 }
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Sluice.Api.Infrastructure;
@@ -14,8 +17,12 @@ public static class LiveApi
         services.AddMetrics();
         services.AddSingleton<LiveSubscriptions>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
+        services.AddOptions<HubOptions>().Configure<IOptions<LiveOptions>>((hub, live) => hub.ClientTimeoutInterval = live.Value.ClientTimeout);
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
+        // The JSON protocol, able to write a subscription's batch as one stream item per event (LiveHubProtocol).
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol, LiveHubProtocol>();
         // SignalR logs every stream that ends with an error at Error level: an unknown stream, an offset no longer
         // retained, a subscriber that fell behind. Those are the client's answers, not faults of the service;
         // StreamHub logs the endings that are (and fell-behind endings at Information).

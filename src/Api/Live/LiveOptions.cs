@@ -29,4 +29,11 @@ public sealed class LiveOptions
     /// buffer that absorbs a slow client is the subscriber buffer, which <c>Limits:SubscriberBytes</c> bounds.
     /// </summary>
     public long ConnectionSendBufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// How long a hub connection may stay silent (no message, no ping) before the service closes it, SignalR's
+    /// <c>ClientTimeoutInterval</c> (30 s, twice the clients' 15 s ping). A client process too busy to ping in time, as
+    /// when one machine runs thousands of subscribers, is closed with "Connection closed with an error."; raise it there.
+    /// </summary>
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -13,9 +13,10 @@ public sealed class StreamHub(
     /// <summary>
     /// Streams the events of <paramref name="stream"/> from <paramref name="fromOffset"/> (replay, then live),
     /// or from the head when it is null (only new events). Ends with an error naming the offset to resume
-    /// from when the subscriber falls behind its buffer.
+    /// from when the subscriber falls behind its buffer. Each item is a <see cref="LiveEvent"/> on the wire: SignalR reads
+    /// the buffer a batch at a time and <see cref="LiveHubProtocol"/> writes one stream item per event.
     /// </summary>
-    public ChannelReader<LiveEvent> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
+    public ChannelReader<LiveBatch> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(stream))
         {
@@ -49,8 +50,14 @@ public sealed class StreamHub(
         logger.LogDebug("Connection {ConnectionId} subscribes to {Stream} from offset {Offset}", Context.ConnectionId, stream, from);
         var share = budget.Join();
         _ = RunPumpAsync(log, from, channel.Writer, Math.Max(1, settings.ReadBatchSize), settings.StallTimeout, share, cancellationToken);
-        return new BudgetedReader(channel.Reader, share);
+        return new LiveBatchReader(new BudgetedReader(channel.Reader, share), BatchBytes(settings));
     }
+
+    /// <summary>
+    /// Bytes of events one send may take from a subscriber's buffer: a quarter of the connection's send buffer, so a
+    /// client that stops reading pins little more in its connection than one event at a time would.
+    /// </summary>
+    private static long BatchBytes(LiveOptions settings) => Math.Max(1024, settings.ConnectionSendBufferBytes / 4);
 
     private async Task RunPumpAsync(
         StreamLog log, long from, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, SubscriberShare share, CancellationToken cancellationToken)
@@ -65,7 +72,7 @@ public sealed class StreamHub(
             end = await SubscriptionPump.RunAsync(
                 log.OpenCursor(from), writer, batchSize, stallTimeout, cancellationToken,
                 error => logger.LogError(error, "The subscription of connection {ConnectionId} to stream {Stream} failed", Context.ConnectionId, log.Definition.Name),
-                share);
+                share, fanOutAtHead: true);
         }
         finally
         {

@@ -9,7 +9,9 @@ namespace Sluice.Api.Live;
 /// Moves one subscriber's events from a stream cursor into its bounded buffer. The cursor does both
 /// replay and live delivery, so there is no seam between the two and no event is skipped or repeated,
 /// whatever appends run meanwhile. Each event is encoded for the wire once, as a memo on the stream's
-/// tail entry, and that encoding is shared by every subscriber that sends it.
+/// tail entry, and that encoding is shared by every subscriber that sends it. With <c>fanOutAtHead</c> (the hub's
+/// subscriptions), a pump whose cursor reaches the head hands delivery over to the stream's <see cref="LiveFanout"/>, which
+/// wakes once per append for all such subscribers, and takes it back when the fan-out stops for it.
 /// <para>
 /// Overflow policy: the log is the real buffer, so a full subscriber buffer holds up nobody: appends
 /// never wait for pumps, and each pump reads through its own cursor. A pump whose buffer is full waits at
@@ -27,16 +29,40 @@ internal static class SubscriptionPump
 
     public static async Task<SubscriptionEnd> RunAsync(
         StreamCursor cursor, ChannelWriter<LiveEvent> writer, int batchSize, TimeSpan stallTimeout, CancellationToken cancellationToken,
-        Action<Exception>? onFailure = null, SubscriberShare? share = null)
+        Action<Exception>? onFailure = null, SubscriberShare? share = null, bool fanOutAtHead = false)
     {
         var name = cursor.Log.Definition.Name;
         var encodings = cursor.Log.Tail.Memo<LiveEvent>(EncodingMemo);
+        var fanout = fanOutAtHead ? Fanout(cursor.Log, batchSize) : null;
+        HeadSubscriber? atHead = null;
         try
         {
             while (true)
             {
-                switch (await cursor.ReadAsync(batchSize, cancellationToken))
+                var read = fanout is null ? await cursor.ReadAsync(batchSize, cancellationToken) : await cursor.TryReadAsync(batchSize, cancellationToken);
+                switch (read)
                 {
+                    case CursorRead.Empty:
+                        // At the head: the stream's fan-out delivers from here until it hands this subscriber back (its
+                        // buffer was full, or the stream ended), then this pump goes on from where the fan-out stopped.
+                        atHead ??= new HeadSubscriber(writer, share);
+                        atHead.Next = cursor.Next;
+                        if (fanout!.TryJoin(atHead))
+                        {
+                            try
+                            {
+                                await atHead.HandedBack.WaitAsync(cancellationToken);
+                            }
+                            finally
+                            {
+                                fanout.Leave(atHead);
+                            }
+                            if (atHead.Next != cursor.Next)
+                            {
+                                cursor = cursor.Log.OpenCursor(atHead.Next);
+                            }
+                        }
+                        break;
                     case CursorRead.Skipped skipped:
                         writer.TryComplete(new HubException(
                             $"subscriber fell behind; offset {skipped.From} of stream '{name}' was evicted; resume from the first retained offset {skipped.To}"));
@@ -78,6 +104,13 @@ internal static class SubscriptionPump
             writer.TryComplete(ex);
             return SubscriptionEnd.Failed;
         }
+    }
+
+    /// <summary>The fan-out of <paramref name="log"/>'s new events to its subscribers at the head: one per stream log.</summary>
+    public static LiveFanout Fanout(StreamLog log, int readBatchSize)
+    {
+        var encodings = log.Tail.Memo<LiveEvent>(EncodingMemo);
+        return encodings.Shared(() => new LiveFanout(log, encodings, readBatchSize));
     }
 
     /// <summary>Waits up to <paramref name="stallTimeout"/> for room in a full buffer; false when none came.</summary>
