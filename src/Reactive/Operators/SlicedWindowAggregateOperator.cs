@@ -104,23 +104,17 @@ internal sealed class SlicedWindowAggregateSink(
             while (slices.Count > 0)
             {
                 var firstStart = FirstSliceStart();
-                var end = Math.Max(firstStart + slide, lastEmittedEnd == long.MinValue ? long.MinValue : lastEmittedEnd + slide);
+                var end = Math.Max(firstStart + slide, lastEmittedEnd + slide); // before any window, long.MinValue + slide: no window
                 if (end > value) break;
                 Emit(end);
                 if (Done) return;
                 lastEmittedEnd = end;
                 Release(end);
             }
-            // Every window ending at or before the watermark is closed now, even those that had no slices yet.
-            if (value != Watermarks.Infinite && value >= 0)
-            {
-                var closed = value - (value % slide);
-                if (closed > lastEmittedEnd)
-                {
-                    lastEmittedEnd = closed;
-                    Release(closed);
-                }
-            }
+            // Every window ending at or before the watermark is closed now, even those that had no slices yet (later
+            // events for them are late). No slice is left to release: the loop above released each one whose last
+            // window ends by then, when it emitted that window.
+            if (value != Watermarks.Infinite && value >= 0) lastEmittedEnd = Math.Max(lastEmittedEnd, value - (value % slide));
         }
         catch (Exception e)
         {
@@ -365,7 +359,8 @@ internal sealed class SlicedWindowAggregateSink(
             RefreshFirstSliceStart();
             if (start == currentStart) current = null;
             lastSliceSize = slice.Count;
-            if (running is not null && start < addedUpTo) SubtractFromRunning(slice);
+            // Released after the emission of its last window, which added it to the running table (start < addedUpTo).
+            if (running is not null) SubtractFromRunning(slice);
             stats.AddStateSize(-slice.Count);
         }
     }

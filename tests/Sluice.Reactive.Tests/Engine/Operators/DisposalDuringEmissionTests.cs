@@ -122,4 +122,14 @@ public sealed class DisposalDuringEmissionTests
         sink.RightObserver.OnNext(E.Ins(3, "a", 10L));
         Assert.Equal(["row"], observer.Log);
     }
+
+    [Fact]
+    public void A_source_event_and_the_watermark_it_advances()
+    {
+        var observer = new DisposingObserver();
+        var input = new System.Reactive.Subjects.Subject<InputEvent>();
+        observer.Subscription = new SourceOperator(input, 0, TimeSpan.Zero, new QueryStats(), null).Subscribe(observer);
+        input.OnNext(new InputEvent(0, QueryRun.At(5), ["a"])); // a row, then the watermark at 5 s
+        Assert.Equal(["row"], observer.Log);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Reactive.Disposables;
 using System.Reactive.Subjects;
 using Sluice.Reactive.Operators;
 
@@ -77,5 +78,23 @@ public sealed class OutputOperatorTests
         ended.OnCompleted();
         using var _ = new OutputOperator(ended, stats).Subscribe(rows.Add, _ => { }, () => ends.Add("completed"));
         Assert.Equal(["completed"], ends);
+
+        // A pipeline whose subscription stays live after it ended (its disposal is what releases it) is disposed at once.
+        var endsWhileSubscribing = new FailingWhileSubscribed();
+        using var __ = new OutputOperator(endsWhileSubscribing, stats).Subscribe(rows.Add, e => ends.Add("error: " + e.Message));
+        Assert.Equal(["completed", "error: failed at once"], ends);
+        Assert.Equal(1, endsWhileSubscribing.Disposals);
+    }
+
+    /// <summary>A bare source (no Rx wrapper, which would dispose on its own) that fails while being subscribed to.</summary>
+    private sealed class FailingWhileSubscribed : IObservable<Element>
+    {
+        public int Disposals;
+
+        public IDisposable Subscribe(IObserver<Element> observer)
+        {
+            observer.OnError(new InvalidOperationException("failed at once"));
+            return Disposable.Create(() => Disposals++);
+        }
     }
 }
