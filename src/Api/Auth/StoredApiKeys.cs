@@ -35,8 +35,7 @@ public sealed class StoredApiKeys(IServiceProvider services, TimeProvider time)
         {
             return;
         }
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        foreach (var key in await db.ApiKeys.AsNoTracking().ToListAsync(cancellationToken))
+        foreach (var key in await ApiKeyTable.ReadAllAsync(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), cancellationToken))
         {
             byHash[key.Sha256] = (key.Name, Principal(key.Name, key.Scopes));
         }

@@ -15,7 +15,7 @@ internal sealed class StreamStoreStartup(StreamStore store, IServiceProvider ser
     {
         // The start-up timeline (docs/benchmarks.md; at Debug, so a normal start still prints one line): each phase's end, in ms after the process started.
         var timeline = loggers.CreateLogger("Sluice.Startup");
-        timeline.LogDebug("Start-up: host built at {Uptime} after the process started.", ProcessUptime.Now);
+        timeline.LogDebug("Start-up: runtime running this service's code at {Runtime}; host built at {Uptime} after the process started.", RuntimeStarted.At, ProcessUptime.Now);
         await services.PreparePostgresAsync(cancellationToken);
         timeline.LogDebug("Start-up: database owned and catalog migrated at {Uptime}.", ProcessUptime.Now);
         if (services.GetService<ClusterMode>() is null)

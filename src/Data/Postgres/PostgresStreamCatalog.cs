@@ -6,13 +6,31 @@ using Sluice.Data.Streams;
 namespace Sluice.Data.Postgres;
 
 /// <summary>Keeps every stream definition (memory and postgres alike) in the <c>streams</c> table, so they survive a restart.</summary>
-public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> contexts) : IStreamCatalog
+public sealed class PostgresStreamCatalog(IDbContextFactory<SluiceDbContext> contexts, NpgsqlDataSource dataSource) : IStreamCatalog
 {
     public async Task<IReadOnlyList<StreamDefinition>> LoadAsync(CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var records = await db.Streams.AsNoTracking().OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
-        return records.Select(ToDefinition).ToList();
+        // Npgsql directly, not EF Core: this is the read of every start, and EF would first build its model and compile the
+        // LINQ query, most of a second of CPU of a cold start (docs/benchmarks.md, "Recovery of 1,000,000 groups").
+        await using var select = dataSource.CreateCommand(
+            "SELECT name, storage, timestamp_field, watermark_delay, capacity, schema, created_at, output_of FROM streams ORDER BY created_at, name");
+        await using var rows = await select.ExecuteReaderAsync(cancellationToken);
+        var definitions = new List<StreamDefinition>();
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            definitions.Add(ToDefinition(new StreamRecord
+            {
+                Name = rows.GetString(0),
+                Storage = rows.GetString(1),
+                TimestampField = rows.IsDBNull(2) ? null : rows.GetString(2),
+                WatermarkDelay = rows.GetFieldValue<TimeSpan>(3),
+                Capacity = rows.IsDBNull(4) ? null : rows.GetInt32(4),
+                Schema = rows.IsDBNull(5) ? null : rows.GetString(5),
+                CreatedAt = rows.GetFieldValue<DateTimeOffset>(6),
+                OutputOf = rows.IsDBNull(7) ? null : rows.GetString(7),
+            }));
+        }
+        return definitions;
     }
 
     public async Task<bool> TryAddAsync(StreamDefinition definition, CancellationToken cancellationToken)

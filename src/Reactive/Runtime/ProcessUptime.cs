@@ -4,8 +4,8 @@ namespace Sluice.Reactive.Runtime;
 
 /// <summary>
 /// Milliseconds since this process started, for the start-up timeline in the log (docs/benchmarks.md, "Recovery timeline"):
-/// each phase of a start (host built, catalog migrated, streams open, each query's checkpoint read and restored, caught up)
-/// says when it ended, on one clock that begins before the runtime does.
+/// each phase of a start (runtime up, host built, catalog migrated, streams open, each query's checkpoint read and restored,
+/// caught up) says when it ended, on one clock that begins before the runtime does.
 /// </summary>
 public static class ProcessUptime
 {
@@ -14,14 +14,11 @@ public static class ProcessUptime
     public static long Milliseconds => (long)(DateTime.UtcNow - Started).TotalMilliseconds;
 
     /// <summary>"1234 ms (CPU 987 ms)": the uptime and the CPU the process used so far (on a shared machine the CPU is the steadier figure).</summary>
-    public static string Now
-    {
-        get
-        {
-            using var process = Process.GetCurrentProcess();
-            return FormattableString.Invariant($"{Milliseconds} ms (CPU {(long)process.TotalProcessorTime.TotalMilliseconds} ms)");
-        }
-    }
+    public static string Now => At(DateTime.UtcNow, Environment.CpuUsage.TotalTime);
+
+    /// <summary>What <see cref="Now"/> said, or would have said, at <paramref name="utc"/> with <paramref name="cpu"/> used (a moment noted cheaply, printed later).</summary>
+    public static string At(DateTime utc, TimeSpan cpu) =>
+        FormattableString.Invariant($"{(long)(utc - Started).TotalMilliseconds} ms (CPU {(long)cpu.TotalMilliseconds} ms)");
 
     private static DateTime StartTime()
     {

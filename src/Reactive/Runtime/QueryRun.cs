@@ -227,7 +227,7 @@ public sealed class QueryRun
                 {
                     await FireClockAsync(sink, cancellation);
                 }
-                if (durability?.Checkpointer is { Due: true } checkpointer && TrySnapshot() is { } checkpoint)
+                if (durability?.Checkpointer is { Due: true } checkpointer && checkpointer.DueAt(Offsets.Offsets) && TrySnapshot() is { } checkpoint)
                 {
                     // Between batches, on the driver: offsets, output head and the captured state agree; serializing and writing run in the background.
                     checkpointer.Take(checkpoint);
@@ -292,6 +292,7 @@ public sealed class QueryRun
         }
         var started = Stopwatch.GetTimestamp();
         pipelineState.Read(Name, restore.FormatVersion, restore.State);
+        durability.Checkpointer?.ResumedAt(restore.InputOffsets);
         recovery = new QueryRecoveryReport(true, restore.InputOffsets, restore.TakenAt, Stats.StateSize, durability.Replay.Count, durability.RowsToSkip, null,
             Stopwatch.GetElapsedTime(started));
         logger.LogInformation("Query {Query} restored {Entries} state entries from its checkpoint of {TakenAt:O} in {Elapsed} ms, at {Uptime} after the process started.",

@@ -22,6 +22,15 @@ public sealed class QueryCheckpointer(IQueryCatalog catalog, string query, TimeS
     /// <summary>True when a checkpoint is due and the previous one is written.</summary>
     public bool Due => inFlight.IsCompleted && time.GetElapsedTime(lastTaken) >= interval;
 
+    /// <summary>True when a checkpoint at <paramref name="offsets"/> is due: <see cref="Due"/>, and the last one taken is not at those offsets already.</summary>
+    public bool DueAt(IReadOnlyList<long> offsets) => Due && !(lastOffsets is { } last && last.SequenceEqual(offsets));
+
+    /// <summary>
+    /// The run resumes from a checkpoint at <paramref name="offsets"/>: until it reads past them there is nothing new to save
+    /// (after a restart, the first checkpoint would otherwise write the restored state again, tens of MB for a large one).
+    /// </summary>
+    public void ResumedAt(IReadOnlyList<long> offsets) => lastOffsets = offsets;
+
     /// <summary>Serializes and writes <paramref name="checkpoint"/> in the background (call when <see cref="Due"/>).</summary>
     public void Take(CapturedCheckpoint checkpoint)
     {
