@@ -26,7 +26,7 @@ internal sealed class GroupAggregateSink(
     // keeps its row: it is touched often (in cache), and rebuilding would box its counts again.
     private readonly bool rebuildsLastRow = specs.All(s => s.ResultIsCheap);
 
-    // Counts and shared distinct counts kept in one object per group (PackedAggregates), when there are several.
+    // Counts, shared distinct counts and append-only MIN/MAX kept inline in the group object (PackedAggregateGroup), when there are several.
     private readonly PackedLayout? layout = PackedLayout.For(specs);
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
