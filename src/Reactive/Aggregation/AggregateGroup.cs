@@ -66,11 +66,6 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         Rows--;
     }
 
-    /// <summary>The current result of aggregate <paramref name="aggregate"/>.</summary>
-    private object? Result(int aggregate) => Packed is { } packed && packed.Layout.IsPacked(aggregate)
-        ? packed.Layout.Result(packed, aggregate)
-        : Accumulators[aggregate].Result();
-
     /// <summary>
     /// Rebuilds a restored group's last emitted row from its accumulators, in the layout the operator emits
     /// (<paramref name="outputColumns"/>, <see cref="ToRow(int[])"/>); call before they change.
@@ -172,7 +167,14 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
         var keyCount = Key.Count;
         var row = new object?[keyCount + Accumulators.Length];
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
-        for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Result(i);
+        if (Packed is { } packed)
+        {
+            for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = packed.Layout.Result(packed, i);
+        }
+        else
+        {
+            for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
+        }
         return row;
     }
 
@@ -181,10 +183,12 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     {
         var keyCount = Key.Count;
         var row = new object?[columns.Length];
+        var packed = Packed;
         for (var i = 0; i < columns.Length; i++)
         {
             var column = columns[i];
-            row[i] = column < keyCount ? Key[column] : Result(column - keyCount);
+            if (column < keyCount) row[i] = Key[column];
+            else row[i] = packed is null ? Accumulators[column - keyCount].Result() : packed.Layout.Result(packed, column - keyCount);
         }
         return row;
     }

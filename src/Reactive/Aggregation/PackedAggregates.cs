@@ -240,8 +240,10 @@ internal sealed class PackedLayout
         }
     }
 
+    /// <summary>The current result of aggregate <paramref name="aggregate"/> of <paramref name="group"/>, packed or not.</summary>
     public object? Result(PackedAggregateGroup group, int aggregate) => kinds[aggregate] switch
     {
+        Unpacked => group.Accumulators[aggregate].Result(),
         SharedDistinct => BoxedCounts.Of(group.Table(indexes[aggregate]).Distinct(slots[aggregate])),
         Best => group.Bests[indexes[aggregate]],
         _ => BoxedCounts.Of(group.Counters[indexes[aggregate]]),
