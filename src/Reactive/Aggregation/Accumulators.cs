@@ -16,8 +16,24 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
     /// <summary>Set when this COUNT(DISTINCT) keeps its values in a table shared with others (<see cref="ShareDistinctCounts"/>).</summary>
     public DistinctShare? Share { get; private init; }
 
+    /// <summary>The FILTER conditions and values of the query's aggregates, each compiled once (<see cref="FactorInputs"/>); null when not taken apart.</summary>
+    public AggregateInputs? Inputs { get; private init; }
+
     /// <summary>The same aggregate over another argument delegate (a guarded one, for non-strict rows).</summary>
-    public AggregateSpec WithArgument(Func<object?[], object?> other) => new(Call, other, retractable) { Share = Share };
+    public AggregateSpec WithArgument(Func<object?[], object?> other) => new(Call, other, retractable) { Share = Share, Inputs = Inputs };
+
+    /// <summary>
+    /// The specs with their arguments also taken apart into conditions and values (<see cref="AggregateInputs"/>), which a
+    /// packed group evaluates once per row; each spec keeps its own argument delegate too, for rows where one fails.
+    /// </summary>
+    public static AggregateSpec[] FactorInputs(AggregateSpec[] specs)
+    {
+        if (specs.Length < 2 || AggregateInputs.For([.. specs.Select(s => s.Call)]) is not { } inputs) return specs;
+        return [.. specs.Select(s => new AggregateSpec(s.Call, s.Argument, s.retractable) { Share = s.Share, Inputs = inputs })];
+    }
+
+    /// <summary>MIN or MAX over an append-only input: its state is the best value alone.</summary>
+    public bool IsAppendOnlyMinMax => Call.Kind is AggregateKind.Min or AggregateKind.Max && !retractable;
 
     /// <summary>
     /// COUNT(DISTINCT x) of a bigint x, with or without FILTER (which the binder folds into CASE WHEN c THEN x END),
@@ -38,7 +54,7 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
                 for (var slot = 0; slot < members.Length; slot++)
                 {
                     var spec = specs[members[slot]];
-                    result[members[slot]] = new AggregateSpec(spec.Call, spec.Argument, spec.retractable) { Share = new DistinctShare(groups, slot, members.Length) };
+                    result[members[slot]] = new AggregateSpec(spec.Call, spec.Argument, spec.retractable) { Share = new DistinctShare(groups, slot, members.Length), Inputs = spec.Inputs };
                 }
                 groups++;
             }

@@ -4,10 +4,10 @@ using Sluice.Reactive.Runtime.Checkpoints;
 namespace Sluice.Reactive.Aggregation;
 
 /// <summary>
-/// The state of one group: its key, accumulators, how many rows it holds and what it last emitted. With
-/// <paramref name="packed"/>, the aggregates its layout packs live there and their accumulators are null.
+/// The state of one group: its key, accumulators, how many rows it holds and what it last emitted. A
+/// <see cref="PackedAggregateGroup"/> keeps the aggregates its layout packs inline, and their accumulators are null.
 /// </summary>
-internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, PackedAggregates? packed = null)
+internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
 {
     // How a checkpoint says what a group last emitted (format 3; format 2 wrote a bool, which reads as None or Row).
     private const byte NoneEmitted = 0;
@@ -18,8 +18,8 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
 
     public Accumulator[] Accumulators { get; } = accumulators;
 
-    /// <summary>The aggregates kept packed (counters and shared distinct tables), or null when every one has its accumulator.</summary>
-    public PackedAggregates? Packed { get; } = packed;
+    /// <summary>This group with its packed aggregates (counters, best values, shared distinct tables), or null when every one has its accumulator.</summary>
+    public PackedAggregateGroup? Packed => this as PackedAggregateGroup;
 
     public long Rows;
 
@@ -43,14 +43,12 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
     /// <summary>A new group of <paramref name="specs"/>, packed as <paramref name="layout"/> says when there is one.</summary>
     public static AggregateGroup Create(GroupKey key, AggregateSpec[] specs, PackedLayout? layout)
     {
-        if (layout is null) return new AggregateGroup(key, AggregateSpec.CreateAll(specs));
-        var (packed, accumulators) = layout.Create(specs);
-        return new AggregateGroup(key, accumulators, packed);
+        return layout is null ? new AggregateGroup(key, AggregateSpec.CreateAll(specs)) : layout.Create(key, specs);
     }
 
     public void Add(AggregateSpec[] specs, object?[] row)
     {
-        if (Packed is { } packed) Change(specs, row, packed, 1);
+        if (Packed is { } packed) packed.Layout.Change(packed, specs, row, 1);
         else
         {
             for (var i = 0; i < specs.Length; i++) Accumulators[i].Add(specs[i].Argument?.Invoke(row));
@@ -60,30 +58,13 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
 
     public void Retract(AggregateSpec[] specs, object?[] row)
     {
-        if (Packed is { } packed) Change(specs, row, packed, -1);
+        if (Packed is { } packed) packed.Layout.Change(packed, specs, row, -1);
         else
         {
             for (var i = 0; i < specs.Length; i++) Accumulators[i].Retract(specs[i].Argument?.Invoke(row));
         }
         Rows--;
     }
-
-    private void Change(AggregateSpec[] specs, object?[] row, PackedAggregates packed, int n)
-    {
-        var layout = packed.Layout;
-        for (var i = 0; i < specs.Length; i++)
-        {
-            var value = specs[i].Argument?.Invoke(row);
-            if (layout.IsPacked(i)) layout.Add(packed, i, value, n);
-            else if (n > 0) Accumulators[i].Add(value);
-            else Accumulators[i].Retract(value);
-        }
-    }
-
-    /// <summary>The current result of aggregate <paramref name="aggregate"/>.</summary>
-    private object? Result(int aggregate) => Packed is { } packed && packed.Layout.IsPacked(aggregate)
-        ? packed.Layout.Result(packed, aggregate)
-        : Accumulators[aggregate].Result();
 
     /// <summary>
     /// Rebuilds a restored group's last emitted row from its accumulators, in the layout the operator emits
@@ -139,8 +120,8 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
         if (layout is null) group = new AggregateGroup(key, AggregateSpec.ReadAll(specs, reader));
         else
         {
-            group = Create(key, specs, layout);
-            var packed = group.Packed!;
+            var packed = layout.Create(key, specs);
+            group = packed;
             for (var i = 0; i < specs.Length; i++)
             {
                 if (layout.IsPacked(i)) layout.ReadState(reader, packed, i);
@@ -186,7 +167,14 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
         var keyCount = Key.Count;
         var row = new object?[keyCount + Accumulators.Length];
         for (var i = 0; i < keyCount; i++) row[i] = Key[i];
-        for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Result(i);
+        if (Packed is { } packed)
+        {
+            for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = packed.Layout.Result(packed, i);
+        }
+        else
+        {
+            for (var i = 0; i < Accumulators.Length; i++) row[keyCount + i] = Accumulators[i].Result();
+        }
         return row;
     }
 
@@ -195,10 +183,12 @@ internal sealed class AggregateGroup(GroupKey key, Accumulator[] accumulators, P
     {
         var keyCount = Key.Count;
         var row = new object?[columns.Length];
+        var packed = Packed;
         for (var i = 0; i < columns.Length; i++)
         {
             var column = columns[i];
-            row[i] = column < keyCount ? Key[column] : Result(column - keyCount);
+            if (column < keyCount) row[i] = Key[column];
+            else row[i] = packed is null ? Accumulators[column - keyCount].Result() : packed.Layout.Result(packed, column - keyCount);
         }
         return row;
     }

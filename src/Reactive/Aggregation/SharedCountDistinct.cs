@@ -25,94 +25,163 @@ internal struct SlotDistincts
 /// <summary>
 /// The values several COUNT(DISTINCT x) of one group count (the same x under different FILTERs, at most
 /// <see cref="SlotCounts.Size"/>), each value with how often each of them saw it, and per aggregate how many values it
-/// sees at least once. One open-addressing table (linear probing, power-of-two capacity): a value and its counts are one
-/// 24-byte entry, so a lookup in a table that is out of cache costs one miss, not a bucket array then an entry array as
-/// a Dictionary does (Nexmark q16 spends its time in these misses, docs/benchmarks-nexmark.md). The table holds no
-/// references, so the garbage collector never scans it, however large it grows.
+/// sees at least once. A class around a <see cref="DistinctTable"/>, for the accumulators of an unpacked group; a packed
+/// group (<see cref="PackedAggregateGroup"/>) holds its tables inline instead.
 /// </summary>
 internal sealed class SharedDistinctValues(int slots)
 {
-    private const int FirstCapacity = 8;
-
-    private Entry[] entries = [];
-    private int count;
-    private SlotDistincts distinct;
+    private DistinctTable table;
 
     /// <summary>How many aggregates share the table.</summary>
     public int Slots { get; } = slots;
 
     /// <summary>How many values the table holds (seen by at least one slot).</summary>
-    public int Count => count;
+    public int Count => table.Count;
 
     /// <summary>The values the table holds, in no particular order.</summary>
-    public IEnumerable<long> Values
-    {
-        get
-        {
-            foreach (var entry in entries)
-            {
-                if (!entry.Counts.IsEmpty) yield return entry.Value;
-            }
-        }
-    }
+    public IEnumerable<long> Values => table.ValuesCopy();
 
     /// <summary>How many values <paramref name="slot"/> sees at least once.</summary>
-    public long Distinct(int slot) => distinct[slot];
+    public long Distinct(int slot) => table.Distinct(slot);
 
     /// <summary>How often <paramref name="slot"/> saw <paramref name="value"/>.</summary>
-    public int CountOf(long value, int slot)
-    {
-        var index = Find(value);
-        return index < 0 ? 0 : entries[index].Counts[slot];
-    }
+    public int CountOf(long value, int slot) => table.CountOf(value, slot);
 
     /// <summary>Adds <paramref name="n"/> sightings (negative: removes) of <paramref name="value"/> in <paramref name="slot"/>.</summary>
-    public void Add(long value, int slot, int n)
+    public void Add(long value, int slot, int n) => table.Add(value, 1 << slot, n);
+
+    /// <summary>Each value <paramref name="slot"/> sees, with how often it saw it.</summary>
+    public IEnumerable<(long Value, int Count)> SeenBy(int slot) => table.SeenByCopy(slot);
+
+    /// <summary>How many values <paramref name="slot"/> sees (for a checkpoint's count).</summary>
+    public int CountSeenBy(int slot) => table.CountSeenBy(slot);
+
+    /// <summary>Writes the values <paramref name="slot"/> sees as its accumulator's checkpoint does: the count, then each value and how often.</summary>
+    public void WriteSeenBy(BinaryWriter writer, int slot) => table.WriteSeenBy(writer, slot);
+}
+
+/// <summary>
+/// An open-addressing table of values, each with how often each of up to <see cref="SlotCounts.Size"/> aggregates saw it,
+/// and per aggregate how many values it sees at least once (linear probing, power-of-two capacity, at most three quarters
+/// full). A value and its counts are one 24-byte entry, so a lookup in a table that is out of cache costs one miss, not a
+/// bucket array then an entry array as a Dictionary does (Nexmark q16 spends its time in these misses,
+/// docs/benchmarks-nexmark.md). The entries hold no references, so the garbage collector never scans them. A struct, so a
+/// packed group keeps it inline: reaching the entries from the group is one dependent load, not two.
+/// </summary>
+internal struct DistinctTable
+{
+    private const int FirstCapacity = 8;
+
+    private Entry[]? entries;
+    private int count;
+    private SlotDistincts distinct;
+
+    /// <summary>How many values the table holds (seen by at least one slot).</summary>
+    public readonly int Count => count;
+
+    /// <summary>How many values <paramref name="slot"/> sees at least once.</summary>
+    public readonly long Distinct(int slot) => distinct[slot];
+
+    /// <summary>How often <paramref name="slot"/> saw <paramref name="value"/>.</summary>
+    public readonly int CountOf(long value, int slot)
     {
-        if (count >= entries.Length - (entries.Length >> 2)) Grow(); // at most three quarters full, so a probe ends soon
+        var index = Find(value);
+        return index < 0 ? 0 : entries![index].Counts[slot];
+    }
+
+    /// <summary>
+    /// Adds <paramref name="n"/> sightings (negative: removes) of <paramref name="value"/> in every slot of
+    /// <paramref name="slots"/> (bit i: slot i), with one probe: the same table as one <c>Add</c> per slot in turn (a
+    /// slot takes out only what it saw; a value leaves when no slot sees it), since a new entry is the only thing that
+    /// grows the table.
+    /// </summary>
+    public void Add(long value, int slots, int n)
+    {
+        if (entries is null)
+        {
+            if (n <= 0) return; // nothing to take out of an empty table
+            entries = new Entry[FirstCapacity];
+        }
         var mask = entries.Length - 1;
         var index = Home(value, mask);
         while (!entries[index].Counts.IsEmpty && entries[index].Value != value) index = (index + 1) & mask;
-        ref var entry = ref entries[index];
-        if (entry.Counts.IsEmpty)
+        if (entries[index].Counts.IsEmpty)
         {
             if (n <= 0) return; // nothing to take out of a value nobody sees
-            entry.Value = value;
+            if (count >= entries.Length - (entries.Length >> 2))
+            {
+                // At most three quarters full, so a probe ends soon; growing only here makes the table's layout depend on
+                // the values alone, not on how the sightings were grouped into calls.
+                Grow();
+                mask = entries.Length - 1;
+                index = Home(value, mask);
+                while (!entries[index].Counts.IsEmpty) index = (index + 1) & mask;
+            }
+            entries[index].Value = value;
             count++;
         }
-        var before = entry.Counts[slot];
-        var after = before + n;
-        entry.Counts[slot] = after;
-        if (before <= 0 && after > 0) distinct[slot]++;
-        else if (before > 0 && after <= 0) distinct[slot]--;
-        if (after < 0) entry.Counts[slot] = 0;
+        ref var entry = ref entries[index];
+        for (var rest = slots; rest != 0; rest &= rest - 1)
+        {
+            var slot = System.Numerics.BitOperations.TrailingZeroCount(rest);
+            var before = entry.Counts[slot];
+            var after = before + n;
+            if (before <= 0 && after > 0) distinct[slot]++;
+            else if (before > 0 && after <= 0) distinct[slot]--;
+            entry.Counts[slot] = after < 0 ? 0 : after;
+        }
         if (entry.Counts.IsEmpty) RemoveAt(index);
     }
 
-    /// <summary>Each value <paramref name="slot"/> sees, with how often it saw it.</summary>
-    public IEnumerable<(long Value, int Count)> SeenBy(int slot)
-    {
-        foreach (var entry in entries)
-        {
-            if (entry.Counts[slot] > 0) yield return (entry.Value, entry.Counts[slot]);
-        }
-    }
-
     /// <summary>How many values <paramref name="slot"/> sees (for a checkpoint's count).</summary>
-    public int CountSeenBy(int slot)
+    public readonly int CountSeenBy(int slot)
     {
         var seen = 0;
-        foreach (var entry in entries)
+        foreach (var entry in entries ?? [])
         {
             if (entry.Counts[slot] > 0) seen++;
         }
         return seen;
     }
 
-    private int Find(long value)
+    /// <summary>The count of values <paramref name="slot"/> sees, then each with how often: the bytes of its accumulator's checkpoint.</summary>
+    public readonly void WriteSeenBy(BinaryWriter writer, int slot)
+    {
+        writer.Write(CountSeenBy(slot));
+        foreach (var entry in entries ?? [])
+        {
+            if (entry.Counts[slot] <= 0) continue;
+            writer.Write(entry.Value);
+            writer.Write(entry.Counts[slot]);
+        }
+    }
+
+    /// <summary>The values the table holds, copied (a struct cannot hand out a lazy enumerator of itself).</summary>
+    public readonly List<long> ValuesCopy()
+    {
+        var values = new List<long>(count);
+        foreach (var entry in entries ?? [])
+        {
+            if (!entry.Counts.IsEmpty) values.Add(entry.Value);
+        }
+        return values;
+    }
+
+    /// <summary>Each value <paramref name="slot"/> sees with how often, copied.</summary>
+    public readonly List<(long Value, int Count)> SeenByCopy(int slot)
+    {
+        var seen = new List<(long, int)>();
+        foreach (var entry in entries ?? [])
+        {
+            if (entry.Counts[slot] > 0) seen.Add((entry.Value, entry.Counts[slot]));
+        }
+        return seen;
+    }
+
+    private readonly int Find(long value)
     {
         if (count == 0) return -1;
-        var mask = entries.Length - 1;
+        var mask = entries!.Length - 1;
         for (var index = Home(value, mask); !entries[index].Counts.IsEmpty; index = (index + 1) & mask)
         {
             if (entries[index].Value == value) return index;
@@ -126,8 +195,8 @@ internal sealed class SharedDistinctValues(int slots)
 
     private void Grow()
     {
-        var old = entries;
-        entries = new Entry[old.Length == 0 ? FirstCapacity : old.Length * 2];
+        var old = entries!;
+        entries = new Entry[old.Length * 2];
         var mask = entries.Length - 1;
         foreach (var entry in old)
         {
@@ -143,6 +212,7 @@ internal sealed class SharedDistinctValues(int slots)
     private void RemoveAt(int hole)
     {
         count--;
+        var entries = this.entries!;
         var mask = entries.Length - 1;
         var index = hole;
         while (true)
@@ -201,15 +271,7 @@ internal sealed class SharedCountDistinctAccumulator(SharedDistinctValues values
     // Each accumulator of the shared table writes the values its own slot has seen; reading them back one slot after
     // another rebuilds the table and every slot's distinct count (counts are never negative: Retract and Subtract
     // only take out what was put in).
-    public override void WriteState(BinaryWriter writer)
-    {
-        writer.Write(shared.CountSeenBy(slot));
-        foreach (var (value, n) in shared.SeenBy(slot))
-        {
-            writer.Write(value);
-            writer.Write(n);
-        }
-    }
+    public override void WriteState(BinaryWriter writer) => shared.WriteSeenBy(writer, slot);
 
     public override void ReadState(BinaryReader reader)
     {

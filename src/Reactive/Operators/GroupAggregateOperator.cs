@@ -17,7 +17,7 @@ internal sealed class GroupAggregateSink(
     string description,
     int[]? outputColumns = null) : UnarySink(downstream), ISnapshotCheckpointable
 {
-    private readonly Dictionary<GroupKey, AggregateGroup> groups = [];
+    private readonly GroupTable groups = new();
 
     // When every result is cheap to read, a group of fewer rows than BoxedCounts caches does not keep the row it
     // emitted: the next change rebuilds it from the state just before (MaterializeLastEmitted, exact as after a
@@ -26,7 +26,7 @@ internal sealed class GroupAggregateSink(
     // keeps its row: it is touched often (in cache), and rebuilding would box its counts again.
     private readonly bool rebuildsLastRow = specs.All(s => s.ResultIsCheap);
 
-    // Counts and shared distinct counts kept in one object per group (PackedAggregates), when there are several.
+    // Counts, shared distinct counts and append-only MIN/MAX kept inline in the group object (PackedAggregateGroup), when there are several.
     private readonly PackedLayout? layout = PackedLayout.For(specs);
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
@@ -35,7 +35,7 @@ internal sealed class GroupAggregateSink(
     public IStateCapture Capture()
     {
         if (openCapture is not null) throw new InvalidOperationException("A capture of this GROUP BY's table is still open.");
-        var capture = new GroupTableCapture([.. groups.Values], ++captureEpoch, outputColumns, released => Interlocked.CompareExchange(ref openCapture, null, released));
+        var capture = new GroupTableCapture(groups.ToArray(), ++captureEpoch, outputColumns, released => Interlocked.CompareExchange(ref openCapture, null, released));
         openCapture = capture;
         return capture;
     }
@@ -44,7 +44,7 @@ internal sealed class GroupAggregateSink(
     public void WriteState(BinaryWriter writer)
     {
         writer.Write(groups.Count);
-        foreach (var group in groups.Values) AggregateGroup.Write(writer, group, outputColumns);
+        foreach (var group in groups.Groups) AggregateGroup.Write(writer, group, outputColumns);
     }
 
     public void ReadState(BinaryReader reader)
@@ -54,7 +54,7 @@ internal sealed class GroupAggregateSink(
         for (var i = 0; i < count; i++)
         {
             var group = AggregateGroup.Read(reader, specs, outputColumns, layout);
-            groups.Add(group.Key, group);
+            groups.Add(group);
         }
         stats.AddStateSize(count);
     }
@@ -73,7 +73,7 @@ internal sealed class GroupAggregateSink(
                 group = AggregateGroup.Create(key, specs, layout);
                 group.ClaimedEpoch = captureEpoch;
                 group.WrittenEpoch = captureEpoch;
-                groups.Add(key, group);
+                groups.Add(group);
                 stats.AddStateSize(1);
             }
             else

@@ -148,7 +148,7 @@ internal static class PhysicalPlanner
     }
 
     private static AggregateSpec[] CompileSpecs(IEnumerable<AggregateCall> calls, bool retractable) =>
-        AggregateSpec.ShareDistinctCounts(calls.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), retractable)).ToArray());
+        AggregateSpec.FactorInputs(AggregateSpec.ShareDistinctCounts(calls.Select(a => new AggregateSpec(a, a.Argument is null ? null : ExpressionCompiler.CompileValue(a.Argument), retractable)).ToArray()));
 
     /// <summary>Aggregate arguments that fail on a row become NULL, which every aggregate but COUNT(*) skips.</summary>
     private static AggregateSpec[] GuardSpecs(BuildContext ctx, AggregateSpec[] specs) =>
