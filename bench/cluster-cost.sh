@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces "Cost of cluster mode on one node" in docs/benchmarks.md: Nexmark q0+q1+q2 end to end over postgres streams
 # (durable queries), against one Release service started alone and then as a one-node cluster (Cluster:Enabled=true: an
-# Orleans silo, the query run by its grain, appends under PostgreSQL's advisory lock with a NOTIFY), alternating rounds
+# Orleans silo, the query run by its grain, appends announced with a NOTIFY and outputs fenced), alternating rounds
 # so both see the same machine load. Prints each run's events per server CPU-second and end-to-end rates, then the
 # medians and the ratio cluster/single (the issue asks for a cost of at most 10 %).
 # Usage: bench/cluster-cost.sh [--events 300000] [--rounds 3] [--queries q0,q1,q2] [--port 5079]

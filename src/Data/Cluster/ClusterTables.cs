@@ -14,7 +14,11 @@ public static class ClusterTables
 
     /// <summary>
     /// One row per query that was ever hosted: its current owner's epoch and node. Taking a query over bumps the epoch
-    /// while holding the output stream's lock, so every write fenced with an older epoch that had not committed by then fails.
+    /// while holding the query's fence lock exclusively; every fenced write holds it shared from its epoch check to its
+    /// commit, so a write fenced with an older epoch either committed before the takeover or fails.
+    /// <c>sluice_stream_lock</c> is the stream's offset lock, held by a writer from reading the head to committing
+    /// (docs/cluster.md, "Offsets with several writers"). The two locks are separate so that a write can take its fence
+    /// last, after its COPY, and a takeover never waits for a writer that waits for rows (no deadlock).
     /// </summary>
     private const string Ddl = """
         CREATE TABLE IF NOT EXISTS sluice_query_owners (
@@ -25,10 +29,13 @@ public static class ClusterTables
         );
         CREATE OR REPLACE FUNCTION sluice_stream_lock(stream text) RETURNS void LANGUAGE sql AS
             $$ SELECT pg_advisory_xact_lock(hashtextextended('sluice-stream:' || stream, 0)) $$;
+        CREATE OR REPLACE FUNCTION sluice_fence_key(query text) RETURNS bigint LANGUAGE sql IMMUTABLE AS
+            $$ SELECT hashtextextended('sluice-fence:' || query, 0) $$;
         CREATE OR REPLACE FUNCTION sluice_fence(query text, expected bigint) RETURNS void LANGUAGE plpgsql AS $$
         DECLARE current bigint;
         BEGIN
-            PERFORM sluice_stream_lock(query);
+            PERFORM pg_advisory_xact_lock_shared(sluice_fence_key(query));
+            -- A new statement, so a new snapshot: it sees any takeover that committed before the lock was granted.
             SELECT o.epoch INTO current FROM sluice_query_owners o WHERE o.query = sluice_fence.query;
             IF current IS DISTINCT FROM expected THEN
                 RAISE EXCEPTION 'query % is owned by epoch %, not %: it moved to another node', query, current, expected

@@ -9,16 +9,17 @@ public sealed class QueryOwners(NpgsqlDataSource dataSource, ClusterMode cluster
     public sealed record Owner(string Query, long Epoch, string Node, DateTimeOffset TakenAt);
 
     /// <summary>
-    /// Makes this node the owner of <paramref name="query"/> and returns its new epoch. Runs under the output stream's
-    /// lock, the one every fenced write of the previous owner takes: that owner's writes either committed before
-    /// (and are visible to this node's recovery) or will find the new epoch and fail.
+    /// Makes this node the owner of <paramref name="query"/> and returns its new epoch. Holds the query's fence lock
+    /// exclusively, the lock every fenced write of the previous owner holds shared from its epoch check to its commit: that
+    /// owner's writes either committed before (and are visible to this node's recovery) or will find the new epoch and fail.
+    /// It takes no other lock, so it never waits for a writer that waits for something else (docs/cluster.md, "Fencing").
     /// </summary>
     public async Task<long> TakeAsync(string query, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        var lockStream = new NpgsqlBatchCommand("SELECT sluice_stream_lock($1)");
-        lockStream.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query });
-        batch.BatchCommands.Add(lockStream);
+        var lockFence = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(sluice_fence_key($1))");
+        lockFence.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query });
+        batch.BatchCommands.Add(lockFence);
         var take = new NpgsqlBatchCommand("""
             INSERT INTO sluice_query_owners (query, epoch, node, taken_at) VALUES ($1, 1, $2, now())
             ON CONFLICT (query) DO UPDATE SET epoch = sluice_query_owners.epoch + 1, node = EXCLUDED.node, taken_at = EXCLUDED.taken_at

@@ -11,8 +11,10 @@ namespace Sluice.Data.Cluster;
 /// append announcement moves the local log's head, which wakes its cursors (queries and SignalR subscribers), and they
 /// read the new events from the table; a catalog announcement re-reads the stream catalog. After (re)connecting it
 /// re-reads the catalog and every postgres stream's head, so announcements missed while disconnected are not lost.
+/// This node's own append announcements are passed over: the append moved the head itself once its events were in the
+/// tail, and an announcement that overtook it would make readers here read those events back from the table.
 /// </summary>
-public sealed class StreamAnnouncementListener(NpgsqlDataSource dataSource, StreamStore store, ILogger<StreamAnnouncementListener> logger)
+public sealed class StreamAnnouncementListener(NpgsqlDataSource dataSource, StreamStore store, ClusterMode cluster, ILogger<StreamAnnouncementListener> logger)
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(500);
 
@@ -24,7 +26,7 @@ public sealed class StreamAnnouncementListener(NpgsqlDataSource dataSource, Stre
     /// <summary>Completes once the first LISTEN is in place and the catalog and heads were caught up: from then on no announcement is missed.</summary>
     public Task Listening => listening.Task;
 
-    /// <summary>Announcements received (tests and docs/benchmarks.md count them).</summary>
+    /// <summary>Announcements received, this node's own included (tests and docs/benchmarks.md count them).</summary>
     public long Received => Interlocked.Read(ref received);
 
     private long received;
@@ -73,8 +75,12 @@ public sealed class StreamAnnouncementListener(NpgsqlDataSource dataSource, Stre
     private void OnAnnouncement(string payload)
     {
         Interlocked.Increment(ref received);
-        if (StreamAnnouncements.TryReadAppended(payload, out var stream, out var head))
+        if (StreamAnnouncements.TryReadAppended(payload, out var stream, out var head, out var writer))
         {
+            if (writer == cluster.Writer)
+            {
+                return;
+            }
             if (store.Find(stream) is PostgresStreamLog log)
             {
                 log.ObserveHead(head);

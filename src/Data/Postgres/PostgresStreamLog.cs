@@ -21,6 +21,13 @@ internal sealed class PostgresStreamLog : StreamLog
     // Bounds one COPY (and so the time a leader spends before acknowledging its own request).
     private const int MaxGroupEvents = 16_000;
 
+    // Cluster only: how long after another node's append to this stream this node keeps taking the stream's lock (WritesAlone).
+    private static readonly TimeSpan OtherWriterQuiet = TimeSpan.FromSeconds(1);
+
+    // Cluster only: a write under the lock can still meet offsets that another node wrote without it at the same head and
+    // committed meanwhile; each retry reads the head again, and those nodes turn to the lock once they see this one.
+    private const int MaxOffsetRetries = 10;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly TimeProvider time;
     private readonly string table;
@@ -35,6 +42,10 @@ internal sealed class PostgresStreamLog : StreamLog
     private long headEpoch;
     private bool headUncertain;
     private bool dropped;
+    // Cluster only: whether the head is known to be the table's (this node's last write committed), and when another
+    // node's append to this stream was last seen (WritesAlone).
+    private bool headIsOwn;
+    private long otherWriterSeenTicks;
 
     public PostgresStreamLog(
         StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head, StreamOwnership? ownership, TimeSpan idempotencyWindow,
@@ -191,16 +202,22 @@ internal sealed class PostgresStreamLog : StreamLog
 
     /// <summary>
     /// The cluster's append (docs/cluster.md, "Offsets with several writers"): other nodes append to the same table, so the
-    /// in-process lock is not enough. In one transaction: take the stream's advisory lock in PostgreSQL (or, for a query's
-    /// output, the fence, which takes that lock and checks the query's owner epoch), read the head from the table, COPY,
-    /// announce the new head on <see cref="ClusterMode.Channel"/>, commit. Offsets stay gapless and unique across nodes
-    /// because every writer of the stream holds the same lock from reading the head to committing.
+    /// in-process lock is not enough. In one transaction: the COPY at the stream's head, then, in one round trip, the
+    /// fence of a query's output (<c>sluice_fence</c>: the query's owner epoch must still be this run's), the announcement of
+    /// the new head on <see cref="ClusterMode.Channel"/> and the COMMIT. The head is this node's own when it wrote the stream
+    /// last and no other node appended to it lately (<see cref="WritesAlone"/>); the offsets' primary key refuses the COPY if
+    /// another node got there first, and the write starts again under the lock. Otherwise the stream's advisory lock is taken
+    /// and the head read from the table first (one round trip more), as every writer holding that lock from reading the head
+    /// to committing keeps the offsets gapless and unique across nodes.
     /// </summary>
     private async Task WriteClusteredAsync(List<PendingAppend> group)
     {
         var fence = group.Select(r => r.Conditions.FenceEpoch).FirstOrDefault(f => f is not null);
         var now = time.GetUtcNow();
+        // A request that expects an offset is answered from the table's head, never from this node's.
+        var unlocked = WritesAlone(now) && group.All(r => r.Conditions.ExpectedOffset is null);
         Dictionary<string, StoredAppendKey>? stored = null;
+        var offsetsTaken = 0;
         for (var attempt = 1; ; attempt++)
         {
             AppendPlan plan;
@@ -208,23 +225,40 @@ internal sealed class PostgresStreamLog : StreamLog
             {
                 await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
                 await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
-                var storedHead = await LockAndReadHeadAsync(connection, transaction, fence);
-                AdvanceHead(storedHead);
-                plan = AppendPlan.Make(group, storedHead, stored, now);
+                long startHead;
+                if (unlocked)
+                {
+                    startHead = Volatile.Read(ref head);
+                }
+                else
+                {
+                    startHead = await LockAndReadHeadAsync(connection, transaction);
+                    if (startHead > Volatile.Read(ref head))
+                    {
+                        NoteOtherWriter();
+                    }
+                    AdvanceHead(startHead);
+                }
+                plan = AppendPlan.Make(group, startHead, stored, now);
                 if (plan.NeedsStoredKeys && stored is null)
                 {
                     stored = await LoadStoredKeysAsync(group, now);
-                    plan = AppendPlan.Make(group, storedHead, stored, now);
+                    plan = AppendPlan.Make(group, startHead, stored, now);
                 }
                 if (plan.ToWrite.Count > 0 || plan.NewKeys.Count > 0)
                 {
                     await EventCopy.WriteInTransactionAsync(connection, transaction, Definition.Name, table, plan.FirstOffset, now, plan.ToWrite, plan.NewKeys, CancellationToken.None);
-                    await using var announce = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection, transaction);
-                    announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ClusterMode.Channel });
-                    announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamAnnouncements.Appended(Definition.Name, plan.NextOffset) });
-                    await announce.ExecuteNonQueryAsync(CancellationToken.None);
+                    await FenceAnnounceAndCommitAsync(connection, transaction, fence, plan.NextOffset);
                 }
-                await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (IsOffsetTaken(ex) && ++offsetsTaken <= MaxOffsetRetries)
+            {
+                // Another node appended since this one last did (its announcement is still on its way), or, under the lock,
+                // committed rows it had written without the lock at the head this node read: nothing of this transaction
+                // committed. Write again under the lock, from the table's head.
+                unlocked = false;
+                NoteOtherWriter();
+                continue;
             }
             catch (Exception ex) when (AppendKeyTable.IsDuplicateKey(ex) && attempt < 3)
             {
@@ -232,10 +266,17 @@ internal sealed class PostgresStreamLog : StreamLog
                 stored = await LoadStoredKeysAsync(group, now);
                 continue;
             }
+            catch
+            {
+                // The commit may or may not have happened: the next write reads the head under the lock.
+                Volatile.Write(ref headIsOwn, false);
+                throw;
+            }
             if (plan.NextOffset != plan.FirstOffset)
             {
                 KeepCommitted(plan.FirstOffset, now, plan.ToWrite);
                 AdvanceHead(plan.NextOffset);
+                Volatile.Write(ref headIsOwn, true);
             }
             foreach (var (request, outcome) in plan.Outcomes)
             {
@@ -245,15 +286,53 @@ internal sealed class PostgresStreamLog : StreamLog
         }
     }
 
-    private async Task<long> LockAndReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long? fence)
+    /// <summary>
+    /// True when this node may append at its own head without PostgreSQL's lock: its last write to the stream committed
+    /// (so the head is the table's, unless another node wrote since) and no other node announced an append to it within
+    /// <see cref="OtherWriterQuiet"/>. A stream written from several nodes at once thus takes the lock (a COPY refused for a
+    /// taken offset costs more than the lock's round trip), one written from one node does not.
+    /// </summary>
+    private bool WritesAlone(DateTimeOffset now) =>
+        Volatile.Read(ref headIsOwn) && now.UtcTicks - Volatile.Read(ref otherWriterSeenTicks) >= OtherWriterQuiet.Ticks;
+
+    private void NoteOtherWriter()
+    {
+        Volatile.Write(ref headIsOwn, false);
+        Volatile.Write(ref otherWriterSeenTicks, time.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>The COPY was refused because one of its offsets is stored already (this stream's primary key).</summary>
+    private bool IsOffsetTaken(Exception error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, SchemaName: EventTables.Schema } refused && refused.TableName == Definition.Name;
+
+    /// <summary>
+    /// One round trip: the fence (a query's output), the announcement and the COMMIT. The fence comes last, after the COPY,
+    /// so a writer never holds the fence's lock while it waits for anything but its commit (docs/cluster.md, "Fencing").
+    /// </summary>
+    private async Task FenceAnnounceAndCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long? fence, long nextHead)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var take = new NpgsqlBatchCommand(fence is null ? "SELECT sluice_stream_lock($1)" : "SELECT sluice_fence($1, $2)");
-        take.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Definition.Name });
         if (fence is { } epoch)
         {
-            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+            var check = new NpgsqlBatchCommand("SELECT sluice_fence($1, $2)");
+            check.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Definition.Name });
+            check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = epoch });
+            batch.BatchCommands.Add(check);
         }
+        var announce = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+        announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ClusterMode.Channel });
+        announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamAnnouncements.Appended(Definition.Name, nextHead, cluster!.Writer) });
+        batch.BatchCommands.Add(announce);
+        // Npgsql sees the transaction end in the server's answer, so disposing it afterwards sends nothing (EventCopy does the same).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await batch.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    private async Task<long> LockAndReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var take = new NpgsqlBatchCommand("SELECT sluice_stream_lock($1)");
+        take.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Definition.Name });
         batch.BatchCommands.Add(take);
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT COALESCE(MAX(\"offset\") + 1, 0) FROM {table}"));
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
@@ -279,11 +358,23 @@ internal sealed class PostgresStreamLog : StreamLog
     }
 
     /// <summary>Another node announced that this stream's head is now <paramref name="announced"/>: readers here read the new events from the table.</summary>
-    internal void ObserveHead(long announced) => AdvanceHead(announced);
+    internal void ObserveHead(long announced)
+    {
+        NoteOtherWriter();
+        AdvanceHead(announced);
+    }
 
     /// <summary>Reads the head back from the table (a node that may have missed announcements, or is taking over a query).</summary>
-    public override async ValueTask RefreshHeadAsync(CancellationToken cancellationToken) =>
-        AdvanceHead(await EventTables.ReadHeadAsync(dataSource, Definition.Name, cancellationToken));
+    public override async ValueTask RefreshHeadAsync(CancellationToken cancellationToken)
+    {
+        var stored = await EventTables.ReadHeadAsync(dataSource, Definition.Name, cancellationToken);
+        if (stored > Volatile.Read(ref head))
+        {
+            // Someone else appended: the next cluster write reads the head under the lock.
+            Volatile.Write(ref headIsOwn, false);
+        }
+        AdvanceHead(stored);
+    }
 
     private Task<Dictionary<string, StoredAppendKey>> LoadStoredKeysAsync(List<PendingAppend> group, DateTimeOffset now)
     {

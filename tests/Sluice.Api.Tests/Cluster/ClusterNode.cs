@@ -50,7 +50,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>Starts following the other nodes' announcements; returns once the LISTEN is in place.</summary>
     public async Task ListenAsync()
     {
-        Listener = new StreamAnnouncementListener(services.GetRequiredService<NpgsqlDataSource>(), Store, NullLogger<StreamAnnouncementListener>.Instance);
+        Listener = new StreamAnnouncementListener(services.GetRequiredService<NpgsqlDataSource>(), Store, services.GetRequiredService<ClusterMode>(), NullLogger<StreamAnnouncementListener>.Instance);
         listening = Listener.RunAsync(stopping.Token);
         await Listener.Listening.WaitAsync(TimeSpan.FromSeconds(30));
     }

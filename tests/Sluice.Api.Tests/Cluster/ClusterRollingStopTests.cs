@@ -31,7 +31,7 @@ public sealed class ClusterRollingStopTests(PostgresServer server, ThreeNodeClus
             // connections seconds after the cluster started, before any stop).
             foreach (var node in nodes)
             {
-                output.WriteLine($"--- {node.Name} ---\n{ClusterServiceNode.Tail(node.Service.Log)}");
+                output.WriteLine($"--- {node.State} ---\n{ClusterServiceNode.Tail(node.Service.Log)}");
             }
             throw;
         }

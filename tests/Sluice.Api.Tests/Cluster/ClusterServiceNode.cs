@@ -34,8 +34,26 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public async Task StartAsync() =>
+    /// <summary>When the node last reported that it listens (UTC).</summary>
+    public DateTime StartedAt { get; private set; }
+
+    public async Task StartAsync()
+    {
         Assert.True(await Service.StartAsync(StartTimeout), $"{Name} did not start:\n{Fatal(Service.Log)}{Tail(Service.Log)}");
+        StartedAt = DateTime.UtcNow;
+    }
+
+    /// <summary>
+    /// The node's process as a failure message should name it: running, or exited with its code and how long after it had
+    /// reported listening (a node that refuses connections has usually exited: Orleans stops a node it was told is dead).
+    /// </summary>
+    public string State => Service.Current switch
+    {
+        null => $"{Name}: not started",
+        { HasExited: true } process => $"{Name}: exited with code {process.ExitCode}, {(process.ExitTime.ToUniversalTime() - StartedAt).TotalSeconds:F1} s after it reported listening " +
+                                       $"({StartedAt:HH:mm:ss.fff} UTC){(Fatal(Service.Log) is { Length: > 0 } fatal ? "; its fatal lines:\n" + fatal : "")}",
+        var process => $"{Name}: running (pid {process.Id}), listening since {StartedAt:HH:mm:ss.fff} UTC",
+    };
 
     /// <summary>
     /// The lines of <paramref name="log"/> that say why Orleans stopped the process (its fatal error handler prints a long

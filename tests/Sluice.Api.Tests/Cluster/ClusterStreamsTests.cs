@@ -63,6 +63,90 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_node_writing_at_a_head_another_node_has_moved_writes_again_after_that_nodes_events()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_node_writing_at_a_head_another_node_has_moved_writes_again_after_that_nodes_events));
+        // No listeners: neither node hears of the other's appends, so a's head stays where its own last write left it.
+        await using var a = await ClusterNode.StartAsync("a", database);
+        await using var b = await ClusterNode.StartAsync("b", database);
+        await a.Store.CreateAsync(Definition("stale"), CancellationToken.None);
+        await b.Store.SyncAsync(CancellationToken.None);
+        var onA = a.Store.Find("stale")!;
+        await onA.AppendAsync([Event("""{"a":0}"""), Event("""{"a":1}""")], CancellationToken.None);
+        await onA.AppendAsync([Event("""{"a":2}""")], CancellationToken.None);
+        var byB = await b.Store.Find("stale")!.AppendAsync([Event("""{"b":0}"""), Event("""{"b":1}""")], CancellationToken.None);
+        Assert.Equal(3, byB.FirstOffset);
+        Assert.Equal(3, onA.Position.HeadOffset);
+
+        // a wrote last as far as it knows, so it writes at its own head (3) without the lock: the offsets' primary key
+        // refuses that, and a writes again after b's events, under the lock.
+        var again = await onA.AppendAsync([Event("""{"a":3}"""), Event("""{"a":4}""")], CancellationToken.None);
+
+        Assert.Equal((5, 6), (again.FirstOffset, again.LastOffset));
+        Assert.Equal(7, onA.Position.HeadOffset);
+        Assert.Equal(["{\"a\":0}", "{\"a\":1}", "{\"a\":2}", "{\"b\":0}", "{\"b\":1}", "{\"a\":3}", "{\"a\":4}"], await StoredAsync(database, "stale"));
+        // a's readers get b's events from the table, and a's own from its tail.
+        var read = Assert.IsType<ReadOutcome.Events>(await a.Store.ReadAsync("stale", 0, 10, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => (long)i), read.Items.Select(e => e.Offset));
+    }
+
+    [Fact]
+    public async Task A_node_reads_its_own_appends_from_its_tail_though_its_announcements_reach_it()
+    {
+        const int appends = 200;
+        var database = await server.CreateDatabaseAsync(nameof(A_node_reads_its_own_appends_from_its_tail_though_its_announcements_reach_it));
+        await using var node = await ClusterNode.StartAsync("alone", database);
+        await node.ListenAsync();
+        await node.Store.CreateAsync(Definition("own"), CancellationToken.None);
+        var log = node.Store.Find("own")!;
+        using var timeout = new CancellationTokenSource(Patience);
+        var cursor = log.OpenCursor(0);
+        var received = node.Listener!.Received;
+
+        // A reader waits at the head while the node appends: each append wakes it once its events are in the tail.
+        var reading = Task.Run(async () =>
+        {
+            var next = 0L;
+            while (next < appends)
+            {
+                var read = Assert.IsType<CursorRead.Events>(await cursor.ReadAsync(100, timeout.Token));
+                foreach (var entry in read.Entries)
+                {
+                    Assert.Equal(next++, entry.Offset);
+                }
+            }
+        });
+        for (var i = 0; i < appends; i++)
+        {
+            await log.AppendAsync([Event($$"""{"i":{{i}}}""")], CancellationToken.None);
+        }
+        await reading.WaitAsync(Patience);
+        // Every append's announcement came back to this node's listener too; none of them moved the head ahead of the tail.
+        await EventuallyAsync(() => node.Listener.Received - received >= appends ? node.Listener : null);
+        Assert.Equal(0, log.Tail.StoreReads);
+    }
+
+    [Fact]
+    public async Task A_paused_owner_that_never_wrote_is_refused_on_its_first_write_after_the_move()
+    {
+        var database = await server.CreateDatabaseAsync(nameof(A_paused_owner_that_never_wrote_is_refused_on_its_first_write_after_the_move));
+        await using var old = await ClusterNode.StartAsync("old", database);
+        await using var current = await ClusterNode.StartAsync("new", database);
+        await old.Store.CreateAsync(Definition("q"), CancellationToken.None);
+        await current.Store.SyncAsync(CancellationToken.None);
+        var oldEpoch = await old.Owners.TakeAsync("q", CancellationToken.None);
+        var newEpoch = await current.Owners.TakeAsync("q", CancellationToken.None);
+
+        // The old owner's first write reads the head under the stream's lock (it has not written yet); the fence refuses it all the same.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            await old.Store.Find("q")!.AppendAsync([Event("""{"by":"old"}""")], new AppendConditions(FenceEpoch: oldEpoch), CancellationToken.None));
+        Assert.True(ClusterTables.IsFenced(refused), refused.ToString());
+        var appended = await current.Store.Find("q")!.AppendAsync([Event("""{"by":"new"}""")], new AppendConditions(FenceEpoch: newEpoch), CancellationToken.None);
+        Assert.Equal(0, Assert.IsType<AppendOutcome.Appended>(appended).Result.FirstOffset);
+        Assert.Equal(["{\"by\":\"new\"}"], await StoredAsync(database, "q"));
+    }
+
+    [Fact]
     public async Task A_cursor_on_one_node_follows_appends_made_on_another_without_a_gap()
     {
         const int appends = 200;
@@ -200,6 +284,21 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
             Assert.True(DateTime.UtcNow < deadline, "timed out");
             await Task.Delay(10);
         }
+    }
+
+    /// <summary>The payloads the stream's table holds, in offset order.</summary>
+    private static async Task<List<string>> StoredAsync(string database, string stream)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT data::text FROM sluice_events.{stream} ORDER BY \"offset\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var payloads = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            payloads.Add(reader.GetString(0));
+        }
+        return payloads;
     }
 
     private static StreamDefinition Definition(string name) =>

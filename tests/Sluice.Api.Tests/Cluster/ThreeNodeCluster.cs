@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Sluice.Api.Tests.Postgres;
 
 namespace Sluice.Api.Tests.Cluster;
@@ -31,6 +34,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
                 // than the others' start would wait for it; then the other two together.
                 await nodes[0].StartAsync();
                 await Task.WhenAll(nodes.Skip(1).Select(n => n.StartAsync()));
+                await WaitUntilFormedAsync();
             }
             return nodes;
         }
@@ -39,6 +43,47 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
             starting.Release();
         }
     }
+
+    /// <summary>
+    /// Waits until every node answers and lists all three as active, so that a node lost while the cluster forms (one once
+    /// refused connections seconds after the start, docs/benchmarks.md) fails here with its state and log, not as a refused
+    /// request somewhere in a test.
+    /// </summary>
+    private async Task WaitUntilFormedAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var node in nodes)
+        {
+            var seen = "";
+            while (true)
+            {
+                Assert.True(node.Service.Current is { HasExited: false },
+                    $"{node.State}\nbefore the cluster formed ({string.Join("; ", nodes.Where(n => n != node).Select(n => n.State))}). Its log:\n{ClusterServiceNode.Tail(node.Service.Log)}");
+                try
+                {
+                    var described = await node.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
+                    var active = described.GetProperty("nodes").EnumerateArray()
+                        .Where(n => n.GetProperty("status").GetString() == "active").Select(n => n.GetProperty("name").GetString()).ToList();
+                    seen = string.Join(", ", active);
+                    if (nodes.All(n => active.Contains(n.Name)))
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    seen = $"no answer ({ex.Message})";
+                }
+                Assert.True(watch.Elapsed < FormationTimeout,
+                    $"{node.Name} does not list all three nodes as active {FormationTimeout.TotalSeconds} s after they started (it sees: {seen}); " +
+                    $"{string.Join("; ", nodes.Select(n => n.State))}");
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    // Joining takes a few probe periods (docs/cluster.md, "Failover"); generous for a loaded machine.
+    private static readonly TimeSpan FormationTimeout = TimeSpan.FromSeconds(120);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
