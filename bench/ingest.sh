@@ -3,6 +3,7 @@
 # 127.0.0.1, runs the load tool against memory (and, with --postgres, PostgreSQL) streams, stops it.
 # Usage: bench/ingest.sh [--postgres | --postgres-only] [--seconds 10] [--concurrency 4]
 # With PostgreSQL, each run also prints the CPU the service and the PostgreSQL server (postmaster and its children) used.
+# SLUICE_INGEST_PORT moves the service off 5077; SLUICE_PG_PORT moves PostgreSQL (scripts/postgres.sh).
 # SLUICE_API_DIR picks another build's output (say, a copy of the commit before a change, to compare in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-port=5077
+port="${SLUICE_INGEST_PORT:-5077}"
 if [ -z "${SLUICE_API_DIR:-}" ]; then
   dotnet build -c Release src/Api -v quiet -nologo >/dev/null
 fi
