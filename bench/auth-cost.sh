@@ -92,7 +92,7 @@ load() { # label, port, pid, token, mode
   events=$(awk '/events appended/ { gsub(",", "", $3); print $3 }' <<<"$output")
   per_request=$([ "$5" = single ] && echo 1 || echo 1000)
   awk -v label="$1" -v mode="$5" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v events="$events" -v batch="$per_request" \
-      -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" -v client="$(awk '/client CPU/ { print $3 }' <<<"$output")" \
+      -v rate="$(awk '/events\/s/ { print $2 }' <<<"$output")" -v client="$(awk '/client CPU\/request/ { print $3 }' <<<"$output")" \
       'BEGIN { printf "%-5s %-6s events/s %10s   load tool CPU per request %8.1f us   service CPU per request %8.1f us\n", label, mode, rate, client, ticks / hz * 1e6 / (events / batch) }'
 }
 run() { # column, mode

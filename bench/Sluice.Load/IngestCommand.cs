@@ -18,9 +18,10 @@ internal static class IngestCommand
         {
             Console.WriteLine("""
                 ingest --url http://127.0.0.1:5000 --storage memory|postgres --mode batch|single
-                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID] [--token KEY_OR_JWT]
+                       --batch 1000 --concurrency 4 --seconds 10 [--schema] [--idempotency-keys] [--server-pid PID] [--postgres-pid POSTMASTER_PID] [--token KEY_OR_JWT]
                        [--capacity 1000000] [--delete]
                 --idempotency-keys sends a unique Idempotency-Key with every request
+                --server-pid and --postgres-pid add the CPU the service and the PostgreSQL server used during the run
                 --capacity sets the memory stream's capacity (events); --delete deletes the stream after the run, so that
                   runs against one service leave its memory as they found it
                 """);
@@ -33,6 +34,7 @@ internal static class IngestCommand
         var concurrency = options.GetInt("concurrency", single ? 32 : 4);
         var seconds = options.GetInt("seconds", 10);
         var pid = options.Has("server-pid") ? options.GetInt("server-pid", 0) : (int?)null;
+        var postmaster = options.Has("postgres-pid") ? options.GetInt("postgres-pid", 0) : (int?)null;
         var keyed = options.Has("idempotency-keys");
         var run = Guid.NewGuid().ToString("N")[..8];
 
@@ -72,7 +74,9 @@ internal static class IngestCommand
 
         var latencies = new LatencyRecorder(concurrency);
         var failures = 0L;
-        var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpuBefore = NexmarkServerCpu.SecondsOf(pid);
+        var clientCpuBefore = Environment.CpuUsage.TotalTime;
+        var postgresCpu = PostgresCpu.Start(postmaster);
         var deadline = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(seconds);
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
@@ -102,7 +106,9 @@ internal static class IngestCommand
         var elapsed = deadline.Elapsed.TotalSeconds;
         // This process's own CPU over the load: when it nears the wall time of the cores it may use, the load tool, not
         // the service, bounds the throughput.
-        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
+        var serverCpu = NexmarkServerCpu.SecondsOf(pid) - serverCpuBefore;
+        var postgresSeconds = postgresCpu.SecondsSinceStart();
+        var clientCpu = (Environment.CpuUsage.TotalTime - clientCpuBefore).TotalSeconds;
 
         var requests = latencies.Count;
         var info = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/streams/{stream}");
@@ -125,8 +131,19 @@ internal static class IngestCommand
             latency p50       {latencies.Percentile(50):F2} ms
             latency p99       {latencies.Percentile(99):F2} ms
             server peak RSS   {ServerMemory.PeakOf(pid)}
-            client CPU        {clientCpu.TotalMilliseconds * 1000 / Math.Max(requests, 1):F1} us per request
+            server CPU        {Cpu(serverCpu, head)}
+            postgres CPU      {Cpu(postgresSeconds, head)}
+            client CPU        {Cpu(clientCpu, head)}
+            client CPU/request {clientCpu * 1e6 / Math.Max(requests, 1):F1} us
             """));
+        if (serverCpu is { } s && postgresSeconds is { } p && head > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"events per CPU-s  {head / (s + p):N0} (service + postgres)"));
+        }
         return failures == 0 && head == requests * batch ? 0 : 1;
     }
+
+    private static string Cpu(double? seconds, long events) => seconds is { } s
+        ? string.Create(CultureInfo.InvariantCulture, $"{s:F2} s ({(events > 0 ? s * 1e6 / events : 0):F2} µs per event)")
+        : "n/a";
 }

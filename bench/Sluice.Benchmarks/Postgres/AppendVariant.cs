@@ -24,6 +24,7 @@ internal sealed record AppendVariant(string Method, string Payload, string Layou
         new("copy-importer", "jsonb", "own"),
         new("insert-unnest", "jsonb", "own"),
         new("copy-raw", "bytea", "own"),
+        new("copy-raw", "text", "own"),
         new("copy-raw", "json", "partitioned"),
         new("copy-raw", "json", "shared"),
         new("copy-raw", "json", "own-brin"),
@@ -37,7 +38,7 @@ internal sealed record AppendVariant(string Method, string Payload, string Layou
 
     private string Columns => HasStreamId ? "(stream_id, \"offset\", event_time, ingested_at, data)" : "(\"offset\", event_time, ingested_at, data)";
 
-    private NpgsqlDbType PayloadType => Payload switch { "jsonb" => NpgsqlDbType.Jsonb, "json" => NpgsqlDbType.Json, _ => NpgsqlDbType.Bytea };
+    private NpgsqlDbType PayloadType => Payload switch { "jsonb" => NpgsqlDbType.Jsonb, "json" => NpgsqlDbType.Json, "text" => NpgsqlDbType.Text, _ => NpgsqlDbType.Bytea };
 
     public string CreateSql()
     {
@@ -65,7 +66,7 @@ internal sealed record AppendVariant(string Method, string Payload, string Layou
     private async Task CopyRawAsync(NpgsqlDataSource dataSource, long offset, byte[][] events)
     {
         var now = DateTimeOffset.UtcNow;
-        // On the wire jsonb is a version byte (1) before the text; json and bytea are the bytes themselves.
+        // On the wire jsonb is a version byte (1) before the text; json, text and bytea are the bytes themselves.
         var extra = (HasStreamId ? 8 : 0) + (Payload == "jsonb" ? 1 : 0);
         var buffer = ArrayPool<byte>.Shared.Rent(BinaryCopyEncoder.SizeOf(events.Length, events.Sum(e => (long)e.Length + extra)));
         try

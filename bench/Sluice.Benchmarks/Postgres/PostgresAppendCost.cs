@@ -9,8 +9,9 @@ namespace Sluice.Benchmarks.Postgres;
 /// What one committed 1,000-event batch costs per <see cref="AppendVariant"/>: wall time, and the CPU
 /// of this client process and of the PostgreSQL backend that ran it (read from /proc). CPU is the
 /// figure to compare on a shared machine, where wall time mostly measures the neighbours.
-///   SLUICE_BENCH_POSTGRES="$(scripts/postgres.sh start)" dotnet run -c Release --project bench/Sluice.Benchmarks -- postgres-append [batches-per-round] [rounds]
-/// Variants run interleaved, round by round, so background load spreads evenly over them.
+///   SLUICE_BENCH_POSTGRES="$(scripts/postgres.sh start)" dotnet run -c Release --project bench/Sluice.Benchmarks -- postgres-append [batches-per-round] [rounds] [variant-filter]
+/// Variants run interleaved, round by round, so background load spreads evenly over them. A filter (say "copy-raw")
+/// keeps the variants whose name contains it.
 /// </summary>
 internal static class PostgresAppendCost
 {
@@ -23,7 +24,7 @@ internal static class PostgresAppendCost
         // One pooled connection, so every batch of a variant runs on the same backend whose CPU we read.
         await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 1, WriteBufferSize = 256 * 1024 }.ConnectionString);
         var events = Events();
-        var variants = AppendVariant.All;
+        var variants = args.Length > 2 ? AppendVariant.All.Where(v => v.Name.Contains(args[2], StringComparison.Ordinal)).ToList() : AppendVariant.All;
         var results = variants.ToDictionary(v => v, _ => new Measurement());
         var offsets = variants.ToDictionary(v => v, _ => 0L);
 

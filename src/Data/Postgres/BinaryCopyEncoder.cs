@@ -32,7 +32,7 @@ public static class BinaryCopyEncoder
         return HeaderSize;
     }
 
-    /// <summary>One row of (offset bigint, event_time timestamptz, ingested_at timestamptz, data json); returns the bytes written.</summary>
+    /// <summary>One row of (offset bigint, event_time timestamptz, ingested_at timestamptz, data text or json); returns the bytes written.</summary>
     public static int WriteRow(Span<byte> destination, long offset, DateTimeOffset eventTime, DateTimeOffset ingestedAt, ReadOnlySpan<byte> json)
     {
         BinaryPrimitives.WriteInt16BigEndian(destination, FieldCount);
@@ -40,7 +40,7 @@ public static class BinaryCopyEncoder
         at += WriteInt64(destination[at..], offset);
         at += WriteInt64(destination[at..], ToPostgresMicroseconds(eventTime));
         at += WriteInt64(destination[at..], ToPostgresMicroseconds(ingestedAt));
-        // The binary form of json is its text.
+        // The binary form of text, and of json, is the UTF-8 text itself.
         BinaryPrimitives.WriteInt32BigEndian(destination[at..], json.Length);
         json.CopyTo(destination[(at + 4)..]);
         return at + 4 + json.Length;

@@ -48,6 +48,33 @@ internal static class EventCopy
     }
 
     /// <summary>
+    /// Writes the events of <paramref name="group"/> from <paramref name="firstOffset"/> on in a transaction that commits
+    /// only once every group before it in <paramref name="turn"/>'s pipeline committed. The COPY itself does not wait: it
+    /// runs while the earlier groups wait for their WAL flush, and its end lets the next group start its own. Throws
+    /// (and rolls back) when an earlier group failed, since these offsets were handed out after that group's.
+    /// </summary>
+    public static async Task WriteInOrderAsync(
+        NpgsqlDataSource dataSource, string table, long firstOffset, DateTimeOffset ingestedAt,
+        IReadOnlyList<PendingAppend> group, CommitPipeline.CommitTurn turn)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        // Npgsql sends BEGIN along with the COPY; the COPY's CommandComplete then comes without a WAL flush.
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+        var (buffer, length) = Encode(firstOffset, ingestedAt, group);
+        try
+        {
+            await CopyAsync(connection, table, buffer.AsMemory(0, length), CancellationToken.None);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        turn.CopyEnded();
+        await turn.PredecessorsCommitted;
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>
     /// Writes the events (and their keys) inside <paramref name="transaction"/>, which the caller commits: a cluster node
     /// appends under the stream's lock in PostgreSQL, taken earlier in the same transaction (docs/cluster.md).
     /// </summary>

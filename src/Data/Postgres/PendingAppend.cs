@@ -26,8 +26,22 @@ internal sealed class PendingAppend : IDisposable
     /// <summary>Completes once the request is committed or refused, or with the write's error.</summary>
     public Task<AppendOutcome> Outcome => outcome.Task;
 
-    /// <summary>A writer takes the request into its group; false when the caller gave up first.</summary>
-    public bool TryClaim() => Interlocked.CompareExchange(ref state, Claimed, Waiting) == Waiting;
+    /// <summary>Neither claimed by a writer nor given up: it still needs someone to write it.</summary>
+    public bool IsWaiting => Volatile.Read(ref state) == Waiting;
+
+    /// <summary>
+    /// A writer takes the request into its group; false when the caller gave up first. A claimed request's caller stops
+    /// waiting for the stream's lock at once: its outcome comes from the writer, and the lock is for planning the next group.
+    /// </summary>
+    public bool TryClaim()
+    {
+        if (Interlocked.CompareExchange(ref state, Claimed, Waiting) != Waiting)
+        {
+            return false;
+        }
+        LockWait.Cancel();
+        return true;
+    }
 
     /// <summary>The caller gives up; false when a writer already claimed it (its outcome then stands).</summary>
     public bool TryAbandon() => Interlocked.CompareExchange(ref state, Abandoned, Waiting) == Waiting;

@@ -28,6 +28,9 @@ internal sealed class PostgresStreamLog : StreamLog
     // committed meanwhile; each retry reads the head again, and those nodes turn to the lock once they see this one.
     private const int MaxOffsetRetries = 10;
 
+    // Groups between planning and commit: one copying, the others waiting for the earlier ones' commits.
+    private const int MaxGroupsInFlight = 3;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly TimeProvider time;
     private readonly string table;
@@ -40,7 +43,11 @@ internal sealed class PostgresStreamLog : StreamLog
     private long head;
     // The ownership epoch the head was read in: after the guard is re-taken (PostgreSQL restarted), read it again.
     private long headEpoch;
+    // Set by a failed write (its commit may or may not have happened), also after the lock is released: read with Volatile.
     private bool headUncertain;
+    private readonly CommitPipeline pipeline = new(MaxGroupsInFlight);
+    // The offset the next planned group starts at: the head plus the events of the groups still in flight (under the lock).
+    private long reserved;
     private bool dropped;
     // Cluster only: whether the head is known to be the table's (this node's last write committed), and when another
     // node's append to this stream was last seen (WritesAlone).
@@ -56,6 +63,7 @@ internal sealed class PostgresStreamLog : StreamLog
         this.dataSource = dataSource;
         this.time = time;
         this.head = head;
+        reserved = head;
         this.ownership = ownership;
         this.idempotencyWindow = idempotencyWindow;
         headEpoch = ownership?.Epoch ?? 0;
@@ -79,24 +87,15 @@ internal sealed class PostgresStreamLog : StreamLog
         }
         using var request = new PendingAppend(events, conditions, cancellationToken);
         queue.Enqueue(request);
-        bool locked;
         try
         {
-            // Ends early when another lock holder writes our request, so finished callers do not queue for the lock.
+            // Ends early when another writer claims our request, so claimed callers do not queue for the lock.
             await appendLock.WaitAsync(request.LockWait.Token);
-            locked = true;
-        }
-        catch (OperationCanceledException)
-        {
-            locked = false;
-        }
-        if (locked)
-        {
             try
             {
-                while (!request.Outcome.IsCompleted)
+                while (request.IsWaiting)
                 {
-                    await WriteQueuedAsync();
+                    await WriteQueuedAsync(request);
                 }
             }
             finally
@@ -104,15 +103,73 @@ internal sealed class PostgresStreamLog : StreamLog
                 appendLock.Release();
             }
         }
-        else if (cancellationToken.IsCancellationRequested && request.TryAbandon())
+        catch (OperationCanceledException) when (request.LockWait.IsCancellationRequested)
+        {
+            // Claimed by another writer, or the caller gave up while queued (for the lock or for a turn to write).
+        }
+        if (cancellationToken.IsCancellationRequested && request.TryAbandon())
         {
             throw new OperationCanceledException(cancellationToken);
         }
         return await request.Outcome;
     }
 
-    /// <summary>Writes the queued requests (up to <see cref="MaxGroupEvents"/>) in one COPY; runs under the lock.</summary>
-    private async Task WriteQueuedAsync()
+    /// <summary>
+    /// Takes the queued requests (up to <see cref="MaxGroupEvents"/>) as one group and writes them with one COPY; runs
+    /// under the lock. In single-service mode the group's offsets are handed out here and its COPY and commit run on
+    /// after the lock is released, in the <see cref="pipeline"/>'s order (docs/storage.md, "Pipelined group commit").
+    /// </summary>
+    private async Task WriteQueuedAsync(PendingAppend own)
+    {
+        if (cluster is not null)
+        {
+            var clustered = ClaimQueued();
+            if (clustered.Count > 0)
+            {
+                await WriteClusteredGroupAsync(clustered);
+            }
+            return;
+        }
+        // Waited for before claiming, so the group takes in everything queued meanwhile, and a caller giving up is still queued.
+        var turn = await pipeline.WaitForTurnAsync(own.LockWait.Token);
+        var group = ClaimQueued();
+        if (group.Count == 0)
+        {
+            turn.Skipped();
+            return;
+        }
+        try
+        {
+            ObjectDisposedException.ThrowIf(dropped, this);
+            // Never write without holding the database: another service may own it now (it would reuse our offsets).
+            ownership?.ThrowIfNotHeld();
+            if (Volatile.Read(ref headUncertain) || (ownership is not null && ownership.Epoch != headEpoch)
+                || group.Exists(r => r.Conditions.Key is not null || r.Conditions.ExpectedOffset is not null))
+            {
+                // Reading the head back, and conditions (whose plan depends on what is stored), need every earlier group finished.
+                await turn.PredecessorsFinished;
+                await WriteAloneAsync(group);
+                turn.Committed();
+                return;
+            }
+            var now = time.GetUtcNow();
+            var plan = AppendPlan.Make(group, reserved, stored: null, now);
+            // Nothing below throws: from here the group owns its offsets, and its second half completes its turn.
+            reserved = plan.NextOffset;
+            _ = WriteInOrderAsync(plan, now, turn);
+        }
+        catch (Exception ex)
+        {
+            // Refused before taking offsets (the stream dropped, the database not held): the written paths answer their own requests.
+            foreach (var request in group)
+            {
+                request.Fail(ex);
+            }
+            turn.Skipped();
+        }
+    }
+
+    private List<PendingAppend> ClaimQueued()
     {
         var group = new List<PendingAppend>();
         var count = 0;
@@ -125,21 +182,40 @@ internal sealed class PostgresStreamLog : StreamLog
                 count += next.Events.Count;
             }
         }
-        if (group.Count == 0)
-        {
-            return;
-        }
+        return group;
+    }
+
+    /// <summary>
+    /// Second half of a pipelined group, after the lock: COPY, commit once the earlier groups committed, then advance the
+    /// head. When this group or an earlier one failed, nothing of it is committed and the head is read back before the next write.
+    /// </summary>
+    private async Task WriteInOrderAsync(AppendPlan plan, DateTimeOffset now, CommitPipeline.CommitTurn turn)
+    {
         try
         {
-            ObjectDisposedException.ThrowIf(dropped, this);
-            if (cluster is not null)
-            {
-                await WriteClusteredAsync(group);
-                return;
-            }
-            // Never write without holding the database: another service may own it now (it would reuse our offsets).
-            ownership?.ThrowIfNotHeld();
-            if (headUncertain || (ownership is not null && ownership.Epoch != headEpoch))
+            await EventCopy.WriteInOrderAsync(dataSource, table, plan.FirstOffset, now, plan.ToWrite, turn);
+        }
+        catch (Exception ex)
+        {
+            // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
+            Volatile.Write(ref headUncertain, true);
+            FailGroup(plan.ToWrite, ex);
+            turn.Failed(ex);
+            return;
+        }
+        Publish(plan, now);
+        turn.Committed();
+    }
+
+    /// <summary>
+    /// Writes a group with nothing else in flight: after a failure (the head is read back first), and for groups with
+    /// conditions, whose plan may change once the database has refused a duplicate key.
+    /// </summary>
+    private async Task WriteAloneAsync(List<PendingAppend> group)
+    {
+        try
+        {
+            if (Volatile.Read(ref headUncertain) || (ownership is not null && ownership.Epoch != headEpoch))
             {
                 await ResyncHeadAsync();
             }
@@ -171,32 +247,58 @@ internal sealed class PostgresStreamLog : StreamLog
                 catch
                 {
                     // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
-                    headUncertain = true;
+                    Volatile.Write(ref headUncertain, true);
                     throw;
                 }
             }
-            if (plan.NextOffset != head)
-            {
-                KeepCommitted(plan.FirstOffset, now, plan.ToWrite);
-                Volatile.Write(ref head, plan.NextOffset);
-                NotifyAppended();
-            }
-            foreach (var (request, outcome) in plan.Outcomes)
-            {
-                request.Complete(outcome);
-            }
+            Publish(plan, now);
+            reserved = plan.NextOffset;
         }
         catch (Exception ex)
         {
-            if (PostgresFailures.IsUnavailable(ex))
-            {
-                // Pooled connections opened before an outage are dead; drop them so the next write opens fresh ones.
-                dataSource.Clear();
-            }
-            foreach (var request in group)
-            {
-                request.Fail(ex);
-            }
+            FailGroup(group, ex);
+        }
+    }
+
+    /// <summary>The group's events are committed: keep them in the tail, advance the head, answer every request.</summary>
+    private void Publish(AppendPlan plan, DateTimeOffset now)
+    {
+        if (plan.NextOffset != plan.FirstOffset)
+        {
+            KeepCommitted(plan.FirstOffset, now, plan.ToWrite);
+            Volatile.Write(ref head, plan.NextOffset);
+            NotifyAppended();
+        }
+        foreach (var (request, outcome) in plan.Outcomes)
+        {
+            request.Complete(outcome);
+        }
+    }
+
+    private void FailGroup(List<PendingAppend> group, Exception ex)
+    {
+        if (PostgresFailures.IsUnavailable(ex))
+        {
+            // Pooled connections opened before an outage are dead; drop them so the next write opens fresh ones.
+            dataSource.Clear();
+        }
+        foreach (var request in group)
+        {
+            request.Fail(ex);
+        }
+    }
+
+    /// <summary>A group in cluster mode, written under the lock with nothing else in flight.</summary>
+    private async Task WriteClusteredGroupAsync(List<PendingAppend> group)
+    {
+        try
+        {
+            ObjectDisposedException.ThrowIf(dropped, this);
+            await WriteClusteredAsync(group);
+        }
+        catch (Exception ex)
+        {
+            FailGroup(group, ex);
         }
     }
 
@@ -428,12 +530,21 @@ internal sealed class PostgresStreamLog : StreamLog
 
     internal async Task DropAsync(CancellationToken cancellationToken)
     {
-        // Under the append lock, so no write is half-way through when the table goes.
+        // Under the append lock and after every group in flight, so no write is half-way through when the table goes.
         await appendLock.WaitAsync(cancellationToken);
         try
         {
-            await EventTables.DropAsync(dataSource, Definition.Name, cancellationToken);
-            dropped = true;
+            var turn = await pipeline.WaitForTurnAsync(cancellationToken);
+            try
+            {
+                await turn.PredecessorsFinished;
+                await EventTables.DropAsync(dataSource, Definition.Name, cancellationToken);
+                dropped = true;
+            }
+            finally
+            {
+                turn.Skipped();
+            }
         }
         finally
         {
@@ -446,7 +557,8 @@ internal sealed class PostgresStreamLog : StreamLog
         var epoch = ownership?.Epoch ?? 0;
         var stored = await EventTables.ReadHeadAsync(dataSource, Definition.Name, CancellationToken.None);
         Volatile.Write(ref head, stored);
-        headUncertain = false;
+        reserved = stored;
+        Volatile.Write(ref headUncertain, false);
         headEpoch = epoch;
         NotifyAppended();
     }

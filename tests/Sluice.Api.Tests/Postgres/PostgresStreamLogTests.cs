@@ -118,6 +118,35 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_table_created_with_a_json_payload_column_keeps_taking_and_returning_payloads()
+    {
+        // The DDL of event tables before payloads were stored as text.
+        await ExecuteAsync("""
+            CREATE TABLE sluice_events.older ("offset" bigint PRIMARY KEY, event_time timestamptz NOT NULL, ingested_at timestamptz NOT NULL, data json NOT NULL);
+            INSERT INTO sluice_events.older VALUES (0, now(), now(), '{"n":0}');
+            """);
+        var log = await Engine.OpenAsync(Definition("older"), CancellationToken.None);
+        const string payload = """{"n":1,"s":"é\u0000"}""";
+
+        var appended = await log.AppendAsync([Event(payload)], CancellationToken.None);
+
+        Assert.Equal(1, appended.FirstOffset);
+        var events = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items;
+        Assert.Equal(["""{"n":0}""", payload], events.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
+        Assert.Equal("json", await ScalarAsync<string>("SELECT data_type FROM information_schema.columns WHERE table_schema = 'sluice_events' AND table_name = 'older' AND column_name = 'data'"));
+    }
+
+    [Fact]
+    public async Task A_new_stream_stores_payloads_as_text_that_sql_reads_as_json()
+    {
+        var log = await Engine.CreateAsync(Definition("textual"), CancellationToken.None);
+        await log.AppendAsync([Event("""{"item":{"price":42}}""")], CancellationToken.None);
+
+        Assert.Equal("text", await ScalarAsync<string>("SELECT data_type FROM information_schema.columns WHERE table_schema = 'sluice_events' AND table_name = 'textual' AND column_name = 'data'"));
+        Assert.Equal("42", await ScalarAsync<string>("SELECT data::json->'item'->>'price' FROM sluice_events.textual"));
+    }
+
+    [Fact]
     public async Task Concurrent_appends_each_get_their_own_contiguous_range()
     {
         var log = await Engine.CreateAsync(Definition("grouped"), CancellationToken.None);
