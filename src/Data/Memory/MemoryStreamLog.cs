@@ -160,6 +160,8 @@ internal sealed class MemoryStreamLog : StreamLog
 
     internal override bool ReadsInPlace => true;
 
+    public override bool CopiesAppendedData => true;
+
     internal override int ReadHeld(long from, Span<StoredEvent?> into, out long retainedFrom)
     {
         var position = Position;

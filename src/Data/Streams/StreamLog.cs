@@ -48,6 +48,12 @@ public abstract class StreamLog
     public StreamTail Tail { get; }
 
     /// <summary>
+    /// True when an append copies the events' data before it completes, so the caller may reuse the buffers it passed
+    /// (a memory stream copies payloads into its slabs; a postgres stream keeps the caller's bytes in its tail).
+    /// </summary>
+    public virtual bool CopiesAppendedData => false;
+
+    /// <summary>
     /// True for a log that holds its retained events in memory and can copy them out at once (<see cref="ReadHeld"/>):
     /// it keeps in its tail only the events appended with a memo, and the tail makes the entry of any other event when
     /// a cursor first reads it. A stream nobody reads (most query outputs) then costs no tail entry per event.
