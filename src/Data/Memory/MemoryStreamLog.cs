@@ -127,6 +127,7 @@ internal sealed class MemoryStreamLog : StreamLog
                     Interlocked.Exchange(ref firstRetained, evictedBelow);
                 }
                 slabs.FreeBelow(evictedBelow);
+                var followed = Tail.IsFollowed(first);
                 for (var i = 0; i < events.Count; i++)
                 {
                     var offset = first + i;
@@ -137,10 +138,10 @@ internal sealed class MemoryStreamLog : StreamLog
                     }
                     var slot = new EventSlot(slabs.Copy(events[i].Data.Span, offset), events[i].Timestamp, ingestedAt);
                     ring[offset] = slot;
-                    if (events[i].Memo is { } memo)
+                    if (followed || events[i].Memo is not null)
                     {
-                        // Other events get their tail entry from the first cursor that reads them (ReadsInPlace).
-                        KeepInTail(slot.ToStored(offset), memo);
+                        // Otherwise the event gets its tail entry from the first cursor that reads it (ReadsInPlace).
+                        KeepInTail(slot.ToStored(offset), events[i].Memo);
                     }
                 }
                 Volatile.Write(ref head, first + events.Count);

@@ -55,8 +55,9 @@ public abstract class StreamLog
 
     /// <summary>
     /// True for a log that holds its retained events in memory and can copy them out at once (<see cref="ReadHeld"/>):
-    /// it keeps in its tail only the events appended with a memo, and the tail makes the entry of any other event when
-    /// a cursor first reads it. A stream nobody reads (most query outputs) then costs no tail entry per event.
+    /// while no cursor reads near its head (<see cref="StreamTail.IsFollowed"/>) it keeps in its tail only the events
+    /// appended with a memo, and the tail makes the entry of any other event when a cursor first reads it. A stream
+    /// nobody reads (most query outputs) then costs no tail entry per event.
     /// </summary>
     internal virtual bool ReadsInPlace => false;
 

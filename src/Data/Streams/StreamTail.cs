@@ -13,8 +13,9 @@ namespace Sluice.Data.Streams;
 /// slots they fill: consumers that fell behind the appends (queries catching up together, as after a burst) then
 /// share what the first of them read, decoded rows included, instead of each reading and decoding on its own.
 /// Entries carry memos (<see cref="TailMemo{T}"/>): what consumers derive from an event is computed once per event.
-/// A memory stream (<see cref="StreamLog.ReadsInPlace"/>) has its ring for a store: appends keep here only the events
-/// that carry a memo, and the first cursor to read any other event makes its entry from the ring, in place, for all.
+/// A memory stream (<see cref="StreamLog.ReadsInPlace"/>) has its ring for a store: while no cursor reads near its head,
+/// appends keep here only the events that carry a memo, and the first cursor to read any other event makes its entry
+/// from the ring, in place, for all. A stream nobody reads (most query outputs) thus costs no entry per event.
 /// </remarks>
 public sealed class StreamTail
 {
@@ -31,6 +32,8 @@ public sealed class StreamTail
     private readonly Dictionary<long, Task<ReadOutcome>> fetches = [];
     private readonly Dictionary<string, object> memos = new(StringComparer.Ordinal);
     private long storeReads;
+    // The end of the furthest read of a log that reads in place: how the log tells whether anyone follows the stream.
+    private long readUpTo = long.MinValue / 2;
 
     internal StreamTail(StreamLog log, int capacity)
     {
@@ -56,6 +59,13 @@ public sealed class StreamTail
         }
     }
 
+    /// <summary>
+    /// For a log that <see cref="StreamLog.ReadsInPlace"/>: whether some cursor has read within one ring's length of
+    /// <paramref name="head"/>, so events appended now will be read while this ring still holds them. The log then keeps
+    /// them as it appends (one entry per event, made once, as for any other log); a stream nobody reads keeps none.
+    /// </summary>
+    internal bool IsFollowed(long head) => head - Volatile.Read(ref readUpTo) < ring.Length;
+
     /// <summary>Keeps a newly appended event; called by the engine in offset order, before the head moves past it.</summary>
     internal void Add(StoredEvent stored, EventMemo? memo)
     {
@@ -72,7 +82,13 @@ public sealed class StreamTail
     {
         if (log.ReadsInPlace)
         {
-            return ReadInPlace(from, Math.Min(limit, log.Position.HeadOffset - from));
+            var count = Math.Min(limit, log.Position.HeadOffset - from);
+            if (from + count > Volatile.Read(ref readUpTo))
+            {
+                // Racy on purpose: a missed raise only delays keeping appends by one read.
+                Volatile.Write(ref readUpTo, from + count);
+            }
+            return ReadInPlace(from, count);
         }
         while (true)
         {

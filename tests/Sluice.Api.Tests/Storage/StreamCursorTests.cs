@@ -178,6 +178,22 @@ public sealed class StreamCursorTests
     }
 
     [Fact]
+    public async Task Once_a_cursor_reads_at_the_head_of_a_memory_stream_its_appends_are_kept_in_the_tail_as_they_come()
+    {
+        var log = await MemoryLogAsync(capacity: 10);
+        await log.AppendAsync([Event(1)], CancellationToken.None);
+        var cursor = log.OpenCursor(0);
+        await cursor.ReadAsync(10, CancellationToken.None);
+
+        await log.AppendAsync([Event(2), Event(3)], CancellationToken.None);
+
+        Assert.True(log.Tail.Holds(1));
+        Assert.True(log.Tail.Holds(2));
+        var entries = ((CursorRead.Events)await cursor.ReadAsync(10, CancellationToken.None)).Entries;
+        Assert.Equal([1L, 2L], entries.Select(e => e.Offset));
+    }
+
+    [Fact]
     public async Task An_event_appended_with_a_memo_is_in_the_tail_with_it_before_any_read()
     {
         var log = await MemoryLogAsync(capacity: 10);
