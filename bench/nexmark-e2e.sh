@@ -4,8 +4,9 @@
 # With --alloc, the last run also reports the service's allocated bytes per event (dotnet-counters); with
 # --trace, the last run is also profiled (dotnet-trace, CPU samples) into the file given.
 # Extra environment (GC settings, say DOTNET_gcServer=0) passes through to the service.
-# Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--seconds 120] [--alloc] [--trace out.nettrace] [--build]
-# (--seconds bounds each run of the load tool; 5M events on a loaded machine need more than its default 120.)
+# Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--seconds 120] [--capacity N] [--alloc] [--trace out.nettrace] [--build]
+# (--seconds bounds each run of the load tool; 5M events on a loaded machine need more than its default 120.
+#  --capacity: events each input memory stream keeps; by default all of them, see docs/benchmarks.md on 5M and 1 GB.)
 # dotnet-counters and dotnet-trace: `dotnet tool install --tool-path /tmp/perftools dotnet-counters` (and dotnet-trace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ events=1000000
 queries=q0,q1,q2
 runs=2
 seconds=120
+capacity=""
 alloc=""
 trace=""
 build=""
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --queries) queries="$2"; shift ;;
     --runs) runs="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
+    --capacity) capacity="$2"; shift ;;
     --alloc) alloc=1 ;;
     --trace) trace="$2"; shift ;;
     --build) build=1 ;;
@@ -43,7 +46,7 @@ helper=""
 trap 'kill $server 2>/dev/null || true; [ -n "$helper" ] && kill $helper 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
 
-load() { dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll nexmark --url "http://127.0.0.1:$port" --events "$events" --queries "$queries" --seconds "$seconds" --server-pid "$server"; }
+load() { dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll nexmark --url "http://127.0.0.1:$port" --events "$events" --queries "$queries" --seconds "$seconds" --server-pid "$server" ${capacity:+--capacity "$capacity"}; }
 for run in $(seq 1 "$runs"); do
   echo "== run $run of $runs ($queries, $events events)"
   if [ "$run" -lt "$runs" ]; then load; continue; fi

@@ -25,8 +25,9 @@ internal static class NexmarkCommand
         {
             Console.WriteLine("""
                 nexmark --url http://127.0.0.1:5000 --events 1000000 --queries q0,q1,q2
-                        --batch 1000 --concurrency 4 --seconds 120 [--server-pid PID] [--storage memory|postgres]
+                        --batch 1000 --concurrency 4 --seconds 120 [--server-pid PID] [--storage memory|postgres] [--capacity N]
                   Replaces the streams person, auction, bid and the queries nexmark_<q> on the target service.
+                  --capacity: events each memory stream keeps (default: --events, so nothing is evicted; docs/benchmarks.md).
                   --storage postgres makes the queries durable, so they journal and checkpoint (docs/durability.md).
                   With --concurrency above 1 batches may land out of event-time order: fine for q0-q2, not for windowed queries.
                 """);
@@ -39,6 +40,7 @@ internal static class NexmarkCommand
         var seconds = options.GetInt("seconds", 120);
         var pid = options.Has("server-pid") ? options.GetInt("server-pid", 0) : (int?)null;
         var storage = options.Get("storage", "memory");
+        var capacity = options.GetInt("capacity", Math.Max(eventCount, 1));
         var queries = options.Get("queries", "q0,q1,q2").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (queries.FirstOrDefault(q => !NexmarkQueries.All.ContainsKey(q)) is { } unknown)
         {
@@ -57,7 +59,7 @@ internal static class NexmarkCommand
             BaseAddress = new Uri(url),
             Timeout = TimeSpan.FromSeconds(60),
         };
-        if (!await ResetAsync(client, queries, eventCount, storage))
+        if (!await ResetAsync(client, queries, capacity, storage))
         {
             return 1;
         }
@@ -143,7 +145,7 @@ internal static class NexmarkCommand
     }
 
     /// <summary>Deletes leftovers of an earlier run, then creates the streams and registers the queries.</summary>
-    private static async Task<bool> ResetAsync(HttpClient client, string[] queries, int eventCount, string storage)
+    private static async Task<bool> ResetAsync(HttpClient client, string[] queries, int capacity, string storage)
     {
         foreach (var q in NexmarkQueries.All.Keys)
         {
@@ -158,7 +160,7 @@ internal static class NexmarkCommand
                 Console.Error.WriteLine($"cannot delete the existing stream {stream}: {(int)deleted.StatusCode} {await deleted.Content.ReadAsStringAsync()}");
                 return false;
             }
-            using var created = await client.PostAsync("/api/streams", JsonContent.Create(NexmarkStreams.Definition(stream, storage, capacity: storage == "memory" ? Math.Max(eventCount, 1) : null)));
+            using var created = await client.PostAsync("/api/streams", JsonContent.Create(NexmarkStreams.Definition(stream, storage, capacity: storage == "memory" ? capacity : null)));
             if (!created.IsSuccessStatusCode)
             {
                 Console.Error.WriteLine($"creating {stream} failed: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");

@@ -127,6 +127,7 @@ internal sealed class MemoryStreamLog : StreamLog
                     Interlocked.Exchange(ref firstRetained, evictedBelow);
                 }
                 slabs.FreeBelow(evictedBelow);
+                var followed = Tail.IsFollowed(first);
                 for (var i = 0; i < events.Count; i++)
                 {
                     var offset = first + i;
@@ -137,7 +138,11 @@ internal sealed class MemoryStreamLog : StreamLog
                     }
                     var slot = new EventSlot(slabs.Copy(events[i].Data.Span, offset), events[i].Timestamp, ingestedAt);
                     ring[offset] = slot;
-                    KeepInTail(slot.ToStored(offset), events[i].Memo);
+                    if (followed || events[i].Memo is not null)
+                    {
+                        // Otherwise the event gets its tail entry from the first cursor that reads it (ReadsInPlace).
+                        KeepInTail(slot.ToStored(offset), events[i].Memo);
+                    }
                 }
                 Volatile.Write(ref head, first + events.Count);
             }
@@ -152,6 +157,51 @@ internal sealed class MemoryStreamLog : StreamLog
             NotifyAppended();
         }
         return ValueTask.FromResult<AppendOutcome>(new AppendOutcome.Appended(result, Replayed: false));
+    }
+
+    internal override bool ReadsInPlace => true;
+
+    public override bool CopiesAppendedData => true;
+
+    internal override int ReadHeld(long from, Span<StoredEvent?> into, out long retainedFrom)
+    {
+        var position = Position;
+        retainedFrom = position.FirstRetainedOffset;
+        if (from < retainedFrom)
+        {
+            return -1;
+        }
+        var count = (int)Math.Clamp(position.HeadOffset - from, 0, into.Length);
+        if (count == 0)
+        {
+            return 0;
+        }
+        var slots = System.Buffers.ArrayPool<EventSlot>.Shared.Rent(count);
+        try
+        {
+            // As ReadAsync: copy the slots, then check that the first retained offset has not passed them.
+            for (var i = 0; i < count; i++)
+            {
+                slots[i] = ring[from + i];
+            }
+            Interlocked.MemoryBarrier();
+            retainedFrom = Volatile.Read(ref firstRetained);
+            if (retainedFrom > from)
+            {
+                return -1;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                into[i] = slots[i].ToStored(from + i);
+            }
+            return count;
+        }
+        finally
+        {
+            // The slots hold payload references: a pooled array must not keep slabs alive.
+            Array.Clear(slots, 0, count);
+            System.Buffers.ArrayPool<EventSlot>.Shared.Return(slots);
+        }
     }
 
     public override ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken)

@@ -47,6 +47,28 @@ public abstract class StreamLog
     /// <summary>The stream's recent events, shared by its cursors.</summary>
     public StreamTail Tail { get; }
 
+    /// <summary>
+    /// True when an append copies the events' data before it completes, so the caller may reuse the buffers it passed
+    /// (a memory stream copies payloads into its slabs; a postgres stream keeps the caller's bytes in its tail).
+    /// </summary>
+    public virtual bool CopiesAppendedData => false;
+
+    /// <summary>
+    /// True for a log that holds its retained events in memory and can copy them out at once (<see cref="ReadHeld"/>):
+    /// while no cursor reads near its head (<see cref="StreamTail.IsFollowed"/>) it keeps in its tail only the events
+    /// appended with a memo, and the tail makes the entry of any other event when a cursor first reads it. A stream
+    /// nobody reads (most query outputs) then costs no tail entry per event.
+    /// </summary>
+    internal virtual bool ReadsInPlace => false;
+
+    /// <summary>
+    /// For a log that <see cref="ReadsInPlace"/>: copies the events from <paramref name="from"/> (below the head) into
+    /// <paramref name="into"/>, as many as fit and exist, and returns how many; or -1 when <paramref name="from"/> was
+    /// evicted, with the first retained offset in <paramref name="retainedFrom"/>. Never waits.
+    /// </summary>
+    internal virtual int ReadHeld(long from, Span<StoredEvent?> into, out long retainedFrom) =>
+        throw new NotSupportedException($"{GetType().Name} does not read in place.");
+
     /// <summary>A cursor reading this stream from <paramref name="from"/>.</summary>
     public StreamCursor OpenCursor(long from) => new(this, from);
 

@@ -13,6 +13,9 @@ namespace Sluice.Data.Streams;
 /// slots they fill: consumers that fell behind the appends (queries catching up together, as after a burst) then
 /// share what the first of them read, decoded rows included, instead of each reading and decoding on its own.
 /// Entries carry memos (<see cref="TailMemo{T}"/>): what consumers derive from an event is computed once per event.
+/// A memory stream (<see cref="StreamLog.ReadsInPlace"/>) has its ring for a store: while no cursor reads near its head,
+/// appends keep here only the events that carry a memo, and the first cursor to read any other event makes its entry
+/// from the ring, in place, for all. A stream nobody reads (most query outputs) thus costs no entry per event.
 /// </remarks>
 public sealed class StreamTail
 {
@@ -29,6 +32,8 @@ public sealed class StreamTail
     private readonly Dictionary<long, Task<ReadOutcome>> fetches = [];
     private readonly Dictionary<string, object> memos = new(StringComparer.Ordinal);
     private long storeReads;
+    // The end of the furthest read of a log that reads in place: how the log tells whether anyone follows the stream.
+    private long readUpTo = long.MinValue / 2;
 
     internal StreamTail(StreamLog log, int capacity)
     {
@@ -54,6 +59,13 @@ public sealed class StreamTail
         }
     }
 
+    /// <summary>
+    /// For a log that <see cref="StreamLog.ReadsInPlace"/>: whether some cursor has read within one ring's length of
+    /// <paramref name="head"/>, so events appended now will be read while this ring still holds them. The log then keeps
+    /// them as it appends (one entry per event, made once, as for any other log); a stream nobody reads keeps none.
+    /// </summary>
+    internal bool IsFollowed(long head) => head - Volatile.Read(ref readUpTo) < ring.Length;
+
     /// <summary>Keeps a newly appended event; called by the engine in offset order, before the head moves past it.</summary>
     internal void Add(StoredEvent stored, EventMemo? memo)
     {
@@ -68,6 +80,16 @@ public sealed class StreamTail
     /// <summary>Up to <paramref name="limit"/> entries from <paramref name="from"/> (below the head), from memory or else the store.</summary>
     internal async ValueTask<TailRead> ReadAsync(long from, int limit, CancellationToken cancellationToken)
     {
+        if (log.ReadsInPlace)
+        {
+            var count = Math.Min(limit, log.Position.HeadOffset - from);
+            if (from + count > Volatile.Read(ref readUpTo))
+            {
+                // Racy on purpose: a missed raise only delays keeping appends by one read.
+                Volatile.Write(ref readUpTo, from + count);
+            }
+            return ReadInPlace(from, count);
+        }
         while (true)
         {
             var head = log.Position.HeadOffset;
@@ -107,6 +129,72 @@ public sealed class StreamTail
             return new TailRead(entries, null);
         }
     }
+
+    /// <summary>
+    /// The entries from <paramref name="from"/> of a log that <see cref="StreamLog.ReadsInPlace"/>: those held, and for the
+    /// rest new entries made from the log's copy and put into the ring, so the cursors after this one share them (and their memos).
+    /// </summary>
+    private TailRead ReadInPlace(long from, long count)
+    {
+        if (count <= 0)
+        {
+            return new TailRead([], null);
+        }
+        var entries = new TailEntry[count];
+        var held = 0;
+        while (held < count && Find(from + held) is { } entry)
+        {
+            entries[held++] = entry;
+        }
+        if (held == count)
+        {
+            return new TailRead(entries, null);
+        }
+        var missing = (int)(count - held);
+        var copied = System.Buffers.ArrayPool<StoredEvent?>.Shared.Rent(missing);
+        try
+        {
+            var read = log.ReadHeld(from + held, copied.AsSpan(0, missing), out var retainedFrom);
+            if (read < 0)
+            {
+                // Evicted while this cursor came: what was held is still an answer, else the cursor skips.
+                return held > 0 ? new TailRead(entries[..held], null) : new TailRead([], new ReadOutcome.Gone(retainedFrom));
+            }
+            for (var i = 0; i < read; i++)
+            {
+                entries[held + i] = Share(copied[i]!);
+            }
+            var total = held + read;
+            return new TailRead(total == entries.Length ? entries : entries[..total], null);
+        }
+        finally
+        {
+            Array.Clear(copied, 0, missing);
+            System.Buffers.ArrayPool<StoredEvent?>.Shared.Return(copied);
+        }
+    }
+
+    /// <summary>The ring's entry for <paramref name="stored"/>: the one held, or a new one put in its slot (whoever puts it first wins).</summary>
+    private TailEntry Share(StoredEvent stored)
+    {
+        ref var slot = ref ring[stored.Offset % ring.Length];
+        var current = Volatile.Read(ref slot);
+        if (current is not null && current.Offset == stored.Offset)
+        {
+            return current;
+        }
+        var made = new TailEntry(stored);
+        var raced = Interlocked.CompareExchange(ref slot, made, current);
+        if (ReferenceEquals(raced, current))
+        {
+            return made;
+        }
+        // Another cursor (or an append with a memo) filled the slot meanwhile: take its entry when it is this event's.
+        return raced is not null && raced.Offset == stored.Offset ? raced : made;
+    }
+
+    /// <summary>Whether the ring holds the entry of <paramref name="offset"/> now (for tests).</summary>
+    internal bool Holds(long offset) => Find(offset) is not null;
 
     private TailEntry? Find(long offset)
     {

@@ -89,6 +89,40 @@ public sealed class RowEncoder
         Seal(sealedUpTo, rows.Count, encoded);
     }
 
+    /// <summary>
+    /// As <see cref="EncodeAll"/>, but into one buffer this encoder keeps and reuses: the payloads are valid only until
+    /// the next call on this encoder. For an output log that copies what it appends (<c>StreamLog.CopiesAppendedData</c>),
+    /// where the arrays <see cref="EncodeAll"/> makes would be garbage as soon as the append returns.
+    /// </summary>
+    public void EncodeAllReused(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (encoded.Length < rows.Count)
+        {
+            throw new ArgumentException("One slot per row is needed.", nameof(encoded));
+        }
+        if (ends.Length < rows.Count)
+        {
+            ends = new int[Math.Max(rows.Count, ends.Length * 2)];
+        }
+        buffer.ResetWrittenCount();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            writer.Reset();
+            Write(writer, rows[i].Values, includeOp ? rows[i].Op : null);
+            writer.Flush();
+            ends[i] = buffer.WrittenCount;
+        }
+        // Sliced only now: the buffer may have been replaced by a larger one while the rows were written.
+        var written = buffer.WrittenMemory;
+        var start = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            encoded[i] = written[start..ends[i]];
+            start = ends[i];
+        }
+    }
+
     private void Seal(int from, int to, Span<ReadOnlyMemory<byte>> encoded)
     {
         if (from == to)

@@ -526,7 +526,15 @@ public sealed class QueryRun
         }
         var count = emitted.Count;
         var payloads = Reserve(ref payloadBuffer, count);
-        encoder.EncodeAll(emitted, payloads);
+        if (output.CopiesAppendedData)
+        {
+            // The append copies the payloads before it returns, and the next encoding starts after it: one reused buffer.
+            encoder.EncodeAllReused(emitted, payloads);
+        }
+        else
+        {
+            encoder.EncodeAll(emitted, payloads);
+        }
         var buffer = Reserve(ref appendBuffer, count);
         for (var k = 0; k < count; k++)
         {

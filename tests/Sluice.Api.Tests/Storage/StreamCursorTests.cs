@@ -160,6 +160,95 @@ public sealed class StreamCursorTests
         Assert.Same(memo, log.Tail.Memo<string>("text"));
     }
 
+    [Fact]
+    public async Task A_memory_stream_makes_an_events_tail_entry_when_a_cursor_first_reads_it_and_later_cursors_share_it()
+    {
+        var log = await MemoryLogAsync(capacity: 10);
+        await log.AppendAsync([Event(1), Event(2), Event(3)], CancellationToken.None);
+        var heldBeforeAnyRead = Enumerable.Range(0, 3).Select(o => log.Tail.Holds(o)).ToArray();
+
+        var first = ((CursorRead.Events)await log.OpenCursor(1).ReadAsync(10, CancellationToken.None)).Entries;
+        var second = ((CursorRead.Events)await log.OpenCursor(0).ReadAsync(10, CancellationToken.None)).Entries;
+
+        Assert.Equal([false, false, false], heldBeforeAnyRead);
+        Assert.Equal([0L, 1L, 2L], second.Select(e => e.Offset));
+        Assert.Same(first[0], second[1]);
+        Assert.Same(first[1], second[2]);
+        Assert.Equal("{\"n\":3}", Encoding.UTF8.GetString(second[2].Event.Data.Span));
+    }
+
+    [Fact]
+    public async Task Once_a_cursor_reads_at_the_head_of_a_memory_stream_its_appends_are_kept_in_the_tail_as_they_come()
+    {
+        var log = await MemoryLogAsync(capacity: 10);
+        await log.AppendAsync([Event(1)], CancellationToken.None);
+        var cursor = log.OpenCursor(0);
+        await cursor.ReadAsync(10, CancellationToken.None);
+
+        await log.AppendAsync([Event(2), Event(3)], CancellationToken.None);
+
+        Assert.True(log.Tail.Holds(1));
+        Assert.True(log.Tail.Holds(2));
+        var entries = ((CursorRead.Events)await cursor.ReadAsync(10, CancellationToken.None)).Entries;
+        Assert.Equal([1L, 2L], entries.Select(e => e.Offset));
+    }
+
+    [Fact]
+    public async Task An_event_appended_with_a_memo_is_in_the_tail_with_it_before_any_read()
+    {
+        var log = await MemoryLogAsync(capacity: 10);
+        var memo = log.Tail.Memo<string>("text");
+        await log.AppendAsync([Event(1) with { Memo = EventMemo.For(memo, "attached") }, Event(2)], CancellationToken.None);
+
+        var held = (log.Tail.Holds(0), log.Tail.Holds(1));
+        var entries = ((CursorRead.Events)await log.OpenCursor(0).ReadAsync(10, CancellationToken.None)).Entries;
+
+        Assert.Equal((true, false), held);
+        Assert.Equal("attached", memo.Get(entries[0]));
+        Assert.Null(memo.Get(entries[1]));
+    }
+
+    [Fact]
+    public async Task Cursors_reading_a_memory_ring_in_place_see_contiguous_correct_events_or_a_skip_while_writers_overwrite_it()
+    {
+        var log = await MemoryLogAsync(capacity: 64);
+        const int total = 30_000;
+        var writer = Task.Run(async () =>
+        {
+            for (var next = 0; next < total; next += 7)
+            {
+                var batch = Enumerable.Range(next, Math.Min(7, total - next)).Select(Event).ToList();
+                await log.AppendAsync(batch, CancellationToken.None);
+            }
+        });
+        var cursor = log.OpenCursor(0);
+        long expected = 0;
+        while (expected < total)
+        {
+            switch (await cursor.ReadAsync(50, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)))
+            {
+                case CursorRead.Events { Entries: var entries }:
+                    foreach (var entry in entries)
+                    {
+                        Assert.Equal(expected, entry.Offset);
+                        Assert.Equal($"{{\"n\":{expected}}}", Encoding.UTF8.GetString(entry.Event.Data.Span));
+                        expected++;
+                    }
+                    break;
+                case CursorRead.Skipped skip:
+                    Assert.Equal(expected, skip.From);
+                    Assert.True(skip.To > skip.From && skip.To <= log.Position.FirstRetainedOffset, "a skip must name events really evicted");
+                    expected = skip.To;
+                    break;
+                default:
+                    Assert.Fail("the stream was not deleted");
+                    break;
+            }
+        }
+        await writer;
+        Assert.Equal(total, expected);
+    }
+
     private static long[] Offsets(CursorRead read) => Assert.IsType<CursorRead.Events>(read).Entries.Select(e => e.Offset).ToArray();
 
     private static NewEvent Event(int n) => new(DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes($"{{\"n\":{n}}}"));

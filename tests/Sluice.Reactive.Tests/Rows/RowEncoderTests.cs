@@ -100,6 +100,31 @@ public sealed class RowEncoderTests
     }
 
     [Fact]
+    public void Encoding_a_batch_into_the_reused_buffer_gives_each_row_its_own_bytes_even_when_the_buffer_grows()
+    {
+        ColumnInfo[] columns = [new("id", ColumnType.Bigint), new("text", ColumnType.Text)];
+        var encoder = new RowEncoder(columns, includeOp: true);
+        // 200 rows of ~1 kB: the buffer starts at 256 bytes, so it is replaced several times while they are written.
+        var rows = Enumerable.Range(0, 200)
+            .Select(i => new OutputRow([(long)i, new string((char)('a' + i % 26), 1000)], DateTime.UnixEpoch, i % 2 == 0 ? ChangeOp.Insert : ChangeOp.Delete))
+            .ToArray();
+        var small = new[] { new OutputRow([1L, "x"], DateTime.UnixEpoch, ChangeOp.Insert) };
+
+        var encoded = new ReadOnlyMemory<byte>[rows.Length];
+        encoder.EncodeAllReused(rows, encoded);
+        var texts = encoded.Select(e => Encoding.UTF8.GetString(e.Span)).ToArray();
+        var next = new ReadOnlyMemory<byte>[1];
+        encoder.EncodeAllReused(small, next);
+
+        var alone = new RowEncoder(columns, includeOp: true);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(alone.Encode(rows[i])), texts[i]);
+        }
+        Assert.Equal("""{"id":1,"text":"x","op":"+"}""", Encoding.UTF8.GetString(next[0].Span));
+    }
+
+    [Fact]
     public void Encoding_an_empty_batch_writes_nothing()
     {
         var encoder = new RowEncoder([new ColumnInfo("id", ColumnType.Bigint)], includeOp: false);
