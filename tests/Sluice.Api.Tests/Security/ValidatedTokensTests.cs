@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Time.Testing;
 using Sluice.Api.Auth;
+using Sluice.Api.Tests.Cluster;
 
 namespace Sluice.Api.Tests.Security;
 
@@ -154,19 +155,9 @@ public sealed class ValidatedTokensTests
         Assert.NotNull(tokens.Find("t")); // fetch under way: served meanwhile
         var generation = tokens.Generation;
         next.SetResult(new object());
-        await WaitUntilAsync(() => tokens.Generation != generation);
+        await ClusterNodesTests.EventuallyAsync(() => Task.FromResult(tokens.Generation != generation), "the cache was not emptied after the new signing keys arrived");
         Assert.Null(tokens.Find("t"));
     }
 
     private DateTime At(TimeSpan fromNow) => (time.GetUtcNow() + fromNow).UtcDateTime;
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
-            await Task.Delay(10);
-        }
-    }
 }
