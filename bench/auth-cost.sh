@@ -5,6 +5,7 @@
 # column the medians over the rounds and, the figure to read, the median over the rounds of the paired ratios
 # key/none and jwt/none of each round (service CPU per request and events/s, single events and batches).
 # Usage: bench/auth-cost.sh [--seconds 3] [--rounds 10] [--capacity 100000] [--keep-streams] [--no-build] [--server-cpus 1] [--load-cpus 0]
+#        [--fresh-services]
 # (the defaults load for 3 minutes: 60 runs of 3 s; about 5 minutes in all on a quiet machine, longer on a shared one).
 # The order of the three services turns by one each round (none/key/jwt, key/jwt/none, jwt/none/key), so no column
 # is always the first one after a batch run or always the last. Round 1 warms the services up and is not counted.
@@ -12,6 +13,9 @@
 # the same memory in every round: with 1,000,000-event streams left behind, the services' heaps grew run after run
 # and a batch run measured the garbage collector's growing work (±40-90 % between services in one round), not the
 # credential (--capacity 1000000 --keep-streams runs it that former way, for comparison).
+# --fresh-services starts three new services every round (each warmed up by an uncounted run per mode): one
+# service process can run a few per cent to 40 % slower than another of the same build for its whole life (heap
+# layout, JIT choices), which without it lands on one column for the whole run; with it every round draws again.
 # --server-cpus / --load-cpus pin the services / the load tool with taskset (e.g. when one core is busy elsewhere).
 # Memory streams only: they show what a credential costs per request most plainly (a PostgreSQL append adds its own,
 # equal, cost to every column).
@@ -24,6 +28,7 @@ keep_streams=0
 no_build=0
 server_cpus=""
 load_cpus=""
+fresh_services=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
@@ -33,6 +38,7 @@ while [ $# -gt 0 ]; do
     --no-build) no_build=1 ;;
     --server-cpus) server_cpus="$2"; shift ;;
     --load-cpus) load_cpus="$2"; shift ;;
+    --fresh-services) fresh_services=1 ;;
   esac
   shift
 done
@@ -64,14 +70,24 @@ start() { # port, extra settings...
      --ConnectionStrings:Postgres= "$@") >"/tmp/sluice-auth-cost-$port.log" 2>&1 &
   echo $!
 }
-none=$(start 5081)
-keys=$(start 5082 --Auth:Keys:bench:Secret="$key" --Auth:Keys:bench:Scopes=admin --Auth:Keys:other:Secret=other-key-0123456789 --Auth:Keys:other:Scopes=read:x)
-jwts=$(start 5083 --Auth:Jwt:SigningKey="$signing" --Auth:Jwt:Issuer=bench --Auth:Jwt:Audience=sluice)
+none="" keys="" jwts=""
+start_services() {
+  none=$(start 5081)
+  keys=$(start 5082 --Auth:Keys:bench:Secret="$key" --Auth:Keys:bench:Scopes=admin --Auth:Keys:other:Secret=other-key-0123456789 --Auth:Keys:other:Scopes=read:x)
+  jwts=$(start 5083 --Auth:Jwt:SigningKey="$signing" --Auth:Jwt:Issuer=bench --Auth:Jwt:Audience=sluice)
+  for port in 5081 5082 5083; do
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
+  done
+}
+stop_services() {
+  kill $none $keys $jwts 2>/dev/null || true
+  for pid in $none $keys $jwts; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+}
 results="$(mktemp)"
-trap 'kill $none $keys $jwts 2>/dev/null || true; rm -f "$results"' EXIT
-for port in 5081 5082 5083; do
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.1; done
-done
+trap 'stop_services; rm -f "$results"' EXIT
+start_services
 
 # The figures depend on what else the machine does: say so beside them.
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
@@ -106,6 +122,17 @@ columns=(none key jwt)
 for round in $(seq 1 "$rounds"); do
   shift_by=$(( (round - 1) % 3 ))
   order=("${columns[@]:shift_by}" "${columns[@]:0:shift_by}")
+  if [ "$fresh_services" = 1 ] && [ "$round" -gt 1 ]; then
+    stop_services
+    start_services
+    # The new processes' warm-up (JIT, first collections): one short run per service and mode, not counted.
+    measured_seconds=$seconds
+    seconds=2
+    for mode in batch single; do
+      for column in "${order[@]}"; do run "$column" "$mode" >/dev/null; done
+    done
+    seconds=$measured_seconds
+  fi
   for mode in batch single; do
     for column in "${order[@]}"; do
       run "$column" "$mode" | sed "s/^/round $round  /" | tee -a "$results"

