@@ -128,6 +128,34 @@ public abstract class AppendGuardsBehaviour(SluiceApp app, string storage)
     }
 
     [Fact]
+    public async Task Concurrent_keyed_appends_sent_three_times_each_append_once_at_offsets_holding_their_own_events()
+    {
+        var stream = await CreateAsync();
+        using var client = App.CreateClient();
+
+        // 60 requests of two events, each sent three times at once: on PostgreSQL, keyed groups share the commit pipeline,
+        // so a key's later sends may meet its first still in flight, stored, or in the same group.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).SelectMany(i => new[] { i, i, i }).Select(async i =>
+        {
+            using var response = await Appends.PostAsync(client, stream, $$"""[{"n":{{2 * i}}},{"n":{{2 * i + 1}}}]""", key: $"key-{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (Request: i, Offsets: Appends.Offsets(await response.Content.ReadFromJsonAsync<JsonElement>()));
+        }));
+
+        Assert.All(answers.GroupBy(a => a.Request), sends => Assert.Single(sends.Select(a => a.Offsets).Distinct()));
+        Assert.Equal(120, await Appends.HeadAsync(client, stream));
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/streams/{stream}/events?from=0&limit=200");
+        var stored = page.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("offset").GetInt64(), e => e.GetProperty("data").GetProperty("n").GetInt64());
+        Assert.Equal(120, stored.Count);
+        foreach (var (request, (first, last, count)) in answers)
+        {
+            Assert.Equal((2, last), (count, first + 1));
+            Assert.Equal(2 * request, stored[first]);
+            Assert.Equal(2 * request + 1, stored[last]);
+        }
+    }
+
+    [Fact]
     public async Task ExpectedOffset_appends_at_the_head_and_refuses_elsewhere_with_409_and_the_current_offset()
     {
         var stream = await CreateAsync();
