@@ -6,14 +6,10 @@ samples that ran (managed code, or native code outside a known wait), the share 
 frames the sample holds, then the frames with the most inclusive running time.
 Usage: python3 bench/startup-breakdown.py FILE.speedscope.json [until_ms] [N top frames]
 """
-import json, sys, collections
-d = json.load(open(sys.argv[1]))
+import sys, collections
+from speedscope_samples import has, thread_time
 until = float(sys.argv[2]) if len(sys.argv) > 2 else float('inf')
 top = int(sys.argv[3]) if len(sys.argv) > 3 else 40
-frames = [f['name'] for f in d['shared']['frames']]
-WAIT = ('LowLevelLifoSemaphore', 'WaitHandle.WaitOne', 'Monitor.Wait', 'ManualResetEventSlim.Wait', 'Interop+Sys.Read', 'WaitForSocketEvents',
-        'Thread.Sleep', 'Interop+Sys.Poll', 'WaitOneNoCheck', 'TimerQueue.TimerThread', 'GateThreadStart', 'EventLoop', 'Interop+Sys.WaitPid')
-def has(s, *keys): return any(k in f for f in s for k in keys)
 phases = [
  ('GC (threads stopped for a collection)', lambda s: has(s, 'PollGC', 'GarbageCollect')),
  ('restore: reading the checkpoint into the pipeline', lambda s: has(s, 'ReadState', 'PipelineCheckpoint.Read', 'CheckpointFormat.Read')),
@@ -26,28 +22,18 @@ phases = [
  ('other', lambda s: True),
 ]
 counts = collections.Counter(); inclusive = collections.Counter(); waits = 0.0; running = 0.0
-for p in d['profiles']:
-    stack = []; last = None
-    for e in p['events']:
-        if last is not None and stack and e['at'] > last and last < until:
-            w = min(e['at'], until) - last
-            s = [frames[i] for i in stack]
-            kind = s[-1]; s = s[:-1]
-            if kind == 'UNMANAGED_CODE_TIME' and (not s or has(s[-1:], *WAIT) or has(s[-2:], *WAIT)):
-                waits += w
-            elif kind not in ('CPU_TIME', 'UNMANAGED_CODE_TIME'):
-                waits += w
-            else:
-                running += w
-                for name, pred in phases:
-                    if pred(s):
-                        counts[name] += w
-                        break
-                for f in set(x.split('!')[-1][:110] for x in s):
-                    inclusive[f] += w
-        last = e['at']
-        if e['type'] == 'O': stack.append(e['frame'])
-        elif stack: stack.pop()
+# Native time waiting for a child process (WaitPid) counts as waiting here too.
+for s, w, state in thread_time(sys.argv[1], extra_waits=('Interop+Sys.WaitPid',), until=until):
+    if state == 'waiting':
+        waits += w
+        continue
+    running += w
+    for name, pred in phases:
+        if pred(s):
+            counts[name] += w
+            break
+    for f in set(x.split('!')[-1][:110] for x in s):
+        inclusive[f] += w
 print(f'running {running:.0f} ms (managed + native outside waits), not running {waits:.0f} ms, up to {until} ms')
 for n, c in counts.most_common():
     print(f'{100*c/running:5.1f} %  {c:7.0f} ms  {n}')

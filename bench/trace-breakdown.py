@@ -5,11 +5,8 @@ converted with `dotnet-trace convert FILE --format speedscope`. Samples of threa
 the rest (managed code, and native code outside those waits, such as a collection run on an allocating thread) are
 put in the first stage whose frames they contain. Usage: python3 bench/trace-breakdown.py FILE.speedscope.json [N other stacks]
 """
-import json, sys, collections
-d = json.load(open(sys.argv[1]))
-frames = [f['name'] for f in d['shared']['frames']]
-WAIT = ('LowLevelLifoSemaphore', 'WaitHandle.WaitOne', 'Monitor.Wait', 'ManualResetEventSlim.Wait', 'Interop+Sys.Read', 'WaitForSocketEvents', 'Thread.Sleep', 'SpinWait', 'Interop+Sys.Poll', 'WaitOneNoCheck', 'TimerQueue.TimerThread', 'GateThreadStart', 'EventLoop')
-def has(s, *keys): return any(k in f for f in s for k in keys)
+import sys, collections
+from speedscope_samples import has, thread_time
 def deepest(s, key): return max((i for i, f in enumerate(s) if key in f), default=-1)
 # A query run resumed from an awaited decode hand-off carries InputDecoder frames below its own: decoding only when deeper.
 def decoding(s): return deepest(s, 'InputDecoder') > deepest(s, 'QueryRun')
@@ -32,26 +29,16 @@ cats = [
 ]
 counts = collections.Counter(); waits = 0
 others = collections.Counter()
-for p in d['profiles']:
-    stack = []; last = None
-    for e in p['events']:
-        if last is not None and stack and e['at'] > last:
-            w = e['at'] - last
-            s = [frames[i] for i in stack]
-            kind = s[-1]; s = s[:-1]
-            if kind == 'UNMANAGED_CODE_TIME' and (not s or has(s[-1:], *WAIT) or has(s[-2:], *WAIT)):
-                waits += w
-            elif kind not in ('CPU_TIME', 'UNMANAGED_CODE_TIME'):
-                waits += w
-            else:
-                for name, pred in cats:
-                    if pred(s):
-                        counts[(name, kind == 'CPU_TIME')] += w
-                        if name == 'other': others[' < '.join(x.split('!')[-1][:60] for x in s[-3:][::-1])] += w
-                        break
-        last = e['at']
-        if e['type'] == 'O': stack.append(e['frame'])
-        elif stack: stack.pop()
+# Native time in SpinWait counts as waiting here too (managed spinning stays in its stage above).
+for s, w, state in thread_time(sys.argv[1], extra_waits=('SpinWait',)):
+    if state == 'waiting':
+        waits += w
+        continue
+    for name, pred in cats:
+        if pred(s):
+            counts[(name, state == 'managed')] += w
+            if name == 'other': others[' < '.join(x.split('!')[-1][:60] for x in s[-3:][::-1])] += w
+            break
 running = sum(counts.values())
 print(f'not running {waits:.0f} ms, running {running:.0f} ms (managed + native outside waits)')
 byname = collections.Counter()

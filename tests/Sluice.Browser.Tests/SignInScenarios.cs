@@ -22,7 +22,7 @@ public sealed class SignInScenarios(SecuredServiceProcess service, ITestOutputHe
 /// <summary>The service with two API keys (the secrets are also in tests/browser/sign-in.mjs).</summary>
 public sealed class SecuredServiceProcess : ServiceProcess
 {
-    protected override void Configure(IDictionary<string, string?> environment)
+    protected override void Configure(IDictionary<string, string> environment)
     {
         environment["Auth__Keys__ops__Secret"] = "browser-admin-secret-0123456789";
         environment["Auth__Keys__ops__Scopes"] = "admin";

@@ -31,17 +31,10 @@ internal abstract record BoundExpr(SqlType Type, SourcePos Pos)
 
     public abstract IEnumerable<BoundExpr> Children { get; }
 
-    public IEnumerable<int> ColumnsUsed()
-    {
-        var stack = new Stack<BoundExpr>();
-        stack.Push(this);
-        while (stack.Count > 0)
-        {
-            var e = stack.Pop();
-            if (e is BoundColumn c) yield return c.Index;
-            foreach (var child in e.Children) stack.Push(child);
-        }
-    }
+    /// <summary>This expression and every expression inside it, each before its operands.</summary>
+    public IEnumerable<BoundExpr> SelfAndDescendants() => TreeWalk.PreOrder(this, e => e.Children);
+
+    public IEnumerable<int> ColumnsUsed() => SelfAndDescendants().OfType<BoundColumn>().Select(c => c.Index);
 
     protected static IReadOnlyList<BoundExpr> RewriteAll(IReadOnlyList<BoundExpr> list, Func<BoundExpr, BoundExpr?> replace)
     {

@@ -25,24 +25,12 @@ internal sealed class Planner
         var names = ReferencedNames.Collect(query, out var wholeRows, out var mentioned);
         var planner = new Planner(streams, names, wholeRows ? null : mentioned, limits ?? QueryLimits.Default);
         var plan = planner.PlanQuery(query);
-        if (FindNodes(plan).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
+        if (TreeWalk.PreOrder(plan, n => n.Inputs).OfType<TopNNode>().FirstOrDefault(t => t.Limit is null) is { } unfiltered)
             throw Error("ROW_NUMBER() OVER (...) needs a filter on its result in the enclosing query, as in SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY k ORDER BY t DESC) AS rn FROM s) WHERE rn <= 10", unfiltered.Pos);
         return (plan, planner.inputs);
     }
 
     private static QueryException Error(string message, SourcePos pos) => ExpressionBinder.Error(message, pos);
-
-    private static IEnumerable<PlanNode> FindNodes(PlanNode root)
-    {
-        var stack = new Stack<PlanNode>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var node = stack.Pop();
-            yield return node;
-            foreach (var input in node.Inputs) stack.Push(input);
-        }
-    }
 
     /// <summary>A whole query: its SELECTs combined by UNION ALL, then ORDER BY … LIMIT as a top-N.</summary>
     private PlanNode PlanQuery(SelectQuery query)
@@ -123,7 +111,7 @@ internal sealed class Planner
     private static (PlanNode Node, BoundExpr Condition) JoinScalarSubqueries(PlanNode node, BoundExpr condition, List<PlanNode> plans, HashSet<int> hidden)
     {
         var columnOf = new Dictionary<int, int>();
-        foreach (var placeholder in Flatten(condition).OfType<BoundScalarSubquery>())
+        foreach (var placeholder in condition.SelfAndDescendants().OfType<BoundScalarSubquery>())
         {
             if (columnOf.ContainsKey(placeholder.Index)) continue;
             columnOf[placeholder.Index] = node.Columns.Count;
@@ -132,18 +120,6 @@ internal sealed class Planner
         }
         var rewritten = condition.Rewrite(x => x is BoundScalarSubquery q ? new BoundColumn(columnOf[q.Index], "subquery", q.Type, q.Pos) : null);
         return (node, rewritten);
-    }
-
-    private static IEnumerable<BoundExpr> Flatten(BoundExpr e)
-    {
-        var stack = new Stack<BoundExpr>();
-        stack.Push(e);
-        while (stack.Count > 0)
-        {
-            var x = stack.Pop();
-            yield return x;
-            foreach (var child in x.Children) stack.Push(child);
-        }
     }
 
     private PlanNode PlanSelect(SelectQuery query)

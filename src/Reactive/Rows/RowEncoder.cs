@@ -61,40 +61,18 @@ public sealed class RowEncoder
     /// and fewer, larger objects are cheaper for the GC while the output stream retains them. Each array stays under
     /// the large object heap threshold unless a single row is larger.
     /// </summary>
-    public void EncodeAll(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        if (encoded.Length < rows.Count)
-        {
-            throw new ArgumentException("One slot per row is needed.", nameof(encoded));
-        }
-        if (ends.Length < rows.Count)
-        {
-            ends = new int[Math.Max(rows.Count, ends.Length * 2)];
-        }
-        buffer.ResetWrittenCount();
-        var sealedUpTo = 0;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            writer.Reset();
-            Write(writer, rows[i].Values, includeOp ? rows[i].Op : null);
-            writer.Flush();
-            ends[i] = buffer.WrittenCount;
-            if (buffer.WrittenCount >= ChunkBytes)
-            {
-                Seal(sealedUpTo, i + 1, encoded);
-                sealedUpTo = i + 1;
-            }
-        }
-        Seal(sealedUpTo, rows.Count, encoded);
-    }
+    public void EncodeAll(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded) =>
+        EncodeRows(rows, encoded, intoFreshArrays: true);
 
     /// <summary>
     /// As <see cref="EncodeAll"/>, but into one buffer this encoder keeps and reuses: the payloads are valid only until
     /// the next call on this encoder. For an output log that copies what it appends (<c>StreamLog.CopiesAppendedData</c>),
     /// where the arrays <see cref="EncodeAll"/> makes would be garbage as soon as the append returns.
     /// </summary>
-    public void EncodeAllReused(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded)
+    public void EncodeAllReused(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded) =>
+        EncodeRows(rows, encoded, intoFreshArrays: false);
+
+    private void EncodeRows(IReadOnlyList<OutputRow> rows, Span<ReadOnlyMemory<byte>> encoded, bool intoFreshArrays)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (encoded.Length < rows.Count)
@@ -106,36 +84,42 @@ public sealed class RowEncoder
             ends = new int[Math.Max(rows.Count, ends.Length * 2)];
         }
         buffer.ResetWrittenCount();
+        var slicedUpTo = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             writer.Reset();
             Write(writer, rows[i].Values, includeOp ? rows[i].Op : null);
             writer.Flush();
             ends[i] = buffer.WrittenCount;
+            // Fresh arrays are cut once a chunk is full, so that each stays under the large object heap threshold.
+            if (intoFreshArrays && buffer.WrittenCount >= ChunkBytes)
+            {
+                SliceWritten(slicedUpTo, i + 1, encoded, intoFreshArrays);
+                slicedUpTo = i + 1;
+            }
         }
-        // Sliced only now: the buffer may have been replaced by a larger one while the rows were written.
-        var written = buffer.WrittenMemory;
-        var start = 0;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            encoded[i] = written[start..ends[i]];
-            start = ends[i];
-        }
+        SliceWritten(slicedUpTo, rows.Count, encoded, intoFreshArrays);
     }
 
-    private void Seal(int from, int to, Span<ReadOnlyMemory<byte>> encoded)
+    /// <summary>
+    /// Points <paramref name="encoded"/>[from..to] at those rows, all written since the buffer was last reset: in a
+    /// fresh array copied from the buffer, or in the buffer itself. Sliced only once they are all written, as the buffer
+    /// may have been replaced by a larger one meanwhile. The buffer starts over afterwards.
+    /// </summary>
+    private void SliceWritten(int from, int to, Span<ReadOnlyMemory<byte>> encoded, bool intoFreshArray)
     {
         if (from == to)
         {
             return;
         }
-        var bytes = buffer.WrittenSpan.ToArray();
+        ReadOnlyMemory<byte> bytes = intoFreshArray ? buffer.WrittenSpan.ToArray() : buffer.WrittenMemory;
         var start = 0;
         for (var i = from; i < to; i++)
         {
-            encoded[i] = new ReadOnlyMemory<byte>(bytes, start, ends[i] - start);
+            encoded[i] = bytes[start..ends[i]];
             start = ends[i];
         }
+        // Reset only moves the write position back (it zeroes nothing), so reused payloads stay valid until the next call.
         buffer.ResetWrittenCount();
     }
 

@@ -24,6 +24,9 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
 
     private static readonly string[] Windowed = ["q5", "q7", "q8"];
 
+    // A start recovers every query before Kestrel listens: generous for a slow machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     [Fact]
     public async Task Nexmark_outputs_equal_the_reference_after_repeated_SIGKILLs_during_ingest()
     {
@@ -34,7 +37,7 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
         var database = await server.CreateDatabaseAsync(nameof(CrashRecoveryTests));
         // Checkpoints every 200 ms, so that each run of 200-1,500 ms between kills can leave one to resume from.
         await using var service = new ServiceProcess(database, new Dictionary<string, string> { ["Queries__CheckpointInterval"] = "200ms" });
-        await service.StartAsync();
+        await service.StartListeningAsync(StartTimeout);
         using var http = new HttpClient { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
         foreach (var definition in NexmarkStreams.Definitions("postgres"))
@@ -60,7 +63,7 @@ public sealed class CrashRecoveryTests(PostgresServer server, ITestOutputHelper 
             await Task.Delay(random.Next(200, 1500));
             up.Close();
             await service.KillAsync();
-            await service.StartAsync();
+            await service.StartListeningAsync(StartTimeout);
             up.Open();
         }
         await ingest;

@@ -16,12 +16,15 @@ public sealed class ReplaceCrashTests(PostgresServer server, ITestOutputHelper o
     private const string Old = "SELECT k, v FROM a WHERE v > 3";
     private const string New = "SELECT k, COUNT(*) AS n, SUM(v) AS s FROM a GROUP BY k";
 
+    // A start recovers every query before Kestrel listens: generous for a slow machine.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     [Fact]
     public async Task A_service_killed_during_a_backfill_comes_back_as_the_new_query_and_its_output_after_reset_equals_a_fresh_registration()
     {
         var database = await server.CreateDatabaseAsync(nameof(ReplaceCrashTests));
         await using var service = new ServiceProcess(database);
-        await service.StartAsync();
+        await service.StartListeningAsync(StartTimeout);
         using var http = new HttpClient { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
         await SucceedAsync(http.PostAsJsonAsync("/api/streams", new { name = "a", storage = "postgres", schema = new { k = "bigint", v = "bigint" } }));
         for (var first = 0; first < Events; first += 2_000)
@@ -39,11 +42,11 @@ public sealed class ReplaceCrashTests(PostgresServer server, ITestOutputHelper o
         // and again once the resumed run has written some: recovery must then skip exactly the rows the output already holds.
         output.WriteLine($"backfill before the first kill: {await BackfillAsync(http)}");
         await service.KillAsync();
-        await service.StartAsync();
+        await service.StartListeningAsync(StartTimeout);
         await Eventually.UntilAsync(() => HeadAsync(http, "swapped"), head => head > outputStart + 100, "rows of the resumed backfill", TimeSpan.FromSeconds(60));
         output.WriteLine($"backfill before the second kill: {await BackfillAsync(http)}");
         await service.KillAsync();
-        await service.StartAsync();
+        await service.StartListeningAsync(StartTimeout);
 
         var back = await http.GetFromJsonAsync<JsonElement>("/api/queries/swapped");
         Assert.Equal(New, back.GetProperty("sql").GetString());

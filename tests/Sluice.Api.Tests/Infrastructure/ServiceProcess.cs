@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 
@@ -8,15 +6,15 @@ namespace Sluice.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real service (the build of src/Api in this configuration) as a child process on 127.0.0.1, for tests that
-/// kill it with SIGKILL or pull PostgreSQL from under it. Each <see cref="StartAsync"/> starts a fresh process on the
-/// same port; <see cref="Kill"/> is a SIGKILL: no shutdown code runs.
+/// kill it with SIGKILL, pull PostgreSQL from under it or drive it from a browser. Each <see cref="StartAsync"/> starts
+/// a fresh process on the same port; <see cref="KillAsync"/> is a SIGKILL: no shutdown code runs.
 /// </summary>
 public sealed class ServiceProcess(string postgresConnectionString, IDictionary<string, string>? settings = null) : IAsyncDisposable
 {
     private readonly StringBuilder log = new();
     private Process? process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPort.Unused();
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
@@ -29,6 +27,18 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
             lock (log)
             {
                 return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The last lines the service wrote, for failure messages.</summary>
+    public string RecentLog
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.Length > 6000 ? log.ToString(log.Length - 6000, 6000) : log.ToString();
             }
         }
     }
@@ -81,6 +91,16 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
         return first == listening.Task;
     }
 
+    /// <summary>Starts the service and fails the test, with the end of its log, unless Kestrel listens before it exits.</summary>
+    public async Task StartListeningAsync(TimeSpan? timeout = null)
+    {
+        if (!await StartAsync(timeout))
+        {
+            // Only now: the message reads the exit code, which a running process does not have.
+            Assert.Fail($"the service exited with {process?.ExitCode} before listening:\n{RecentLog}");
+        }
+    }
+
     /// <summary>SIGKILL: the process ends at once, whatever it was doing.</summary>
     public async Task KillAsync()
     {
@@ -101,21 +121,8 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
     {
         var configuration = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "ApiConfiguration").Value!;
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Api.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var output = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Api.sln not found above " + AppContext.BaseDirectory),
-            "src", "Api", "bin", configuration, "net10.0");
+        var output = Path.Combine(RepoPaths.Root, "src", "Api", "bin", configuration, "net10.0");
         Assert.True(File.Exists(Path.Combine(output, "Sluice.Api.dll")), $"the API is not built at {output}");
         return output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -14,14 +14,11 @@ public sealed class StartupTests
     [Fact]
     public async Task A_postgres_address_where_nothing_listens_ends_the_start_with_one_line_naming_host_and_port()
     {
-        var port = UnusedPort();
+        var port = LoopbackPort.Unused();
         await using var service = new ServiceProcess($"Host=127.0.0.1;Port={port};Username=sluice;Password=secret;Database=sluice;Timeout=5");
 
-        Assert.False(await service.StartAsync(Timeout), $"the service started:\n{service.Log}");
-        await service.Current!.WaitForExitAsync().WaitAsync(Timeout);
+        var line = await OnlyLineOfAFailedStartAsync(service);
 
-        Assert.Equal(1, service.Current.ExitCode);
-        var line = Assert.Single(Lines(service.Log));
         Assert.Contains($"cannot reach PostgreSQL at 127.0.0.1:{port}", line, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:Postgres", line, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", line, StringComparison.Ordinal);
@@ -34,11 +31,8 @@ public sealed class StartupTests
         using var squatter = new TcpListener(IPAddress.Loopback, service.Port);
         squatter.Start();
 
-        Assert.False(await service.StartAsync(Timeout), $"the service started:\n{service.Log}");
-        await service.Current!.WaitForExitAsync().WaitAsync(Timeout);
+        var line = await OnlyLineOfAFailedStartAsync(service);
 
-        Assert.Equal(1, service.Current.ExitCode);
-        var line = Assert.Single(Lines(service.Log));
         Assert.Contains($"cannot listen on {service.BaseUrl}: the address is already in use", line, StringComparison.Ordinal);
         Assert.Contains("--urls", line, StringComparison.Ordinal);
     }
@@ -72,6 +66,15 @@ public sealed class StartupTests
         }
     }
 
+    /// <summary>Starts the service, which must exit with code 1 instead of listening, and returns the one line it wrote.</summary>
+    private static async Task<string> OnlyLineOfAFailedStartAsync(ServiceProcess service)
+    {
+        Assert.False(await service.StartAsync(Timeout), $"the service started:\n{service.Log}");
+        await service.Current!.WaitForExitAsync().WaitAsync(Timeout);
+        Assert.Equal(1, service.Current.ExitCode);
+        return Assert.Single(Lines(service.Log));
+    }
+
     private static string[] Lines(string log) => log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // The summary is logged just after Kestrel's "Now listening" line, which is what StartAsync waits for.
@@ -87,12 +90,5 @@ public sealed class StartupTests
             Assert.False(service.Current!.HasExited, $"the service exited:\n{service.Log}");
             await Task.Delay(50, deadline.Token);
         }
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -14,11 +14,7 @@ public sealed class CommitPipelineTests
     public async Task A_group_may_commit_only_after_every_earlier_group_committed()
     {
         var pipeline = new CommitPipeline(maxInFlight: 3);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        first.CopyEnded();
-        var second = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        second.CopyEnded();
-        var third = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var (first, second, third) = await ThreeGroupsWithTheFirstTwoCopiedAsync(pipeline);
 
         Assert.True(first.PredecessorsCommitted.IsCompletedSuccessfully);
         Assert.False(second.PredecessorsCommitted.IsCompleted);
@@ -36,11 +32,7 @@ public sealed class CommitPipelineTests
     public async Task Groups_started_after_a_failed_group_are_told_not_to_commit()
     {
         var pipeline = new CommitPipeline(maxInFlight: 3);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        first.CopyEnded();
-        var second = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        second.CopyEnded();
-        var third = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var (first, second, third) = await ThreeGroupsWithTheFirstTwoCopiedAsync(pipeline);
 
         var error = new InvalidOperationException("connection broken");
         first.Failed(error);
@@ -54,11 +46,7 @@ public sealed class CommitPipelineTests
     public async Task A_failed_group_releases_its_successors_only_once_its_own_predecessors_have_finished()
     {
         var pipeline = new CommitPipeline(maxInFlight: 3);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        first.CopyEnded();
-        var second = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
-        second.CopyEnded();
-        var third = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var (first, second, third) = await ThreeGroupsWithTheFirstTwoCopiedAsync(pipeline);
         third.CopyEnded();
 
         // The second group's commit failed while the first is still committing: reading the head back must wait for the first.
@@ -69,7 +57,7 @@ public sealed class CommitPipelineTests
         await third.PredecessorsFinished.WaitAsync(Patience);
         await Assert.ThrowsAsync<InvalidOperationException>(() => third.PredecessorsCommitted.WaitAsync(Patience));
         third.Failed(new InvalidOperationException("rolled back"));
-        var fourth = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var fourth = await TakeTurnAsync(pipeline);
         await fourth.PredecessorsFinished.WaitAsync(Patience);
     }
 
@@ -77,7 +65,7 @@ public sealed class CommitPipelineTests
     public async Task Only_one_group_copies_at_a_time()
     {
         var pipeline = new CommitPipeline(maxInFlight: 3);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var first = await TakeTurnAsync(pipeline);
 
         var second = pipeline.WaitForTurnAsync(CancellationToken.None);
         Assert.False(second.IsCompleted);
@@ -90,9 +78,9 @@ public sealed class CommitPipelineTests
     public async Task No_more_than_the_bound_of_groups_are_in_flight()
     {
         var pipeline = new CommitPipeline(maxInFlight: 2);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var first = await TakeTurnAsync(pipeline);
         first.CopyEnded();
-        var second = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var second = await TakeTurnAsync(pipeline);
         second.CopyEnded();
 
         var third = pipeline.WaitForTurnAsync(CancellationToken.None);
@@ -106,7 +94,7 @@ public sealed class CommitPipelineTests
     public async Task A_caller_that_gives_up_waiting_for_a_turn_takes_no_place_in_the_pipeline()
     {
         var pipeline = new CommitPipeline(maxInFlight: 2);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var first = await TakeTurnAsync(pipeline);
         using var giveUp = new CancellationTokenSource();
 
         var abandoned = pipeline.WaitForTurnAsync(giveUp.Token);
@@ -114,11 +102,11 @@ public sealed class CommitPipelineTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(Patience));
 
         first.CopyEnded();
-        var second = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var second = await TakeTurnAsync(pipeline);
         second.CopyEnded();
         // Both slots were free again for the second and the third: the abandoned wait released what it had taken.
         first.Committed();
-        var third = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var third = await TakeTurnAsync(pipeline);
         Assert.False(third.PredecessorsCommitted.IsCompleted);
         second.Committed();
         await third.PredecessorsCommitted.WaitAsync(Patience);
@@ -128,14 +116,29 @@ public sealed class CommitPipelineTests
     public async Task A_skipped_turn_passes_an_earlier_failure_on_to_later_groups()
     {
         var pipeline = new CommitPipeline(maxInFlight: 3);
-        var first = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var first = await TakeTurnAsync(pipeline);
         first.CopyEnded();
-        var skipped = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var skipped = await TakeTurnAsync(pipeline);
         skipped.Skipped();
-        var third = await pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+        var third = await TakeTurnAsync(pipeline);
 
         first.Failed(new InvalidOperationException("commit failed"));
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => third.PredecessorsCommitted.WaitAsync(Patience));
+    }
+
+    /// <summary>Waits (bounded) for the next turn, as every writer does before its COPY.</summary>
+    private static Task<CommitPipeline.CommitTurn> TakeTurnAsync(CommitPipeline pipeline) =>
+        pipeline.WaitForTurnAsync(CancellationToken.None).WaitAsync(Patience);
+
+    /// <summary>Three groups in flight: the first two have ended their COPY, the third holds the copy turn.</summary>
+    private static async Task<(CommitPipeline.CommitTurn First, CommitPipeline.CommitTurn Second, CommitPipeline.CommitTurn Third)>
+        ThreeGroupsWithTheFirstTwoCopiedAsync(CommitPipeline pipeline)
+    {
+        var first = await TakeTurnAsync(pipeline);
+        first.CopyEnded();
+        var second = await TakeTurnAsync(pipeline);
+        second.CopyEnded();
+        return (first, second, await TakeTurnAsync(pipeline));
     }
 }

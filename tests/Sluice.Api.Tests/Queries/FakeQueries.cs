@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using Sluice.Reactive;
 
@@ -16,6 +17,22 @@ internal static class FakeQueries
         isUpdating: false,
         "Project(id, text)\n  Scan(" + stream + ")",
         (inputs, stats) => inputs[0].Select(e => new OutputRow(e.Row, e.EventTime, ChangeOp.Insert)));
+
+    /// <summary>
+    /// Like <see cref="PassThrough"/>, remembering in <paramref name="seen"/> the row instance it received for each input
+    /// offset; <paramref name="reads"/> marks the columns it reads (null: all of them).
+    /// </summary>
+    public static CompiledQuery Recording(string stream, ConcurrentDictionary<long, object?[]> seen, bool[]? reads = null) => new(
+        $"SELECT id, text FROM {stream}",
+        [new QueryInput(stream, IdAndText, TimeSpan.Zero) { Reads = reads }],
+        IdAndText,
+        isUpdating: false,
+        "Project(id, text)",
+        (inputs, stats) => inputs[0].Select(e =>
+        {
+            seen[e.Offset] = e.Row;
+            return new OutputRow(e.Row, e.EventTime, ChangeOp.Insert);
+        }));
 
     /// <summary>Like <see cref="PassThrough"/>, but an event with id = <paramref name="poisonId"/> makes the pipeline fail.</summary>
     public static CompiledQuery FailingOn(string stream, long poisonId) => new(

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reactive.Linq;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
 using Sluice.Reactive.Runtime;
@@ -22,8 +21,8 @@ public sealed class PartialDecodingTests
         var log = await harness.CreateStreamAsync("clicks");
         var first = new ConcurrentDictionary<long, object?[]>();
         var second = new ConcurrentDictionary<long, object?[]>();
-        var one = await harness.RegisterAsync("one", Recording("clicks", IdOnly, first));
-        var two = await harness.RegisterAsync("two", Recording("clicks", IdOnly, second));
+        var one = await harness.RegisterAsync("one", FakeQueries.Recording("clicks", first, reads: IdOnly));
+        var two = await harness.RegisterAsync("two", FakeQueries.Recording("clicks", second, reads: IdOnly));
 
         await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         await RuntimeHarness.RowsOutAsync(one, 3);
@@ -42,8 +41,8 @@ public sealed class PartialDecodingTests
         var log = await harness.CreateStreamAsync("clicks");
         var ids = new ConcurrentDictionary<long, object?[]>();
         var texts = new ConcurrentDictionary<long, object?[]>();
-        var byId = await harness.RegisterAsync("ids", Recording("clicks", IdOnly, ids));
-        var byText = await harness.RegisterAsync("texts", Recording("clicks", TextOnly, texts));
+        var byId = await harness.RegisterAsync("ids", FakeQueries.Recording("clicks", ids, reads: IdOnly));
+        var byText = await harness.RegisterAsync("texts", FakeQueries.Recording("clicks", texts, reads: TextOnly));
 
         await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         await RuntimeHarness.RowsOutAsync(byId, 3);
@@ -64,14 +63,14 @@ public sealed class PartialDecodingTests
         var log = await harness.CreateStreamAsync("clicks");
         var ids = new ConcurrentDictionary<long, object?[]>();
         var texts = new ConcurrentDictionary<long, object?[]>();
-        var one = await harness.RegisterAsync("one", Recording("clicks", IdOnly, ids));
-        var two = await harness.RegisterAsync("two", Recording("clicks", IdOnly, []));
+        var one = await harness.RegisterAsync("one", FakeQueries.Recording("clicks", ids, reads: IdOnly));
+        var two = await harness.RegisterAsync("two", FakeQueries.Recording("clicks", [], reads: IdOnly));
         await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         await RuntimeHarness.RowsOutAsync(one, 3);
         await RuntimeHarness.RowsOutAsync(two, 3);
         Assert.Equal([3L, null], ids[2]);
 
-        var late = await harness.RegisterAsync("late", Recording("clicks", TextOnly, texts), StartFrom.Earliest);
+        var late = await harness.RegisterAsync("late", FakeQueries.Recording("clicks", texts, reads: TextOnly), StartFrom.Earliest);
         await RuntimeHarness.RowsOutAsync(late, 3);
         await harness.AppendAsync("clicks", (4, "d"), (5, "e"));
         await RuntimeHarness.RowsOutAsync(one, 5);
@@ -91,14 +90,14 @@ public sealed class PartialDecodingTests
         await using var harness = new RuntimeHarness();
         await harness.CreateStreamAsync("clicks");
         var ids = new ConcurrentDictionary<long, object?[]>();
-        var one = await harness.RegisterAsync("one", Recording("clicks", IdOnly, ids));
-        var reader = await harness.RegisterAsync("reader", Recording("clicks", TextOnly, []));
+        var one = await harness.RegisterAsync("one", FakeQueries.Recording("clicks", ids, reads: IdOnly));
+        var reader = await harness.RegisterAsync("reader", FakeQueries.Recording("clicks", [], reads: TextOnly));
         await harness.AppendAsync("clicks", (1, "a"));
         await RuntimeHarness.RowsOutAsync(one, 1);
         await RuntimeHarness.RowsOutAsync(reader, 1);
 
         Assert.Equal(LifecycleOutcome.Done, (await harness.Registry.StopAsync("reader", CancellationToken.None)).Outcome);
-        var other = await harness.RegisterAsync("other", Recording("clicks", IdOnly, []));
+        var other = await harness.RegisterAsync("other", FakeQueries.Recording("clicks", [], reads: IdOnly));
         await harness.AppendAsync("clicks", (2, "b"));
         await RuntimeHarness.RowsOutAsync(one, 2);
         await RuntimeHarness.RowsOutAsync(other, 2);
@@ -157,17 +156,4 @@ public sealed class PartialDecodingTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decoding);
     }
-
-    /// <summary>A pass-through reading the columns marked in <paramref name="reads"/>, remembering the row instance it received for each offset.</summary>
-    private static CompiledQuery Recording(string stream, bool[] reads, ConcurrentDictionary<long, object?[]> seen) => new(
-        $"SELECT id, text FROM {stream}",
-        [new QueryInput(stream, FakeQueries.IdAndText, TimeSpan.Zero) { Reads = reads }],
-        FakeQueries.IdAndText,
-        isUpdating: false,
-        "Project(id, text)",
-        (inputs, stats) => inputs[0].Select(e =>
-        {
-            seen[e.Offset] = e.Row;
-            return new OutputRow(e.Row, e.EventTime, ChangeOp.Insert);
-        }));
 }

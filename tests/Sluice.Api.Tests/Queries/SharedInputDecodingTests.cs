@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reactive.Linq;
 using Sluice.Api.Tests.Storage;
 using Sluice.Data.Streams;
 using Sluice.Reactive;
@@ -18,8 +17,8 @@ public sealed class SharedInputDecodingTests
         var first = new ConcurrentDictionary<long, object?[]>();
         var second = new ConcurrentDictionary<long, object?[]>();
 
-        var one = await harness.RegisterAsync("one", Recording("clicks", first));
-        var two = await harness.RegisterAsync("two", Recording("clicks", second));
+        var one = await harness.RegisterAsync("one", FakeQueries.Recording("clicks", first));
+        var two = await harness.RegisterAsync("two", FakeQueries.Recording("clicks", second));
         await harness.AppendAsync("clicks", (1, "a"), (2, "b"), (3, "c"));
         await RuntimeHarness.RowsOutAsync(one, 3);
         await RuntimeHarness.RowsOutAsync(two, 3);
@@ -299,17 +298,4 @@ public sealed class SharedInputDecodingTests
 
         public Task DropAsync(StreamLog log, CancellationToken cancellationToken) => Task.CompletedTask;
     }
-
-    /// <summary>A pass-through that remembers the row instance it received for each input offset.</summary>
-    private static CompiledQuery Recording(string stream, ConcurrentDictionary<long, object?[]> seen) => new(
-        $"SELECT id, text FROM {stream}",
-        [new QueryInput(stream, FakeQueries.IdAndText, TimeSpan.Zero)],
-        FakeQueries.IdAndText,
-        isUpdating: false,
-        "Project(id, text)",
-        (inputs, stats) => inputs[0].Select(e =>
-        {
-            seen[e.Offset] = e.Row;
-            return new OutputRow(e.Row, e.EventTime, ChangeOp.Insert);
-        }));
 }

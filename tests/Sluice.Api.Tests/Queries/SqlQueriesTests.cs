@@ -64,6 +64,25 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
             q => q.GetProperty("metrics").GetProperty("rowsOut").GetInt64() >= rows || q.GetProperty("state").GetString() != "running",
             $"{rows} rows out of '{name}'");
 
+    /// <summary>
+    /// Previews the query <paramref name="sqlOver"/> writes over a new sensor stream, given three readings of sensor a
+    /// at 1 s, 4 s and 12 s; fails unless the answer is 200. Returns the stream's name and the answer.
+    /// </summary>
+    private async Task<(string Sensor, JsonElement Preview)> PreviewThreeReadingsAsync(Func<string, string> sqlOver)
+    {
+        var sensor = await SensorStreamAsync();
+        using var client = app.CreateClient();
+        var events = new Dictionary<string, object>
+        {
+            [sensor] = new[] { ("a", 1.0, 1), ("a", 2.0, 4), ("a", 3.0, 12) }.Select(r => new { sensor = r.Item1, value = r.Item2, at = At(r.Item3) }),
+        };
+
+        using var response = await client.PostAsJsonAsync("/api/queries/preview", new { sql = sqlOver(sensor), events });
+
+        await ExpectStatusAsync(response, HttpStatusCode.OK);
+        return (sensor, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
     private async Task<string[]> OutputAsync(string stream) =>
         (await app.ReadAsync(stream)).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("data").GetRawText()).ToArray();
 
@@ -127,21 +146,9 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
     [Fact]
     public async Task Preview_runs_a_windowed_count_in_virtual_time_and_flushes_open_windows()
     {
-        var sensor = await SensorStreamAsync();
-        using var client = app.CreateClient();
-        var events = new Dictionary<string, object>
-        {
-            [sensor] = new[] { ("a", 1.0, 1), ("a", 2.0, 4), ("a", 3.0, 12) }.Select(r => new { sensor = r.Item1, value = r.Item2, at = At(r.Item3) }),
-        };
+        var (sensor, preview) = await PreviewThreeReadingsAsync(
+            stream => $"SELECT window_start, COUNT(*) AS n FROM TUMBLE({stream}, at, INTERVAL '10' SECOND) GROUP BY window_start");
 
-        using var response = await client.PostAsJsonAsync("/api/queries/preview", new
-        {
-            sql = $"SELECT window_start, COUNT(*) AS n FROM TUMBLE({sensor}, at, INTERVAL '10' SECOND) GROUP BY window_start",
-            events,
-        });
-
-        await ExpectStatusAsync(response, HttpStatusCode.OK);
-        var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(3, preview.GetProperty("eventsIn").GetInt32());
         Assert.False(preview.GetProperty("truncated").GetBoolean());
         Assert.Equal(
@@ -153,21 +160,9 @@ public sealed class SqlQueriesTests : IClassFixture<QueriesApp>
     [Fact]
     public async Task Preview_processes_each_event_at_its_timestamp_so_proctime_windows_group_like_event_time()
     {
-        var sensor = await SensorStreamAsync();
-        using var client = app.CreateClient();
-        var events = new Dictionary<string, object>
-        {
-            [sensor] = new[] { ("a", 1.0, 1), ("a", 2.0, 4), ("a", 3.0, 12) }.Select(r => new { sensor = r.Item1, value = r.Item2, at = At(r.Item3) }),
-        };
+        var (_, preview) = await PreviewThreeReadingsAsync(
+            stream => $"SELECT window_start, COUNT(*) AS n, MAX(p) AS last_seen FROM TUMBLE((SELECT *, PROCTIME() AS p FROM {stream}), p, INTERVAL '10' SECOND) GROUP BY window_start");
 
-        using var response = await client.PostAsJsonAsync("/api/queries/preview", new
-        {
-            sql = $"SELECT window_start, COUNT(*) AS n, MAX(p) AS last_seen FROM TUMBLE((SELECT *, PROCTIME() AS p FROM {sensor}), p, INTERVAL '10' SECOND) GROUP BY window_start",
-            events,
-        });
-
-        await ExpectStatusAsync(response, HttpStatusCode.OK);
-        var preview = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(
             [
                 """{"window_start":"2026-01-01T12:00:00.000Z","n":2,"last_seen":"2026-01-01T12:00:04.000Z"}""",

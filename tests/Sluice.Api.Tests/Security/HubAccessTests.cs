@@ -52,27 +52,13 @@ public sealed class HubAccessTests(HubAccessTests.Server server) : IClassFixture
     [InlineData(SecuredServer.Admin)]
     public async Task Subscribing_with_read_or_admin_receives_the_stream(string key)
     {
-        await using var hub = server.Hub(key);
-        await hub.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await foreach (var received in hub.StreamAsync<Received>("Subscribe", "t_src", 0L, timeout.Token))
-        {
-            Assert.Equal(0, received.Offset);
-            break;
-        }
+        await AssertSubscriptionReceivesTheFirstEventAsync(key);
     }
 
     [Fact]
     public async Task A_jwt_subscribes_with_its_scope_claim()
     {
-        await using var hub = server.Hub(SecuredServer.Jwt("read:t_src"));
-        await hub.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await foreach (var received in hub.StreamAsync<Received>("Subscribe", "t_src", 0L, timeout.Token))
-        {
-            Assert.Equal(0, received.Offset);
-            break;
-        }
+        await AssertSubscriptionReceivesTheFirstEventAsync(SecuredServer.Jwt("read:t_src"));
     }
 
     [Fact]
@@ -147,5 +133,18 @@ public sealed class HubAccessTests(HubAccessTests.Server server) : IClassFixture
             }
         });
         Assert.Contains("read:t_src", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Connects with <paramref name="credential"/>, subscribes to t_src from its start and asserts its first event arrives.</summary>
+    private async Task AssertSubscriptionReceivesTheFirstEventAsync(string credential)
+    {
+        await using var hub = server.Hub(credential);
+        await hub.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var received in hub.StreamAsync<Received>("Subscribe", "t_src", 0L, timeout.Token))
+        {
+            Assert.Equal(0, received.Offset);
+            break;
+        }
     }
 }

@@ -81,6 +81,19 @@ internal sealed class QueryRun : IDisposable
         foreach (var input in Inputs) input.OnCompleted();
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> over one input of (k, v, ts) rows, ts <c>T</c> seconds after the test epoch, pushed in
+    /// the order given, then completes it; fails the test if the query faulted.
+    /// </summary>
+    public static QueryRun ToCompletion(string sql, IEnumerable<(string K, long V, double T)> events)
+    {
+        var run = new QueryRun(sql);
+        foreach (var (k, v, t) in events) run.Push(0, t, k, v, At(t));
+        run.CompleteAll();
+        Assert.Null(run.Error);
+        return run;
+    }
+
     /// <summary>Applies the changelog: the current result as rows rendered to text, sorted.</summary>
     public List<string> Table()
     {

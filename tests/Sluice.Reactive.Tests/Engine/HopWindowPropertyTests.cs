@@ -32,7 +32,7 @@ public sealed class HopWindowPropertyTests
             events.Add(("k" + random.Next(5), random.Next(-50, 1_000), Math.Max(0, clock - (random.NextDouble() * 4))));
         }
 
-        using var running = Run(Running, events);
+        using var running = QueryRun.ToCompletion(Running, events);
         Assert.Equal(0, running.Stats.LateEvents);
 
         var expected = new List<string>();
@@ -67,22 +67,13 @@ public sealed class HopWindowPropertyTests
             events.Add(("k" + random.Next(8), random.Next(1_000), Math.Max(0, clock - behind)));
         }
 
-        using var running = Run(Running, events);
-        using var merged = Run(Merged, events);
+        using var running = QueryRun.ToCompletion(Running, events);
+        using var merged = QueryRun.ToCompletion(Merged, events);
 
         Assert.True(running.Stats.LateEvents > 0, "no event was late; the test would not reach the late paths");
         Assert.Equal(merged.Stats.LateEvents, running.Stats.LateEvents);
         var mergedWithoutMin = merged.Rows.Select(r => QueryRun.Render(r.Values[..^1])).Order(StringComparer.Ordinal);
         Assert.Equal(mergedWithoutMin, running.Table());
         Assert.Equal(0, running.Stats.StateSize);
-    }
-
-    private static QueryRun Run(string sql, List<(string K, long V, double T)> events)
-    {
-        var run = new QueryRun(sql);
-        foreach (var (k, v, t) in events) run.Push(0, t, k, v, QueryRun.At(t));
-        run.CompleteAll();
-        Assert.Null(run.Error);
-        return run;
     }
 }

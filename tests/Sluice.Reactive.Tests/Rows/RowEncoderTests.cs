@@ -6,6 +6,8 @@ namespace Sluice.Reactive.Tests.Rows;
 
 public sealed class RowEncoderTests
 {
+    private static readonly ColumnInfo[] IdAndText = [new("id", ColumnType.Bigint), new("text", ColumnType.Text)];
+
     private static string Encode(object?[] values, ChangeOp op = ChangeOp.Insert, bool updating = false, params string[] names)
     {
         var columns = (names.Length > 0 ? names : values.Select((_, i) => $"c{i}").ToArray()).Select(n => new ColumnInfo(n, ColumnType.Any)).ToArray();
@@ -79,20 +81,18 @@ public sealed class RowEncoderTests
         Assert.False(RowComparer.Instance.Equals(["k", 1L], ["k", 2L]));
         Assert.False(RowComparer.Instance.Equals(["k", null], ["k", 1L]));
     }
+
     [Fact]
     public void Encoding_a_batch_gives_each_row_the_bytes_encoding_it_alone_gives()
     {
-        ColumnInfo[] columns = [new("id", ColumnType.Bigint), new("text", ColumnType.Text)];
-        var updating = new RowEncoder(columns, includeOp: true);
-        // Enough rows of ~1 kB to fill several chunks, with the ops alternating.
-        var rows = Enumerable.Range(0, 200)
-            .Select(i => new OutputRow([(long)i, new string((char)('a' + i % 26), 1000)], DateTime.UnixEpoch, i % 2 == 0 ? ChangeOp.Insert : ChangeOp.Delete))
-            .ToArray();
+        var updating = new RowEncoder(IdAndText, includeOp: true);
+        // Enough rows to fill several chunks.
+        var rows = KilobyteRowsWithAlternatingOps();
 
         var encoded = new ReadOnlyMemory<byte>[rows.Length];
         updating.EncodeAll(rows, encoded);
 
-        var alone = new RowEncoder(columns, includeOp: true);
+        var alone = new RowEncoder(IdAndText, includeOp: true);
         for (var i = 0; i < rows.Length; i++)
         {
             Assert.Equal(Encoding.UTF8.GetString(alone.Encode(rows[i])), Encoding.UTF8.GetString(encoded[i].Span));
@@ -102,12 +102,9 @@ public sealed class RowEncoderTests
     [Fact]
     public void Encoding_a_batch_into_the_reused_buffer_gives_each_row_its_own_bytes_even_when_the_buffer_grows()
     {
-        ColumnInfo[] columns = [new("id", ColumnType.Bigint), new("text", ColumnType.Text)];
-        var encoder = new RowEncoder(columns, includeOp: true);
-        // 200 rows of ~1 kB: the buffer starts at 256 bytes, so it is replaced several times while they are written.
-        var rows = Enumerable.Range(0, 200)
-            .Select(i => new OutputRow([(long)i, new string((char)('a' + i % 26), 1000)], DateTime.UnixEpoch, i % 2 == 0 ? ChangeOp.Insert : ChangeOp.Delete))
-            .ToArray();
+        var encoder = new RowEncoder(IdAndText, includeOp: true);
+        // The buffer starts at 256 bytes, so it is replaced several times while these rows are written.
+        var rows = KilobyteRowsWithAlternatingOps();
         var small = new[] { new OutputRow([1L, "x"], DateTime.UnixEpoch, ChangeOp.Insert) };
 
         var encoded = new ReadOnlyMemory<byte>[rows.Length];
@@ -116,7 +113,7 @@ public sealed class RowEncoderTests
         var next = new ReadOnlyMemory<byte>[1];
         encoder.EncodeAllReused(small, next);
 
-        var alone = new RowEncoder(columns, includeOp: true);
+        var alone = new RowEncoder(IdAndText, includeOp: true);
         for (var i = 0; i < rows.Length; i++)
         {
             Assert.Equal(Encoding.UTF8.GetString(alone.Encode(rows[i])), texts[i]);
@@ -134,4 +131,10 @@ public sealed class RowEncoderTests
 
         Assert.Equal("""{"id":7}""", Encoding.UTF8.GetString(after));
     }
+
+    /// <summary>200 rows of about 1 kB each (over 32 kB in all), inserts and deletes alternating.</summary>
+    private static OutputRow[] KilobyteRowsWithAlternatingOps() =>
+        Enumerable.Range(0, 200)
+            .Select(i => new OutputRow([(long)i, new string((char)('a' + i % 26), 1000)], DateTime.UnixEpoch, i % 2 == 0 ? ChangeOp.Insert : ChangeOp.Delete))
+            .ToArray();
 }

@@ -24,10 +24,7 @@ public sealed class SessionWindowPropertyTests
             events.Add(("k" + random.Next(4), random.Next(100), t));
         }
 
-        using var run = new QueryRun(sql);
-        foreach (var (k, v, t) in events) run.Push(0, t, k, v, QueryRun.At(t));
-        run.CompleteAll();
-        Assert.Null(run.Error);
+        using var run = QueryRun.ToCompletion(sql, events);
         Assert.Equal(0, run.Stats.LateEvents);
         Assert.Equal(0, run.Stats.StateSize);
         Assert.All(run.Rows, r => Assert.Equal((DateTime)r.Values[^1]!, r.EventTime));
