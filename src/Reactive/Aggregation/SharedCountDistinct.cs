@@ -27,7 +27,7 @@ internal struct SlotDistincts
 /// The values several COUNT(DISTINCT x) of one group count (the same x under different FILTERs, at most
 /// <see cref="SlotCounts.Size"/>), each value with how often each of them saw it, and per aggregate how many values it
 /// sees at least once. A class around a <see cref="DistinctTable"/>, for the accumulators of an unpacked group; a packed
-/// group (<see cref="PackedAggregateGroup"/>) holds its tables inline instead.
+/// group (<see cref="PackedDistinctGroup"/>) holds its tables inline instead.
 /// </summary>
 internal sealed class SharedDistinctValues(int slots)
 {
