@@ -29,7 +29,7 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     /// <summary>
     /// True when what the group last emitted is exactly <see cref="ToRow()"/> now: same types, same decimal scales and
     /// double bits, the same JSON values. Then a checkpoint stores a marker instead of the row, and a restored group
-    /// rebuilds the row only when an event touches it (<see cref="MaterializeLastEmitted"/>): most groups of a large
+    /// rebuilds the row only when an event touches it (GroupAggregateSink.OnRow): most groups of a large
     /// table are not touched soon after a restart, so recovery allocates nothing for their rows.
     /// </summary>
     public bool LastEmittedIsResult;
@@ -64,15 +64,6 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
             for (var i = 0; i < specs.Length; i++) Accumulators[i].Retract(specs[i].Argument?.Invoke(row));
         }
         Rows--;
-    }
-
-    /// <summary>
-    /// Rebuilds a restored group's last emitted row from its accumulators, in the layout the operator emits
-    /// (<paramref name="outputColumns"/>, <see cref="ToRow(int[])"/>); call before they change.
-    /// </summary>
-    public void MaterializeLastEmitted(int[]? outputColumns)
-    {
-        if (LastEmitted is null && LastEmittedIsResult) LastEmitted = outputColumns is null ? ToRow() : ToRow(outputColumns);
     }
 
     /// <summary>
@@ -179,16 +170,25 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     }
 
     /// <summary>The output row in another layout: column i is <see cref="ToRow()"/>'s column <c>columns[i]</c>.</summary>
-    public object?[] ToRow(int[] columns)
+    public object?[] ToRow(int[] columns) => ToRow(columns, null);
+
+    /// <summary>
+    /// The output row in <paramref name="columns"/>' layout (null: <see cref="ToRow()"/>'s), where a packed count equal to
+    /// the one in <paramref name="previous"/> (the row last emitted, in the same layout) reuses its box.
+    /// </summary>
+    public object?[] ToRow(int[]? columns, object?[]? previous)
     {
+        if (columns is null && previous is null) return ToRow();
         var keyCount = Key.Count;
-        var row = new object?[columns.Length];
+        var width = columns?.Length ?? keyCount + Accumulators.Length;
+        var row = new object?[width];
         var packed = Packed;
-        for (var i = 0; i < columns.Length; i++)
+        for (var i = 0; i < width; i++)
         {
-            var column = columns[i];
+            var column = columns is null ? i : columns[i];
             if (column < keyCount) row[i] = Key[column];
-            else row[i] = packed is null ? Accumulators[column - keyCount].Result() : packed.Layout.Result(packed, column - keyCount);
+            else if (packed is null) row[i] = Accumulators[column - keyCount].Result();
+            else row[i] = packed.Layout.Result(packed, column - keyCount, previous?[i]);
         }
         return row;
     }

@@ -106,7 +106,7 @@ internal sealed class PackedLayout
                 kinds[i] = CountValues;
                 indexes[i] = counters++;
             }
-            else if (spec.Share is { } share && share.Group < PackedAggregateGroup.Tables)
+            else if (spec.Share is { } share && share.Group < PackedDistinctGroup.Tables)
             {
                 kinds[i] = SharedDistinct;
                 indexes[i] = share.Group;
@@ -138,7 +138,7 @@ internal sealed class PackedLayout
                 if (kinds[i] == Unpacked) accumulators[i] = specs[i].Create();
             }
         }
-        return new PackedAggregateGroup(key, accumulators, this);
+        return tableSlots.Length > 0 ? new PackedDistinctGroup(key, accumulators, this) : new PackedAggregateGroup(key, accumulators, this);
     }
 
     /// <summary>Applies a row to <paramref name="group"/>: <paramref name="n"/> = 1 adds it, -1 retracts it.</summary>
@@ -241,12 +241,18 @@ internal sealed class PackedLayout
     }
 
     /// <summary>The current result of aggregate <paramref name="aggregate"/> of <paramref name="group"/>, packed or not.</summary>
-    public object? Result(PackedAggregateGroup group, int aggregate) => kinds[aggregate] switch
+    public object? Result(PackedAggregateGroup group, int aggregate) => Result(group, aggregate, null);
+
+    /// <summary>
+    /// The current result of aggregate <paramref name="aggregate"/>; a count equal to <paramref name="previous"/> (what the
+    /// same column held in the group's last emitted row) is that box again (<see cref="BoxedCounts.Of(long, object?)"/>).
+    /// </summary>
+    public object? Result(PackedAggregateGroup group, int aggregate, object? previous) => kinds[aggregate] switch
     {
         Unpacked => group.Accumulators[aggregate].Result(),
-        SharedDistinct => BoxedCounts.Of(group.Table(indexes[aggregate]).Distinct(slots[aggregate])),
+        SharedDistinct => BoxedCounts.Of(group.Table(indexes[aggregate]).Distinct(slots[aggregate]), previous),
         Best => group.Bests[indexes[aggregate]],
-        _ => BoxedCounts.Of(group.Counters[indexes[aggregate]]),
+        _ => BoxedCounts.Of(group.Counters[indexes[aggregate]], previous),
     };
 
     /// <summary>Writes the aggregate's state exactly as its accumulator would (CountAccumulator, SharedCountDistinctAccumulator, MinMaxAccumulator).</summary>
@@ -309,22 +315,32 @@ internal struct PackedBests
 }
 
 /// <summary>
-/// A group whose packed aggregates (<see cref="PackedLayout"/>) live in the group object itself: its counters, best values
-/// and the shared distinct tables' headers inline, so reaching any of them from the groups table is one object.
+/// A group whose packed aggregates (<see cref="PackedLayout"/>) live in the group object itself: its counters and best
+/// values inline, so reaching any of them from the groups table is one object.
 /// </summary>
-internal sealed class PackedAggregateGroup(GroupKey key, Accumulator[] accumulators, PackedLayout layout) : AggregateGroup(key, accumulators)
+internal class PackedAggregateGroup(GroupKey key, Accumulator[] accumulators, PackedLayout layout) : AggregateGroup(key, accumulators)
 {
-    /// <summary>How many shared distinct tables a group packs (q15/q16: bidder's and auction's).</summary>
-    public const int Tables = 2;
-
     public PackedCounters Counters;
 
     public PackedBests Bests;
 
+    public PackedLayout Layout { get; } = layout;
+
+    /// <summary>Shared distinct table <paramref name="index"/>: only a group of a layout that has them (<see cref="PackedDistinctGroup"/>).</summary>
+    public ref DistinctTable Table(int index) => ref ((PackedDistinctGroup)this).TableAt(index);
+}
+
+/// <summary>
+/// A packed group with shared distinct tables (q15/q16: bidder's and auction's), inline with their first entries
+/// (<see cref="DistinctTable"/>): a group of a layout without them does not carry their bytes.
+/// </summary>
+internal sealed class PackedDistinctGroup(GroupKey key, Accumulator[] accumulators, PackedLayout layout) : PackedAggregateGroup(key, accumulators, layout)
+{
+    /// <summary>How many shared distinct tables a group packs.</summary>
+    public const int Tables = 2;
+
     private DistinctTable first;
     private DistinctTable second;
 
-    public PackedLayout Layout { get; } = layout;
-
-    public ref DistinctTable Table(int index) => ref index == 0 ? ref first : ref second;
+    public ref DistinctTable TableAt(int index) => ref index == 0 ? ref first : ref second;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Sluice.Reactive.Runtime.Checkpoints;
 
@@ -26,7 +27,7 @@ internal struct SlotDistincts
 /// The values several COUNT(DISTINCT x) of one group count (the same x under different FILTERs, at most
 /// <see cref="SlotCounts.Size"/>), each value with how often each of them saw it, and per aggregate how many values it
 /// sees at least once. A class around a <see cref="DistinctTable"/>, for the accumulators of an unpacked group; a packed
-/// group (<see cref="PackedAggregateGroup"/>) holds its tables inline instead.
+/// group (<see cref="PackedDistinctGroup"/>) holds its tables inline instead.
 /// </summary>
 internal sealed class SharedDistinctValues(int slots)
 {
@@ -63,18 +64,21 @@ internal sealed class SharedDistinctValues(int slots)
 /// <summary>
 /// An open-addressing table of values, each with how often each of up to <see cref="SlotCounts.Size"/> aggregates saw it,
 /// and per aggregate how many values it sees at least once (linear probing, power-of-two capacity, at most three quarters
-/// full). A value and its counts are one 24-byte entry, so a lookup in a table that is out of cache costs one miss, not a
-/// bucket array then an entry array as a Dictionary does (Nexmark q16 spends its time in these misses,
-/// docs/benchmarks-nexmark.md). The entries hold no references, so the garbage collector never scans them. A struct, so a
-/// packed group keeps it inline: reaching the entries from the group is one dependent load, not two.
+/// full). A value and its counts are one 24-byte entry. The first <see cref="InlineCapacity"/> entries live inside the
+/// table itself, so a packed group (<see cref="PackedDistinctGroup"/>) that holds few values has them in its own object:
+/// reaching them from the groups table costs no miss beyond the group's, and no array is allocated or regrown for them
+/// (Nexmark q16's ten thousand cold channels hold a dozen values each). More values move to an array of entries.
+/// The entries hold no references, so the garbage collector never scans them.
 /// </summary>
 internal struct DistinctTable
 {
-    private const int FirstCapacity = 8;
+    /// <summary>Entries kept inline before the table moves to an array (a power of two).</summary>
+    public const int InlineCapacity = 16;
 
-    private Entry[]? entries;
+    private Entry[]? spilled;
     private int count;
     private SlotDistincts distinct;
+    private InlineEntries inline;
 
     /// <summary>How many values the table holds (seen by at least one slot).</summary>
     public readonly int Count => count;
@@ -82,11 +86,22 @@ internal struct DistinctTable
     /// <summary>How many values <paramref name="slot"/> sees at least once.</summary>
     public readonly long Distinct(int slot) => distinct[slot];
 
+    [UnscopedRef]
+    private Span<Entry> Entries => spilled is null ? inline : spilled;
+
+    [UnscopedRef]
+    private readonly ReadOnlySpan<Entry> View => spilled is null ? inline : spilled;
+
     /// <summary>How often <paramref name="slot"/> saw <paramref name="value"/>.</summary>
     public readonly int CountOf(long value, int slot)
     {
-        var index = Find(value);
-        return index < 0 ? 0 : entries![index].Counts[slot];
+        var entries = View;
+        var mask = entries.Length - 1;
+        for (var index = Home(value, mask); !entries[index].Counts.IsEmpty; index = (index + 1) & mask)
+        {
+            if (entries[index].Value == value) return entries[index].Counts[slot];
+        }
+        return 0;
     }
 
     /// <summary>
@@ -97,11 +112,7 @@ internal struct DistinctTable
     /// </summary>
     public void Add(long value, int slots, int n)
     {
-        if (entries is null)
-        {
-            if (n <= 0) return; // nothing to take out of an empty table
-            entries = new Entry[FirstCapacity];
-        }
+        var entries = Entries;
         var mask = entries.Length - 1;
         var index = Home(value, mask);
         while (!entries[index].Counts.IsEmpty && entries[index].Value != value) index = (index + 1) & mask;
@@ -113,6 +124,7 @@ internal struct DistinctTable
                 // At most three quarters full, so a probe ends soon; growing only here makes the table's layout depend on
                 // the values alone, not on how the sightings were grouped into calls.
                 Grow();
+                entries = Entries;
                 mask = entries.Length - 1;
                 index = Home(value, mask);
                 while (!entries[index].Counts.IsEmpty) index = (index + 1) & mask;
@@ -130,14 +142,14 @@ internal struct DistinctTable
             else if (before > 0 && after <= 0) distinct[slot]--;
             entry.Counts[slot] = after < 0 ? 0 : after;
         }
-        if (entry.Counts.IsEmpty) RemoveAt(index);
+        if (entry.Counts.IsEmpty) RemoveAt(entries, index);
     }
 
     /// <summary>How many values <paramref name="slot"/> sees (for a checkpoint's count).</summary>
     public readonly int CountSeenBy(int slot)
     {
         var seen = 0;
-        foreach (var entry in entries ?? [])
+        foreach (ref readonly var entry in View)
         {
             if (entry.Counts[slot] > 0) seen++;
         }
@@ -148,7 +160,7 @@ internal struct DistinctTable
     public readonly void WriteSeenBy(BinaryWriter writer, int slot)
     {
         writer.Write(CountSeenBy(slot));
-        foreach (var entry in entries ?? [])
+        foreach (ref readonly var entry in View)
         {
             if (entry.Counts[slot] <= 0) continue;
             writer.Write(entry.Value);
@@ -160,7 +172,7 @@ internal struct DistinctTable
     public readonly List<long> ValuesCopy()
     {
         var values = new List<long>(count);
-        foreach (var entry in entries ?? [])
+        foreach (ref readonly var entry in View)
         {
             if (!entry.Counts.IsEmpty) values.Add(entry.Value);
         }
@@ -171,22 +183,11 @@ internal struct DistinctTable
     public readonly List<(long Value, int Count)> SeenByCopy(int slot)
     {
         var seen = new List<(long, int)>();
-        foreach (var entry in entries ?? [])
+        foreach (ref readonly var entry in View)
         {
             if (entry.Counts[slot] > 0) seen.Add((entry.Value, entry.Counts[slot]));
         }
         return seen;
-    }
-
-    private readonly int Find(long value)
-    {
-        if (count == 0) return -1;
-        var mask = entries!.Length - 1;
-        for (var index = Home(value, mask); !entries[index].Counts.IsEmpty; index = (index + 1) & mask)
-        {
-            if (entries[index].Value == value) return index;
-        }
-        return -1;
     }
 
     // Fibonacci hashing: the multiply spreads ids that differ in their low bits (Nexmark's bidders and auctions are
@@ -195,24 +196,25 @@ internal struct DistinctTable
 
     private void Grow()
     {
-        var old = entries!;
-        entries = new Entry[old.Length * 2];
-        var mask = entries.Length - 1;
-        foreach (var entry in old)
+        ReadOnlySpan<Entry> old = View;
+        var bigger = new Entry[old.Length * 2];
+        var mask = bigger.Length - 1;
+        foreach (ref readonly var entry in old)
         {
             if (entry.Counts.IsEmpty) continue;
             var index = Home(entry.Value, mask);
-            while (!entries[index].Counts.IsEmpty) index = (index + 1) & mask;
-            entries[index] = entry;
+            while (!bigger[index].Counts.IsEmpty) index = (index + 1) & mask;
+            bigger[index] = entry;
         }
+        spilled = bigger;
+        inline = default;
     }
 
     // Linear probing's deletion without tombstones: later entries of the same run move back into the hole when their
     // home is not between the hole and where they stand, so every lookup still finds them before an empty entry.
-    private void RemoveAt(int hole)
+    private void RemoveAt(Span<Entry> entries, int hole)
     {
         count--;
-        var entries = this.entries!;
         var mask = entries.Length - 1;
         var index = hole;
         while (true)
@@ -232,6 +234,12 @@ internal struct DistinctTable
     {
         public long Value;
         public SlotCounts Counts;
+    }
+
+    [InlineArray(InlineCapacity)]
+    private struct InlineEntries
+    {
+        private Entry first;
     }
 }
 

@@ -20,10 +20,10 @@ internal sealed class GroupAggregateSink(
     private readonly GroupTable groups = new();
 
     // When every result is cheap to read, a group of fewer rows than BoxedCounts caches does not keep the row it
-    // emitted: the next change rebuilds it from the state just before (MaterializeLastEmitted, exact as after a
-    // restore). Such groups are the many cold ones (Nexmark q16: ten thousand channels), where a kept row outlives the
-    // young generation, is promoted and card-marked, and is one more object out of cache per change. A larger group
-    // keeps its row: it is touched often (in cache), and rebuilding would box its counts again.
+    // emitted: the next change rebuilds it from the state just before (exact, as after a restore). Such groups are the
+    // many cold ones (Nexmark q16: ten thousand channels), where a kept row outlives the young generation, is promoted
+    // and card-marked, and is one more object out of cache per change. A larger group keeps its row: it is touched
+    // often (in cache), and its next row reuses the boxes of the counts that did not change.
     private readonly bool rebuildsLastRow = specs.All(s => s.ResultIsCheap);
 
     // Counts, shared distinct counts and append-only MIN/MAX kept inline in the group object (PackedAggregateGroup), when there are several.
@@ -81,7 +81,9 @@ internal sealed class GroupAggregateSink(
                 // A capture still writing the table gets this group as it is, before it changes.
                 openCapture?.BeforeChange(group);
             }
-            group.MaterializeLastEmitted(outputColumns);
+            // What the group emitted last (rebuilt from the state before it changes when not kept). A local, not stored in
+            // the group: a group in an older generation pointing at a new row would be one more card for every gen0 collection.
+            var last = group.LastEmitted ?? (group.LastEmittedIsResult ? group.ToRow(outputColumns, null) : null);
             if (row.Kind == ElementKind.Insert) group.Add(specs, values);
             else group.Retract(specs, values);
 
@@ -89,19 +91,19 @@ internal sealed class GroupAggregateSink(
             {
                 groups.Remove(key);
                 stats.AddStateSize(-1);
-                retract = group.LastEmitted;
+                retract = last;
             }
             else
             {
-                var next = outputColumns is null ? group.ToRow() : group.ToRow(outputColumns);
-                if (group.LastEmitted is { } last && SameValues(last, next))
+                var next = group.ToRow(outputColumns, last);
+                if (last is not null && SameValues(last, next))
                 {
                     // Nothing to emit; a checkpoint may store a marker for the row only if it is the result exactly (1.0 is not 1.00).
                     group.LastEmittedIsResult = AggregateGroup.Identical(last, next);
-                    if (group.LastEmittedIsResult && RebuildsLastRow(group)) group.LastEmitted = null;
+                    group.LastEmitted = group.LastEmittedIsResult && RebuildsLastRow(group) ? null : last;
                     return;
                 }
-                retract = group.LastEmitted;
+                retract = last;
                 insert = next;
                 group.LastEmitted = RebuildsLastRow(group) ? null : next;
                 group.LastEmittedIsResult = true;

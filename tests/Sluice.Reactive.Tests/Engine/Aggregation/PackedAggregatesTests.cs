@@ -59,6 +59,9 @@ public sealed class PackedAggregatesTests
         var appendOnly = Specs(retractable: false);
         var packed = AggregateGroup.Create(default, appendOnly, PackedLayout.For(appendOnly));
         Assert.All(packed.Accumulators, Assert.Null); // the MAX too, over an append-only input
+        Assert.IsType<PackedDistinctGroup>(packed); // with its shared distinct tables and their inline entries
+        var countsOnly = new[] { specs[0], specs[1] };
+        Assert.IsType<PackedAggregateGroup>(AggregateGroup.Create(default, countsOnly, PackedLayout.For(countsOnly))); // without their bytes
     }
 
     [Theory]

@@ -30,6 +30,37 @@ public sealed class RebuiltLastRowTests
     }
 
     [Fact]
+    public void A_large_group_reuses_the_boxes_of_counts_that_did_not_change_and_retracts_exactly_what_it_emitted()
+    {
+        // 5,000 low rows, then 1,000 high ones: past BoxedCounts.Cached, 'low' stays 5,000 while 'n' and 'high' move, so
+        // each new row boxes only what changed; the values must still be exact and every retraction the row emitted before.
+        using var run = new QueryRun("""
+            SELECT k, COUNT(*) AS n, COUNT(*) FILTER (WHERE w < 2) AS low, COUNT(*) FILTER (WHERE w >= 2) AS high,
+                   COUNT(DISTINCT w) AS kinds
+            FROM u GROUP BY k
+            """);
+        OutputRow? previous = null;
+        for (var i = 0; i < 6_000; i++)
+        {
+            var before = run.Rows.Count;
+            run.Push(0, i * 0.001, "g", i < 5_000 ? (long)(i % 2) : 2L + (i % 3), QueryRun.At(i * 0.001));
+            var emitted = run.Rows.Skip(before).ToList();
+            if (previous is { } last)
+            {
+                Assert.Equal(2, emitted.Count);
+                Assert.Equal(ChangeOp.Delete, emitted[0].Op);
+                Assert.Equal(QueryRun.Render(last.Values), QueryRun.Render(emitted[0].Values));
+                if (i > 5_000) Assert.Same(last.Values[2], emitted[1].Values[2]); // 'low' (5,000) unchanged: the same box
+            }
+            var low = Math.Min(i + 1, 5_000);
+            var kinds = i < 5_000 ? Math.Min(i + 1, 2L) : Math.Min(i - 4_997, 5L);
+            Assert.Equal(new object?[] { "g", (long)(i + 1), (long)low, (long)(i + 1 - low), kinds }, emitted[^1].Values);
+            previous = emitted[^1];
+        }
+        Assert.Equal(["g|6000|5000|1000|5"], run.Table());
+    }
+
+    [Fact]
     public void A_group_fed_by_an_updating_input_retracts_what_it_emitted_until_it_empties()
     {
         // The outer GROUP BY sees each inner count leave one group and join the next: retractions from upstream.

@@ -125,15 +125,18 @@ public sealed class SharedDistinctValuesTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void Random_adds_and_retractions_keep_every_slot_equal_to_a_dictionary_of_counts(int seed)
+    [InlineData(1, 40)]
+    [InlineData(2, 40)]
+    [InlineData(3, 40)]
+    [InlineData(4, 7)]
+    [InlineData(5, 7)]
+    public void Random_adds_and_retractions_keep_every_slot_equal_to_a_dictionary_of_counts(int seed, int drawn)
     {
         // Few distinct values drawn from a wide range, so runs of linear probing collide, wrap around the table's end and
-        // are closed again by deletions; the model is a plain dictionary per slot.
+        // are closed again by deletions; the model is a plain dictionary per slot. 45 values move the table from its inline
+        // entries to an array; 12 (seven drawn, five fixed) stay in the inline entries the whole time.
         var random = new Random(seed);
-        var pool = Enumerable.Range(0, 40).Select(_ => random.NextInt64(long.MinValue, long.MaxValue)).Concat([0L, 1L, 2L, 64L, 128L]).ToArray();
+        var pool = Enumerable.Range(0, drawn).Select(_ => random.NextInt64(long.MinValue, long.MaxValue)).Concat([0L, 1L, 2L, 64L, 128L]).ToArray();
         var table = new SharedDistinctValues(3);
         var model = new[] { new Dictionary<long, int>(), new Dictionary<long, int>(), new Dictionary<long, int>() };
         for (var step = 0; step < 20_000; step++)
@@ -165,5 +168,18 @@ public sealed class SharedDistinctValuesTests
     public void Counts_are_boxed_as_their_own_value_inside_and_outside_the_cache(long count)
     {
         Assert.Equal(count, BoxedCounts.Of(count));
+        Assert.Equal(count, BoxedCounts.Of(count, (object)(count + 1)));
+        Assert.Equal(count, BoxedCounts.Of(count, "not a count"));
+    }
+
+    [Fact]
+    public void A_count_above_the_cache_reuses_the_previous_box_only_when_it_holds_that_count()
+    {
+        object previous = 5_000L;
+        Assert.Same(previous, BoxedCounts.Of(5_000, previous));
+        Assert.NotSame(previous, BoxedCounts.Of(5_001, previous));
+        Assert.Equal(5_001L, BoxedCounts.Of(5_001, previous));
+        Assert.Equal(5_000L, BoxedCounts.Of(5_000, 5_000)); // an int is not the long the column holds
+        Assert.IsType<long>(BoxedCounts.Of(5_000, 5_000));
     }
 }
