@@ -194,14 +194,21 @@ public sealed class PostgresQueryCatalog(IDbContextFactory<SluiceDbContext> cont
         // Npgsql directly, not EF Core: at a cold start EF first builds and compiles a LINQ query; this is one plain statement.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var select = new NpgsqlCommand(
-            "SELECT format_version, input_offsets, output_head, journal_sequence, state, taken_at FROM query_checkpoints WHERE query = $1", connection);
+            "SELECT format_version, input_offsets, output_head, journal_sequence, taken_at, state FROM query_checkpoints WHERE query = $1", connection);
         select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        await using var row = await select.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
+        // Sequential access, the state last: the blob (tens of MB for a million groups) is read from the socket straight into
+        // its array, where a buffered row would first be read whole into a buffer of its size and then copied out of it.
+        await using var row = await select.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow | System.Data.CommandBehavior.SequentialAccess, cancellationToken);
         if (!await row.ReadAsync(cancellationToken))
         {
             return null;
         }
-        return new StoredCheckpoint(name, row.GetInt32(0), row.GetFieldValue<long[]>(1), row.GetInt64(2), row.GetInt64(3),
-            row.GetFieldValue<byte[]>(4), row.GetFieldValue<DateTimeOffset>(5));
+        var formatVersion = row.GetInt32(0);
+        var inputOffsets = await row.GetFieldValueAsync<long[]>(1, cancellationToken);
+        var outputHead = row.GetInt64(2);
+        var journalSequence = row.GetInt64(3);
+        var takenAt = await row.GetFieldValueAsync<DateTimeOffset>(4, cancellationToken);
+        var state = await row.GetFieldValueAsync<byte[]>(5, cancellationToken);
+        return new StoredCheckpoint(name, formatVersion, inputOffsets, outputHead, journalSequence, state, takenAt);
     }
 }

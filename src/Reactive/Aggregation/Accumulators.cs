@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sluice.Reactive.Expressions;
 using Sluice.Reactive.Planning;
 using Sluice.Reactive.Runtime.Checkpoints;
@@ -125,6 +126,7 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
     }
 
     /// <summary>Fresh accumulators of <paramref name="specs"/> holding what <see cref="WriteAll"/> wrote.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
     public static Accumulator[] ReadAll(AggregateSpec[] specs, BinaryReader reader)
     {
         var result = CreateAll(specs);

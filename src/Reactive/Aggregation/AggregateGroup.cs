@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Sluice.Reactive.Runtime.Checkpoints;
 
@@ -104,6 +105,7 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     /// Reads what <see cref="Write"/> wrote; with <paramref name="outputColumns"/> the emitted row is put in that layout,
     /// with <paramref name="layout"/> the group is packed (whether or not the writer's was: the bytes are the same).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
     public static AggregateGroup Read(BinaryReader reader, AggregateSpec[] specs, int[]? outputColumns = null, PackedLayout? layout = null)
     {
         var key = CheckpointValues.ReadKey(reader);

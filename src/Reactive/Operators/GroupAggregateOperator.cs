@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sluice.Reactive.Aggregation;
 using Sluice.Reactive.Runtime.Checkpoints;
 
@@ -47,6 +48,7 @@ internal sealed class GroupAggregateSink(
         foreach (var group in groups.Groups) AggregateGroup.Write(writer, group, outputColumns);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
     public void ReadState(BinaryReader reader)
     {
         var count = CheckpointValues.ReadCount(reader);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Sluice.Reactive.Aggregation;
 
@@ -85,6 +86,7 @@ public static class CheckpointValues
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
     public static object? Read(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -116,6 +118,7 @@ public static class CheckpointValues
         foreach (var value in row) Write(writer, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
     public static object?[] ReadRow(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -135,6 +138,7 @@ public static class CheckpointValues
     public static object?[]? ReadOptionalRow(BinaryReader reader) => reader.ReadBoolean() ? ReadRow(reader) : null;
 
     /// <summary>A count or length, checked so a damaged blob fails with a message instead of a huge allocation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
     public static int ReadCount(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -153,6 +157,14 @@ public static class CheckpointValues
     }
 
     /// <summary>A key written by <see cref="WriteKey"/>, read straight into the key (recovery reads one per group; no array for up to three values).</summary>
+    /// <remarks>
+    /// The readers recovery calls once per group or value are compiled optimized at their first call
+    /// (<see cref="MethodImplOptions.AggressiveOptimization"/>): they run only while a restart reads a checkpoint back, when the
+    /// rest of the start is still being compiled, which keeps postponing tiered compilation's promotion of hot methods, so
+    /// a large part of a million groups could be read by unoptimized code (docs/benchmarks.md, "Restore: optimized readers
+    /// and GC settings"). Nothing of a running query's event path calls them, so they lose no profile-guided optimization there.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static GroupKey ReadKey(BinaryReader reader)
     {
         var count = ReadCount(reader);
