@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Sluice.Api.Tests.Infrastructure;
 
@@ -21,7 +19,7 @@ internal sealed class ServiceProcess(string postgresConnectionString, IReadOnlyD
 #endif
 
     private readonly StringBuilder log = new();
-    private readonly int port = FreePort();
+    private readonly int port = LoopbackPorts.Next();
     private Process? process;
     private TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -103,12 +101,5 @@ internal sealed class ServiceProcess(string postgresConnectionString, IReadOnlyD
         {
             listening.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

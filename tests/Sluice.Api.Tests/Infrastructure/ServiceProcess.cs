@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 
@@ -16,7 +14,7 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
     private readonly StringBuilder log = new();
     private Process? process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPorts.Next();
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
@@ -110,12 +108,5 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
             "src", "Api", "bin", configuration, "net10.0");
         Assert.True(File.Exists(Path.Combine(output, "Sluice.Api.dll")), $"the API is not built at {output}");
         return output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using Sluice.Api.Tests.Infrastructure;
 
 namespace Sluice.Api.Tests.Postgres;
 
@@ -42,7 +41,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (port == 0 || attempt > 1)
             {
-                port = FreePort();
+                port = LoopbackPorts.Next();
             }
             // fsync off: a test server loses nothing that matters when the machine crashes.
             var options = $"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off -c max_connections=300";
@@ -101,13 +100,6 @@ public sealed class PostgresServer : IAsyncLifetime
             : [];
         return candidates.FirstOrDefault() ?? throw new InvalidOperationException(
             "No PostgreSQL server binaries under /usr/lib/postgresql/*/bin. Run scripts/setup-postgres.sh (apt-get install postgresql).");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task RunAsync(string program, IReadOnlyList<string> arguments, bool asOwner = true)
