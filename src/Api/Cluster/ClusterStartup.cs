@@ -3,11 +3,15 @@ using Sluice.Data.Cluster;
 
 namespace Sluice.Api.Cluster;
 
-/// <summary>Creates the cluster's tables and Orleans' before the silo starts (registered ahead of it).</summary>
-internal sealed class ClusterStartup(NpgsqlDataSource dataSource) : IHostedService
+/// <summary>
+/// Before the silo starts (registered ahead of it): checks that its ports are free, then creates the cluster's tables and
+/// Orleans'.
+/// </summary>
+internal sealed class ClusterStartup(NpgsqlDataSource dataSource, ClusterSettings settings) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        SiloPorts.EnsureFree(settings);
         await ClusterTables.EnsureAsync(dataSource, cancellationToken);
         await OrleansSchema.EnsureAsync(dataSource, cancellationToken);
     }

@@ -25,7 +25,8 @@ internal sealed class PostgresStreamLog : StreamLog
     private static readonly TimeSpan OtherWriterQuiet = TimeSpan.FromSeconds(1);
 
     // Cluster only: a write under the lock can still meet offsets that another node wrote without it at the same head and
-    // committed meanwhile; each retry reads the head again, and those nodes turn to the lock once they see this one.
+    // committed meanwhile; each retry reads the head again, and those nodes turn to the lock once they hear of this one
+    // (the first refusal is announced, AnnounceContentionAsync).
     private const int MaxOffsetRetries = 10;
 
     // Groups between planning and commit: one copying, the others waiting for the earlier ones' commits.
@@ -338,12 +339,18 @@ internal sealed class PostgresStreamLog : StreamLog
         var unlocked = WritesAlone(now) && group.All(r => r.Conditions.ExpectedOffset is null);
         Dictionary<string, StoredAppendKey>? stored = null;
         var offsetsTaken = 0;
+        var announceContention = false;
         for (var attempt = 1; ; attempt++)
         {
             AppendPlan plan;
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+                if (announceContention)
+                {
+                    await AnnounceContentionAsync(connection);
+                    announceContention = false;
+                }
                 await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
                 long startHead;
                 if (unlocked)
@@ -378,6 +385,7 @@ internal sealed class PostgresStreamLog : StreamLog
                 // committed. Write again under the lock, from the table's head.
                 unlocked = false;
                 NoteOtherWriter();
+                announceContention = true;
                 continue;
             }
             catch (Exception ex) when (AppendKeyTable.IsDuplicateKey(ex) && attempt < 3)
@@ -446,6 +454,22 @@ internal sealed class PostgresStreamLog : StreamLog
         // Npgsql sees the transaction end in the server's answer, so disposing it afterwards sends nothing (EventCopy does the same).
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// After this node's COPY was refused for offsets another node took: that node wrote them without the lock, and it hears
+    /// of other writers only through their announcements, which a refused write never sends. Unwarned, it goes on writing
+    /// at its own head, each group a little ahead of this node's next try, until the tries run out (two nodes appending to
+    /// one stream failed that way on a loaded machine). So this node announces at once, outside a transaction (a NOTIFY is
+    /// sent at commit), the head it knows, a committed one: the others take the lock from their next write on, and no
+    /// reader's head moves back. One round trip, on contention only.
+    /// </summary>
+    private async Task AnnounceContentionAsync(NpgsqlConnection connection)
+    {
+        await using var announce = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection);
+        announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ClusterMode.Channel });
+        announce.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamAnnouncements.Appended(Definition.Name, Volatile.Read(ref head), cluster!.Writer) });
+        await announce.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     private async Task<long> LockAndReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)

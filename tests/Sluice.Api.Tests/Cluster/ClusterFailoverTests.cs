@@ -26,7 +26,8 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
 
     private static readonly string[] Windowed = ["q5", "q7"];
 
-    private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(60);
+    // Generous, for a slow CI machine: these bound waits, the failover times are printed, not asserted.
+    private static readonly TimeSpan MoveTimeout = ClusterNodesTests.Patience;
 
     [Fact]
     public async Task Outputs_equal_the_reference_after_a_node_is_killed_and_another_paused_during_ingest()
@@ -46,6 +47,7 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
                 nodes.Add(node);
                 await node.StartAsync();
             }
+            await ThreeNodeCluster.WaitUntilFormedAsync(nodes);
             var first = nodes[0].Http;
             foreach (var definition in NexmarkStreams.Definitions("postgres"))
             {
@@ -150,32 +152,24 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
     /// <summary>What the recovery of <paramref name="query"/> on <paramref name="host"/> did, once it has reported (GET /api/queries/{name} on the hosting node).</summary>
     private static async Task<JsonElement> RecoveryOnAsync(ClusterServiceNode host, string query)
     {
-        var watch = Stopwatch.StartNew();
-        while (true)
+        JsonElement info = default, recovery = default;
+        await ClusterNodesTests.EventuallyAsync(async () =>
         {
-            var info = await host.Http.GetFromJsonAsync<JsonElement>($"/api/queries/{query}");
-            if (info.TryGetProperty("recovery", out var recovery) && recovery.ValueKind == JsonValueKind.Object)
-            {
-                return recovery;
-            }
-            Assert.True(watch.Elapsed < MoveTimeout, $"{query} on {host.Name} reports no recovery: {info}");
-            await Task.Delay(50);
-        }
+            info = await host.Http.GetFromJsonAsync<JsonElement>($"/api/queries/{query}");
+            return info.TryGetProperty("recovery", out recovery) && recovery.ValueKind == JsonValueKind.Object;
+        }, () => $"{query} on {host.Name} reports no recovery: {info}", MoveTimeout);
+        return recovery;
     }
 
     /// <summary>When <paramref name="asked"/> first lists <paramref name="dead"/> as dead, measured on <paramref name="since"/>.</summary>
     private static async Task<TimeSpan> WaitForDeathAsync(ClusterServiceNode asked, ClusterServiceNode dead, Stopwatch since)
     {
-        while (true)
+        await ClusterNodesTests.EventuallyAsync(async () =>
         {
             var cluster = await asked.Http.GetFromJsonAsync<JsonElement>("/api/cluster");
-            if (cluster.GetProperty("nodes").EnumerateArray().Any(n => n.GetProperty("name").GetString() == dead.Name && n.GetProperty("status").GetString() == "dead"))
-            {
-                return since.Elapsed;
-            }
-            Assert.True(since.Elapsed < MoveTimeout, $"{asked.Name} did not declare {dead.Name} dead within {MoveTimeout.TotalSeconds} s");
-            await Task.Delay(20);
-        }
+            return cluster.GetProperty("nodes").EnumerateArray().Any(n => n.GetProperty("name").GetString() == dead.Name && n.GetProperty("status").GetString() == "dead");
+        }, $"{asked.Name} did not declare {dead.Name} dead within {MoveTimeout.TotalSeconds} s", MoveTimeout);
+        return since.Elapsed;
     }
 
     private static async Task<TimeSpan> TimeHostingAsync(IReadOnlyList<ClusterServiceNode> live, ClusterServiceNode dead, Stopwatch since)
@@ -186,11 +180,8 @@ public sealed class ClusterFailoverTests(PostgresServer server, ITestOutputHelpe
 
     private static async Task<TimeSpan> WaitForGrowthAsync(HttpClient http, string stream, long head, Stopwatch since)
     {
-        while (await HeadAsync(http, stream) <= head)
-        {
-            Assert.True(since.Elapsed < MoveTimeout, $"{stream} wrote nothing for {MoveTimeout.TotalSeconds} s after its node died");
-            await Task.Delay(20);
-        }
+        await ClusterNodesTests.EventuallyAsync(async () => await HeadAsync(http, stream) > head,
+            $"{stream} wrote nothing for {MoveTimeout.TotalSeconds} s after its node died", MoveTimeout);
         return since.Elapsed;
     }
 

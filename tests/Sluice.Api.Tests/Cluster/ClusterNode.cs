@@ -52,7 +52,7 @@ internal sealed class ClusterNode : IAsyncDisposable
     {
         Listener = new StreamAnnouncementListener(services.GetRequiredService<NpgsqlDataSource>(), Store, services.GetRequiredService<ClusterMode>(), NullLogger<StreamAnnouncementListener>.Instance);
         listening = Listener.RunAsync(stopping.Token);
-        await Listener.Listening.WaitAsync(TimeSpan.FromSeconds(30));
+        await Listener.Listening.WaitAsync(ClusterNodesTests.Patience);
     }
 
     public async ValueTask DisposeAsync()

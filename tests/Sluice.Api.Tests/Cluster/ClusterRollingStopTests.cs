@@ -64,7 +64,7 @@ public sealed class ClusterRollingStopTests(PostgresServer server, ThreeNodeClus
             writer.Nodes = live.ToArray();
             var hosted = await HostedByAsync(node);
             var stopping = Stopwatch.StartNew();
-            await node.StopAsync(TimeSpan.FromSeconds(60));
+            await node.StopAsync(Patience);
             var stopped = stopping.Elapsed;
             var movedTo = new List<string>();
             foreach (var name in hosted)
@@ -156,6 +156,8 @@ public sealed class ClusterRollingStopTests(PostgresServer server, ThreeNodeClus
                     {
                         // That node is stopping: the next one takes the same batch.
                     }
+                    // A short back-off, so that refusals (every node busy or going away at once) do not spin on a starved machine.
+                    await Task.Delay(50, CancellationToken.None);
                 }
                 Interlocked.Add(ref written, BatchSize);
                 // Paced, so ingest does not starve the nodes on this shared machine.

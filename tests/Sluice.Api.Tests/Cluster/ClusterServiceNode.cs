@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Sluice.Api.Tests.Infrastructure;
 
@@ -18,11 +16,13 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
         {
             ["Cluster:Enabled"] = "true",
             ["Cluster:NodeName"] = name,
-            ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:SiloPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:GatewayPort"] = LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Cluster:ClusterId"] = clusterId,
         });
-        Http = new HttpClient { BaseAddress = new Uri(Service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        // HttpClient's default timeout (100 s): a node's first grain call compiles Orleans' code paths, which takes tens of
+        // seconds on a saturated machine; a stopping node ends its requests within Kestrel's 30 s shutdown anyway.
+        Http = new HttpClient { BaseAddress = new Uri(Service.BaseUrl) };
     }
 
     /// <summary>Generous: on a loaded machine a node (JIT, Orleans join validation) can take minutes to start.</summary>
@@ -87,10 +87,8 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
     /// The node of <paramref name="live"/> that hosts <paramref name="query"/> (as <c>GET /api/cluster</c> on the live nodes
     /// says), other than <paramref name="except"/>; fails after <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<ClusterServiceNode> HostOfAsync(IReadOnlyList<ClusterServiceNode> live, string query, ClusterServiceNode? except, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
+    public static Task<ClusterServiceNode> HostOfAsync(IReadOnlyList<ClusterServiceNode> live, string query, ClusterServiceNode? except, TimeSpan timeout) =>
+        ClusterNodesTests.EventuallyAsync<ClusterServiceNode>(async () =>
         {
             foreach (var asked in live)
             {
@@ -113,10 +111,8 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
                     // That node is going away; ask another.
                 }
             }
-            Assert.True(watch.Elapsed < timeout, $"no live node hosts {query} after {timeout.TotalSeconds} s");
-            await Task.Delay(50);
-        }
-    }
+            return null;
+        }, $"no live node hosts {query} after {timeout.TotalSeconds} s", timeout);
 
     public static string Tail(string log) => log.Length > 12000 ? log[^12000..] : log;
 
@@ -125,12 +121,5 @@ internal sealed class ClusterServiceNode : IAsyncDisposable
         Signal("CONT");
         Http.Dispose();
         await Service.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

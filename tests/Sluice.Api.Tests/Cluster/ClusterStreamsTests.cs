@@ -7,6 +7,7 @@ using Sluice.Data.Cluster;
 using Sluice.Data.Queries;
 using Sluice.Data.Streams;
 using Xunit.Abstractions;
+using static Sluice.Api.Tests.Cluster.ClusterNodesTests;
 
 namespace Sluice.Api.Tests.Cluster;
 
@@ -18,7 +19,7 @@ namespace Sluice.Api.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = ClusterNodesTests.Patience;
 
     [Fact]
     public async Task Appends_racing_from_two_nodes_get_unique_gapless_offsets()
@@ -27,6 +28,9 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         var database = await server.CreateDatabaseAsync(nameof(Appends_racing_from_two_nodes_get_unique_gapless_offsets));
         await using var a = await ClusterNode.StartAsync("a", database);
         await using var b = await ClusterNode.StartAsync("b", database);
+        // As on a service node: each hears the other's appends (and refusals) and then takes the stream's lock.
+        await a.ListenAsync();
+        await b.ListenAsync();
         await a.Store.CreateAsync(Definition("raced"), CancellationToken.None);
         await b.Store.SyncAsync(CancellationToken.None);
         var logs = new[] { a.Store.Find("raced")!, b.Store.Find("raced")! };
@@ -91,6 +95,37 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_write_refused_for_offsets_another_node_took_is_announced_so_that_node_takes_the_lock()
+    {
+        // Regression: the node whose offsets were taken retried under the lock while the other, hearing nothing (a refused
+        // write commits no announcement), kept writing without it just ahead of every retry, until the retries ran out.
+        var database = await server.CreateDatabaseAsync(nameof(A_write_refused_for_offsets_another_node_took_is_announced_so_that_node_takes_the_lock));
+        await using var a = await ClusterNode.StartAsync("a", database);
+        await using var b = await ClusterNode.StartAsync("b", database);
+        await b.ListenAsync();
+        await a.Store.CreateAsync(Definition("contended"), CancellationToken.None);
+        await b.Store.SyncAsync(CancellationToken.None);
+        var onA = a.Store.Find("contended")!;
+        var onB = b.Store.Find("contended")!;
+        // a writes twice (it writes alone from the second write on: nothing tells it of b), b once, which a does not hear.
+        await onA.AppendAsync([Event("""{"a":0}"""), Event("""{"a":1}""")], CancellationToken.None);
+        await onA.AppendAsync([Event("""{"a":2}""")], CancellationToken.None);
+        Assert.Equal(3, (await onB.AppendAsync([Event("""{"b":0}""")], CancellationToken.None)).FirstOffset);
+        // b hears a's two appends and its own one.
+        await EventuallyAsync(() => Task.FromResult(b.Listener!.Received >= 3), "b did not hear the three appends");
+        var heard = b.Listener!.Received;
+
+        // a writes at its own head, 3, without the lock: refused, announced, written again under the lock after b's event.
+        var again = await onA.AppendAsync([Event("""{"a":3}""")], CancellationToken.None);
+
+        Assert.Equal(4, again.FirstOffset);
+        // The refusal's announcement and the append's: without the first, b would go on writing without the lock.
+        await EventuallyAsync(() => Task.FromResult(b.Listener.Received - heard >= 2),
+            $"b heard {b.Listener.Received - heard} announcement(s) of a's refused and then committed write, not two");
+        Assert.Equal(["{\"a\":0}", "{\"a\":1}", "{\"a\":2}", "{\"b\":0}", "{\"a\":3}"], await StoredAsync(database, "contended"));
+    }
+
+    [Fact]
     public async Task A_node_reads_its_own_appends_from_its_tail_though_its_announcements_reach_it()
     {
         const int appends = 200;
@@ -122,7 +157,8 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         }
         await reading.WaitAsync(Patience);
         // Every append's announcement came back to this node's listener too; none of them moved the head ahead of the tail.
-        await EventuallyAsync(() => node.Listener.Received - received >= appends ? node.Listener : null);
+        await EventuallyAsync(() => Task.FromResult(node.Listener.Received - received >= appends),
+            $"the listener heard {node.Listener.Received - received} of the node's own {appends} announcements");
         Assert.Equal(0, log.Tail.StoreReads);
     }
 
@@ -156,7 +192,7 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         await reader.ListenAsync();
         await writer.Store.CreateAsync(Definition("followed"), CancellationToken.None);
         // The creation is announced: the reader's store opens the stream without being asked.
-        var followed = await EventuallyAsync(() => reader.Store.Find("followed"));
+        var followed = await EventuallyAsync(() => Task.FromResult(reader.Store.Find("followed")), "the reader did not open the announced stream");
         using var timeout = new CancellationTokenSource(Patience);
         var cursor = followed.OpenCursor(0);
 
@@ -236,14 +272,14 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         await b.ListenAsync();
         var before = new Dictionary<string, FieldType> { ["x"] = FieldType.Bigint };
         await a.Store.CreateAsync(Definition("redefined") with { Schema = before }, CancellationToken.None);
-        var seen = await EventuallyAsync(() => b.Store.Find("redefined"));
+        var seen = await EventuallyAsync(() => Task.FromResult(b.Store.Find("redefined")), "b did not open the announced stream");
         Assert.Equal(before, seen.Definition.Schema);
 
         // What a replace does to its query's output on the node that runs it.
         var after = new Dictionary<string, FieldType> { ["y"] = FieldType.Text, ["op"] = FieldType.Text };
         Assert.True(await a.Store.RedefineAsync("redefined", after, CancellationToken.None));
 
-        await EventuallyAsync(() => b.Store.Find("redefined") is { Definition.Schema: { } schema } && schema.Count == 2 ? schema : null);
+        await EventuallyAsync(() => Task.FromResult(b.Store.Find("redefined") is { Definition.Schema.Count: 2 }), "b did not take the redefined schema");
         Assert.Equal(after.OrderBy(f => f.Key), b.Store.Find("redefined")!.Definition.Schema!.OrderBy(f => f.Key));
     }
 
@@ -269,21 +305,6 @@ public sealed class ClusterStreamsTests(PostgresServer server, ITestOutputHelper
         Assert.Equal(2, log.Position.HeadOffset);
         var read = Assert.IsType<ReadOutcome.Events>(await b.Store.ReadAsync("again", 0, 10, CancellationToken.None));
         Assert.Equal([0, 1], read.Items.Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("new").GetInt32()));
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<T?> probe)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>The payloads the stream's table holds, in offset order.</summary>

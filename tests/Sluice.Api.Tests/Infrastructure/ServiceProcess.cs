@@ -14,7 +14,7 @@ public sealed class ServiceProcess(string postgresConnectionString, IDictionary<
     private readonly StringBuilder log = new();
     private Process? process;
 
-    public int Port { get; } = LoopbackPort.Unused();
+    public int Port { get; } = LoopbackPorts.Next();
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 

@@ -14,7 +14,7 @@ public sealed class StartupTests
     [Fact]
     public async Task A_postgres_address_where_nothing_listens_ends_the_start_with_one_line_naming_host_and_port()
     {
-        var port = LoopbackPort.Unused();
+        var port = LoopbackPorts.Next();
         await using var service = new ServiceProcess($"Host=127.0.0.1;Port={port};Username=sluice;Password=secret;Database=sluice;Timeout=5");
 
         var line = await OnlyLineOfAFailedStartAsync(service);

@@ -41,7 +41,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             if (port == 0 || attempt > 1)
             {
-                port = LoopbackPort.Unused();
+                port = LoopbackPorts.Next();
             }
             // fsync off: a test server loses nothing that matters when the machine crashes.
             var options = $"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off -c max_connections=300";
