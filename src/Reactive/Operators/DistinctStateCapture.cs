@@ -25,8 +25,7 @@ internal sealed class DistinctStateCapture(Action<DistinctStateCapture> onReleas
 
     public void Release()
     {
-        Array.Clear(entries, 0, count);
-        count = 0;
+        Array.Clear(entries, 0, count); // the next Take sets the count again
         onRelease(this);
     }
 

@@ -102,7 +102,6 @@ internal sealed class JoinSink(
                     Emit(ElementKind.Delete, l, r, t);
                     if (otherOuter && p.Matches == 0) EmitPadded(ElementKind.Insert, p.Row!, !isLeft, t);
                 }
-                if (Done) return;
             }
             if (stored != JoinState.None) own.At(stored).Matches = matches;
             if ((isLeft ? leftOuter : rightOuter) && matches == 0) EmitPadded(row.Kind, values, isLeft, t);
@@ -143,7 +142,6 @@ internal sealed class JoinSink(
 
     protected override void OnWatermarksAdvanced()
     {
-        var released = left.Expire(RightWatermark) + right.Expire(LeftWatermark);
-        if (released > 0) stats.AddStateSize(-released);
+        stats.AddStateSize(-(left.Expire(RightWatermark) + right.Expire(LeftWatermark)));
     }
 }

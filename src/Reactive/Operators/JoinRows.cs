@@ -5,12 +5,12 @@ internal sealed class JoinRows(int leftWidth, int rightWidth)
 {
     private readonly object?[] scratch = new object?[leftWidth + rightWidth];
 
-    /// <summary>Fills a reused buffer for evaluating the join condition without allocating.</summary>
-    public object?[] Scratch(object?[] left, object?[]? right)
+    /// <summary>Fills a reused buffer for evaluating the join condition without allocating (the condition is only
+    /// evaluated for a pair of rows, never for a padded one).</summary>
+    public object?[] Scratch(object?[] left, object?[] right)
     {
         Array.Copy(left, scratch, leftWidth);
-        if (right is null) Array.Clear(scratch, leftWidth, rightWidth);
-        else Array.Copy(right, 0, scratch, leftWidth, rightWidth);
+        Array.Copy(right, 0, scratch, leftWidth, rightWidth);
         return scratch;
     }
 

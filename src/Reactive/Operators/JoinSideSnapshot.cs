@@ -35,15 +35,12 @@ internal sealed class JoinSideSnapshot
 
         var count = (int)(next - oldest);
         if (slots.Length < count) slots = new JoinState.Slot[count];
-        if (count > 0)
-        {
-            // The ring is addressed by seq & (length - 1): the rows from oldest to next are at most two runs of it.
-            var mask = ring.Length - 1;
-            var start = (int)(oldest & mask);
-            var first = Math.Min(count, ring.Length - start);
-            Array.Copy(ring, start, slots, 0, first);
-            Array.Copy(ring, 0, slots, first, count - first);
-        }
+        // The ring is addressed by seq & (length - 1): the rows from oldest to next are at most two runs of it (none
+        // when the side is empty: both copies are then of nothing).
+        var start = (int)(oldest & (ring.Length - 1));
+        var first = Math.Min(count, ring.Length - start);
+        Array.Copy(ring, start, slots, 0, first);
+        Array.Copy(ring, 0, slots, first, count - first);
 
         orderedCount = orderedTimers.Count;
         if (ordered.Length < orderedCount) ordered = new (long, long)[orderedCount];
@@ -91,11 +88,7 @@ internal sealed class JoinSideSnapshot
         }
     }
 
-    /// <summary>Drops the references the copy holds (rows, keys), keeping the buffers for the next checkpoint.</summary>
-    public void Clear()
-    {
-        Array.Clear(slots, 0, (int)(next - oldest));
-        oldest = next = 0;
-        orderedCount = heapCount = 0;
-    }
+    /// <summary>Drops the references the copy holds (rows, keys), keeping the buffers for the next checkpoint (the timers
+    /// hold none; <see cref="CopyFrom"/> sets every count again).</summary>
+    public void Clear() => Array.Clear(slots, 0, (int)(next - oldest));
 }

@@ -109,13 +109,10 @@ internal sealed class SessionAggregateSink(
         var index = new Dictionary<Session, int>(ReferenceEqualityComparer.Instance);
         CheckpointQueues.Write(writer, timers, (timer, end) =>
         {
-            writer.Write(end);
-            if (index.TryGetValue(timer.Session, out var known))
-            {
-                writer.Write(known);
-                return;
-            }
+            // A session has one timer at a time (an extended one is moved only when its old timer fires), so each is
+            // written in full here; -1 says so (the format also allows naming one already written, which ReadState reads).
             index.Add(timer.Session, index.Count);
+            writer.Write(end);
             writer.Write(-1);
             CheckpointValues.WriteKey(writer, timer.Key);
             writer.Write(timer.Session.Start);
@@ -176,7 +173,7 @@ internal sealed class SessionAggregateSink(
                 timers.Enqueue(timer, session.End); // extended since it was queued
                 continue;
             }
-            session.Closed = true;
+            // Not marked closed: the session leaves its key's list, and this was its only timer, so nothing reads it again.
             var list = sessions[timer.Key];
             list.Remove(session);
             if (list.Count == 0) sessions.Remove(timer.Key);

@@ -67,7 +67,7 @@ internal sealed class SlicedWindowAggregateSink(
                     // Sized like the slice before it: growing a table of a thousand groups copies it ten times.
                     current = new Dictionary<GroupKey, Accumulator[]>(lastSliceSize);
                     slices.Add(start, current);
-                    if (start < firstStart) firstStart = start;
+                    firstStart = Math.Min(firstStart, start);
                 }
                 currentStart = start;
             }
@@ -113,8 +113,9 @@ internal sealed class SlicedWindowAggregateSink(
             }
             // Every window ending at or before the watermark is closed now, even those that had no slices yet (later
             // events for them are late). No slice is left to release: the loop above released each one whose last
-            // window ends by then, when it emitted that window.
-            if (value != Watermarks.Infinite && value >= 0) lastEmittedEnd = Math.Max(lastEmittedEnd, value - (value % slide));
+            // window ends by then, when it emitted that window. (The final watermark rounds down like any other; a
+            // negative one, which no event time gives, rounds up to a window end no event can be before.)
+            lastEmittedEnd = Math.Max(lastEmittedEnd, value - (value % slide));
         }
         catch (Exception e)
         {

@@ -52,7 +52,7 @@ internal sealed class WindowAssignSink(IObserver<Element> downstream, WindowSpec
 
     protected override void OnWatermark(long value)
     {
-        if (value > watermark) watermark = value;
+        watermark = Math.Max(watermark, value);
         Downstream.OnNext(Element.Watermark(value));
     }
 }

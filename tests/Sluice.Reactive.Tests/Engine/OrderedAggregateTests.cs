@@ -25,6 +25,15 @@ public sealed class OrderedAggregateTests
     }
 
     [Fact]
+    public void Rows_whose_order_by_value_is_null_sort_last_among_themselves_in_arrival_order()
+    {
+        // NULL sorts after every value (ascending, as PostgreSQL's default); two NULLs are equal, so arrival decides.
+        using var run = new QueryRun("SELECT STRING_AGG(k, ',' ORDER BY x) AS s, LAST_VALUE(k ORDER BY x) AS l FROM (SELECT k, CASE WHEN w > 0 THEN w END AS x FROM u) q");
+        run.Push(0, 1, U("a", 0, 1)).Push(0, 2, U("b", 5, 2)).Push(0, 3, U("c", 0, 3)).Push(0, 4, U("d", 0, 4));
+        Assert.Equal(["b,a,c,d|d"], run.Table());
+    }
+
+    [Fact]
     public void First_and_last_value_per_window()
     {
         using var run = new QueryRun(

@@ -87,6 +87,24 @@ public sealed class DisposalDuringEmissionTests
         Assert.Equal(["row"], observer.Log);
     }
 
+    [Theory]
+    [InlineData(false)] // COUNT and SUM: one running table, added to and subtracted from
+    [InlineData(true)] // with MIN: each window's slices merged
+    public void Hop_windows_closing_on_one_watermark(bool withMin)
+    {
+        var observer = new DisposingObserver();
+        AggregateSpec[] specs = withMin
+            ? [.. CountAndSum(), new(new AggregateCall(AggregateKind.Min, null, false, SqlType.Bigint), E.Column(1), false)]
+            : CountAndSum();
+        var sink = new SlicedWindowAggregateSink(observer, 2, TimeSpan.FromSeconds(10).Ticks, TimeSpan.FromSeconds(5).Ticks,
+            [E.Column(0)], [0, SlicedWindowAggregateSink.WindowStartKey, SlicedWindowAggregateSink.WindowEndKey], specs, new QueryStats(), "window aggregate");
+        observer.Subscription = sink;
+        sink.OnNext(Element.Insert(["a", 1L, QueryRun.At(1)], E.T(1))); // in [-5, 5) and [0, 10), as the next one
+        sink.OnNext(Element.Insert(["b", 1L, QueryRun.At(2)], E.T(2)));
+        sink.OnNext(E.Wm(100));
+        Assert.Equal(["row"], observer.Log);
+    }
+
     [Fact]
     public void Windows_of_an_upstream_window_result_closing_on_one_watermark()
     {

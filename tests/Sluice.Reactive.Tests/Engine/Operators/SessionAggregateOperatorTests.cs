@@ -82,6 +82,22 @@ public sealed class SessionAggregateOperatorTests
         Assert.Equal(0, stats.StateSize);
     }
 
+    // An event inside or touching exactly one session extends it in place (ExtendOnly); one that reaches two goes to the
+    // merge. Touching counts for both ends here, or the event extends one session and leaves its neighbour apart.
+    [Theory]
+    [InlineData(5)] // [5, 10) overlaps [1, 6) and touches [10, 15) at its start
+    [InlineData(6)] // [6, 11) touches [1, 6) at its end and overlaps [10, 15)
+    public void An_event_overlapping_one_session_and_touching_another_exactly_at_the_gap_merges_all_three(double at)
+    {
+        sink.OnNext(Event(1, v: 1));
+        sink.OnNext(Event(10, v: 10));
+        Assert.Equal(2, stats.StateSize);
+        sink.OnNext(Event(at, v: 100));
+        Assert.Equal(1, stats.StateSize);
+        sink.OnNext(E.Wm(15));
+        Assert.Equal(["+a|00:00:01.000|00:00:15.000|3|111@15", "wm@15"], output.Log);
+    }
+
     [Fact]
     public void Merged_away_sessions_are_not_emitted_at_their_old_end()
     {
