@@ -48,14 +48,14 @@ internal static class EventCopy
     }
 
     /// <summary>
-    /// Writes the events of <paramref name="group"/> from <paramref name="firstOffset"/> on (and its new idempotency
-    /// <paramref name="keys"/>) in a transaction that commits only once every group before it in <paramref name="turn"/>'s pipeline committed. The COPY itself does not wait: it
+    /// Writes the events of <paramref name="group"/> from <paramref name="firstOffset"/> on in a transaction that commits
+    /// only once every group before it in <paramref name="turn"/>'s pipeline committed. The COPY itself does not wait: it
     /// runs while the earlier groups wait for their WAL flush, and its end lets the next group start its own. Throws
     /// (and rolls back) when an earlier group failed, since these offsets were handed out after that group's.
     /// </summary>
     public static async Task WriteInOrderAsync(
-        NpgsqlDataSource dataSource, string stream, string table, long firstOffset, DateTimeOffset ingestedAt,
-        IReadOnlyList<PendingAppend> group, IReadOnlyList<StoredAppendKey> keys, CommitPipeline.CommitTurn turn)
+        NpgsqlDataSource dataSource, string table, long firstOffset, DateTimeOffset ingestedAt,
+        IReadOnlyList<PendingAppend> group, CommitPipeline.CommitTurn turn)
     {
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         // Npgsql sends BEGIN along with the COPY; the COPY's CommandComplete then comes without a WAL flush.
@@ -71,17 +71,7 @@ internal static class EventCopy
         }
         turn.CopyEnded();
         await turn.PredecessorsCommitted;
-        if (keys.Count == 0)
-        {
-            await transaction.CommitAsync(CancellationToken.None);
-            return;
-        }
-        // As in WriteAsync: the keys' INSERT travels with the COMMIT; a duplicate skips the COMMIT and rolls back.
-        await using var insertAndCommit = connection.CreateBatch();
-        insertAndCommit.Transaction = transaction;
-        insertAndCommit.BatchCommands.Add(AppendKeyTable.Insert(stream, keys, ingestedAt));
-        insertAndCommit.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        await insertAndCommit.ExecuteNonQueryAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>

@@ -47,8 +47,6 @@ internal sealed class PostgresStreamLog : StreamLog
     // Set by a failed write (its commit may or may not have happened), also after the lock is released: read with Volatile.
     private bool headUncertain;
     private readonly CommitPipeline pipeline = new(MaxGroupsInFlight);
-    // Idempotency keys of pipelined groups not yet committed: a retry of one of them waits for every earlier group.
-    private readonly AppendKeysInFlight keysInFlight = new();
     // The offset the next planned group starts at: the head plus the events of the groups still in flight (under the lock).
     private long reserved;
     private bool dropped;
@@ -146,32 +144,19 @@ internal sealed class PostgresStreamLog : StreamLog
             ObjectDisposedException.ThrowIf(dropped, this);
             // Never write without holding the database: another service may own it now (it would reuse our offsets).
             ownership?.ThrowIfNotHeld();
-            var keyed = group.Exists(r => r.Conditions.Key is not null);
             if (Volatile.Read(ref headUncertain) || (ownership is not null && ownership.Epoch != headEpoch)
-                || group.Exists(r => r.Conditions.ExpectedOffset is not null) || (keyed && keysInFlight.AnyOf(group)))
+                || group.Exists(r => r.Conditions.Key is not null || r.Conditions.ExpectedOffset is not null))
             {
-                // Reading the head back, an expected offset (whose answer depends on every earlier group), and a key whose
-                // first request is still in flight (its answer is the offsets that one commits) need every earlier group finished.
+                // Reading the head back, and conditions (whose plan depends on what is stored), need every earlier group finished.
                 await turn.PredecessorsFinished;
                 await WriteAloneAsync(group);
                 turn.Committed();
                 return;
             }
             var now = time.GetUtcNow();
-            // This service is the stream's only writer and no key of the group is in flight, so the keys stored now are all
-            // the group can collide with: looked up first, a retry is answered from them and the group joins the pipeline.
-            var stored = keyed ? await LoadStoredKeysAsync(group, now) : null;
-            var plan = AppendPlan.Make(group, reserved, stored, now);
-            if (plan.ToWrite.Count == 0)
-            {
-                // Every request was answered from a stored key: no offsets taken, nothing to write.
-                Publish(plan, now);
-                turn.Skipped();
-                return;
-            }
+            var plan = AppendPlan.Make(group, reserved, stored: null, now);
             // Nothing below throws: from here the group owns its offsets, and its second half completes its turn.
             reserved = plan.NextOffset;
-            keysInFlight.Add(plan.NewKeys);
             _ = WriteInOrderAsync(plan, now, turn);
         }
         catch (Exception ex)
@@ -209,19 +194,16 @@ internal sealed class PostgresStreamLog : StreamLog
     {
         try
         {
-            await EventCopy.WriteInOrderAsync(dataSource, Definition.Name, table, plan.FirstOffset, now, plan.ToWrite, plan.NewKeys, turn);
+            await EventCopy.WriteInOrderAsync(dataSource, table, plan.FirstOffset, now, plan.ToWrite, turn);
         }
         catch (Exception ex)
         {
             // The commit may or may not have happened (the connection broke during it, say): read the head back before the next write.
             Volatile.Write(ref headUncertain, true);
-            keysInFlight.Remove(plan.NewKeys);
-            FailGroup(plan.Outcomes.Select(o => o.Request).ToList(), ex);
+            FailGroup(plan.ToWrite, ex);
             turn.Failed(ex);
             return;
         }
-        // After the commit: a retry that no longer finds its key in flight finds it stored.
-        keysInFlight.Remove(plan.NewKeys);
         Publish(plan, now);
         turn.Committed();
     }

@@ -133,8 +133,8 @@ public abstract class AppendGuardsBehaviour(SluiceApp app, string storage)
         var stream = await CreateAsync();
         using var client = App.CreateClient();
 
-        // 60 requests of two events, each sent three times at once: on PostgreSQL, keyed groups share the commit pipeline,
-        // so a key's later sends may meet its first still in flight, stored, or in the same group.
+        // 60 requests of two events, each sent three times at once: a key's later sends may meet its first still being
+        // written, stored, or in the same group.
         var answers = await Task.WhenAll(Enumerable.Range(0, 60).SelectMany(i => new[] { i, i, i }).Select(async i =>
         {
             using var response = await Appends.PostAsync(client, stream, $$"""[{"n":{{2 * i}}},{"n":{{2 * i + 1}}}]""", key: $"key-{i}");
