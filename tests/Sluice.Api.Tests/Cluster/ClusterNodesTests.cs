@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
+using Sluice.Api.Tests.Infrastructure;
 using Sluice.Api.Tests.Postgres;
 using Sluice.Client;
 using Xunit.Abstractions;
@@ -205,19 +206,8 @@ public sealed class ClusterNodesTests(PostgresServer server, ThreeNodeCluster cl
         EventuallyAsync(condition, () => failure, patience);
 
     /// <summary>As <see cref="EventuallyAsync(Func{Task{bool}}, string, TimeSpan?)"/>, with a failure message made when it fails (naming the last state seen).</summary>
-    internal static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> failure, TimeSpan? patience = null)
-    {
-        var limit = patience ?? Patience;
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed >= limit)
-            {
-                Assert.Fail(failure());
-            }
-            await Task.Delay(PollInterval);
-        }
-    }
+    internal static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> failure, TimeSpan? patience = null) =>
+        Eventually.UntilAsync(condition, failure, patience ?? Patience, PollInterval);
 
     /// <summary>Polls <paramref name="probe"/> until it answers something (not null), and returns that; fails as <see cref="EventuallyAsync(Func{Task{bool}}, string, TimeSpan?)"/> does.</summary>
     internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string failure, TimeSpan? patience = null)

@@ -41,6 +41,12 @@ public sealed class ClusterRollingStopTests(PostgresServer server, ThreeNodeClus
     {
         string[] queries = ["roll_a", "roll_b", "roll_c"];
         await CreateStreamAsync(nodes[0], "roll_in");
+        // Another node learns of a new stream through the catalog's sync, a moment later: register once it has.
+        await EventuallyAsync(async () =>
+        {
+            using var described = await nodes[1].Http.GetAsync("/api/streams/roll_in");
+            return described.IsSuccessStatusCode;
+        }, "the second node never saw the stream roll_in created on the first");
         foreach (var name in queries)
         {
             await RegisterAsync(nodes[1], name, "SELECT v FROM roll_in");

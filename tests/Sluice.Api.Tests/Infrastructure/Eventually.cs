@@ -29,4 +29,22 @@ internal static class Eventually
 
     public static Task<T> UntilAsync<T>(Func<T> probe, Func<T, bool> done, string what, TimeSpan? timeout = null) =>
         UntilAsync(() => Task.FromResult(probe()), done, what, timeout);
+
+    /// <summary>
+    /// Checks <paramref name="condition"/> until it holds, failing with <paramref name="failure"/> (made when it fails, so it
+    /// can name the last state seen) once <paramref name="timeout"/> has passed; <paramref name="pause"/> spaces the checks
+    /// (an HTTP read of another process's state, which cannot signal, need not run every few milliseconds).
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> failure, TimeSpan timeout, TimeSpan pause)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed >= timeout)
+            {
+                Assert.Fail(failure());
+            }
+            await Task.Delay(pause);
+        }
+    }
 }
