@@ -16,13 +16,13 @@ public sealed class StreamHub(
     /// from when the subscriber falls behind its buffer. Each item is a <see cref="LiveEvent"/> on the wire: SignalR reads
     /// the buffer a batch at a time and <see cref="LiveHubProtocol"/> writes one stream item per event.
     /// </summary>
-    public ChannelReader<LiveBatch> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
+    public async Task<ChannelReader<LiveBatch>> Subscribe(string stream, long? fromOffset, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(stream))
         {
             throw new HubException("Name the stream to subscribe to.");
         }
-        if (store.Find(stream) is not { } log)
+        if (await store.FindAsync(stream, cancellationToken) is not { } log)
         {
             throw new HubException($"There is no stream named '{stream}'.");
         }

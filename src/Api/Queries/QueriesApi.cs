@@ -58,13 +58,13 @@ public static class QueriesApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapPost("/validate", Validate)
+        group.MapPost("/validate", ValidateAsync)
             .WithName("ValidateQuery")
             .WithSummary("Check a query without registering it")
             .WithDescription("Returns the output schema, the input streams, whether the output is a changelog, and the plan; 400 with line and column for a bad query. Needs read on every input.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapPost("/preview", Preview)
+        group.MapPost("/preview", PreviewAsync)
             .WithName("PreviewQuery")
             .WithSummary("Run a query on given events, storing nothing")
             .WithDescription("Events are validated and timestamped as an append would (schema, timestampField), pushed in event-time order in virtual time, " +
@@ -123,7 +123,7 @@ public static class QueriesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireScope(Access.Manage);
 
-        group.MapGet("/{name}/results", GetResults)
+        group.MapGet("/{name}/results", GetResultsAsync)
             .WithName("GetQueryResults")
             .WithSummary("The current result table of an updating query")
             .WithDescription("The query's changelog applied in order: one row per key (GROUP BY group, join match). " +
@@ -155,15 +155,15 @@ public static class QueriesApi
         {
             return AuthProblems.Forbidden(Access.Manage, name);
         }
-        if (registry.Find(name) is not null)
+        if (await registry.FindAsync(name, cancellationToken) is not null)
         {
             return Problems.Conflict($"A query named '{name}' already exists.");
         }
-        if (store.Find(name) is not null)
+        if (await store.FindAsync(name, cancellationToken) is not null)
         {
             return Problems.Conflict($"A stream named '{name}' already exists; a query writes to a new stream of its own name.");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
+        var (compiled, problem) = await CompileAsync(request.Sql!, store, limits.Value, loggers, options.Value, cancellationToken);
         if (compiled is null)
         {
             return problem!;
@@ -196,11 +196,11 @@ public static class QueriesApi
         {
             return TypedResults.ValidationProblem(errors, title: "The query replacement is invalid.");
         }
-        if (registry.Find(name) is null)
+        if (await registry.FindAsync(name, cancellationToken) is null)
         {
             return QueryNotFound(name);
         }
-        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
+        var (compiled, problem) = await CompileAsync(request.Sql!, store, limits.Value, loggers, options.Value, cancellationToken);
         if (compiled is null)
         {
             return problem!;
@@ -227,8 +227,8 @@ public static class QueriesApi
         };
     }
 
-    private static Results<Ok<QueryValidation>, ValidationProblem, ProblemHttpResult> Validate(
-        ValidateQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<LimitsOptions> limits, ILoggerFactory loggers)
+    private static async Task<Results<Ok<QueryValidation>, ValidationProblem, ProblemHttpResult>> ValidateAsync(
+        ValidateQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<LimitsOptions> limits, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         CheckSql(request.Sql, errors);
@@ -236,7 +236,7 @@ public static class QueriesApi
         {
             return TypedResults.ValidationProblem(errors, title: "The query is invalid.");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers);
+        var (compiled, problem) = await CompileAsync(request.Sql!, store, limits.Value, loggers, null, cancellationToken);
         if (compiled is null)
         {
             return problem!;
@@ -244,8 +244,9 @@ public static class QueriesApi
         return Unreadable(CallerIdentity.ScopesOf(user), compiled) is { } forbidden ? forbidden : TypedResults.Ok(QueryDescriptions.Validation(compiled));
     }
 
-    private static Results<Ok<QueryPreview>, ValidationProblem, ProblemHttpResult> Preview(
-        PreviewQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<QueryOptions> options, IOptions<LimitsOptions> limits, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<Results<Ok<QueryPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(
+        PreviewQueryRequest request, ClaimsPrincipal user, StreamStore store, IOptions<QueryOptions> options, IOptions<LimitsOptions> limits, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         CheckSql(request.Sql, errors);
@@ -259,7 +260,7 @@ public static class QueriesApi
         {
             return Problems.BadRequest($"A preview takes at most {options.Value.MaxPreviewEvents} events; the request has {total}.", "events");
         }
-        var (compiled, problem) = Compile(request.Sql!, store, limits.Value, loggers, options.Value);
+        var (compiled, problem) = await CompileAsync(request.Sql!, store, limits.Value, loggers, options.Value, cancellationToken);
         if (compiled is null)
         {
             return problem!;
@@ -290,7 +291,7 @@ public static class QueriesApi
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> Describe(
         string name, QueryRegistry registry, QueryMetricsHistory history, IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (registry.Find(name) is not { } query)
+        if (await registry.FindAsync(name, cancellationToken) is not { } query)
         {
             return QueryNotFound(name);
         }
@@ -300,13 +301,17 @@ public static class QueriesApi
     }
 
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StopAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
-        Lifecycle(name, await registry.StopAsync(name, cancellationToken));
+        await registry.FindAsync(name, cancellationToken) is null ? QueryNotFound(name) : Lifecycle(name, await registry.StopAsync(name, cancellationToken));
 
     private static async Task<Results<Ok<QueryInfo>, ProblemHttpResult>> StartAsync(string name, QueryRegistry registry, CancellationToken cancellationToken) =>
-        Lifecycle(name, await registry.StartAsync(name, cancellationToken));
+        await registry.FindAsync(name, cancellationToken) is null ? QueryNotFound(name) : Lifecycle(name, await registry.StartAsync(name, cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, QueryRegistry registry, CancellationToken cancellationToken)
     {
+        if (await registry.FindAsync(name, cancellationToken) is null)
+        {
+            return QueryNotFound(name);
+        }
         var result = await registry.DeleteAsync(name, cancellationToken);
         return result.Outcome switch
         {
@@ -319,10 +324,12 @@ public static class QueriesApi
     /// <param name="name">The query's name.</param>
     /// <param name="registry">The query registry.</param>
     /// <param name="options">Limits.</param>
+    /// <param name="cancellationToken">Ends with the request.</param>
     /// <param name="limit">Most rows returned; default 1000.</param>
-    private static Results<Ok<QueryResults>, ProblemHttpResult> GetResults(string name, QueryRegistry registry, IOptions<QueryOptions> options, int limit = 1000)
+    private static async Task<Results<Ok<QueryResults>, ProblemHttpResult>> GetResultsAsync(
+        string name, QueryRegistry registry, IOptions<QueryOptions> options, CancellationToken cancellationToken, int limit = 1000)
     {
-        if (registry.Find(name) is not { } query)
+        if (await registry.FindAsync(name, cancellationToken) is not { } query)
         {
             return QueryNotFound(name);
         }
@@ -385,6 +392,22 @@ public static class QueriesApi
         {
             errors["sql"] = [$"The query text is longer than {QueryCompiler.MaxSqlLength} characters."];
         }
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="sql"/> against the streams known here. On a cluster node a query that does not compile is
+    /// compiled again after one catch-up with the shared catalog: it may name a stream another node created a moment ago.
+    /// </summary>
+    private static async Task<(CompiledQuery? Compiled, ProblemHttpResult? Problem)> CompileAsync(
+        string sql, StreamStore store, LimitsOptions limits, ILoggerFactory loggers, QueryOptions? options, CancellationToken cancellationToken)
+    {
+        var first = Compile(sql, store, limits, loggers, options);
+        if (first.Compiled is not null || !store.CatalogShared)
+        {
+            return first;
+        }
+        await store.SyncAsync(cancellationToken);
+        return Compile(sql, store, limits, loggers, options);
     }
 
     private static (CompiledQuery? Compiled, ProblemHttpResult? Problem) Compile(string sql, StreamStore store, LimitsOptions limits, ILoggerFactory loggers, QueryOptions? options = null)

@@ -98,7 +98,7 @@ public static class StreamsApi
 
     private static async Task<Results<Ok<StreamInfo>, ProblemHttpResult>> Describe(string name, StreamStore store, StreamRates rates, CancellationToken cancellationToken)
     {
-        if (store.Find(name) is not { } log)
+        if (await store.FindAsync(name, cancellationToken) is not { } log)
         {
             return Problems.StreamNotFound(name);
         }
@@ -113,7 +113,7 @@ public static class StreamsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, StreamStore store, IStreamDependents dependents, CancellationToken cancellationToken)
     {
-        if (store.Find(name) is null)
+        if (await store.FindAsync(name, cancellationToken) is null)
         {
             return Problems.StreamNotFound(name);
         }
@@ -141,7 +141,7 @@ public static class StreamsApi
         string name, HttpRequest request, StreamStore store, IOptions<IngestOptions> options, EventRateLimits eventLimits, TimeProvider time, CancellationToken cancellationToken,
         [FromHeader(Name = AppendHeaders.IdempotencyKey)] string? idempotencyKey = null, long? expectedOffset = null)
     {
-        if (store.Find(name) is not { } log)
+        if (await store.FindAsync(name, cancellationToken) is not { } log)
         {
             return Problems.StreamNotFound(name);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sluice.Data.Cluster;
 
 namespace Sluice.Data.Streams;
 
@@ -14,9 +15,13 @@ public sealed class StreamStore
     private readonly SemaphoreSlim catalogLock = new(1, 1);
     private readonly TimeProvider time;
 
-    public StreamStore(IStreamCatalog catalog, IEnumerable<IStreamEngine> engines, TimeProvider time)
+    // Set on a cluster node, where other nodes change the catalog too (docs/cluster.md).
+    private readonly ClusterMode? cluster;
+
+    public StreamStore(IStreamCatalog catalog, IEnumerable<IStreamEngine> engines, TimeProvider time, ClusterMode? cluster = null)
     {
         this.catalog = catalog;
+        this.cluster = cluster;
         this.engines = engines.ToDictionary(e => e.Kind);
         this.time = time;
     }
@@ -149,6 +154,23 @@ public sealed class StreamStore
 
     public StreamLog? Find(string name) => logs.TryGetValue(name, out var log) ? log : null;
 
+    /// <summary>True on a cluster node: other nodes create and delete streams in the same catalog.</summary>
+    public bool CatalogShared => cluster is not null;
+
+    /// <summary>
+    /// The stream named <paramref name="name"/>, or null. On a cluster node a name unknown here makes the node read the
+    /// shared catalog once before it answers: another node may have created the stream a moment ago, and its announcement
+    /// not have arrived yet. So a client that created a stream through one node can use it through any other at once.
+    /// </summary>
+    public ValueTask<StreamLog?> FindAsync(string name, CancellationToken cancellationToken) =>
+        logs.TryGetValue(name, out var log) || cluster is null ? ValueTask.FromResult(log) : FindAfterSyncAsync(name, cancellationToken);
+
+    private async ValueTask<StreamLog?> FindAfterSyncAsync(string name, CancellationToken cancellationToken)
+    {
+        await SyncAsync(cancellationToken);
+        return Find(name);
+    }
+
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await catalogLock.WaitAsync(cancellationToken);
@@ -170,5 +192,8 @@ public sealed class StreamStore
     }
 
     public ValueTask<ReadOutcome> ReadAsync(string name, long from, int limit, CancellationToken cancellationToken) =>
-        Find(name) is { } log ? log.ReadAsync(from, limit, cancellationToken) : ValueTask.FromResult<ReadOutcome>(new ReadOutcome.NotFound());
+        Find(name) is { } log ? log.ReadAsync(from, limit, cancellationToken) : ReadUnknownAsync(name, from, limit, cancellationToken);
+
+    private async ValueTask<ReadOutcome> ReadUnknownAsync(string name, long from, int limit, CancellationToken cancellationToken) =>
+        await FindAsync(name, cancellationToken) is { } log ? await log.ReadAsync(from, limit, cancellationToken) : new ReadOutcome.NotFound();
 }

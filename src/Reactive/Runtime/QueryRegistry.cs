@@ -61,6 +61,26 @@ public sealed class QueryRegistry : IAsyncDisposable
 
     public RegisteredQuery? Find(string name) => queries.TryGetValue(name, out var query) ? query : null;
 
+    /// <summary>
+    /// The query named <paramref name="name"/>, or null. On a cluster node a name unknown here makes the node catch up
+    /// with the shared catalog (<see cref="SyncAsync"/>) before it answers: the query may have been registered through
+    /// another node since the last sync. So a query registered through one node can be replaced, stopped or described
+    /// through any other at once, not only a second later.
+    /// </summary>
+    public async ValueTask<RegisteredQuery?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Find(name) is { } known)
+        {
+            return known;
+        }
+        if (placement is null)
+        {
+            return null;
+        }
+        await SyncAsync(cancellationToken);
+        return Find(name);
+    }
+
     /// <summary>True when registered queries survive a restart of the service (PostgreSQL is configured).</summary>
     public bool KeepsDefinitions => catalog.IsDurable;
 

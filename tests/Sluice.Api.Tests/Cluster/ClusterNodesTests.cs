@@ -62,6 +62,37 @@ public sealed class ClusterNodesTests(PostgresServer server, ThreeNodeCluster cl
     }
 
     [Fact]
+    public async Task What_one_node_creates_another_node_finds_at_once_without_waiting_for_a_sync()
+    {
+        var nodes = (await cluster.StartAsync(server)).Where(n => n.Service.Current is { HasExited: false }).ToList();
+        var (creator, other) = (nodes[0], nodes[1]);
+
+        // Each request goes to the other node straight after the answer of the one before: no wait for an announcement
+        // or the once-a-second catalog sync. A node that does not know a name reads the shared catalog before saying 404.
+        await CreateStreamAsync(creator, "at_once_in");
+        await AppendAsync(other.Http, "at_once_in", 0, 5);
+        await RegisterAsync(other, "at_once_q", "SELECT v FROM at_once_in");
+        using (var described = await creator.Http.GetAsync("/api/queries/at_once_q"))
+        {
+            Assert.True(described.IsSuccessStatusCode, await described.Content.ReadAsStringAsync());
+        }
+        using (var stopped = await creator.Http.PostAsync("/api/queries/at_once_q/stop", null))
+        {
+            Assert.True(stopped.IsSuccessStatusCode, await stopped.Content.ReadAsStringAsync());
+        }
+        using (var deleted = await other.Http.DeleteAsync("/api/queries/at_once_q"))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        }
+
+        // A name no node knows is still a 404 after the catch-up, for queries and streams alike.
+        using var unknownQuery = await other.Http.GetAsync("/api/queries/no_such_query");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknownQuery.StatusCode);
+        using var unknownStream = await other.Http.PostAsync("/api/streams/no_such_stream/events", Ndjson(0, 1));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknownStream.StatusCode);
+    }
+
+    [Fact]
     public async Task A_subscriber_follows_streams_of_other_nodes_and_resumes_on_another_node_when_its_own_dies()
     {
         var nodes = await cluster.StartAsync(server);
