@@ -133,6 +133,21 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         foreach (var accumulator in result) accumulator.ReadState(reader);
         return result;
     }
+
+    /// <summary>Reads through what <see cref="WriteAll"/> wrote, keeping nothing (a count's state is its 8 bytes; others are read and dropped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
+    public static void SkipAll(AggregateSpec[] specs, BinaryReader reader)
+    {
+        foreach (var spec in specs)
+        {
+            if (spec.Call.Kind is not AggregateKind.CountStar and not AggregateKind.Count || spec.Call.Distinct)
+            {
+                ReadAll(specs, reader);
+                return;
+            }
+        }
+        for (var i = 0; i < specs.Length; i++) reader.ReadInt64();
+    }
 }
 
 /// <summary>Which shared table (per group of accumulators) a COUNT(DISTINCT) uses, and its slot in each value's counts.</summary>
