@@ -134,19 +134,27 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         return result;
     }
 
-    /// <summary>Reads through what <see cref="WriteAll"/> wrote, keeping nothing (a count's state is its 8 bytes; others are read and dropped).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
-    public static void SkipAll(AggregateSpec[] specs, BinaryReader reader)
+    /// <summary>
+    /// Accumulators of <paramref name="specs"/> that <see cref="SkipAll"/> may read group after group into, because each
+    /// one's state is a few fields its <see cref="Accumulator.ReadState"/> overwrites whole; null when one keeps a
+    /// collection (distinct values, a multiset, ordered values), which reading would add to.
+    /// </summary>
+    public static Accumulator[]? ScratchFor(AggregateSpec[] specs)
     {
-        foreach (var spec in specs)
+        var scratch = CreateAll(specs);
+        return scratch.All(a => a is CountAccumulator or SumBigintAccumulator or SumDoubleAccumulator or SumDecimalAccumulator or MinMaxAccumulator) ? scratch : null;
+    }
+
+    /// <summary>Reads through what <see cref="WriteAll"/> wrote, into <paramref name="scratch"/> (<see cref="ScratchFor"/>) or else into fresh accumulators, keeping nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
+    public static void SkipAll(AggregateSpec[] specs, Accumulator[]? scratch, BinaryReader reader)
+    {
+        if (scratch is null)
         {
-            if (spec.Call.Kind is not AggregateKind.CountStar and not AggregateKind.Count || spec.Call.Distinct)
-            {
-                ReadAll(specs, reader);
-                return;
-            }
+            ReadAll(specs, reader);
+            return;
         }
-        for (var i = 0; i < specs.Length; i++) reader.ReadInt64();
+        foreach (var accumulator in scratch) accumulator.ReadState(reader);
     }
 }
 

@@ -142,13 +142,13 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
 
     /// <summary>
     /// Reads through a group <see cref="Write"/> wrote, checking it as <see cref="Read"/> would but keeping nothing of it
-    /// (a lazy restore, <see cref="RestoredGroups"/>), and returns its key's hash code.
+    /// (a lazy restore, <see cref="RestoredGroups"/>; <paramref name="scratch"/> as <see cref="AggregateSpec.SkipAll"/> says), and returns its key's hash as <see cref="CheckpointValues.KeyHash"/> gives it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
-    public static int Skip(BinaryReader reader, AggregateSpec[] specs)
+    public static int Skip(BinaryReader reader, AggregateSpec[] specs, Accumulator[]? scratch)
     {
-        var hash = CheckpointValues.ReadKey(reader).GetHashCode();
-        AggregateSpec.SkipAll(specs, reader);
+        var hash = CheckpointValues.ReadKeyHash(reader);
+        AggregateSpec.SkipAll(specs, scratch, reader);
         reader.ReadInt64();
         switch (reader.ReadByte())
         {

@@ -56,10 +56,11 @@ internal sealed class RestoredGroups
         var slots = new Slot[capacity];
         var mask = capacity - 1;
         var starts = new int[count + 1];
+        var scratch = AggregateSpec.ScratchFor(specs);
         for (var i = 0; i < count; i++)
         {
             starts[i] = buffer.Offset + (int)stream.Position;
-            var hash = AggregateGroup.Skip(input, specs);
+            var hash = AggregateGroup.Skip(input, specs, scratch);
             var index = Home(hash, mask);
             while (slots[index].Group != 0) index = (index + 1) & mask;
             slots[index] = new Slot(hash, i + 1);
@@ -74,7 +75,8 @@ internal sealed class RestoredGroups
     /// </summary>
     public bool TryTake(in GroupKey key, AggregateSpec[] specs, int[]? outputColumns, PackedLayout? layout, [MaybeNullWhen(false)] out AggregateGroup group)
     {
-        var hash = key.GetHashCode();
+        // Its own hash of the key's values, not GroupKey's: the restore computes it from the bytes without building keys.
+        var hash = CheckpointValues.KeyHash(key);
         var mask = slots.Length - 1;
         for (var index = Home(hash, mask); slots[index].Group is var stored and not 0; index = (index + 1) & mask)
         {

@@ -141,7 +141,7 @@ public sealed class LazyGroupRestoreTests
         for (var i = 0; i < count; i++)
         {
             var start = (int)reader.BaseStream.Position;
-            AggregateGroup.Skip(reader, specs);
+            AggregateGroup.Skip(reader, specs, null);
             groups.Add(Convert.ToHexString(state, start, (int)reader.BaseStream.Position - start));
         }
         groups.Sort(StringComparer.Ordinal);
