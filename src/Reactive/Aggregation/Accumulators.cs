@@ -213,6 +213,7 @@ internal sealed class CountAccumulator(bool countNulls) : Accumulator
 
     public override void WriteState(BinaryWriter writer) => writer.Write(count);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader) => count = reader.ReadInt64();
 }
 
@@ -366,6 +367,7 @@ internal sealed class SumBigintAccumulator : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadInt64();
@@ -408,6 +410,7 @@ internal sealed class SumDoubleAccumulator(bool average) : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadDouble();
@@ -450,6 +453,7 @@ internal sealed class SumDecimalAccumulator(bool average) : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadDecimal();
@@ -572,6 +576,7 @@ internal sealed class MinMaxAccumulator(bool max) : Accumulator
 
     public override void WriteState(BinaryWriter writer) => CheckpointValues.Write(writer, best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader) => best = CheckpointValues.Read(reader);
 }
 

@@ -205,6 +205,7 @@ public static class CheckpointValues
     }
 
     // value?.GetHashCode() ?? 0 of the value Read would return, for the common key types without building that value.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
     private static int ReadValueHash(BinaryReader reader)
     {
         var tag = (Tag)reader.ReadByte();
