@@ -133,6 +133,29 @@ internal sealed class AggregateSpec(AggregateCall call, Func<object?[], object?>
         foreach (var accumulator in result) accumulator.ReadState(reader);
         return result;
     }
+
+    /// <summary>
+    /// Accumulators of <paramref name="specs"/> that <see cref="SkipAll"/> may read group after group into, because each
+    /// one's state is a few fields its <see cref="Accumulator.ReadState"/> overwrites whole; null when one keeps a
+    /// collection (distinct values, a multiset, ordered values), which reading would add to.
+    /// </summary>
+    public static Accumulator[]? ScratchFor(AggregateSpec[] specs)
+    {
+        var scratch = CreateAll(specs);
+        return scratch.All(a => a is CountAccumulator or SumBigintAccumulator or SumDoubleAccumulator or SumDecimalAccumulator or MinMaxAccumulator) ? scratch : null;
+    }
+
+    /// <summary>Reads through what <see cref="WriteAll"/> wrote, into <paramref name="scratch"/> (<see cref="ScratchFor"/>) or else into fresh accumulators, keeping nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
+    public static void SkipAll(AggregateSpec[] specs, Accumulator[]? scratch, BinaryReader reader)
+    {
+        if (scratch is null)
+        {
+            ReadAll(specs, reader);
+            return;
+        }
+        foreach (var accumulator in scratch) accumulator.ReadState(reader);
+    }
 }
 
 /// <summary>Which shared table (per group of accumulators) a COUNT(DISTINCT) uses, and its slot in each value's counts.</summary>
@@ -190,6 +213,7 @@ internal sealed class CountAccumulator(bool countNulls) : Accumulator
 
     public override void WriteState(BinaryWriter writer) => writer.Write(count);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader) => count = reader.ReadInt64();
 }
 
@@ -343,6 +367,7 @@ internal sealed class SumBigintAccumulator : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadInt64();
@@ -385,6 +410,7 @@ internal sealed class SumDoubleAccumulator(bool average) : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadDouble();
@@ -427,6 +453,7 @@ internal sealed class SumDecimalAccumulator(bool average) : Accumulator
         writer.Write(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader)
     {
         sum = reader.ReadDecimal();
@@ -549,6 +576,7 @@ internal sealed class MinMaxAccumulator(bool max) : Accumulator
 
     public override void WriteState(BinaryWriter writer) => CheckpointValues.Write(writer, best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only (a lazy restore reads every group through it): CheckpointValues.ReadKey says why
     public override void ReadState(BinaryReader reader) => best = CheckpointValues.Read(reader);
 }
 

@@ -135,10 +135,36 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
                 group.LastEmittedIsResult = true;
                 break;
             case var other:
-                throw new InvalidDataException($"A checkpoint says {other} for what a group last emitted (0, 1 or 2 expected).");
+                throw UnknownEmittedMarker(other);
         }
         return group;
     }
+
+    /// <summary>
+    /// Reads through a group <see cref="Write"/> wrote, checking it as <see cref="Read"/> would but keeping nothing of it
+    /// (a lazy restore, <see cref="RestoredGroups"/>; <paramref name="scratch"/> as <see cref="AggregateSpec.SkipAll"/> says), and returns its key's hash as <see cref="CheckpointValues.KeyHash"/> gives it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
+    public static int Skip(BinaryReader reader, AggregateSpec[] specs, Accumulator[]? scratch)
+    {
+        var hash = CheckpointValues.ReadKeyHash(reader);
+        AggregateSpec.SkipAll(specs, scratch, reader);
+        reader.ReadInt64();
+        switch (reader.ReadByte())
+        {
+            case NoneEmitted or ResultEmitted:
+                break;
+            case RowEmitted:
+                CheckpointValues.ReadRow(reader);
+                break;
+            case var other:
+                throw UnknownEmittedMarker(other);
+        }
+        return hash;
+    }
+
+    private static InvalidDataException UnknownEmittedMarker(byte marker) =>
+        new($"A checkpoint says {marker} for what a group last emitted (0, 1 or 2 expected).");
 
     /// <summary>
     /// JSON values compare by identity: where the last emitted row held a JSON value equal to one of the group's state,

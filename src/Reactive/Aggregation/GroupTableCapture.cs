@@ -10,8 +10,9 @@ namespace Sluice.Reactive.Aggregation;
 /// <see cref="AggregateGroup.CapturedBytes"/>, which the writer copies. A driver that finds the writer in the middle of
 /// a group waits for that group alone (microseconds). Groups created after the capture carry its epoch and are left out.
 /// So the blob holds every group exactly as it was at the capture, byte for byte what writing it then would have given.
+/// Restored groups still untouched at the capture (<see cref="RestoredGroups"/>) are written last, as the bytes they were read from.
 /// </summary>
-internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, int[]? outputColumns, Action<GroupTableCapture> onRelease) : IStateCapture
+internal sealed class GroupTableCapture(AggregateGroup[] groups, RestoredGroups.Untouched? untouched, int epoch, int[]? outputColumns, Action<GroupTableCapture> onRelease) : IStateCapture
 {
     private MemoryStream? scratch;
     private BinaryWriter? scratchWriter;
@@ -48,7 +49,7 @@ internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, int[
 
     public void Write(BinaryWriter writer)
     {
-        writer.Write(groups.Length);
+        writer.Write(groups.Length + (untouched?.Count ?? 0));
         foreach (var group in groups)
         {
             var claimed = Volatile.Read(ref group.ClaimedEpoch);
@@ -71,6 +72,8 @@ internal sealed class GroupTableCapture(AggregateGroup[] groups, int epoch, int[
             writer.Write(bytes);
             group.CapturedBytes = null;
         }
+        // Restored groups no event had touched at the capture: their checkpoint bytes, which nothing changes.
+        untouched?.Write(writer);
     }
 
     public void Release() => onRelease(this);

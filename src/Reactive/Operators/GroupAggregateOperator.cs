@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Sluice.Reactive.Aggregation;
 using Sluice.Reactive.Runtime.Checkpoints;
@@ -32,11 +33,14 @@ internal sealed class GroupAggregateSink(
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
+    // After a restore, the groups no event has touched yet, still as checkpoint bytes; null once every one was (or without a restore).
+    private RestoredGroups? restored;
+
     /// <summary>The table as it is now, written later on another thread (<see cref="GroupTableCapture"/>): the driver pauses only to copy references.</summary>
     public IStateCapture Capture()
     {
         if (openCapture is not null) throw new InvalidOperationException("A capture of this GROUP BY's table is still open.");
-        var capture = new GroupTableCapture(groups.ToArray(), ++captureEpoch, outputColumns, released => Interlocked.CompareExchange(ref openCapture, null, released));
+        var capture = new GroupTableCapture(groups.ToArray(), restored?.Snapshot(), ++captureEpoch, outputColumns, released => Interlocked.CompareExchange(ref openCapture, null, released));
         openCapture = capture;
         return capture;
     }
@@ -44,20 +48,28 @@ internal sealed class GroupAggregateSink(
     /// <summary>Each group: key, accumulators, row count and the row it last emitted (what its next change retracts).</summary>
     public void WriteState(BinaryWriter writer)
     {
-        writer.Write(groups.Count);
+        var untouched = restored?.Snapshot();
+        writer.Write(groups.Count + (untouched?.Count ?? 0));
         foreach (var group in groups.Groups) AggregateGroup.Write(writer, group, outputColumns);
+        untouched?.Write(writer);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery only: CheckpointValues.ReadKey says why
     public void ReadState(BinaryReader reader)
     {
         var count = CheckpointValues.ReadCount(reader);
-        groups.EnsureCapacity(count);
-        for (var i = 0; i < count; i++)
+        // Lazily: each group is decoded when an event first looks its key up (RestoredGroups says why).
+        restored = RestoredGroups.Scan(reader, count, specs);
+        if (restored is null)
         {
-            var group = AggregateGroup.Read(reader, specs, outputColumns, layout);
-            groups.Add(group);
+            groups.EnsureCapacity(count);
+            for (var i = 0; i < count; i++)
+            {
+                var group = AggregateGroup.Read(reader, specs, outputColumns, layout);
+                groups.Add(group);
+            }
         }
+        else if (restored.Remaining == 0) restored = null;
         stats.AddStateSize(count);
     }
 
@@ -68,7 +80,7 @@ internal sealed class GroupAggregateSink(
         {
             var values = row.Row!;
             var key = GroupKey.Of(keys, values);
-            if (!groups.TryGetValue(key, out var group))
+            if (!groups.TryGetValue(key, out var group) && !TryTakeRestored(key, out group))
             {
                 if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
                 // Born after any open capture: none writes it.
@@ -118,6 +130,22 @@ internal sealed class GroupAggregateSink(
         }
         if (retract is not null) Downstream.OnNext(Element.Delete(retract, row.Time));
         if (insert is not null && !Done) Downstream.OnNext(Element.Insert(insert, row.Time));
+    }
+
+    // A restored group no event touched yet, decoded now and moved into the table; it is not in any open capture's
+    // table (which holds its checkpoint bytes as they were), like a group born after the capture.
+    private bool TryTakeRestored(in GroupKey key, [MaybeNullWhen(false)] out AggregateGroup group)
+    {
+        if (restored is null || !restored.TryTake(key, specs, outputColumns, layout, out group))
+        {
+            group = null;
+            return false;
+        }
+        group.ClaimedEpoch = captureEpoch;
+        group.WrittenEpoch = captureEpoch;
+        groups.Add(group);
+        if (restored.Remaining == 0) restored = null;
+        return true;
     }
 
     private bool RebuildsLastRow(AggregateGroup group) => rebuildsLastRow && group.Rows < BoxedCounts.Cached;

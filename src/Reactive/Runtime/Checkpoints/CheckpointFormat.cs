@@ -96,7 +96,8 @@ public static class CheckpointFormat
             {
                 throw new InvalidDataException($"The checkpoint of query '{query}' says {length} byte(s) of state for operator {i} where {blob.Length - start} are left.");
             }
-            using var inner = new BinaryReader(new MemoryStream(blob, start, length, writable: false));
+            // Visible, so that an operator may keep a view of the blob instead of decoding it all now (RestoredGroups).
+            using var inner = new BinaryReader(new MemoryStream(blob, start, length, writable: false, publiclyVisible: true));
             reader.BaseStream.Position = start + length;
             operators[i].ReadState(inner);
             if (inner.BaseStream.Position != length)

@@ -180,6 +180,70 @@ public static class CheckpointValues
         return GroupKey.FromParts(count, a, b, c, more);
     }
 
+    /// <summary>
+    /// The hash code <see cref="KeyHash"/> gives the key written by <see cref="WriteKey"/> at the reader's position, read
+    /// past it without allocating for keys of bigint, double, timestamp, interval, boolean, NULL or short text values (a
+    /// lazy restore hashes every key of a table, RestoredGroups; boxing each bigint key was most of its time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
+    internal static int ReadKeyHash(BinaryReader reader)
+    {
+        var count = ReadCount(reader);
+        var hash = new HashCode();
+        hash.Add(count);
+        for (var i = 0; i < count; i++) hash.Add(ReadValueHash(reader));
+        return hash.ToHashCode();
+    }
+
+    /// <summary>A key's hash as <see cref="ReadKeyHash"/> gives it for that key's bytes: its values' own hash codes, combined.</summary>
+    internal static int KeyHash(in GroupKey key)
+    {
+        var hash = new HashCode();
+        hash.Add(key.Count);
+        for (var i = 0; i < key.Count; i++) hash.Add(key[i]?.GetHashCode() ?? 0);
+        return hash.ToHashCode();
+    }
+
+    // value?.GetHashCode() ?? 0 of the value Read would return, for the common key types without building that value.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // recovery: see ReadKey
+    private static int ReadValueHash(BinaryReader reader)
+    {
+        var tag = (Tag)reader.ReadByte();
+        switch (tag)
+        {
+            case Tag.Null:
+                return 0;
+            case Tag.Bigint:
+                return reader.ReadInt64().GetHashCode();
+            case Tag.Double:
+                return reader.ReadDouble().GetHashCode();
+            case Tag.True:
+                return true.GetHashCode();
+            case Tag.False:
+                return false.GetHashCode();
+            case Tag.Timestamp:
+                return DateTime.FromBinary(reader.ReadInt64()).GetHashCode();
+            case Tag.Interval:
+                return new TimeSpan(reader.ReadInt64()).GetHashCode();
+            case Tag.Text when reader.BaseStream is MemoryStream stream && stream.TryGetBuffer(out var buffer):
+                var start = stream.Position;
+                var length = reader.Read7BitEncodedInt();
+                if (length >= 0 && length <= 256 && length <= stream.Length - stream.Position)
+                {
+                    // string.GetHashCode(span) is the string's own hash code; the UTF-8 decoding is ReadString's.
+                    Span<char> chars = stackalloc char[256];
+                    var written = System.Text.Encoding.UTF8.GetChars(buffer.AsSpan((int)stream.Position, length), chars);
+                    stream.Position += length;
+                    return string.GetHashCode(chars[..written]);
+                }
+                stream.Position = start;
+                break;
+        }
+        // Read the value itself (the tag was read already: put it back in front of it).
+        reader.BaseStream.Position--;
+        return Read(reader)?.GetHashCode() ?? 0;
+    }
+
     private static JsonElement ReadJson(string text)
     {
         using var document = JsonDocument.Parse(text);
