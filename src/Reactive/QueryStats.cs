@@ -61,11 +61,15 @@ public sealed class QueryStats
         }
     }
 
-    public void AddEventsIn(long count) => Interlocked.Add(ref eventsIn, count);
+    // The counters have one writer, the thread driving the pipeline (readers on other threads see a whole long through
+    // Volatile.Read), so an add is a plain read and a release store: an interlocked add per input event and per output
+    // row was a locked instruction, a full fence, which kept the out-of-order core from overlapping the cache misses of
+    // the rows before and after it (Nexmark q16: three per bid).
+    public void AddEventsIn(long count) => Volatile.Write(ref eventsIn, eventsIn + count);
 
-    public void AddRowsOut(long count) => Interlocked.Add(ref rowsOut, count);
+    public void AddRowsOut(long count) => Volatile.Write(ref rowsOut, rowsOut + count);
 
-    public void AddLateEvents(long count) => Interlocked.Add(ref lateEvents, count);
+    public void AddLateEvents(long count) => Volatile.Write(ref lateEvents, lateEvents + count);
 
     /// <summary>
     /// Most state entries the query may hold (<see cref="QueryLimits.StateRows"/>); set by <see cref="CompiledQuery.Build"/>.
@@ -83,7 +87,8 @@ public sealed class QueryStats
     /// </summary>
     public void AddStateSize(long delta)
     {
-        var size = Interlocked.Add(ref stateSize, delta);
+        var size = stateSize + delta;
+        Volatile.Write(ref stateSize, size);
         if (delta > 0 && size > stateRowLimit)
         {
             throw new QueryLimitException(

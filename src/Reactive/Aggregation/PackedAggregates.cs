@@ -126,6 +126,29 @@ internal sealed class PackedLayout
 
     public bool IsPacked(int aggregate) => kinds[aggregate] != Unpacked;
 
+    /// <summary>
+    /// The plan of a group's output row in <paramref name="columns"/>' layout (null: keys, then aggregates), where column
+    /// c is key c below <paramref name="keyCount"/> and aggregate c - <paramref name="keyCount"/> from there.
+    /// </summary>
+    public PackedRowPlan PlanRow(int keyCount, int[]? columns)
+    {
+        var width = columns?.Length ?? keyCount + kinds.Length;
+        var codes = new int[width];
+        for (var i = 0; i < width; i++)
+        {
+            var column = columns is null ? i : columns[i];
+            var aggregate = column - keyCount;
+            codes[i] = column < keyCount ? PackedRowPlan.Key(column) : kinds[aggregate] switch
+            {
+                CountStar or CountValues => PackedRowPlan.CounterAt(indexes[aggregate]),
+                SharedDistinct => PackedRowPlan.Distinct(indexes[aggregate], slots[aggregate]),
+                Best => PackedRowPlan.Best(indexes[aggregate]),
+                _ => PackedRowPlan.Accumulator(aggregate),
+            };
+        }
+        return PackedRowPlan.Of(codes);
+    }
+
     /// <summary>A new group: the packed part inline, accumulators for the rest (null where packed).</summary>
     public PackedAggregateGroup Create(GroupKey key, AggregateSpec[] specs)
     {

@@ -30,6 +30,9 @@ internal sealed class GroupAggregateSink(
 
     // Counts, shared distinct counts and append-only MIN/MAX kept inline in the group object (PackedAggregateGroup), when there are several.
     private readonly PackedLayout? layout = PackedLayout.For(specs);
+    // Where each output column of a packed group comes from (a field initializer cannot read 'layout', so the plan reads a
+    // layout of its own: the same choice for the same specs).
+    private readonly PackedRowPlan? rowPlan = PackedLayout.For(specs)?.PlanRow(keys.Length, outputColumns);
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
@@ -97,7 +100,7 @@ internal sealed class GroupAggregateSink(
             }
             // What the group emitted last (rebuilt from the state before it changes when not kept). A local, not stored in
             // the group: a group in an older generation pointing at a new row would be one more card for every gen0 collection.
-            var last = group.LastEmitted ?? (group.LastEmittedIsResult ? group.ToRow(outputColumns, null) : null);
+            var last = group.LastEmitted ?? (group.LastEmittedIsResult ? RowOf(group, null) : null);
             if (row.Kind == ElementKind.Insert) group.Add(specs, values);
             else group.Retract(specs, values);
 
@@ -109,7 +112,7 @@ internal sealed class GroupAggregateSink(
             }
             else
             {
-                var next = group.ToRow(outputColumns, last);
+                var next = RowOf(group, last);
                 if (last is not null && SameValues(last, next))
                 {
                     // Nothing to emit; a checkpoint may store a marker for the row only if it is the result exactly (1.0 is not 1.00).
@@ -147,6 +150,10 @@ internal sealed class GroupAggregateSink(
         if (restored.Remaining == 0) restored = null;
         return true;
     }
+
+    // The group's row in the output layout; a packed group's by its plan, worked out once.
+    private object?[] RowOf(AggregateGroup group, object?[]? previous) =>
+        rowPlan is null ? group.ToRow(outputColumns, previous) : rowPlan.Row((PackedAggregateGroup)group, previous);
 
     private bool RebuildsLastRow(AggregateGroup group) => rebuildsLastRow && group.Rows < BoxedCounts.Cached;
 

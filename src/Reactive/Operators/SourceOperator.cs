@@ -18,12 +18,18 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
     private sealed class Sink(IObserver<Element> downstream, int inputIndex, long delay, QueryStats stats, RowErrorScope? errors, ProcessingTimeClock? clock) : OperatorSink(downstream), IObserver<InputEvent>, ICheckpointable
     {
         private long watermark = Watermarks.Start;
+        // The least candidate whose whole millisecond is past the watermark; any smaller one cannot move it.
+        private long moves = Watermarks.Start;
 
         internal override bool ReadsInput => true;
 
         public void WriteState(BinaryWriter writer) => writer.Write(watermark);
 
-        public void ReadState(BinaryReader reader) => watermark = reader.ReadInt64();
+        public void ReadState(BinaryReader reader)
+        {
+            watermark = reader.ReadInt64();
+            moves = watermark == Watermarks.Start ? Watermarks.Start : FloorToMillisecond(watermark) + TimeSpan.TicksPerMillisecond;
+        }
 
         public void OnNext(InputEvent value)
         {
@@ -36,10 +42,13 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
             // Watermarks move in whole milliseconds: window ends and interval bounds are whole milliseconds, so
             // windows close on exactly the same event, while at high event rates far fewer watermarks travel.
             var candidate = time - delay;
-            candidate -= ((candidate % TimeSpan.TicksPerMillisecond) + TimeSpan.TicksPerMillisecond) % TimeSpan.TicksPerMillisecond;
+            // Most events (several per millisecond of event time) cannot move it, and stop here before the rounding's divisions.
+            if (candidate < moves) return;
+            candidate = FloorToMillisecond(candidate);
             if (candidate > watermark && !Done)
             {
                 watermark = candidate;
+                moves = candidate + TimeSpan.TicksPerMillisecond;
                 Downstream.OnNext(Element.Watermark(candidate));
             }
         }
@@ -53,5 +62,8 @@ internal sealed class SourceOperator(IObservable<InputEvent> input, int inputInd
             Downstream.OnNext(Element.Watermark(Watermarks.Infinite));
             Complete();
         }
+
+        private static long FloorToMillisecond(long ticks) =>
+            ticks - ((ticks % TimeSpan.TicksPerMillisecond) + TimeSpan.TicksPerMillisecond) % TimeSpan.TicksPerMillisecond;
     }
 }

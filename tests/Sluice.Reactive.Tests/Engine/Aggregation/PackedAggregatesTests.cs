@@ -112,4 +112,34 @@ public sealed class PackedAggregatesTests
         }
         Assert.Equal((long)added.Count, packed.ToRow()[1]);
     }
+
+    [Theory]
+    [InlineData(5, true)]
+    [InlineData(6, false)]
+    public void The_row_plan_builds_the_rows_ToRow_builds_in_any_column_layout(int seed, bool factored)
+    {
+        // Keys (text, bigint) and the five aggregates: a counter, a filtered counter, two distinct slots and the MAX
+        // left to its accumulator (retractable) or packed as a best value (append-only).
+        foreach (var retractable in new[] { true, false })
+        {
+            var specs = Specs(factored, retractable);
+            var layout = PackedLayout.For(specs)!;
+            var group = (PackedAggregateGroup)AggregateGroup.Create(GroupKey.FromParts(2, "g", 7L, null, null), specs, layout);
+            int[]?[] layouts = [null, [6, 1, 0, 3, 2, 5, 4], [2, 2, 0, 4]];
+            var random = new Random(seed);
+            object?[]?[] previous = new object?[]?[layouts.Length];
+            for (var step = 0; step < 500; step++)
+            {
+                group.Add(specs, ["g", random.Next(4) == 0 ? null : (long)random.Next(5_000), random.Next(2) == 0]);
+                for (var l = 0; l < layouts.Length; l++)
+                {
+                    var expected = group.ToRow(layouts[l], previous[l]);
+                    var planned = layout.PlanRow(2, layouts[l]).Row(group, previous[l]);
+                    Assert.True(AggregateGroup.Identical(expected, planned), $"step {step}, layout {l}");
+                    previous[l] = planned;
+                }
+            }
+            Assert.Equal(new object?[] { "g", 7L, 500L }, layout.PlanRow(2, null).Row(group, null)[..3]);
+        }
+    }
 }

@@ -37,6 +37,45 @@ public sealed class SourceOperatorTests
     }
 
     [Fact]
+    public void Every_event_whose_millisecond_is_past_the_watermark_moves_it_and_no_other_does()
+    {
+        // Times in and out of order, several per millisecond: the watermarks sent are exactly those of the rule.
+        using var _ = Subscribe(0.003);
+        var random = new Random(12);
+        var expected = new List<long>();
+        var watermark = long.MinValue;
+        var time = QueryRun.At(1).Ticks;
+        for (var i = 0; i < 5_000; i++)
+        {
+            time += random.Next(-20_000, 30_000);
+            Push(new DateTime(time, DateTimeKind.Utc));
+            var candidate = time - 30_000;
+            candidate -= ((candidate % 10_000) + 10_000) % 10_000;
+            if (candidate <= watermark) continue;
+            watermark = candidate;
+            expected.Add(candidate);
+        }
+        Assert.Equal(expected, output.Elements.Where(e => e.Kind == ElementKind.Watermark).Select(e => e.Time));
+        Assert.Equal(5_000, stats.EventsIn);
+    }
+
+    [Fact]
+    public void A_restored_watermark_inside_a_millisecond_moves_on_the_first_event_of_a_later_one()
+    {
+        using var subscription = Subscribe(0);
+        using (var state = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true)) writer.Write(QueryRun.At(1).AddTicks(5_000).Ticks);
+            state.Position = 0;
+            using var reader = new BinaryReader(state);
+            ((Sluice.Reactive.Runtime.Checkpoints.ICheckpointable)subscription).ReadState(reader);
+        }
+        Push(QueryRun.At(1).AddTicks(9_999));
+        Push(QueryRun.At(1).AddTicks(10_000), "b");
+        Assert.Equal([QueryRun.At(1).AddTicks(10_000).Ticks], output.Elements.Where(e => e.Kind == ElementKind.Watermark).Select(e => e.Time));
+    }
+
+    [Fact]
     public void Completion_sends_the_final_watermark_then_completes_and_nothing_follows()
     {
         using var _ = Subscribe(0);
