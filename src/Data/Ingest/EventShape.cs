@@ -23,9 +23,9 @@ internal sealed class EventShape
     private readonly bool[]? seen;
     private readonly PayloadArena payloads;
 
-    public EventShape(StreamDefinition stream, DateTimeOffset now, int bodyLength)
+    public EventShape(StreamDefinition stream, DateTimeOffset now, PayloadArena payloads)
     {
-        payloads = new PayloadArena(bodyLength);
+        this.payloads = payloads;
         this.now = now;
         timestampName = stream.TimestampField;
         timestampField = timestampName is null ? null : Encoding.UTF8.GetBytes(timestampName);
