@@ -34,7 +34,7 @@ for round in $(seq 1 "$rounds"); do
 done
 echo "medians over $rounds rounds:"
 for setting in "${settings[@]}"; do
-  awk -F'\t' -v s="$setting" '$1 == s { c[n] = $2; w[n] = $3; r[n] = $4; n++ }
+  awk -F'\t' -v s="$setting" 'BEGIN { n = 0 } $1 == s { c[n] = $2 + 0; w[n] = $3 + 0; r[n] = $4 + 0; n++ }
     function median(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2 }
     END { printf "  %-60s %9.0f events/CPU-s  %9.0f events/s  peak RSS %6.0f MiB\n", "[" s "]", median(c, n), median(w, n), median(r, n) / 1024 }' "$results"
