@@ -2,9 +2,11 @@
 # Nexmark end to end over HTTP (docs/benchmarks.md): starts the Release service from its output folder on
 # 127.0.0.1, runs `Sluice.Load nexmark` --runs times against it (the first run is the cold one), and stops it.
 # With --alloc, the last run also reports the service's allocated bytes per event (dotnet-counters); with
-# --trace, the last run is also profiled (dotnet-trace, CPU samples) into the file given.
+# --trace, the last run is also profiled (dotnet-trace, CPU samples) into the file given; with --perf, the last run is
+# sampled on-CPU by perf (call graphs, the runtime's perf map for JIT-compiled names) into the file given (then
+# `python3 bench/perf-breakdown.py FILE`). --trace's thread-time samples include threads the OS is not running; perf's do not.
 # Extra environment (GC settings, say DOTNET_gcServer=0) passes through to the service.
-# Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--seconds 120] [--capacity N] [--alloc] [--trace out.nettrace] [--build]
+# Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--seconds 120] [--capacity N] [--alloc] [--trace out.nettrace] [--perf out.perf.data] [--build]
 # (--seconds bounds each run of the load tool; 5M events on a loaded machine need more than its default 120.
 #  --capacity: events each input memory stream keeps; by default all of them, see docs/benchmarks.md on 5M and 1 GB.)
 # dotnet-counters and dotnet-trace: `dotnet tool install --tool-path /tmp/perftools dotnet-counters` (and dotnet-trace).
@@ -17,6 +19,7 @@ seconds=120
 capacity=""
 alloc=""
 trace=""
+perf=""
 build=""
 tools=${PERF_TOOLS:-/tmp/perftools}
 while [ $# -gt 0 ]; do
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --capacity) capacity="$2"; shift ;;
     --alloc) alloc=1 ;;
     --trace) trace="$2"; shift ;;
+    --perf) perf="$2"; shift ;;
     --build) build=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -40,6 +44,9 @@ if [ -n "$build" ]; then
 fi
 # Run from the output folder: a content root at the repo would make the file watcher follow .pgdata/.
 # SLUICE_API_DIR picks another build's output (say, a copy of the commit before a change, to compare in one session).
+# With --perf the runtime writes /tmp/perf-PID.map, so perf names JIT-compiled frames.
+# W^X off: its double-mapped code pages hide JIT-compiled frames from perf.
+[ -n "$perf" ] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 (cd "${SLUICE_API_DIR:-src/Api/bin/Release/net10.0}" && exec dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning) &
 server=$!
 helper=""
@@ -57,11 +64,14 @@ for run in $(seq 1 "$runs"); do
     # dotnet-counters stops (and flushes its CSV) when it reads q from its standard input: give it a pipe to write that to.
     mkfifo "$counters.in"
     "$tools/dotnet-counters" collect -p "$server" --refresh-interval 1 --format csv -o "$counters.csv" \
-      --counters 'System.Runtime[dotnet.gc.heap.total_allocated,dotnet.gc.collections]' <"$counters.in" >/dev/null &
+      --counters 'System.Runtime[dotnet.gc.heap.total_allocated,dotnet.gc.collections,dotnet.thread_pool.work_item.count]' <"$counters.in" >/dev/null &
     helper=$!
     exec 3>"$counters.in"
   elif [ -n "$trace" ]; then
     "$tools/dotnet-trace" collect -p "$server" --profile dotnet-sampled-thread-time -o "$trace" >/dev/null &
+    helper=$!
+  elif [ -n "$perf" ]; then
+    perf record -F 999 -g -p "$server" -o "$perf" >/dev/null 2>&1 &
     helper=$!
   fi
   set +m
@@ -76,8 +86,10 @@ for run in $(seq 1 "$runs"); do
   fi
   if [ -n "$alloc" ] && [ -f "$counters.csv" ]; then
     # Rates per 1 s interval, summed over the run (includes the ~2 s idle before it, which allocates next to nothing).
-    awk -F, -v events="$events" '/total_allocated/ { bytes += $NF } /gen0/ { gen0 += $NF } /gen1/ { gen1 += $NF } /gen2/ { gen2 += $NF }
-      END { printf "server allocated  %.0f MB over the run: %.0f bytes per event; collections gen0 %d, gen1 %d, gen2 %d\n", bytes / 1e6, bytes / events, gen0, gen1, gen2 }' "$counters.csv"
+    # Thread-pool work items: each is one hop of some piece of work onto a pool thread (the load tool sends batches of 1,000 events).
+    awk -F, -v events="$events" '/total_allocated/ { bytes += $NF } /gen0/ { gen0 += $NF } /gen1/ { gen1 += $NF } /gen2/ { gen2 += $NF } /work_item/ { items += $NF }
+      END { printf "server allocated  %.0f MB over the run: %.0f bytes per event; collections gen0 %d, gen1 %d, gen2 %d\n", bytes / 1e6, bytes / events, gen0, gen1, gen2
+            printf "thread-pool work items %d over the run: %.1f per 1,000-event batch\n", items, items * 1000 / events }' "$counters.csv"
     rm -f "$counters.csv"
   fi
 done

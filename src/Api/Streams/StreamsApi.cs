@@ -179,7 +179,8 @@ public static class StreamsApi
         IdempotencyKey? key = null;
         try
         {
-            parsed = EventBatchParser.Parse(buffer.AsMemory(0, length), format, log.Definition, time.GetUtcNow());
+            // A log that copies what it appends (a memory stream) lets the payloads live in rented buffers until then.
+            parsed = EventBatchParser.Parse(buffer.AsMemory(0, length), format, log.Definition, time.GetUtcNow(), pooledPayloads: log.CopiesAppendedData);
             if (idempotencyKey is not null)
             {
                 key = new IdempotencyKey(idempotencyKey, IdempotencyKeys.HashRequest((byte)format, buffer.AsSpan(0, length)));
@@ -195,11 +196,21 @@ public static class StreamsApi
         }
         if (eventLimits.Refuse(request.HttpContext.User, parsed.Events.Count) is { } refused)
         {
+            parsed.ReturnPayloads();
             request.HttpContext.Response.Headers.RetryAfter = RateLimits.RetryAfterSeconds(refused.RetryAfter);
             return Problems.Status(StatusCodes.Status429TooManyRequests, refused.Detail);
         }
         var conditions = key is null && expectedOffset is null ? AppendConditions.None : new AppendConditions(key, expectedOffset);
-        switch (await log.AppendAsync(parsed.Events, conditions, cancellationToken))
+        AppendOutcome outcome;
+        try
+        {
+            outcome = await log.AppendAsync(parsed.Events, conditions, cancellationToken);
+        }
+        finally
+        {
+            parsed.ReturnPayloads();
+        }
+        switch (outcome)
         {
             case AppendOutcome.Appended { Result: var appended, Replayed: var replayed }:
                 if (replayed)

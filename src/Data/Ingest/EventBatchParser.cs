@@ -19,7 +19,15 @@ public static class EventBatchParser
 
     private const int MaxPresizedEvents = 16_384;
 
-    public static IngestResult Parse(ReadOnlyMemory<byte> body, BodyFormat format, StreamDefinition stream, DateTimeOffset now)
+    public static IngestResult Parse(ReadOnlyMemory<byte> body, BodyFormat format, StreamDefinition stream, DateTimeOffset now) =>
+        Parse(body, format, stream, now, pooledPayloads: false);
+
+    /// <summary>
+    /// As <see cref="Parse(ReadOnlyMemory{byte}, BodyFormat, StreamDefinition, DateTimeOffset)"/>; with
+    /// <paramref name="pooledPayloads"/> the events' payloads live in rented buffers, for an append that copies them before
+    /// it returns (<see cref="StreamLog.CopiesAppendedData"/>). Call <see cref="IngestResult.ReturnPayloads"/> after it.
+    /// </summary>
+    public static IngestResult Parse(ReadOnlyMemory<byte> body, BodyFormat format, StreamDefinition stream, DateTimeOffset now, bool pooledPayloads)
     {
         var span = body.Span;
         if (!Utf8.IsValid(span))
@@ -27,8 +35,15 @@ public static class EventBatchParser
             var at = FirstInvalidUtf8(span);
             return IngestResult.Failed(new IngestError($"The body is not valid UTF-8 (byte {at}).", Line: LineOf(span, at)));
         }
-        var shape = new EventShape(stream, now, span.Length);
-        return format == BodyFormat.Ndjson ? ParseNdjson(body, shape) : ParseJson(body, shape);
+        var arena = new PayloadArena(span.Length, pooledPayloads);
+        var shape = new EventShape(stream, now, arena);
+        var result = format == BodyFormat.Ndjson ? ParseNdjson(body, shape) : ParseJson(body, shape);
+        if (result.Error is not null)
+        {
+            arena.Return();
+            return result;
+        }
+        return pooledPayloads ? result with { Payloads = arena } : result;
     }
 
     private static IngestResult ParseJson(ReadOnlyMemory<byte> body, EventShape shape)
@@ -180,6 +195,12 @@ public static class EventBatchParser
 /// <summary>The events of an accepted batch, or the reason it was rejected.</summary>
 public sealed record IngestResult(IReadOnlyList<NewEvent> Events, IngestError? Error)
 {
+    /// <summary>The rented buffers holding the payloads, when parsed with pooled payloads.</summary>
+    internal PayloadArena? Payloads { get; init; }
+
+    /// <summary>Gives back the buffers of payloads parsed as pooled, once the append has copied them; the events' data must not be read after.</summary>
+    public void ReturnPayloads() => Payloads?.Return();
+
     public static IngestResult Ok(IReadOnlyList<NewEvent> events) => new(events, null);
 
     public static IngestResult Failed(IngestError error) => new([], error);

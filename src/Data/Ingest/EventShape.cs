@@ -14,6 +14,8 @@ namespace Sluice.Data.Ingest;
 /// </summary>
 internal sealed class EventShape
 {
+    private static readonly JavaScriptEncoder WriterEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     private readonly byte[]? timestampField;
     private readonly string? timestampName;
     private readonly SchemaField[]? fields;
@@ -23,18 +25,18 @@ internal sealed class EventShape
     private readonly bool[]? seen;
     private readonly PayloadArena payloads;
 
-    public EventShape(StreamDefinition stream, DateTimeOffset now, int bodyLength)
+    public EventShape(StreamDefinition stream, DateTimeOffset now, PayloadArena payloads)
     {
-        payloads = new PayloadArena(bodyLength);
+        this.payloads = payloads;
         this.now = now;
         timestampName = stream.TimestampField;
         timestampField = timestampName is null ? null : Encoding.UTF8.GetBytes(timestampName);
         if (stream.Schema is { Count: > 0 } schema)
         {
-            fields = schema.Select(f => new SchemaField(f.Key, Encoding.UTF8.GetBytes(f.Key), f.Value)).ToArray();
+            fields = schema.Select(f => NewField(f.Key, f.Value)).ToArray();
             seen = new bool[fields.Length];
             buffer = new ArrayBufferWriter<byte>(256);
-            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterEncoder, SkipValidation = true });
         }
     }
 
@@ -64,6 +66,10 @@ internal sealed class EventShape
             }
             var end = (int)reader.BytesConsumed;
             result = new NewEvent(default, payloads.Copy(source.Span[start..end]));
+        }
+        else if (TryReadCanonical(ref reader, source.Span, start, out timestamp))
+        {
+            result = new NewEvent(default, payloads.Copy(source.Span[start..(int)reader.BytesConsumed]));
         }
         else
         {
@@ -105,6 +111,92 @@ internal sealed class EventShape
         }
         result = result with { Timestamp = timestamp ?? now };
         return null;
+    }
+
+    /// <summary>
+    /// The event as sent, when that is exactly what rewriting it would write: only declared fields, each once, names and
+    /// values in the writer's form (integers as written, text the encoder leaves alone, timestamps as
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, booleans, nulls), no whitespace. Then its bytes are copied as they are, instead of
+    /// read, checked and written field by field (what producers that write canonical JSON, such as the load tool, send).
+    /// Otherwise the reader is put back at the object's start and false is returned; the rewriting path then reads it
+    /// again, and reports any error. Nothing here decides an error: a value it does not recognise just ends the fast path.
+    /// </summary>
+    private bool TryReadCanonical(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, int start, out DateTimeOffset? timestamp)
+    {
+        timestamp = null;
+        var atStart = reader;
+        Array.Clear(seen!);
+        // The length the writer's form would have: braces, and per field "name":value, with commas between.
+        long length = 2;
+        var count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var index = reader.ValueIsEscaped ? -1 : FindField(ref reader);
+            if (index < 0 || seen![index] || !fields![index].NameAsWritten)
+            {
+                reader = atStart;
+                return false;
+            }
+            seen[index] = true;
+            var field = fields[index];
+            var isTimestamp = timestampField is not null && reader.ValueTextEquals(timestampField);
+            reader.Read();
+            if (!IsAsWritten(ref reader, field.Type) || (isTimestamp && !TryReadTimestamp(ref reader, ref timestamp)))
+            {
+                reader = atStart;
+                return false;
+            }
+            length += field.Utf8Name.Length + 3 + reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0);
+            count++;
+        }
+        length += Math.Max(0, count - 1);
+        if ((int)reader.BytesConsumed - start != length)
+        {
+            reader = atStart;
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryReadTimestamp(ref Utf8JsonReader reader, ref DateTimeOffset? timestamp)
+    {
+        if (reader.TokenType == JsonTokenType.Null || !EventTimestamps.TryRead(ref reader, out var value))
+        {
+            return false;
+        }
+        timestamp = value;
+        return true;
+    }
+
+    /// <summary>Whether <see cref="WriteCoerced"/> would write the current value byte for byte as it is.</summary>
+    private static bool IsAsWritten(ref Utf8JsonReader reader, FieldType type)
+    {
+        var token = reader.TokenType;
+        if (token == JsonTokenType.Null)
+        {
+            return true;
+        }
+        switch (type)
+        {
+            case FieldType.Bigint:
+                // "-0" reads as 0 and is written as 0.
+                return token == JsonTokenType.Number && reader.TryGetInt64(out var whole) && (whole != 0 || reader.ValueSpan[0] != (byte)'-');
+            case FieldType.Text:
+                return token == JsonTokenType.String && !reader.ValueIsEscaped && WriterEncoder.FindFirstCharacterToEncodeUtf8(reader.ValueSpan) < 0;
+            case FieldType.Boolean:
+                return token is JsonTokenType.True or JsonTokenType.False;
+            case FieldType.Timestamp:
+                if (token != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length != Iso8601.MillisecondsLength
+                    || !Iso8601.TryParse(reader.ValueSpan, out var instant))
+                {
+                    return false;
+                }
+                Span<byte> text = stackalloc byte[Iso8601.MillisecondsLength];
+                return Iso8601.FormatMilliseconds(instant.UtcDateTime, text) == text.Length && text.SequenceEqual(reader.ValueSpan);
+            default:
+                // Doubles, decimals and JSON values are always rewritten.
+                return false;
+        }
     }
 
     private IngestError? ReadTimestamp(ref Utf8JsonReader reader, out DateTimeOffset? timestamp)
@@ -254,5 +346,12 @@ internal sealed class EventShape
         return new IngestError($"Field '{field.Name}' must be {expected}, got {got}.", Field: field.Name);
     }
 
-    private sealed record SchemaField(string Name, byte[] Utf8Name, FieldType Type);
+    private static SchemaField NewField(string name, FieldType type)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(name);
+        return new SchemaField(name, utf8, type, WriterEncoder.FindFirstCharacterToEncodeUtf8(utf8) < 0);
+    }
+
+    /// <param name="NameAsWritten">The writer writes the name as it is (no character it escapes).</param>
+    private sealed record SchemaField(string Name, byte[] Utf8Name, FieldType Type, bool NameAsWritten);
 }

@@ -39,4 +39,66 @@ public sealed class EventBatchParserPayloadTests
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(parsed.Events.Single().Data, out var segment));
         Assert.True(segment.Array!.Length <= body.Length, $"the event pins {segment.Array.Length} bytes for a {body.Length}-byte body");
     }
+
+    private static readonly Dictionary<string, FieldType> BidSchema = new()
+    {
+        ["auction"] = FieldType.Bigint, ["price"] = FieldType.Bigint, ["url"] = FieldType.Text, ["ok"] = FieldType.Boolean,
+        ["date_time"] = FieldType.Timestamp, ["rate"] = FieldType.Double,
+    };
+
+    // An event already in the form the schema rewrite writes is stored as sent; any other is rewritten to that form.
+    [Theory]
+    [InlineData("""{"auction":1007,"price":-3,"url":"https://x.io/<a>&b","ok":true,"date_time":"2024-05-01T12:00:00.123Z"}""",
+        """{"auction":1007,"price":-3,"url":"https://x.io/<a>&b","ok":true,"date_time":"2024-05-01T12:00:00.123Z"}""")]
+    [InlineData("""{"url":null,"auction":5}""", """{"url":null,"auction":5}""")]
+    [InlineData("""{"auction": 1007}""", """{"auction":1007}""")]
+    [InlineData("""{"auction":1007,"bidder":42}""", """{"auction":1007}""")]
+    [InlineData("""{"auction":-0}""", """{"auction":0}""")]
+    [InlineData("""{"auction":"7"}""", """{"auction":7}""")]
+    [InlineData("""{"auction":7.0}""", """{"auction":7}""")]
+    [InlineData("""{"url":"a\u0062"}""", """{"url":"ab"}""")]
+    [InlineData("""{"url":5}""", """{"url":"5"}""")]
+    [InlineData("""{"url":"line\nbreak"}""", """{"url":"line\nbreak"}""")]
+    [InlineData("""{"\u0075rl":"x"}""", """{"url":"x"}""")]
+    [InlineData("""{"date_time":"2024-05-01T12:00:00.1234567Z"}""", """{"date_time":"2024-05-01T12:00:00.123Z"}""")]
+    [InlineData("""{"date_time":"2024-05-01T14:00:00.000+02:00"}""", """{"date_time":"2024-05-01T12:00:00.000Z"}""")]
+    [InlineData("""{"date_time":1714564800000}""", """{"date_time":"2024-05-01T12:00:00.000Z"}""")]
+    [InlineData("""{"ok":"true"}""", """{"ok":true}""")]
+    [InlineData("""{"rate":1.50}""", """{"rate":1.5}""")]
+    public void A_schema_event_is_stored_in_the_rewritten_form_whether_or_not_it_was_sent_in_it(string sent, string stored)
+    {
+        var stream = new StreamDefinition("s", StorageKind.Memory, null, TimeSpan.Zero, 10_000, BidSchema, Now);
+
+        foreach (var (body, format) in new[] { (sent, BodyFormat.Json), (sent + "\n" + sent, BodyFormat.Ndjson) })
+        {
+            var parsed = EventBatchParser.Parse(Encoding.UTF8.GetBytes(body), format, stream, Now);
+
+            Assert.Null(parsed.Error);
+            Assert.All(parsed.Events, e => Assert.Equal(stored, Encoding.UTF8.GetString(e.Data.Span)));
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"auction":1,"auction":2}""", "appears more than once")]
+    [InlineData("""{"auction":1,"date_time":null}""", "is null")]
+    [InlineData("""{"auction":1,"date_time":"yesterday"}""", "must be")]
+    [InlineData("""{"auction":1}""", "is missing")]
+    public void A_canonical_looking_event_still_gets_the_rewrite_paths_errors(string sent, string error)
+    {
+        var stream = new StreamDefinition("s", StorageKind.Memory, "date_time", TimeSpan.Zero, 10_000, BidSchema, Now);
+
+        var parsed = EventBatchParser.Parse(Encoding.UTF8.GetBytes(sent), BodyFormat.Json, stream, Now);
+
+        Assert.Contains(error, parsed.Error?.Detail);
+    }
+
+    [Fact]
+    public void The_timestamp_field_of_a_canonical_event_is_its_event_time()
+    {
+        var stream = new StreamDefinition("s", StorageKind.Memory, "date_time", TimeSpan.Zero, 10_000, BidSchema, Now);
+
+        var parsed = EventBatchParser.Parse("""{"auction":1,"date_time":"2024-05-01T12:00:00.123Z"}"""u8.ToArray(), BodyFormat.Json, stream, Now);
+
+        Assert.Equal(new DateTimeOffset(2024, 5, 1, 12, 0, 0, 123, TimeSpan.Zero), parsed.Events.Single().Timestamp);
+    }
 }

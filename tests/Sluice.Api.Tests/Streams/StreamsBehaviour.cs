@@ -83,6 +83,26 @@ public abstract class StreamsBehaviour(SluiceApp app, string storage)
         Assert.Equal(6, page.GetProperty("headOffset").GetInt64());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Each_batch_keeps_its_payloads_when_the_next_batch_reuses_the_parse_buffers(bool withSchema)
+    {
+        // A memory stream's appends parse into rented buffers and give them back once the log has copied the payloads:
+        // the batches after must not show through in the events stored before them.
+        var name = await CreateAsync(schema: withSchema ? new() { ["i"] = "bigint", ["text"] = "text" } : null);
+        for (var batch = 0; batch < 4; batch++)
+        {
+            var body = string.Join('\n', Enumerable.Range(0, 200).Select(i => $$"""{"i":{{batch * 200 + i}},"text":"{{new string((char)('a' + batch), 150)}}"}"""));
+            using var _ = await App.AppendAsync(name, body, "application/x-ndjson");
+        }
+
+        var events = (await App.ReadAsync(name, limit: 1000)).GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(0, 800).Select(i => (long)i), events.Select(e => e.GetProperty("data").GetProperty("i").GetInt64()));
+        Assert.All(events, e => Assert.Equal(new string((char)('a' + e.GetProperty("data").GetProperty("i").GetInt64() / 200), 150),
+            e.GetProperty("data").GetProperty("text").GetString()));
+    }
+
     [Fact]
     public async Task Read_pages_by_from_and_limit()
     {

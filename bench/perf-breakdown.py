@@ -1,0 +1,63 @@
+"""Where the service's CPU goes, by stage of the event path, from on-CPU samples (docs/benchmarks.md).
+
+Input: a perf.data of the service taken by `bench/nexmark-e2e.sh --perf FILE` (perf record -g, the runtime's perf map
+on, W^X off so JIT-compiled frames have names). Unlike a dotnet-trace thread-time profile, every sample here is a
+thread the OS was running, so the shares are shares of the service's CPU time. Each sample goes to the first stage
+whose frames it contains. Usage: python3 bench/perf-breakdown.py FILE [N: also the N commonest leaves of "other"]
+"""
+import collections, subprocess, sys
+
+def samples(path):
+    """Yields each sample's frames, leaf first, as 'symbol (dso)' strings."""
+    out = subprocess.run(['perf', 'script', '-i', path, '-F', 'ip,sym,dso'], capture_output=True, text=True, errors='replace').stdout
+    frames = []
+    for line in out.splitlines():
+        line = line.strip()
+        if not line:
+            if frames:
+                yield frames
+            frames = []
+            continue
+        parts = line.split(None, 1)
+        frames.append(parts[1] if len(parts) > 1 else parts[0])
+    if frames:
+        yield frames
+
+def has(stack, *keys): return any(k in f for f in stack for k in keys)
+
+cats = [
+ ('JIT compiler (tiering, OSR)', lambda s: has(s, 'libclrjit.so')),
+ ('thread pool: idle workers spinning or parking', lambda s: has(s, 'LowLevelLifoSemaphore', 'WorkerThreadStart') and not has(s, 'Dispatch()')),
+ ('ingest: parse + validate (EventBatchParser)', lambda s: has(s, 'EventBatchParser')),
+ ('ingest: body read (EventBodyReader)', lambda s: has(s, 'EventBodyReader')),
+ ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder')),
+ ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
+ ('ingest: store append (MemoryStreamLog, tail)', lambda s: has(s, 'MemoryStreamLog::AppendAsync')),
+ ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder', 'RowDecoder')),
+ ('query: operators (Rx pipeline)', lambda s: has(s, 'Sluice.Reactive.Operators', 'lambda_method', 'Subject')),
+ ('query: cursor, tail read, run loop', lambda s: has(s, 'QueryRun', 'StreamCursor', 'StreamTail', 'TailMemo')),
+ ('ingest: HTTP pipeline (Kestrel, middleware, endpoint)', lambda s: has(s, 'Kestrel', 'HttpProtocol', 'StreamsApi', 'Middleware', 'AspNetCore')),
+ ('sockets', lambda s: has(s, 'Socket', 'epoll_wait', '__libc_recv', '__send')),
+ ('thread pool: dispatch, timers, task continuations', lambda s: has(s, 'ThreadPoolWorkQueue', 'TimerQueue', 'System.Threading.Tasks')),
+ ('runtime, unnamed (GC, allocation, stubs: libcoreclr)', lambda s: has(s[:3], 'libcoreclr.so')),
+ ('kernel, unnamed (page faults, scheduler)', lambda s: has(s[:1], 'kernel.kallsyms')),
+ ('other', lambda s: True),
+]
+counts = collections.Counter(); others = collections.Counter(); faults = 0; total = 0
+for s in samples(sys.argv[1]):
+    total += 1
+    if has(s, 'exc_page_fault'):
+        faults += 1
+    for name, pred in cats:
+        if pred(s):
+            counts[name] += 1
+            if name == 'other':
+                others[s[0][:100]] += 1
+            break
+print(f'{total} samples')
+for n, c in counts.most_common():
+    print(f'{100*c/total:5.1f} %  {n}')
+print(f'(across stages: page faults {100*faults/total:.1f} %)')
+if len(sys.argv) > 2:
+    for k, c in others.most_common(int(sys.argv[2])):
+        print(f'{100*c/total:5.1f}', k)
