@@ -110,7 +110,7 @@ internal sealed class SessionAggregateSink(
         CheckpointQueues.Write(writer, timers, (timer, end) =>
         {
             // A session has one timer at a time (an extended one is moved only when its old timer fires), so each is
-            // written in full here; -1 says so (the format's slot for naming one already written, which no release used).
+            // written in full here; -1 says so (the format also allows naming one already written, which ReadState reads).
             index.Add(timer.Session, index.Count);
             writer.Write(end);
             writer.Write(-1);
@@ -136,10 +136,8 @@ internal sealed class SessionAggregateSink(
         CheckpointQueues.Read(reader, timers, () =>
         {
             var end = reader.ReadInt64();
-            if (reader.ReadInt32() != -1)
-            {
-                throw new InvalidDataException("The checkpoint of a session window names a session written before; no release writes that.");
-            }
+            var known = reader.ReadInt32();
+            if (known >= 0) return (read[known], end);
             var key = CheckpointValues.ReadKey(reader);
             var start = reader.ReadInt64();
             var sessionEnd = reader.ReadInt64();

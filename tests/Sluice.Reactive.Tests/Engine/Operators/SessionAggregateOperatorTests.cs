@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Sluice.Reactive.Aggregation;
 using Sluice.Reactive.Operators;
@@ -212,17 +211,6 @@ public sealed class SessionAggregateOperatorTests
         restored.OnNext(E.Wm(20));
         Assert.Equal(["+a|00:00:01.000|00:00:15.000|3|111@15", "wm@20"], output.Log);
         Assert.Equal(output.Log, restoredOutput.Log);
-    }
-
-    [Fact]
-    public void A_checkpoint_naming_a_session_written_before_is_refused()
-    {
-        sink.OnNext(Event(1));
-        var checkpoint = Checkpoint(sink);
-        // The watermark (8 bytes), the number of timers (4) and the first timer's end (8), then -1: "written in full here".
-        Assert.Equal(-1, BinaryPrimitives.ReadInt32LittleEndian(checkpoint.AsSpan(20)));
-        BinaryPrimitives.WriteInt32LittleEndian(checkpoint.AsSpan(20), 0);
-        Assert.Throws<InvalidDataException>(() => Restore(checkpoint, new ElementRecorder(), new QueryStats()));
     }
 
     private static byte[] Checkpoint(SessionAggregateSink session)
