@@ -197,6 +197,37 @@ public sealed class SessionAggregateOperatorTests
         Assert.False(key.TryGetTarget(out _), "a closed session's key is still held");
     }
 
+    [Fact]
+    public void Sessions_merged_away_before_a_checkpoint_stay_closed_after_a_restore()
+    {
+        sink.OnNext(Event(1, v: 1));
+        sink.OnNext(Event(10, v: 10));
+        sink.OnNext(Event(5.5, v: 100)); // merges [1, 6) and [10, 15); their timers, at 6 and 15, stay queued
+        var restoredOutput = new ElementRecorder();
+        var restoredStats = new QueryStats();
+        var restored = Restore(Checkpoint(sink), restoredOutput, restoredStats);
+        Assert.Equal(1, restoredStats.StateSize);
+        sink.OnNext(E.Wm(20));
+        restored.OnNext(E.Wm(20));
+        Assert.Equal(["+a|00:00:01.000|00:00:15.000|3|111@15", "wm@20"], output.Log);
+        Assert.Equal(output.Log, restoredOutput.Log);
+    }
+
+    private static byte[] Checkpoint(SessionAggregateSink session)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer)) session.WriteState(writer);
+        return buffer.ToArray();
+    }
+
+    private static SessionAggregateSink Restore(byte[] checkpoint, IObserver<Element> downstream, QueryStats stats)
+    {
+        var session = Create(downstream, stats);
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
+        session.ReadState(reader);
+        return session;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference<string> Feed(SessionAggregateSink session)
     {
