@@ -1,5 +1,6 @@
 using Sluice.Nexmark;
 using Sluice.Reactive;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Benchmarks;
 
@@ -53,20 +54,35 @@ internal sealed class NexmarkWorkload
         return new NexmarkWorkload(query, [.. schedule]);
     }
 
-    /// <summary>Pushes every event through a new pipeline and completes it; returns the rows emitted.</summary>
+    /// <summary>
+    /// Events the host pushes between two flushes: the service's default read batch (<c>Queries:BatchSize</c>, what
+    /// <c>QueryRun</c> pumps per read when events wait, e.g. a 1,000-event NDJSON append), so mini-batching operators emit
+    /// as often here as there.
+    /// </summary>
+    public const int BatchSize = 1024;
+
+    /// <summary>Pushes every event through a new pipeline in batches of <see cref="BatchSize"/>, each ended by a flush as the host does, and completes it; returns the rows emitted.</summary>
     public long Run()
     {
         var inputs = query.Inputs.Select(_ => new DirectInput()).ToArray();
         var sink = new CountingObserver();
-        using (query.Build(inputs, new QueryStats()).Subscribe(sink))
+        using (var subscription = query.Build(inputs, new QueryStats()).Subscribe(sink))
         {
+            var batches = PipelineBatches.Of(subscription);
+            var inBatch = 0;
             foreach (var (targets, e) in schedule)
             {
                 foreach (var target in targets)
                 {
                     inputs[target].Push(e);
                 }
+                if (++inBatch == BatchSize)
+                {
+                    batches.Flush();
+                    inBatch = 0;
+                }
             }
+            batches.Flush();
             foreach (var input in inputs)
             {
                 input.Complete();

@@ -41,6 +41,9 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     internal int WrittenEpoch;
     internal byte[]? CapturedBytes;
 
+    // Mini-batching (GroupAggregateSink): 1 + this group's index in the batch's changed groups, 0 when the batch has not changed it.
+    internal int BatchSlot;
+
     /// <summary>A new group of <paramref name="specs"/>, packed as <paramref name="layout"/> says when there is one.</summary>
     public static AggregateGroup Create(GroupKey key, AggregateSpec[] specs, PackedLayout? layout)
     {

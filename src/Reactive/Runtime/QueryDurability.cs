@@ -23,7 +23,7 @@ public sealed class QueryDurability
 
     /// <param name="catalog">Where the journal goes.</param>
     /// <param name="query">The query's name.</param>
-    /// <param name="journaled">True for a query with two or more inputs: the order of their batches decides its output.</param>
+    /// <param name="journaled">True for a query with two or more inputs, or one that mini-batches (<see cref="Journals"/>).</param>
     /// <param name="replay">Journal entries (after the restored state) to replay before reading live.</param>
     /// <param name="rowsToSkip">Rows the output stream already holds beyond the restored state: the first this many re-produced are not appended.</param>
     /// <param name="lastSequence">The last journal sequence used so far (0 for none).</param>
@@ -59,6 +59,17 @@ public sealed class QueryDurability
             : new CapturedCheckpoint(new StoredCheckpoint(Query, CheckpointFormat.Current, offsets.ToArray(), outputHead, LastSequence, [], now), pipeline.Capture());
 
     public bool Journaled { get; }
+
+    /// <summary>
+    /// True when a durable run of <paramref name="compiled"/> journals its batches: with two or more inputs the order of
+    /// their batches decides its output, and a pipeline that mini-batches (<see cref="PipelineBatches"/>) emits per
+    /// batch, so a replay must end its batches where the first run did.
+    /// </summary>
+    public static bool Journals(CompiledQuery compiled)
+    {
+        ArgumentNullException.ThrowIfNull(compiled);
+        return compiled.Inputs.Count > 1 || PipelineBatches.Batches(compiled);
+    }
 
     /// <summary>True when the run continues one from before a restart (its output already held rows, or a checkpoint exists).</summary>
     public bool Resumed { get; init; }

@@ -143,7 +143,7 @@ internal sealed class QueryRecovery(StreamStore store, IQueryCatalog catalog, IL
             checkpoint = null;
         }
         var start = new InputOffsets(stored.StartOffsets.Count == inputs.Length ? stored.StartOffsets : InputOffsets.Of(inputs, latest: false).Offsets);
-        var journaled = inputs.Length > 1;
+        var journaled = QueryDurability.Journals(compiled);
         // Without a checkpoint the run re-produces its rows from the start of this definition's output.
         long baseHead = outputStart, afterSequence = 0;
         if (checkpoint is not null)

@@ -233,7 +233,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             queries[name] = replaced;
             replaced.OutputStart = await OutputStreams.ResetAsync(store, output, compiled, time.GetUtcNow());
             var reason = QueryRecovery.NotDurableReason(catalog, inputs, output);
-            var durability = reason is null ? new QueryDurability(catalog, name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(replaced) } : null;
+            var durability = reason is null ? new QueryDurability(catalog, name, QueryDurability.Journals(compiled), [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(replaced) } : null;
             Launch(replaced, inputs, start, output, durability, reason);
             return new(LifecycleOutcome.Done, replaced);
         }, cancellationToken);
@@ -377,7 +377,7 @@ public sealed class QueryRegistry : IAsyncDisposable
             await placement.RunAsync(query.Name, CancellationToken.None);
             return new(LifecycleOutcome.Done, query);
         }
-        var durability = durable ? new QueryDurability(catalog, query.Name, compiled.Inputs.Count > 1, [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
+        var durability = durable ? new QueryDurability(catalog, query.Name, QueryDurability.Journals(compiled), [], rowsToSkip: 0, lastSequence: 0) { Checkpointer = CheckpointerOf(query) } : null;
         var output = store.Find(query.Name)!;
         Launch(query, inputs, start, output, durability, QueryRecovery.NotDurableReason(catalog, inputs, output));
         return new(LifecycleOutcome.Done, query);

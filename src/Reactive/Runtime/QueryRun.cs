@@ -61,6 +61,7 @@ public sealed class QueryRun
     private volatile string? error;
     private volatile QueryRecoveryReport? recovery;
     private PipelineCheckpoint? pipelineState;
+    private PipelineBatches? batches;
     private volatile bool stopped;
     // True from the moment a batch (or a firing of the processing-time clock) starts changing the pipeline's state or the
     // output until its input offsets have moved past it. A stop that cancels the driver in between leaves the offsets
@@ -207,6 +208,8 @@ public sealed class QueryRun
             // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's own end, which a checkpoint walks.
             subscription = compiled.Build(subjects, Stats, clock).Subscribe(sink);
             sink.Pipeline = subscription;
+            // Updating GROUP BYs emit once per batch (docs/engine.md, "Mini-batching"): every push below ends with a flush.
+            batches = PipelineBatches.Of(subscription);
             if (durability is not null)
             {
                 pipelineState = PipelineCheckpoint.Of(subscription, Stats);
@@ -330,6 +333,7 @@ public sealed class QueryRun
         unitInProgress = true;
         sink.BeginEvent();
         clock!.Fire();
+        batches?.Flush();
         ThrowIfFailed(sink);
         if (sink.Rows.Count > 0)
         {
@@ -446,7 +450,8 @@ public sealed class QueryRun
         unitInProgress = true;
         try
         {
-            await PushAsync(subject, batch, count, sink, readStarted, cancellation);
+            // A journaled batch replayed in several reads (a smaller batch size since) is flushed once, at its end, as it was.
+            await PushAsync(subject, batch, count, sink, readStarted, flush: end == long.MaxValue || endOffset == end, cancellation);
         }
         finally
         {
@@ -458,8 +463,11 @@ public sealed class QueryRun
         return true;
     }
 
-    /// <summary>Pushes the first <paramref name="count"/> events of <paramref name="batch"/> through the pipeline and appends the rows that come out.</summary>
-    private async Task PushAsync(Subject<InputEvent> subject, InputEvent[] batch, int count, PipelineOutput sink, long readStarted,
+    /// <summary>
+    /// Pushes the first <paramref name="count"/> events of <paramref name="batch"/> through the pipeline, ends the batch
+    /// (<paramref name="flush"/>: the mini-batching operators emit what it changed) and appends the rows that come out.
+    /// </summary>
+    private async Task PushAsync(Subject<InputEvent> subject, InputEvent[] batch, int count, PipelineOutput sink, long readStarted, bool flush,
         CancellationToken cancellation)
     {
         var readEnded = Stopwatch.GetTimestamp();
@@ -489,6 +497,12 @@ public sealed class QueryRun
                 // A fan-out (a cross join of large inputs) would otherwise hold the whole batch's output at once.
                 await WriteAsync(emitted, cancellation);
             }
+        }
+        if (flush && batches is { IsEmpty: false })
+        {
+            sink.BeginEvent();
+            batches.Flush();
+            ThrowIfFailed(sink);
         }
         var processEnded = Stopwatch.GetTimestamp();
 

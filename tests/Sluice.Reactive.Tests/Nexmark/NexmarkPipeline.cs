@@ -1,7 +1,9 @@
+using System.Reactive;
 using System.Reactive.Subjects;
 using Sluice.Nexmark;
 using Sluice.Nexmark.Reference;
 using Sluice.Reactive;
+using Sluice.Reactive.Runtime;
 
 namespace Sluice.Reactive.Tests.Nexmark;
 
@@ -17,12 +19,14 @@ internal static class NexmarkPipeline
     /// <param name="clock">The pipeline's processing time (PROCTIME()); the system clock when null.</param>
     /// <param name="beforeEvent">Called with the event's index before it is pushed (a test moves its clock here).</param>
     /// <param name="beforeCompletion">Called with the result so far after the last event, before the inputs complete.</param>
+    /// <param name="batchSize">When set, mini-batching is on (as the service runs queries) and the pipeline is flushed after every this many events.</param>
     public static ResultRows Run(
         CompiledQuery query,
         IReadOnlyList<NexmarkEvent> events,
         ProcessingTimeClock? clock = null,
         Action<int>? beforeEvent = null,
-        Action<ResultRows>? beforeCompletion = null)
+        Action<ResultRows>? beforeCompletion = null,
+        int? batchSize = null)
     {
         var subjects = query.Inputs.Select(_ => new Subject<InputEvent>()).ToArray();
         var layouts = query.Inputs.Select(i => NexmarkRows.Layout(i.Stream, [.. i.Columns.Select(c => c.Name)])).ToArray();
@@ -30,7 +34,8 @@ internal static class NexmarkPipeline
         var failures = new List<string>();
         Exception? error = null;
         var completed = false;
-        using var subscription = query.Build(subjects, new QueryStats(), clock).Subscribe(
+        // Subscribed directly (not through Rx's Subscribe(Action...) overloads), so the subscription is the pipeline's end, which batching walks.
+        using var subscription = query.Build(subjects, new QueryStats(), clock).Subscribe(Observer.Create<OutputRow>(
             row =>
             {
                 if (row.Op == ChangeOp.Insert)
@@ -43,7 +48,8 @@ internal static class NexmarkPipeline
                 }
             },
             e => error = e,
-            () => completed = true);
+            () => completed = true));
+        var batches = batchSize is null ? null : PipelineBatches.Of(subscription);
 
         var offsets = new Dictionary<string, long>();
         for (var n = 0; n < events.Count; n++)
@@ -59,7 +65,12 @@ internal static class NexmarkPipeline
                     subjects[i].OnNext(new InputEvent(offset, e.DateTime, layouts[i](e)));
                 }
             }
+            if (batches is not null && (n + 1) % batchSize == 0)
+            {
+                batches.Flush();
+            }
         }
+        batches?.Flush();
         beforeCompletion?.Invoke(result);
         foreach (var subject in subjects)
         {

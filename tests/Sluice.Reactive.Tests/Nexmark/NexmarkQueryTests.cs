@@ -67,14 +67,27 @@ public sealed class NexmarkQueryTests
     [Fact]
     public void Q22_splits_the_url_into_directories() => AssertMatchesReference("q22");
 
-    private static void AssertMatchesReference(string name)
+    /// <summary>
+    /// The updating queries with mini-batching on, as the service runs them: the changelog applied after the last batch is
+    /// still exactly the reference, with batches that split hot groups' changes (7 events) and the service's size (1,024).
+    /// </summary>
+    [Theory]
+    [InlineData("q4", 7)]
+    [InlineData("q4", 1024)]
+    [InlineData("q15", 1024)]
+    [InlineData("q16", 7)]
+    [InlineData("q16", 1024)]
+    [InlineData("q17", 1024)]
+    public void Mini_batched_updating_queries_match_the_reference(string name, int batchSize) => AssertMatchesReference(name, batchSize);
+
+    private static void AssertMatchesReference(string name, int? batchSize = null)
     {
         var events = NexmarkTestEvents.Events;
         var expected = ResultRows.Of(NexmarkReference.Run(name, events));
         Assert.True(expected.Count > 0, $"the reference produced no rows for {name}; the test would prove nothing");
 
         var query = QueryCompiler.Compile(NexmarkQueries.All[name], NexmarkStreamShapes.Instance);
-        var actual = NexmarkPipeline.Run(query, events);
+        var actual = NexmarkPipeline.Run(query, events, batchSize: batchSize);
 
         var difference = ResultRows.Difference(expected, actual);
         Assert.True(difference is null, $"{name} differs from the reference:{Environment.NewLine}{difference}");

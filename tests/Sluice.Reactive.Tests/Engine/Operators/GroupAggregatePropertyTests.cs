@@ -62,6 +62,53 @@ public sealed class GroupAggregatePropertyTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Mini_batched_group_by_equals_the_batch_aggregate_of_the_live_rows_after_every_flush_with_one_pair_per_group_at_most(int seed)
+    {
+        var output = new ElementRecorder();
+        var stats = new QueryStats();
+        var sink = new GroupAggregateSink(output, [E.Column(0)], Specs, stats, "aggregate");
+        sink.BeginBatches();
+        var random = new Random(seed);
+        var live = new List<(string? K, long? V)>();
+        var flushes = 0;
+        for (var step = 0; step < 1500; step++)
+        {
+            if (live.Count > 0 && random.Next(5) < 2)
+            {
+                var gone = live[random.Next(live.Count)];
+                live.Remove(gone);
+                sink.OnNext(E.Del(step, gone.K, gone.V));
+            }
+            else
+            {
+                var row = (K: random.Next(10) == 0 ? null : "k" + random.Next(4), V: random.Next(6) == 0 ? (long?)null : random.Next(-5, 20));
+                live.Add(row);
+                sink.OnNext(E.Ins(step, row.K, row.V));
+            }
+            Assert.Null(output.Error);
+            // Batches of 1 to 12 rows, so groups change several times, empty and come back inside one.
+            if (random.Next(6) == 0 || step == 1499)
+            {
+                var before = output.Elements.Count;
+                sink.Flush();
+                flushes++;
+                var emitted = output.Elements.Skip(before).ToList();
+                Assert.All(emitted.GroupBy(e => e.Row![0]), group =>
+                {
+                    Assert.True(group.Count(e => e.Kind == ElementKind.Delete) <= 1 && group.Count(e => e.Kind == ElementKind.Insert) <= 1,
+                        $"group {group.Key}: more than one pair in one flush");
+                });
+                Assert.Equal(Expected(live), output.Table());
+                Assert.Equal(live.Select(r => r.K).Distinct().Count(), stats.StateSize);
+            }
+        }
+        Assert.True(flushes > 100);
+    }
+
     private static List<string> Expected(List<(string? K, long? V)> live)
     {
         var rows = new List<string>();
