@@ -251,7 +251,7 @@ public static class StreamsApi
                 events.Items.Count > 0 ? events.Items[^1].Offset + 1 : Math.Max(from, events.Position.FirstRetainedOffset),
                 events.Position.HeadOffset,
                 events.Position.FirstRetainedOffset,
-                events.Items.Select(e => new EventRecord(e.Offset, e.Timestamp, e.IngestedAt, new RawJson(e.Data))).ToArray())),
+                events.Items.Select(e => new EventRecord(e.Offset, e.Timestamp, e.IngestedAt, new RawJson(e.WireData()))).ToArray())),
             ReadOutcome.Gone gone => Problems.Gone(name, from, gone.FirstRetainedOffset),
             _ => Problems.StreamNotFound(name),
         };
