@@ -18,7 +18,7 @@ public enum OwnerAnswer
     Restarted,
 }
 
-/// <summary>An event to append, as ingest parsed it.</summary>
+/// <summary>An event to append, as ingest parsed it (a query's op inside its data, as the API shows it: <see cref="EventOps.WireData(NewEvent)"/>).</summary>
 [GenerateSerializer, Immutable]
 public sealed record ForwardedEvent([property: Id(0)] DateTimeOffset Timestamp, [property: Id(1)] byte[] Data);
 
@@ -27,7 +27,8 @@ public sealed record ForwardedEvent([property: Id(0)] DateTimeOffset Timestamp, 
 public sealed record ForwardedStoredEvent(
     [property: Id(0)] long Offset, [property: Id(1)] DateTimeOffset Timestamp, [property: Id(2)] DateTimeOffset IngestedAt, [property: Id(3)] byte[] Data)
 {
-    public static ForwardedStoredEvent From(StoredEvent stored) => new(stored.Offset, stored.Timestamp, stored.IngestedAt, stored.Data.ToArray());
+    // A query's op travels inside the data, as the API shows it.
+    public static ForwardedStoredEvent From(StoredEvent stored) => new(stored.Offset, stored.Timestamp, stored.IngestedAt, stored.WireData().ToArray());
 
     public StoredEvent ToStored() => new(Offset, Timestamp, IngestedAt, Data);
 }

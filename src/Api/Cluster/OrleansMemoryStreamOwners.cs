@@ -22,7 +22,8 @@ internal sealed class OrleansMemoryStreamOwners(IGrainFactory grains) : IMemoryS
         var forwarded = new ForwardedEvent[events.Count];
         for (var i = 0; i < forwarded.Length; i++)
         {
-            forwarded[i] = new ForwardedEvent(events[i].Timestamp, events[i].Data.ToArray());
+            // A query's op travels inside the data, as the API shows it (the owner keeps it there, EventOp.None).
+            forwarded[i] = new ForwardedEvent(events[i].Timestamp, events[i].WireData().ToArray());
         }
         var answer = await CallAsync(definition, g => g.AppendAsync(Incarnation(definition), forwarded, ForwardedConditions.From(conditions)), CallTimeout, cancellationToken);
         Check(definition, answer.Owner);

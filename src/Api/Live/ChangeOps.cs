@@ -10,6 +10,12 @@ internal static class ChangeOps
 
     public static string? Find(ReadOnlySpan<byte> data)
     {
+        // Most events have no op field: a vectorized search rules that out without reading the JSON. A name written
+        // with escapes ("\u006fp") has a backslash, so the reader below still sees it.
+        if (data.IndexOf("\"op\""u8) < 0 && data.IndexOf((byte)'\\') < 0)
+        {
+            return null;
+        }
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {

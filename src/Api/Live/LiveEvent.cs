@@ -34,7 +34,7 @@ public sealed class LiveEvent
     /// <summary>The event's JSON object, as stored.</summary>
     public RawJson Data { get; }
 
-    /// <summary><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream, <c>"reset"</c> where a replaced query's output starts over (copied from <c>data.op</c>); absent otherwise.</summary>
+    /// <summary><c>"+"</c> or <c>"-"</c> for rows of an updating query's output stream, <c>"reset"</c> where a replaced query's output starts over (the op beside the stored data, or <c>data.op</c> as a producer wrote it); absent otherwise.</summary>
     public string? Op { get; }
 
     /// <summary>The whole event as UTF-8 JSON, exactly as it goes on the wire.</summary>
@@ -42,8 +42,10 @@ public sealed class LiveEvent
 
     internal static LiveEvent From(StoredEvent stored)
     {
-        var op = ChangeOps.Find(stored.Data.Span);
-        var buffer = new ArrayBufferWriter<byte>(stored.Data.Length + 96);
+        // A query's rows carry their op beside the data; other events may carry one inside, as their producer wrote it.
+        var op = stored.Op != EventOp.None ? EventOps.Name(stored.Op) : ChangeOps.Find(stored.Data.Span);
+        var data = stored.WireData();
+        var buffer = new ArrayBufferWriter<byte>(data.Length + 96);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
         {
             // Same names, order and formats as System.Text.Json with JsonDefaults gave this record before.
@@ -51,14 +53,14 @@ public sealed class LiveEvent
             writer.WriteNumber("offset"u8, stored.Offset);
             writer.WriteString("timestamp"u8, stored.Timestamp.UtcDateTime);
             writer.WritePropertyName("data"u8);
-            writer.WriteRawValue(stored.Data.Span, skipInputValidation: true);
+            writer.WriteRawValue(data.Span, skipInputValidation: true);
             if (op is not null)
             {
                 writer.WriteString("op"u8, op);
             }
             writer.WriteEndObject();
         }
-        return new LiveEvent(stored.Offset, stored.Timestamp, new RawJson(stored.Data), op, buffer.WrittenSpan.ToArray());
+        return new LiveEvent(stored.Offset, stored.Timestamp, new RawJson(data), op, buffer.WrittenSpan.ToArray());
     }
 
     internal static LiveEvent Read(ref Utf8JsonReader reader)

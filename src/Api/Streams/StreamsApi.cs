@@ -177,26 +177,40 @@ public static class StreamsApi
         }
         IngestResult parsed;
         IdempotencyKey? key = null;
+        // A log that copies what it appends (a memory stream) lets the payloads live in rented buffers, and those stored
+        // as sent in the body itself, until then: the body is given back once the append has copied them.
+        var bodyLent = false;
         try
         {
-            // A log that copies what it appends (a memory stream) lets the payloads live in rented buffers until then.
             parsed = EventBatchParser.Parse(buffer.AsMemory(0, length), format, log.Definition, time.GetUtcNow(), pooledPayloads: log.CopiesAppendedData);
             if (idempotencyKey is not null)
             {
                 key = new IdempotencyKey(idempotencyKey, IdempotencyKeys.HashRequest((byte)format, buffer.AsSpan(0, length)));
             }
+            bodyLent = parsed.Error is null && log.CopiesAppendedData;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (!bodyLent)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         if (parsed.Error is { } error)
         {
             return Problems.InvalidEvent(error);
         }
-        if (eventLimits.Refuse(request.HttpContext.User, parsed.Events.Count) is { } refused)
+        void ReleasePayloads()
         {
             parsed.ReturnPayloads();
+            if (bodyLent)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        if (eventLimits.Refuse(request.HttpContext.User, parsed.Events.Count) is { } refused)
+        {
+            ReleasePayloads();
             request.HttpContext.Response.Headers.RetryAfter = RateLimits.RetryAfterSeconds(refused.RetryAfter);
             return Problems.Status(StatusCodes.Status429TooManyRequests, refused.Detail);
         }
@@ -208,7 +222,7 @@ public static class StreamsApi
         }
         finally
         {
-            parsed.ReturnPayloads();
+            ReleasePayloads();
         }
         switch (outcome)
         {
@@ -251,7 +265,7 @@ public static class StreamsApi
                 events.Items.Count > 0 ? events.Items[^1].Offset + 1 : Math.Max(from, events.Position.FirstRetainedOffset),
                 events.Position.HeadOffset,
                 events.Position.FirstRetainedOffset,
-                events.Items.Select(e => new EventRecord(e.Offset, e.Timestamp, e.IngestedAt, new RawJson(e.Data))).ToArray())),
+                events.Items.Select(e => new EventRecord(e.Offset, e.Timestamp, e.IngestedAt, new RawJson(e.WireData()))).ToArray())),
             ReadOutcome.Gone gone => Problems.Gone(name, from, gone.FirstRetainedOffset),
             _ => Problems.StreamNotFound(name),
         };

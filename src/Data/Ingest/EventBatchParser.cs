@@ -24,8 +24,9 @@ public static class EventBatchParser
 
     /// <summary>
     /// As <see cref="Parse(ReadOnlyMemory{byte}, BodyFormat, StreamDefinition, DateTimeOffset)"/>; with
-    /// <paramref name="pooledPayloads"/> the events' payloads live in rented buffers, for an append that copies them before
-    /// it returns (<see cref="StreamLog.CopiesAppendedData"/>). Call <see cref="IngestResult.ReturnPayloads"/> after it.
+    /// <paramref name="pooledPayloads"/> the events' payloads live in rented buffers, or in <paramref name="body"/> itself when
+    /// stored as sent, for an append that copies them before it returns (<see cref="StreamLog.CopiesAppendedData"/>). Call
+    /// <see cref="IngestResult.ReturnPayloads"/> after it, and keep <paramref name="body"/> unchanged until then.
     /// </summary>
     public static IngestResult Parse(ReadOnlyMemory<byte> body, BodyFormat format, StreamDefinition stream, DateTimeOffset now, bool pooledPayloads)
     {

@@ -65,11 +65,11 @@ internal sealed class EventShape
                 }
             }
             var end = (int)reader.BytesConsumed;
-            result = new NewEvent(default, payloads.Copy(source.Span[start..end]));
+            result = new NewEvent(default, payloads.Keep(source[start..end]));
         }
         else if (TryReadCanonical(ref reader, source.Span, start, out timestamp))
         {
-            result = new NewEvent(default, payloads.Copy(source.Span[start..(int)reader.BytesConsumed]));
+            result = new NewEvent(default, payloads.Keep(source[start..(int)reader.BytesConsumed]));
         }
         else
         {
@@ -141,10 +141,16 @@ internal sealed class EventShape
             var field = fields[index];
             var isTimestamp = timestampField is not null && reader.ValueTextEquals(timestampField);
             reader.Read();
-            if (!IsAsWritten(ref reader, field.Type) || (isTimestamp && !TryReadTimestamp(ref reader, ref timestamp)))
+            // A timestamp field checked as written was parsed by the check: the stream's event time is that instant.
+            if (!IsAsWritten(ref reader, field.Type, out var instant)
+                || (isTimestamp && instant is null && !TryReadTimestamp(ref reader, ref timestamp)))
             {
                 reader = atStart;
                 return false;
+            }
+            if (isTimestamp && instant is not null)
+            {
+                timestamp = instant;
             }
             length += field.Utf8Name.Length + 3 + reader.ValueSpan.Length + (reader.TokenType == JsonTokenType.String ? 2 : 0);
             count++;
@@ -168,9 +174,13 @@ internal sealed class EventShape
         return true;
     }
 
-    /// <summary>Whether <see cref="WriteCoerced"/> would write the current value byte for byte as it is.</summary>
-    private static bool IsAsWritten(ref Utf8JsonReader reader, FieldType type)
+    /// <summary>
+    /// Whether <see cref="WriteCoerced"/> would write the current value byte for byte as it is; for a timestamp so
+    /// written, <paramref name="instant"/> is the instant it names (null otherwise).
+    /// </summary>
+    private static bool IsAsWritten(ref Utf8JsonReader reader, FieldType type, out DateTimeOffset? instant)
     {
+        instant = null;
         var token = reader.TokenType;
         if (token == JsonTokenType.Null)
         {
@@ -187,12 +197,17 @@ internal sealed class EventShape
                 return token is JsonTokenType.True or JsonTokenType.False;
             case FieldType.Timestamp:
                 if (token != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length != Iso8601.MillisecondsLength
-                    || !Iso8601.TryParse(reader.ValueSpan, out var instant))
+                    || !Iso8601.TryParse(reader.ValueSpan, out var parsed))
                 {
                     return false;
                 }
                 Span<byte> text = stackalloc byte[Iso8601.MillisecondsLength];
-                return Iso8601.FormatMilliseconds(instant.UtcDateTime, text) == text.Length && text.SequenceEqual(reader.ValueSpan);
+                if (Iso8601.FormatMilliseconds(parsed.UtcDateTime, text) != text.Length || !text.SequenceEqual(reader.ValueSpan))
+                {
+                    return false;
+                }
+                instant = parsed;
+                return true;
             default:
                 // Doubles, decimals and JSON values are always rewritten.
                 return false;

@@ -10,7 +10,9 @@ namespace Sluice.Data.Ingest;
 /// <para>
 /// A pooled arena (for a log that copies what it appends, a memory stream) rents its chunks and gives them back once the
 /// append has copied them (<see cref="Return"/>): the chunks were a seventh of the bytes the service allocated per event
-/// end to end, each zeroed on allocation and dead right after the append (docs/benchmarks.md).
+/// end to end, each zeroed on allocation and dead right after the append (docs/benchmarks.md). It also copies nothing
+/// that is stored as sent (<see cref="Keep"/>): such a payload stays where it is in the request's body, which the caller
+/// keeps until the append has copied it, so the bytes go from the body to the stream's slabs in one copy.
 /// </para>
 /// </summary>
 internal sealed class PayloadArena(int bodyLength, bool pooled = false)
@@ -22,6 +24,12 @@ internal sealed class PayloadArena(int bodyLength, bool pooled = false)
     private int used;
     private long copiedTotal;
     private List<byte[]>? rented;
+
+    /// <summary>
+    /// A payload stored exactly as it is in the body: a pooled arena hands back <paramref name="payload"/> itself (the
+    /// caller keeps the body until the append has copied it); otherwise a copy, as <see cref="Copy"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> Keep(ReadOnlyMemory<byte> payload) => pooled ? payload : Copy(payload.Span);
 
     public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload)
     {

@@ -136,7 +136,7 @@ internal sealed class MemoryStreamLog : StreamLog
                         // Evicted by its own batch (a batch larger than the capacity): never stored, never read.
                         continue;
                     }
-                    var slot = new EventSlot(slabs.Copy(events[i].Data.Span, offset), events[i].Timestamp, ingestedAt);
+                    var slot = new EventSlot(slabs.Copy(events[i].Data.Span, offset), events[i].Timestamp, ingestedAt, events[i].Op);
                     ring[offset] = slot;
                     if (followed || events[i].Memo is not null)
                     {

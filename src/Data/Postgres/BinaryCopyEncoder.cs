@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Sluice.Data.Streams;
 
 namespace Sluice.Data.Postgres;
 
@@ -33,7 +34,15 @@ public static class BinaryCopyEncoder
     }
 
     /// <summary>One row of (offset bigint, event_time timestamptz, ingested_at timestamptz, data text or json); returns the bytes written.</summary>
-    public static int WriteRow(Span<byte> destination, long offset, DateTimeOffset eventTime, DateTimeOffset ingestedAt, ReadOnlySpan<byte> json)
+    public static int WriteRow(Span<byte> destination, long offset, DateTimeOffset eventTime, DateTimeOffset ingestedAt, ReadOnlySpan<byte> json) =>
+        WriteRow(destination, offset, eventTime, ingestedAt, json, EventOp.None);
+
+    /// <summary>
+    /// As <see cref="WriteRow(Span{byte}, long, DateTimeOffset, DateTimeOffset, ReadOnlySpan{byte})"/>, with the payload as
+    /// the API shows it (<see cref="EventOps.WriteWireData"/>): the table keeps a changelog op inside the data, as it always has,
+    /// so tables and rows written before need no migration. Needs <see cref="EventOps.WireLength"/> bytes for the payload.
+    /// </summary>
+    public static int WriteRow(Span<byte> destination, long offset, DateTimeOffset eventTime, DateTimeOffset ingestedAt, ReadOnlySpan<byte> json, EventOp op)
     {
         BinaryPrimitives.WriteInt16BigEndian(destination, FieldCount);
         var at = 2;
@@ -41,9 +50,9 @@ public static class BinaryCopyEncoder
         at += WriteInt64(destination[at..], ToPostgresMicroseconds(eventTime));
         at += WriteInt64(destination[at..], ToPostgresMicroseconds(ingestedAt));
         // The binary form of text, and of json, is the UTF-8 text itself.
-        BinaryPrimitives.WriteInt32BigEndian(destination[at..], json.Length);
-        json.CopyTo(destination[(at + 4)..]);
-        return at + 4 + json.Length;
+        var length = EventOps.WriteWireData(json, op, destination[(at + 4)..]);
+        BinaryPrimitives.WriteInt32BigEndian(destination[at..], length);
+        return at + 4 + length;
     }
 
     public static int WriteTrailer(Span<byte> destination)

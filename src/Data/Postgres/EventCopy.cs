@@ -1,5 +1,6 @@
 using System.Buffers;
 using Npgsql;
+using Sluice.Data.Streams;
 
 namespace Sluice.Data.Postgres;
 
@@ -116,7 +117,7 @@ internal static class EventCopy
             rows += request.Events.Count;
             foreach (var e in request.Events)
             {
-                payload += e.Data.Length;
+                payload += EventOps.WireLength(e.Data.Span, e.Op);
             }
         }
         var buffer = ArrayPool<byte>.Shared.Rent(BinaryCopyEncoder.SizeOf(rows, payload));
@@ -127,7 +128,7 @@ internal static class EventCopy
         {
             foreach (var e in request.Events)
             {
-                at += BinaryCopyEncoder.WriteRow(span[at..], offset++, e.Timestamp, ingestedAt, e.Data.Span);
+                at += BinaryCopyEncoder.WriteRow(span[at..], offset++, e.Timestamp, ingestedAt, e.Data.Span, e.Op);
             }
         }
         at += BinaryCopyEncoder.WriteTrailer(span[at..]);

@@ -510,7 +510,8 @@ internal sealed class PostgresStreamLog : StreamLog
 
     /// <summary>
     /// Keeps the events just committed in the tail as a read would return them (times in UTC at the microsecond precision
-    /// of timestamptz), so readers at the head do not SELECT what we just wrote.
+    /// of timestamptz), so readers at the head do not SELECT what we just wrote. The op stays beside the data here; the
+    /// table holds the data as the API shows it (<see cref="EventCopy"/>), which a read returns with no op beside it.
     /// </summary>
     private void KeepCommitted(long first, DateTimeOffset ingestedAt, List<PendingAppend> group)
     {
@@ -520,7 +521,7 @@ internal sealed class PostgresStreamLog : StreamLog
         {
             foreach (var e in request.Events)
             {
-                KeepInTail(new StoredEvent(offset++, AsStored(e.Timestamp), storedIngestedAt, e.Data), e.Memo);
+                KeepInTail(new StoredEvent(offset++, AsStored(e.Timestamp), storedIngestedAt, e.Data) { Op = e.Op }, e.Memo);
             }
         }
     }

@@ -8,10 +8,20 @@ public readonly record struct NewEvent(DateTimeOffset Timestamp, ReadOnlyMemory<
     /// appended, so that consumers need not derive it from <see cref="Data"/> again. Not stored; optional.
     /// </summary>
     public EventMemo? Memo { get; init; }
+
+    /// <summary>The changelog op of the event, beside <see cref="Data"/> (which then has no <c>op</c> field); stored.</summary>
+    public EventOp Op { get; init; }
 }
 
-/// <summary>An event as stored: its offset, event time, ingest time and UTF-8 JSON payload.</summary>
-public sealed record StoredEvent(long Offset, DateTimeOffset Timestamp, DateTimeOffset IngestedAt, ReadOnlyMemory<byte> Data);
+/// <summary>
+/// An event as stored: its offset, event time, ingest time and UTF-8 JSON payload, and the changelog op kept beside the
+/// payload (<see cref="EventOp"/>); the data as the API shows it is <see cref="EventOps.WireData(StoredEvent)"/>.
+/// </summary>
+public sealed record StoredEvent(long Offset, DateTimeOffset Timestamp, DateTimeOffset IngestedAt, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>The changelog op beside <see cref="Data"/>; <see cref="EventOp.None"/> when none is known (see <see cref="EventOp"/>).</summary>
+    public EventOp Op { get; init; }
+}
 
 /// <summary>What an append assigned: offsets <c>FirstOffset..LastOffset</c>, inclusive.</summary>
 public sealed record AppendResult(long FirstOffset, long LastOffset, int Count);

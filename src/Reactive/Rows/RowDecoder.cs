@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sluice.Data.Ingest;
+using Sluice.Data.Streams;
 
 namespace Sluice.Reactive.Rows;
 
@@ -54,6 +56,31 @@ public sealed class RowDecoder
 
     /// <summary>Whether column <paramref name="index"/> is decoded (the others stay NULL).</summary>
     public bool Decodes(int index) => decodes[index];
+
+    /// <summary>
+    /// Decodes a stored event: its data, and the op kept beside it (<see cref="StoredEvent.Op"/>) as the data's last field,
+    /// which is how the API shows it, so a query reading an updating query's output sees its <c>op</c> column either way.
+    /// </summary>
+    /// <exception cref="JsonException">The payload is not a well-formed JSON object.</exception>
+    public object?[] Decode(StoredEvent stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (stored.Op == EventOp.None)
+        {
+            return Decode(stored.Data.Span);
+        }
+        // Rare: the writer of an updating query's rows usually attaches them decoded (OutputRowMemo).
+        var length = EventOps.WireLength(stored.Data.Span, stored.Op);
+        var wire = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            return Decode(wire.AsSpan(0, EventOps.WriteWireData(stored.Data.Span, stored.Op, wire)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(wire);
+        }
+    }
 
     /// <summary>Decodes one JSON object.</summary>
     /// <exception cref="JsonException">The payload is not a well-formed JSON object.</exception>

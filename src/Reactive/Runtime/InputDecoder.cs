@@ -145,7 +145,7 @@ public sealed class InputDecoder
                 var entry = entries[k];
                 if (entry.Offset < trustFrom || memo.Get(entry) is not { } row)
                 {
-                    row = decoder.Decode(entry.Event.Data.Span);
+                    row = decoder.Decode(entry.Event);
                     decoded++;
                 }
                 rows[k] = row;
@@ -163,7 +163,7 @@ public sealed class InputDecoder
                 if (entry.Offset < trustFrom)
                 {
                     // The shared row may lack a column this run reads (it joined the plan later): decode for this run alone.
-                    rows[k] = decoder.Decode(entry.Event.Data.Span);
+                    rows[k] = decoder.Decode(entry.Event);
                     decoded++;
                 }
                 else if (memo.Get(entry) is { } known)
@@ -244,7 +244,7 @@ public sealed class InputDecoder
         object?[] row;
         try
         {
-            row = decoder.Decode(entry.Event.Data.Span);
+            row = decoder.Decode(entry.Event);
         }
         catch
         {

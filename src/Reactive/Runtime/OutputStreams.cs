@@ -20,11 +20,24 @@ public static class OutputStreams
         new(name, storage, TimestampField: null, WatermarkDelay: TimeSpan.Zero,
             Capacity: storage == StorageKind.Memory ? StreamDefinition.DefaultCapacity : null, Schema: SchemaOf(compiled), CreatedAt: now, OutputOf: name);
 
-    /// <summary>The data of the event that marks where a replaced query's output starts over: <c>{"op":"reset"}</c>.</summary>
+    /// <summary>The data of the event that marks where a replaced query's output starts over, as the API shows it: <c>{"op":"reset"}</c>.</summary>
     public static ReadOnlyMemory<byte> ResetData { get; } = "{\"op\":\"reset\"}"u8.ToArray();
 
-    /// <summary>Whether an event of a query's output stream is the <c>reset</c> of a replace (its data is exactly <see cref="ResetData"/>).</summary>
+    /// <summary>The <c>reset</c> event a replace appends: empty data with <see cref="EventOp.Reset"/> beside it (shown as <see cref="ResetData"/>).</summary>
+    public static NewEvent ResetEvent(DateTimeOffset now) => new(now, "{}"u8.ToArray()) { Op = EventOp.Reset };
+
+    /// <summary>Whether an event's data is the <c>reset</c> of a replace as the API shows it (exactly <see cref="ResetData"/>).</summary>
     public static bool IsReset(ReadOnlySpan<byte> data) => data.SequenceEqual(ResetData.Span);
+
+    /// <summary>
+    /// Whether an event of a query's output stream is the <c>reset</c> of a replace: its op beside the data, or its data
+    /// exactly <see cref="ResetData"/> (read back from PostgreSQL, or appended so by a cluster node or a test).
+    /// </summary>
+    public static bool IsReset(StoredEvent stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return stored.Op == EventOp.Reset || (stored.Op == EventOp.None && IsReset(stored.Data.Span));
+    }
 
     /// <summary>
     /// <paramref name="entries"/> of a query's output stream without its <c>reset</c> events: a query reading that output
@@ -36,7 +49,7 @@ public static class OutputStreams
         List<TailEntry>? kept = null;
         for (var i = 0; i < entries.Count; i++)
         {
-            if (IsReset(entries[i].Event.Data.Span))
+            if (IsReset(entries[i].Event))
             {
                 kept ??= [.. entries.Take(i)];
             }
@@ -71,7 +84,7 @@ public static class OutputStreams
         ArgumentNullException.ThrowIfNull(output);
         // Schema first: a reader that sees the reset event already finds the new shape when it looks the stream up.
         await store.RedefineAsync(output.Definition.Name, SchemaOf(compiled), CancellationToken.None);
-        var appended = await output.AppendAsync([new NewEvent(now, ResetData)], CancellationToken.None);
+        var appended = await output.AppendAsync([ResetEvent(now)], CancellationToken.None);
         return appended.LastOffset + 1;
     }
 

@@ -92,7 +92,8 @@ public sealed class QueryRun
         readsQueryOutput = inputs.Select(log => log.Definition.OutputOf is not null).ToArray();
         readers = new TailMemoReader?[decoders.Length];
         this.output = output;
-        encoder = new RowEncoder(compiled.OutputColumns, compiled.IsUpdating);
+        // An updating query's op goes beside the payload (NewEvent.Op), not into it: readers then need not find it in the JSON.
+        encoder = new RowEncoder(compiled.OutputColumns, includeOp: false);
         outputRows = OutputRowMemo.For(output, compiled);
         this.batchSize = Math.Max(1, batchSize);
         this.logger = logger;
@@ -553,7 +554,11 @@ public sealed class QueryRun
         for (var k = 0; k < count; k++)
         {
             var row = emitted[k];
-            buffer[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(row.EventTime, DateTimeKind.Utc)), payloads[k]) { Memo = outputRows?.Of(row) };
+            buffer[k] = new NewEvent(new DateTimeOffset(DateTime.SpecifyKind(row.EventTime, DateTimeKind.Utc)), payloads[k])
+            {
+                Memo = outputRows?.Of(row),
+                Op = !compiled.IsUpdating ? EventOp.None : row.Op == ChangeOp.Delete ? EventOp.Delete : EventOp.Insert,
+            };
         }
         // The engines are done with the list once the append has completed (a postgres append is awaited until committed), so the arrays are reused.
         var events = new ArraySegment<NewEvent>(buffer, 0, count);

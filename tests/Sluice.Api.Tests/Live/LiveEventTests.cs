@@ -33,6 +33,26 @@ public sealed class LiveEventTests
         Assert.Equal(op, live.Op);
     }
 
+    [Theory]
+    [InlineData("""{"k":"x","n":3}""", EventOp.Insert, """{"k":"x","n":3,"op":"+"}""", "+")]
+    [InlineData("""{"k":"x"}""", EventOp.Delete, """{"k":"x","op":"-"}""", "-")]
+    [InlineData("{}", EventOp.Reset, """{"op":"reset"}""", "reset")]
+    public void An_op_kept_beside_the_data_goes_out_as_when_it_was_the_datas_last_field(string data, EventOp op, string shown, string expectedOp)
+    {
+        var live = LiveEvent.From(Stored(42, data) with { Op = op });
+
+        Assert.Equal(SerializedAsBefore(42, shown, expectedOp), Encoding.UTF8.GetString(live.Json));
+        Assert.Equal(expectedOp, live.Op);
+        Assert.Equal(shown, Encoding.UTF8.GetString(live.Data.Utf8.Span));
+    }
+
+    [Theory]
+    [InlineData("""{"\u006fp":"-","v":1}""", "-")]
+    [InlineData("""{"v":"op","w":{"op":"+"}}""", null)]
+    [InlineData("""{"text":"a \"quoted\" word"}""", null)]
+    public void An_op_a_producer_wrote_is_found_however_it_is_spelled_and_only_at_the_top_level(string data, string? op) =>
+        Assert.Equal(op, LiveEvent.From(Stored(1, data)).Op);
+
     [Fact]
     public void Converter_writes_the_encoded_event_and_reads_it_back()
     {

@@ -68,6 +68,23 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_changelog_op_stays_beside_the_data_in_the_tail_and_the_table_holds_the_data_as_the_api_shows_it()
+    {
+        var log = await Engine.CreateAsync(Definition("changes"), CancellationToken.None);
+        await log.AppendAsync([Event("""{"k":"a","n":1}""") with { Op = EventOp.Insert }, Event("{}") with { Op = EventOp.Reset }, Event("""{"plain":true}""")],
+            CancellationToken.None);
+
+        var tail = Assert.IsType<CursorRead.Events>(await log.OpenCursor(0).ReadAsync(10, CancellationToken.None)).Entries.Select(e => e.Event).ToList();
+        var table = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 10, CancellationToken.None)).Items;
+
+        Assert.Equal([EventOp.Insert, EventOp.Reset, EventOp.None], tail.Select(e => e.Op));
+        Assert.Equal(["""{"k":"a","n":1}""", "{}", """{"plain":true}"""], tail.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
+        // A read from the table has the op inside the data, so both read paths show the same data.
+        Assert.Equal(["""{"k":"a","n":1,"op":"+"}""", """{"op":"reset"}""", """{"plain":true}"""], table.Select(e => Encoding.UTF8.GetString(e.Data.Span)));
+        Assert.Equal(table.Select(e => Encoding.UTF8.GetString(e.WireData().Span)), tail.Select(e => Encoding.UTF8.GetString(e.WireData().Span)));
+    }
+
+    [Fact]
     public async Task Opening_a_stream_reads_its_head_back_from_the_table()
     {
         var definition = Definition("reopened");

@@ -80,7 +80,8 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     public async Task<string[]> OutputTextsAsync(string stream)
     {
         var outcome = await Store.ReadAsync(stream, Store.Find(stream)!.Position.FirstRetainedOffset, 100_000, CancellationToken.None);
-        return ((ReadOutcome.Events)outcome).Items.Select(e => Encoding.UTF8.GetString(e.Data.Span)).ToArray();
+        // As the API shows them: a changelog op kept beside the data is its last field.
+        return ((ReadOutcome.Events)outcome).Items.Select(e => Encoding.UTF8.GetString(e.WireData().Span)).ToArray();
     }
 
     public async ValueTask DisposeAsync()

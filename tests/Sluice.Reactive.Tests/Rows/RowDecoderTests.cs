@@ -20,6 +20,21 @@ public sealed class RowDecoderTests
     }
 
     [Fact]
+    public void An_op_kept_beside_the_data_decodes_as_the_datas_last_field()
+    {
+        var decoder = new RowDecoder([new ColumnInfo("k", ColumnType.Text), new ColumnInfo("op", ColumnType.Text)]);
+        var at = DateTimeOffset.UnixEpoch;
+
+        var beside = decoder.Decode(new Sluice.Data.Streams.StoredEvent(0, at, at, Encoding.UTF8.GetBytes("""{"k":"a"}""")) { Op = Sluice.Data.Streams.EventOp.Delete });
+        var inside = decoder.Decode(Encoding.UTF8.GetBytes("""{"k":"a","op":"-"}"""));
+        var none = decoder.Decode(new Sluice.Data.Streams.StoredEvent(0, at, at, Encoding.UTF8.GetBytes("""{"k":"b","op":"+"}""")));
+
+        Assert.Equal(["a", "-"], beside);
+        Assert.Equal(inside, beside);
+        Assert.Equal(["b", "+"], none);
+    }
+
+    [Fact]
     public void Missing_fields_and_json_nulls_are_null()
     {
         var row = Decode("""{"a":null}""", ("a", ColumnType.Bigint), ("b", ColumnType.Text), ("c", ColumnType.Json), ("d", ColumnType.Any));
