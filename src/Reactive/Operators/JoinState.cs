@@ -7,7 +7,7 @@ namespace Sluice.Reactive.Operators;
 
 /// <summary>
 /// One side of a join's stored rows. Rows live as structs in a ring ordered by arrival and addressed by a sequence
-/// number (slot = seq &amp; mask), so storing a row allocates no object: a join buffering seconds of input would
+/// number (<see cref="JoinSlots"/>), so storing a row allocates no object: a join buffering seconds of input would
 /// otherwise create one mid-lived object per row, which the generational GC handles worst. Rows of one key form a
 /// doubly linked chain, oldest first, whose ends the dictionary holds; any row unlinks in O(1), so expiry (ordered or
 /// not) and retraction never walk a chain. A dead slot is reused only once every older slot is dead too.
@@ -49,7 +49,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     private readonly Queue<(long Seq, long ExpiresAfter)> orderedTimers = new();
     private readonly PriorityQueue<long, long> timers = new();
     private long lastOrdered = long.MinValue;
-    private Slot[] slots = new Slot[16];
+    private JoinSlots slots = new();
     private long oldest;
     private long next;
 
@@ -65,8 +65,11 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         return result;
     }
 
+    /// <summary>How many rows this side has room for before its storage grows (tests).</summary>
+    public long Capacity => slots.Capacity;
+
     /// <summary>The stored row with this sequence number (valid until the next store or removal on this side).</summary>
-    public ref Slot At(long seq) => ref slots[seq & (slots.Length - 1)];
+    public ref Slot At(long seq) => ref slots.At(seq);
 
     /// <summary>The oldest live row of the key, or <see cref="None"/>; <see cref="NextOf"/> gives the following ones.</summary>
     public long First(GroupKey key)
@@ -124,9 +127,16 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     public long Store(object?[] row, long time, GroupKey key, long expiresAfter)
     {
-        if (next - oldest == slots.Length) Grow();
+        slots.MakeRoom(oldest, next);
         var seq = next++;
-        At(seq) = new Slot { Row = row, Key = key, Time = time, Prev = None, Next = None, Live = true };
+        // Field by field: assigning a whole struct that holds references copies it with a bulk write barrier.
+        ref var slot = ref At(seq);
+        slot.Row = row;
+        slot.Key = key;
+        slot.Time = time;
+        slot.Prev = None;
+        slot.Next = None;
+        slot.Live = true;
         if (chains is not null) Link(seq);
         if (expiresAfter != long.MaxValue)
         {
@@ -227,9 +237,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         {
             throw new InvalidDataException($"A checkpoint of join state says rows {oldest} to {next} in {reader.BaseStream.Length - reader.BaseStream.Position} byte(s).");
         }
-        var length = 16;
-        while (length < next - oldest) length *= 2;
-        slots = new Slot[length];
+        slots = JoinSlots.For(oldest, next);
         var live = 0;
         for (var seq = oldest; seq < next; seq++)
         {
@@ -243,12 +251,5 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         for (var t = CheckpointValues.ReadCount(reader); t > 0; t--) orderedTimers.Enqueue((reader.ReadInt64(), reader.ReadInt64()));
         CheckpointQueues.Read(reader, timers, () => (reader.ReadInt64(), reader.ReadInt64()));
         return live;
-    }
-
-    private void Grow()
-    {
-        var grown = new Slot[slots.Length * 2];
-        for (var seq = oldest; seq < next; seq++) grown[seq & (grown.Length - 1)] = At(seq);
-        slots = grown;
     }
 }
