@@ -43,6 +43,9 @@ internal static class PhysicalPlanner
                 // Columns of an updating GROUP BY picked or reordered: the aggregate builds its rows in this layout
                 // directly, instead of every change (a retraction and an insertion) being copied once more.
                 return CreateAggregate(aggregate, columns);
+            case ProjectNode { Input: JoinNode join } project when ColumnsOnly(project) is { } columns:
+                // Columns of a join picked or reordered: the join builds its rows in this layout directly.
+                return CreateJoin(join, columns);
             case ProjectNode project:
             {
                 var input = Create(project.Input);
@@ -203,7 +206,7 @@ internal static class PhysicalPlanner
         return ctx => new UnaryOperator(input(ctx), o => new SlicedWindowAggregateSink(o, timeColumn, size, slide, ctx.Guard(keys, "GROUP BY"), outputKeys, GuardSpecs(ctx, specs), ctx.Stats, "window aggregate"));
     }
 
-    private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join)
+    private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join, int[]? outputColumns = null)
     {
         var left = Create(join.Left);
         var right = Create(join.Right);
@@ -218,6 +221,6 @@ internal static class PhysicalPlanner
         var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var appendOnly = !join.IsUpdating;
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
+            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats, outputColumns));
     }
 }
