@@ -19,15 +19,46 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 {
     public const long None = -1;
 
+    /// <summary>
+    /// A stored row: 48 bytes. The key is kept as its one value when it has one column (the common case: 8 bytes
+    /// instead of a 40-byte <see cref="GroupKey"/>), boxed otherwise, with its hash; a slot is live while it holds a row.
+    /// A regular join keeps every row it is given, so the size of a slot is most of what its state allocates.
+    /// </summary>
     public struct Slot
     {
+        private static readonly object NoKey = default(GroupKey);
+
         public object?[]? Row;
-        public GroupKey Key;
+        private object? key;
         public long Time;
         public long Prev;
         public long Next;
+        private int keyHash;
         public int Matches;
-        public bool Live;
+
+        public readonly bool Live => Row is not null;
+
+        /// <summary>The key, rebuilt from its value when it has one column (the same key: equal, with the same hash).</summary>
+        public readonly GroupKey Key => key is GroupKey composite ? composite : GroupKey.FromParts(1, key, null, null, null);
+
+        public void SetKey(GroupKey value)
+        {
+            keyHash = value.GetHashCode();
+            key = value.Count switch
+            {
+                0 => NoKey,
+                1 => value[0],
+                _ => value,
+            };
+        }
+
+        /// <summary>Whether this live slot's key is <paramref name="other"/>.</summary>
+        public readonly bool HasKey(GroupKey other) =>
+            keyHash == other.GetHashCode() && (key is GroupKey composite ? composite.Equals(other) : other.Count == 1 && Equals(key, other[0]));
+
+        /// <summary>Whether this live slot's key is that of <paramref name="other"/>, another live slot of the side.</summary>
+        public readonly bool SameKey(in Slot other) =>
+            keyHash == other.keyHash && (key is GroupKey composite ? other.key is GroupKey theirs && composite.Equals(theirs) : Equals(key, other.key));
     }
 
     private readonly struct Chain(long first, long last)
@@ -86,14 +117,24 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     }
 
     /// <summary>The next live row of the same key after <paramref name="seq"/>, or <see cref="None"/>.</summary>
-    public long NextOf(long seq) => chains is null ? Scan(seq + 1, At(seq).Key) : At(seq).Next;
+    public long NextOf(long seq)
+    {
+        if (chains is not null) return At(seq).Next;
+        ref var current = ref At(seq);
+        for (var later = seq + 1; later < next; later++)
+        {
+            ref var slot = ref At(later);
+            if (slot.Live && slot.SameKey(current)) return later;
+        }
+        return None;
+    }
 
     private long Scan(long from, GroupKey key)
     {
         for (var seq = from; seq < next; seq++)
         {
             ref var slot = ref At(seq);
-            if (slot.Live && slot.Key.Equals(key)) return seq;
+            if (slot.Live && slot.HasKey(key)) return seq;
         }
         return None;
     }
@@ -103,14 +144,14 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         chains = [];
         for (var seq = oldest; seq < next; seq++)
         {
-            if (At(seq).Live) Link(seq);
+            if (At(seq).Live) Link(seq, At(seq).Key);
         }
     }
 
-    private void Link(long seq)
+    private void Link(long seq, GroupKey key)
     {
         ref var slot = ref At(seq);
-        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, slot.Key, out var exists);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, key, out var exists);
         slot.Next = None;
         if (exists)
         {
@@ -132,12 +173,11 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         // Field by field: assigning a whole struct that holds references copies it with a bulk write barrier.
         ref var slot = ref At(seq);
         slot.Row = row;
-        slot.Key = key;
+        slot.SetKey(key);
         slot.Time = time;
         slot.Prev = None;
         slot.Next = None;
-        slot.Live = true;
-        if (chains is not null) Link(seq);
+        if (chains is not null) Link(seq, key);
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= lastOrdered)
@@ -244,7 +284,13 @@ internal sealed class JoinState(JoinExpiry[] expiry)
             if (!reader.ReadBoolean()) continue;
             var row = CheckpointValues.ReadRow(reader);
             var key = CheckpointValues.ReadKey(reader);
-            At(seq) = new Slot { Row = row, Key = key, Time = reader.ReadInt64(), Matches = reader.ReadInt32(), Prev = None, Next = None, Live = true };
+            ref var slot = ref At(seq);
+            slot.Row = row;
+            slot.SetKey(key);
+            slot.Time = reader.ReadInt64();
+            slot.Matches = reader.ReadInt32();
+            slot.Prev = None;
+            slot.Next = None;
             live++;
         }
         if (indexed) BuildIndex();

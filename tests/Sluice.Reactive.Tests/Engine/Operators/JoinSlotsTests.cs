@@ -148,6 +148,38 @@ public sealed class JoinSlotsTests
         Assert.Equal(expected, ValuesOf(RoundTrip(state, out _), "k0"));
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(0, true)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void Keys_of_several_columns_or_none_find_their_rows_scanned_indexed_and_restored(int columns, bool indexed)
+    {
+        // A slot keeps a one-column key as its value and any other key whole: both must find the same rows.
+        Func<object?[], object?>[] keyColumns = [.. Enumerable.Range(0, columns).Select(E.Column)];
+        GroupKey KeyOf(long a, long b) => GroupKey.Of(keyColumns, [a, b, a + b, 0L]);
+        var state = new JoinState([]);
+        for (long i = 0; i < 1_200; i++) state.Store([i % 3, i % 2, i % 3 + i % 2, i], i, KeyOf(i % 3, i % 2), long.MaxValue);
+        if (indexed)
+        {
+            for (var i = 0; i < 5_000; i++) state.First(KeyOf(7, 7));
+        }
+        Assert.True(state.Remove(KeyOf(1, 0), [1L, 0L, 1L, 4L]));
+        List<long> Found(JoinState side, long a, long b)
+        {
+            var found = new List<long>();
+            for (var seq = side.First(KeyOf(a, b)); seq != JoinState.None; seq = side.NextOf(seq)) found.Add((long)side.At(seq).Row![3]!);
+            return found;
+        }
+        List<long> expected = columns == 0
+            ? [.. Enumerable.Range(0, 1_200).Select(i => (long)i).Where(i => i != 4)]
+            : [.. Enumerable.Range(0, 1_200).Select(i => (long)i).Where(i => i % 3 == 1 && i % 2 == 0 && i != 4)];
+        Assert.Equal(expected, Found(state, 1, 0));
+        Assert.Equal(expected, Found(RoundTrip(state, out _), 1, 0));
+        if (columns > 0) Assert.Empty(Found(state, 2, 7));
+    }
+
     [Fact]
     public void A_side_whose_live_rows_stay_few_reuses_its_storage_instead_of_growing()
     {
