@@ -20,16 +20,19 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     public const long None = -1;
 
     /// <summary>
-    /// A stored row: 48 bytes. The key is kept as its one value when it has one column (the common case: 8 bytes
-    /// instead of a 40-byte <see cref="GroupKey"/>), boxed otherwise, with its hash; a slot is live while it holds a row.
-    /// A regular join keeps every row it is given, so the size of a slot is most of what its state allocates.
+    /// A stored row: 64 bytes. A key of up to three columns is kept as its values (a 40-byte <see cref="GroupKey"/> per row
+    /// made the slot 80 bytes), any other key boxed, with its hash; a slot is live while it holds a row. A regular join
+    /// keeps every row it is given, so the size of a slot is most of what its state allocates.
     /// </summary>
     public struct Slot
     {
         private static readonly object NoKey = default(GroupKey);
 
         public object?[]? Row;
+        // The key's values: one to three, none of them NULL (so how many is how many are set); else the key boxed.
         private object? key;
+        private object? key2;
+        private object? key3;
         public long Time;
         public long Prev;
         public long Next;
@@ -38,27 +41,40 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
         public readonly bool Live => Row is not null;
 
-        /// <summary>The key, rebuilt from its value when it has one column (the same key: equal, with the same hash).</summary>
-        public readonly GroupKey Key => key is GroupKey composite ? composite : GroupKey.FromParts(1, key, null, null, null);
+        private readonly int KeyCount => key3 is not null ? 3 : key2 is not null ? 2 : 1;
+
+        /// <summary>The key, rebuilt from its values (the same key: equal, with the same hash).</summary>
+        public readonly GroupKey Key => key is GroupKey boxed ? boxed : GroupKey.FromParts(KeyCount, key, key2, key3, null);
 
         public void SetKey(GroupKey value)
         {
             keyHash = value.GetHashCode();
-            key = value.Count switch
+            key2 = null;
+            key3 = null;
+            if (value.Count is 0 or > 3 || (value.Count > 1 && value.HasNull))
             {
-                0 => NoKey,
-                1 => value[0],
-                _ => value,
-            };
+                key = value.Count == 0 ? NoKey : value;
+                return;
+            }
+            key = value[0];
+            if (value.Count > 1) key2 = value[1];
+            if (value.Count > 2) key3 = value[2];
         }
 
         /// <summary>Whether this live slot's key is <paramref name="other"/>.</summary>
-        public readonly bool HasKey(GroupKey other) =>
-            keyHash == other.GetHashCode() && (key is GroupKey composite ? composite.Equals(other) : other.Count == 1 && Equals(key, other[0]));
+        public readonly bool HasKey(GroupKey other)
+        {
+            if (keyHash != other.GetHashCode()) return false;
+            if (key is GroupKey boxed) return boxed.Equals(other);
+            var count = KeyCount;
+            return other.Count == count && Equals(key, other[0]) && (count < 2 || Equals(key2, other[1])) && (count < 3 || Equals(key3, other[2]));
+        }
 
         /// <summary>Whether this live slot's key is that of <paramref name="other"/>, another live slot of the side.</summary>
         public readonly bool SameKey(in Slot other) =>
-            keyHash == other.keyHash && (key is GroupKey composite ? other.key is GroupKey theirs && composite.Equals(theirs) : Equals(key, other.key));
+            keyHash == other.keyHash && (key is GroupKey boxed
+                ? other.key is GroupKey theirs && boxed.Equals(theirs)
+                : other.key is not GroupKey && Equals(key, other.key) && Equals(key2, other.key2) && Equals(key3, other.key3));
     }
 
     private readonly struct Chain(long first, long last)
