@@ -17,6 +17,7 @@ internal sealed class JoinSideSnapshot
     private long scanned;
     private long lastOrdered;
     private bool indexed;
+    private int[]? keyColumns;
     private JoinState.Slot[] slots = [];
     private (long Seq, long ExpiresAfter)[] ordered = [];
     private int orderedCount;
@@ -25,8 +26,9 @@ internal sealed class JoinSideSnapshot
 
     /// <summary>Copies one side's state (<see cref="JoinState.CaptureInto"/>) into this snapshot's buffers, growing them when needed.</summary>
     public void CopyFrom(long oldest, long next, long scanned, long lastOrdered, bool indexed, JoinSlots ring,
-        Queue<(long Seq, long ExpiresAfter)> orderedTimers, PriorityQueue<long, long> timers)
+        Queue<(long Seq, long ExpiresAfter)> orderedTimers, PriorityQueue<long, long> timers, int[]? keyColumns)
     {
+        this.keyColumns = keyColumns;
         this.oldest = oldest;
         this.next = next;
         this.scanned = scanned;
@@ -65,7 +67,7 @@ internal sealed class JoinSideSnapshot
             writer.Write(slot.Live);
             if (!slot.Live) continue;
             CheckpointValues.WriteRow(writer, slot.Row!);
-            CheckpointValues.WriteKey(writer, slot.Key);
+            CheckpointValues.WriteKey(writer, slot.Key(keyColumns));
             writer.Write(slot.Time);
             writer.Write(slot.Matches);
         }

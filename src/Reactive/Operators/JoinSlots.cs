@@ -13,7 +13,7 @@ namespace Sluice.Reactive.Operators;
 /// </summary>
 internal sealed class JoinSlots
 {
-    /// <summary>Slots per segment: 512 slots of 64 bytes (32 kB) stay below the 85,000-byte large-object threshold.</summary>
+    /// <summary>Slots per segment: 512 slots of 48 bytes (24 kB) stay below the 85,000-byte large-object threshold.</summary>
     public const int SegmentLength = 1 << SegmentShift;
     private const int SegmentShift = 9;
     private const int FirstLength = 16;

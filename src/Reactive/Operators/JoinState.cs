@@ -15,24 +15,23 @@ namespace Sluice.Reactive.Operators;
 /// rows arrive (a window aggregate's one row per window probing seconds of buffered input), a probe scans the ring
 /// instead, which finds the same rows in the same (arrival) order, and inserts and expiries skip the dictionary.
 /// </summary>
-internal sealed class JoinState(JoinExpiry[] expiry)
+internal sealed class JoinState(JoinExpiry[] expiry, int[]? keyColumns = null)
 {
     public const long None = -1;
 
     /// <summary>
-    /// A stored row: 64 bytes. A key of up to three columns is kept as its values (a 40-byte <see cref="GroupKey"/> per row
-    /// made the slot 80 bytes), any other key boxed, with its hash; a slot is live while it holds a row. A regular join
+    /// A stored row: 48 bytes. The key is kept as its value when it has one column, not at all when its columns are
+    /// plain columns of the row (<c>keyColumns</c>: it is read back from the row), boxed otherwise, with its hash; a slot
+    /// is live while it holds a row. A 40-byte <see cref="GroupKey"/> per row made the slot 80 bytes, and a regular join
     /// keeps every row it is given, so the size of a slot is most of what its state allocates.
     /// </summary>
     public struct Slot
     {
         private static readonly object NoKey = default(GroupKey);
+        private static readonly object InRow = new();
 
         public object?[]? Row;
-        // The key's values: one to three, none of them NULL (so how many is how many are set); else the key boxed.
         private object? key;
-        private object? key2;
-        private object? key3;
         public long Time;
         public long Prev;
         public long Next;
@@ -41,40 +40,46 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
         public readonly bool Live => Row is not null;
 
-        private readonly int KeyCount => key3 is not null ? 3 : key2 is not null ? 2 : 1;
+        /// <summary>The key (equal to the one stored, with the same hash); <paramref name="keyColumns"/> as given to <see cref="SetKey"/>.</summary>
+        public readonly GroupKey Key(int[]? keyColumns) =>
+            ReferenceEquals(key, InRow) ? FromRow(Row!, keyColumns!)
+            : key is GroupKey boxed ? boxed
+            : GroupKey.FromParts(1, key, null, null, null);
 
-        /// <summary>The key, rebuilt from its values (the same key: equal, with the same hash).</summary>
-        public readonly GroupKey Key => key is GroupKey boxed ? boxed : GroupKey.FromParts(KeyCount, key, key2, key3, null);
+        private static GroupKey FromRow(object?[] row, int[] columns) =>
+            GroupKey.FromParts(columns.Length, row[columns[0]], row[columns[1]], columns.Length > 2 ? row[columns[2]] : null, null);
 
-        public void SetKey(GroupKey value)
+        /// <summary>Sets the key of the row already in <see cref="Row"/>; <paramref name="keyColumns"/>: the row's columns the key is made of, when it is plain columns.</summary>
+        public void SetKey(GroupKey value, int[]? keyColumns)
         {
             keyHash = value.GetHashCode();
-            key2 = null;
-            key3 = null;
-            if (value.Count is 0 or > 3 || (value.Count > 1 && value.HasNull))
-            {
-                key = value.Count == 0 ? NoKey : value;
-                return;
-            }
-            key = value[0];
-            if (value.Count > 1) key2 = value[1];
-            if (value.Count > 2) key3 = value[2];
+            if (value.Count == 1) key = value[0];
+            else if (value.Count == 0) key = NoKey;
+            else if (keyColumns is { Length: 2 or 3 } && keyColumns.Length == value.Count && !value.HasNull) key = InRow;
+            else key = value;
         }
 
         /// <summary>Whether this live slot's key is <paramref name="other"/>.</summary>
-        public readonly bool HasKey(GroupKey other)
+        public readonly bool HasKey(GroupKey other, int[]? keyColumns)
         {
             if (keyHash != other.GetHashCode()) return false;
-            if (key is GroupKey boxed) return boxed.Equals(other);
-            var count = KeyCount;
-            return other.Count == count && Equals(key, other[0]) && (count < 2 || Equals(key2, other[1])) && (count < 3 || Equals(key3, other[2]));
+            if (ReferenceEquals(key, InRow))
+            {
+                if (other.Count != keyColumns!.Length) return false;
+                for (var i = 0; i < keyColumns.Length; i++)
+                {
+                    if (!Equals(Row![keyColumns[i]], other[i])) return false;
+                }
+                return true;
+            }
+            return key is GroupKey boxed ? boxed.Equals(other) : other.Count == 1 && Equals(key, other[0]);
         }
 
         /// <summary>Whether this live slot's key is that of <paramref name="other"/>, another live slot of the side.</summary>
-        public readonly bool SameKey(in Slot other) =>
-            keyHash == other.keyHash && (key is GroupKey boxed
-                ? other.key is GroupKey theirs && boxed.Equals(theirs)
-                : other.key is not GroupKey && Equals(key, other.key) && Equals(key2, other.key2) && Equals(key3, other.key3));
+        public readonly bool SameKey(in Slot other, int[]? keyColumns) =>
+            keyHash == other.keyHash && (ReferenceEquals(key, InRow) || ReferenceEquals(other.key, InRow) || key is GroupKey || other.key is GroupKey
+                ? Key(keyColumns).Equals(other.Key(keyColumns))
+                : Equals(key, other.key));
     }
 
     private readonly struct Chain(long first, long last)
@@ -140,7 +145,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         for (var later = seq + 1; later < next; later++)
         {
             ref var slot = ref At(later);
-            if (slot.Live && slot.SameKey(current)) return later;
+            if (slot.Live && slot.SameKey(current, keyColumns)) return later;
         }
         return None;
     }
@@ -150,7 +155,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         for (var seq = from; seq < next; seq++)
         {
             ref var slot = ref At(seq);
-            if (slot.Live && slot.HasKey(key)) return seq;
+            if (slot.Live && slot.HasKey(key, keyColumns)) return seq;
         }
         return None;
     }
@@ -160,7 +165,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         chains = [];
         for (var seq = oldest; seq < next; seq++)
         {
-            if (At(seq).Live) Link(seq, At(seq).Key);
+            if (At(seq).Live) Link(seq, At(seq).Key(keyColumns));
         }
     }
 
@@ -189,7 +194,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         // Field by field: assigning a whole struct that holds references copies it with a bulk write barrier.
         ref var slot = ref At(seq);
         slot.Row = row;
-        slot.SetKey(key);
+        slot.SetKey(key, keyColumns);
         slot.Time = time;
         slot.Prev = None;
         slot.Next = None;
@@ -256,12 +261,12 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     {
         if (slot.Prev == None && slot.Next == None)
         {
-            chains!.Remove(slot.Key);
+            chains!.Remove(slot.Key(keyColumns));
             return;
         }
         if (slot.Prev != None) At(slot.Prev).Next = slot.Next;
         if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
-        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key(keyColumns));
         chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
     }
 
@@ -279,7 +284,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     /// <summary>Copies this side's state into <paramref name="snapshot"/> (on the driver, between batches), to be written later on any thread.</summary>
     public void CaptureInto(JoinSideSnapshot snapshot) =>
-        snapshot.CopyFrom(oldest, next, scanned, lastOrdered, chains is not null, slots, orderedTimers, timers);
+        snapshot.CopyFrom(oldest, next, scanned, lastOrdered, chains is not null, slots, orderedTimers, timers, keyColumns);
 
     /// <summary>Restores what <see cref="WriteState"/> wrote into this empty side; returns how many rows it holds.</summary>
     public int ReadState(BinaryReader reader)
@@ -302,7 +307,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
             var key = CheckpointValues.ReadKey(reader);
             ref var slot = ref At(seq);
             slot.Row = row;
-            slot.SetKey(key);
+            slot.SetKey(key, null); // a composite key read back is kept boxed: it is not checked against the row's columns
             slot.Time = reader.ReadInt64();
             slot.Matches = reader.ReadInt32();
             slot.Prev = None;

@@ -119,6 +119,10 @@ internal static class PhysicalPlanner
 
     private static Func<object?[], object?>[] CompileAll(IEnumerable<BoundExpr> exprs) => exprs.Select(ExpressionCompiler.CompileValue).ToArray();
 
+    /// <summary>The input column each expression is, when every one is a plain column.</summary>
+    private static int[]? PlainColumns(IReadOnlyList<BoundExpr> exprs) =>
+        exprs.All(e => e is BoundColumn) ? [.. exprs.Select(e => ((BoundColumn)e).Index)] : null;
+
     private static bool IsIdentity(ProjectNode project) =>
         project.Expressions.Count == project.Input.Columns.Count && ColumnsOnly(project) is { } columns && columns.Select((c, i) => c == i).All(same => same);
 
@@ -220,7 +224,9 @@ internal static class PhysicalPlanner
         var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var appendOnly = !join.IsUpdating;
+        var leftKeyColumns = PlainColumns(join.LeftKeys);
+        var rightKeyColumns = PlainColumns(join.RightKeys);
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats, outputColumns));
+            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats, outputColumns, leftKeyColumns, rightKeyColumns));
     }
 }

@@ -149,17 +149,22 @@ public sealed class JoinSlotsTests
     }
 
     [Theory]
-    [InlineData(0, false)]
-    [InlineData(0, true)]
-    [InlineData(2, false)]
-    [InlineData(2, true)]
-    [InlineData(3, true)]
-    public void Keys_of_several_columns_or_none_find_their_rows_scanned_indexed_and_restored(int columns, bool indexed)
+    [InlineData(0, false, false)]
+    [InlineData(0, true, false)]
+    [InlineData(2, false, false)]
+    [InlineData(2, true, false)]
+    [InlineData(3, true, false)]
+    [InlineData(2, false, true)]
+    [InlineData(2, true, true)]
+    [InlineData(3, false, true)]
+    [InlineData(3, true, true)]
+    public void Keys_of_several_columns_or_none_find_their_rows_scanned_indexed_and_restored(int columns, bool indexed, bool inRow)
     {
-        // A slot keeps a one-column key as its value and any other key whole: both must find the same rows.
+        // A slot keeps a one-column key as its value, a key of plain row columns not at all (read back from the row),
+        // any other key whole: each must find the same rows.
         Func<object?[], object?>[] keyColumns = [.. Enumerable.Range(0, columns).Select(E.Column)];
         GroupKey KeyOf(long a, long b) => GroupKey.Of(keyColumns, [a, b, a + b, 0L]);
-        var state = new JoinState([]);
+        var state = new JoinState([], inRow ? [.. Enumerable.Range(0, columns)] : null);
         for (long i = 0; i < 1_200; i++) state.Store([i % 3, i % 2, i % 3 + i % 2, i], i, KeyOf(i % 3, i % 2), long.MaxValue);
         if (indexed)
         {
