@@ -14,6 +14,8 @@ internal sealed record JoinExpiry(Func<object?[], object?> Expression, long Offs
 /// Retractions on either side retract the joined rows. A left row without partners is emitted padded with NULLs
 /// (LEFT JOIN; FULL JOIN pads either side) and retracted when its first partner arrives (and re-emitted if the last one leaves).
 /// Append-only output is stamped with the later event time of the pair; changelog rows with the time of the row that caused them.
+/// With <c>outputColumns</c> the output rows hold only those columns of the joined row (a SELECT list of plain columns above the join).
+/// <c>leftKeyColumns</c>/<c>rightKeyColumns</c>: the row columns each side's keys are, when they are all plain columns (stored rows then do not keep a copy of a composite key).
 /// </summary>
 internal sealed class JoinSink(
     IObserver<Element> downstream,
@@ -27,11 +29,14 @@ internal sealed class JoinSink(
     JoinExpiry[] leftExpiry,
     JoinExpiry[] rightExpiry,
     bool appendOnly,
-    QueryStats stats) : BinarySink(downstream), ISnapshotCheckpointable
+    QueryStats stats,
+    int[]? outputColumns = null,
+    int[]? leftKeyColumns = null,
+    int[]? rightKeyColumns = null) : BinarySink(downstream), ISnapshotCheckpointable
 {
-    private readonly JoinState left = new(leftExpiry);
-    private readonly JoinState right = new(rightExpiry);
-    private readonly JoinRows rows = new(leftWidth, rightWidth);
+    private readonly JoinState left = new(leftExpiry, leftKeyColumns);
+    private readonly JoinState right = new(rightExpiry, rightKeyColumns);
+    private readonly JoinRows rows = new(leftWidth, rightWidth, outputColumns);
     private JoinStateCapture? idleCapture;
     private volatile bool captureOpen;
 

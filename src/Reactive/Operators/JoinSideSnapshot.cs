@@ -5,7 +5,7 @@ namespace Sluice.Reactive.Operators;
 /// <summary>
 /// One side of a join's state copied for a checkpoint: its counters, its ring of stored rows from the oldest live one
 /// (the slots copied by value, in sequence order), and its expiry timers in the order a checkpoint lists them. Taking it
-/// on the driver is one block copy of the ring and the timers, no serialization; <see cref="Write"/> then writes the
+/// on the driver is a block copy of the ring (one per segment) and the timers, no serialization; <see cref="Write"/> then writes the
 /// checkpoint bytes from the copy on any thread while the driver goes on changing the live state. Stored rows and keys
 /// are immutable values, so copying the slots (which reference them) copies the state. The buffers are reused from one
 /// checkpoint to the next, so a join holding a million rows does not allocate its ring again every second.
@@ -17,6 +17,7 @@ internal sealed class JoinSideSnapshot
     private long scanned;
     private long lastOrdered;
     private bool indexed;
+    private int[]? keyColumns;
     private JoinState.Slot[] slots = [];
     private (long Seq, long ExpiresAfter)[] ordered = [];
     private int orderedCount;
@@ -24,9 +25,10 @@ internal sealed class JoinSideSnapshot
     private int heapCount;
 
     /// <summary>Copies one side's state (<see cref="JoinState.CaptureInto"/>) into this snapshot's buffers, growing them when needed.</summary>
-    public void CopyFrom(long oldest, long next, long scanned, long lastOrdered, bool indexed, JoinState.Slot[] ring,
-        Queue<(long Seq, long ExpiresAfter)> orderedTimers, PriorityQueue<long, long> timers)
+    public void CopyFrom(long oldest, long next, long scanned, long lastOrdered, bool indexed, JoinSlots ring,
+        Queue<(long Seq, long ExpiresAfter)> orderedTimers, PriorityQueue<long, long> timers, int[]? keyColumns)
     {
+        this.keyColumns = keyColumns;
         this.oldest = oldest;
         this.next = next;
         this.scanned = scanned;
@@ -35,12 +37,7 @@ internal sealed class JoinSideSnapshot
 
         var count = (int)(next - oldest);
         if (slots.Length < count) slots = new JoinState.Slot[count];
-        // The ring is addressed by seq & (length - 1): the rows from oldest to next are at most two runs of it (none
-        // when the side is empty: both copies are then of nothing).
-        var start = (int)(oldest & (ring.Length - 1));
-        var first = Math.Min(count, ring.Length - start);
-        Array.Copy(ring, start, slots, 0, first);
-        Array.Copy(ring, 0, slots, first, count - first);
+        ring.CopyTo(oldest, next, slots);
 
         orderedCount = orderedTimers.Count;
         if (ordered.Length < orderedCount) ordered = new (long, long)[orderedCount];
@@ -70,7 +67,7 @@ internal sealed class JoinSideSnapshot
             writer.Write(slot.Live);
             if (!slot.Live) continue;
             CheckpointValues.WriteRow(writer, slot.Row!);
-            CheckpointValues.WriteKey(writer, slot.Key);
+            CheckpointValues.WriteKey(writer, slot.Key(keyColumns));
             writer.Write(slot.Time);
             writer.Write(slot.Matches);
         }

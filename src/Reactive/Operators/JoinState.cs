@@ -7,7 +7,7 @@ namespace Sluice.Reactive.Operators;
 
 /// <summary>
 /// One side of a join's stored rows. Rows live as structs in a ring ordered by arrival and addressed by a sequence
-/// number (slot = seq &amp; mask), so storing a row allocates no object: a join buffering seconds of input would
+/// number (<see cref="JoinSlots"/>), so storing a row allocates no object: a join buffering seconds of input would
 /// otherwise create one mid-lived object per row, which the generational GC handles worst. Rows of one key form a
 /// doubly linked chain, oldest first, whose ends the dictionary holds; any row unlinks in O(1), so expiry (ordered or
 /// not) and retraction never walk a chain. A dead slot is reused only once every older slot is dead too.
@@ -15,19 +15,71 @@ namespace Sluice.Reactive.Operators;
 /// rows arrive (a window aggregate's one row per window probing seconds of buffered input), a probe scans the ring
 /// instead, which finds the same rows in the same (arrival) order, and inserts and expiries skip the dictionary.
 /// </summary>
-internal sealed class JoinState(JoinExpiry[] expiry)
+internal sealed class JoinState(JoinExpiry[] expiry, int[]? keyColumns = null)
 {
     public const long None = -1;
 
+    /// <summary>
+    /// A stored row: 48 bytes. The key is kept as its value when it has one column, not at all when its columns are
+    /// plain columns of the row (<c>keyColumns</c>: it is read back from the row), boxed otherwise, with its hash; a slot
+    /// is live while it holds a row. A 40-byte <see cref="GroupKey"/> per row made the slot 80 bytes, and a regular join
+    /// keeps every row it is given, so the size of a slot is most of what its state allocates.
+    /// </summary>
     public struct Slot
     {
+        private static readonly object NoKey = default(GroupKey);
+        private static readonly object InRow = new();
+
         public object?[]? Row;
-        public GroupKey Key;
+        private object? key;
         public long Time;
         public long Prev;
         public long Next;
+        private int keyHash;
         public int Matches;
-        public bool Live;
+
+        public readonly bool Live => Row is not null;
+
+        /// <summary>The key (equal to the one stored, with the same hash); <paramref name="keyColumns"/> as given to <see cref="SetKey"/>.</summary>
+        public readonly GroupKey Key(int[]? keyColumns) =>
+            ReferenceEquals(key, InRow) ? FromRow(Row!, keyColumns!)
+            : key is GroupKey boxed ? boxed
+            : GroupKey.FromParts(1, key, null, null, null);
+
+        private static GroupKey FromRow(object?[] row, int[] columns) =>
+            GroupKey.FromParts(columns.Length, row[columns[0]], row[columns[1]], columns.Length > 2 ? row[columns[2]] : null, null);
+
+        /// <summary>Sets the key of the row already in <see cref="Row"/>; <paramref name="keyColumns"/>: the row's columns the key is made of, when it is plain columns.</summary>
+        public void SetKey(GroupKey value, int[]? keyColumns)
+        {
+            keyHash = value.GetHashCode();
+            if (value.Count == 1) key = value[0];
+            else if (value.Count == 0) key = NoKey;
+            else if (keyColumns is { Length: 2 or 3 } && keyColumns.Length == value.Count && !value.HasNull) key = InRow;
+            else key = value;
+        }
+
+        /// <summary>Whether this live slot's key is <paramref name="other"/>.</summary>
+        public readonly bool HasKey(GroupKey other, int[]? keyColumns)
+        {
+            if (keyHash != other.GetHashCode()) return false;
+            if (ReferenceEquals(key, InRow))
+            {
+                if (other.Count != keyColumns!.Length) return false;
+                for (var i = 0; i < keyColumns.Length; i++)
+                {
+                    if (!Equals(Row![keyColumns[i]], other[i])) return false;
+                }
+                return true;
+            }
+            return key is GroupKey boxed ? boxed.Equals(other) : other.Count == 1 && Equals(key, other[0]);
+        }
+
+        /// <summary>Whether this live slot's key is that of <paramref name="other"/>, another live slot of the side.</summary>
+        public readonly bool SameKey(in Slot other, int[]? keyColumns) =>
+            keyHash == other.keyHash && (ReferenceEquals(key, InRow) || ReferenceEquals(other.key, InRow) || key is GroupKey || other.key is GroupKey
+                ? Key(keyColumns).Equals(other.Key(keyColumns))
+                : Equals(key, other.key));
     }
 
     private readonly struct Chain(long first, long last)
@@ -49,7 +101,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     private readonly Queue<(long Seq, long ExpiresAfter)> orderedTimers = new();
     private readonly PriorityQueue<long, long> timers = new();
     private long lastOrdered = long.MinValue;
-    private Slot[] slots = new Slot[16];
+    private JoinSlots slots = new();
     private long oldest;
     private long next;
 
@@ -65,8 +117,11 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         return result;
     }
 
+    /// <summary>How many rows this side has room for before its storage grows (tests).</summary>
+    public long Capacity => slots.Capacity;
+
     /// <summary>The stored row with this sequence number (valid until the next store or removal on this side).</summary>
-    public ref Slot At(long seq) => ref slots[seq & (slots.Length - 1)];
+    public ref Slot At(long seq) => ref slots.At(seq);
 
     /// <summary>The oldest live row of the key, or <see cref="None"/>; <see cref="NextOf"/> gives the following ones.</summary>
     public long First(GroupKey key)
@@ -83,14 +138,24 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     }
 
     /// <summary>The next live row of the same key after <paramref name="seq"/>, or <see cref="None"/>.</summary>
-    public long NextOf(long seq) => chains is null ? Scan(seq + 1, At(seq).Key) : At(seq).Next;
+    public long NextOf(long seq)
+    {
+        if (chains is not null) return At(seq).Next;
+        ref var current = ref At(seq);
+        for (var later = seq + 1; later < next; later++)
+        {
+            ref var slot = ref At(later);
+            if (slot.Live && slot.SameKey(current, keyColumns)) return later;
+        }
+        return None;
+    }
 
     private long Scan(long from, GroupKey key)
     {
         for (var seq = from; seq < next; seq++)
         {
             ref var slot = ref At(seq);
-            if (slot.Live && slot.Key.Equals(key)) return seq;
+            if (slot.Live && slot.HasKey(key, keyColumns)) return seq;
         }
         return None;
     }
@@ -100,14 +165,14 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         chains = [];
         for (var seq = oldest; seq < next; seq++)
         {
-            if (At(seq).Live) Link(seq);
+            if (At(seq).Live) Link(seq, At(seq).Key(keyColumns));
         }
     }
 
-    private void Link(long seq)
+    private void Link(long seq, GroupKey key)
     {
         ref var slot = ref At(seq);
-        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, slot.Key, out var exists);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(chains!, key, out var exists);
         slot.Next = None;
         if (exists)
         {
@@ -124,10 +189,16 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     public long Store(object?[] row, long time, GroupKey key, long expiresAfter)
     {
-        if (next - oldest == slots.Length) Grow();
+        slots.MakeRoom(oldest, next);
         var seq = next++;
-        At(seq) = new Slot { Row = row, Key = key, Time = time, Prev = None, Next = None, Live = true };
-        if (chains is not null) Link(seq);
+        // Field by field: assigning a whole struct that holds references copies it with a bulk write barrier.
+        ref var slot = ref At(seq);
+        slot.Row = row;
+        slot.SetKey(key, keyColumns);
+        slot.Time = time;
+        slot.Prev = None;
+        slot.Next = None;
+        if (chains is not null) Link(seq, key);
         if (expiresAfter != long.MaxValue)
         {
             if (expiresAfter >= lastOrdered)
@@ -190,12 +261,12 @@ internal sealed class JoinState(JoinExpiry[] expiry)
     {
         if (slot.Prev == None && slot.Next == None)
         {
-            chains!.Remove(slot.Key);
+            chains!.Remove(slot.Key(keyColumns));
             return;
         }
         if (slot.Prev != None) At(slot.Prev).Next = slot.Next;
         if (slot.Next != None) At(slot.Next).Prev = slot.Prev;
-        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key);
+        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(chains!, slot.Key(keyColumns));
         chain = new Chain(slot.Prev == None ? slot.Next : chain.First, slot.Next == None ? slot.Prev : chain.Last);
     }
 
@@ -213,7 +284,7 @@ internal sealed class JoinState(JoinExpiry[] expiry)
 
     /// <summary>Copies this side's state into <paramref name="snapshot"/> (on the driver, between batches), to be written later on any thread.</summary>
     public void CaptureInto(JoinSideSnapshot snapshot) =>
-        snapshot.CopyFrom(oldest, next, scanned, lastOrdered, chains is not null, slots, orderedTimers, timers);
+        snapshot.CopyFrom(oldest, next, scanned, lastOrdered, chains is not null, slots, orderedTimers, timers, keyColumns);
 
     /// <summary>Restores what <see cref="WriteState"/> wrote into this empty side; returns how many rows it holds.</summary>
     public int ReadState(BinaryReader reader)
@@ -227,28 +298,25 @@ internal sealed class JoinState(JoinExpiry[] expiry)
         {
             throw new InvalidDataException($"A checkpoint of join state says rows {oldest} to {next} in {reader.BaseStream.Length - reader.BaseStream.Position} byte(s).");
         }
-        var length = 16;
-        while (length < next - oldest) length *= 2;
-        slots = new Slot[length];
+        slots = JoinSlots.For(oldest, next);
         var live = 0;
         for (var seq = oldest; seq < next; seq++)
         {
             if (!reader.ReadBoolean()) continue;
             var row = CheckpointValues.ReadRow(reader);
             var key = CheckpointValues.ReadKey(reader);
-            At(seq) = new Slot { Row = row, Key = key, Time = reader.ReadInt64(), Matches = reader.ReadInt32(), Prev = None, Next = None, Live = true };
+            ref var slot = ref At(seq);
+            slot.Row = row;
+            slot.SetKey(key, null); // a composite key read back is kept boxed: it is not checked against the row's columns
+            slot.Time = reader.ReadInt64();
+            slot.Matches = reader.ReadInt32();
+            slot.Prev = None;
+            slot.Next = None;
             live++;
         }
         if (indexed) BuildIndex();
         for (var t = CheckpointValues.ReadCount(reader); t > 0; t--) orderedTimers.Enqueue((reader.ReadInt64(), reader.ReadInt64()));
         CheckpointQueues.Read(reader, timers, () => (reader.ReadInt64(), reader.ReadInt64()));
         return live;
-    }
-
-    private void Grow()
-    {
-        var grown = new Slot[slots.Length * 2];
-        for (var seq = oldest; seq < next; seq++) grown[seq & (grown.Length - 1)] = At(seq);
-        slots = grown;
     }
 }

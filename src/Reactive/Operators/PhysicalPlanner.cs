@@ -43,6 +43,9 @@ internal static class PhysicalPlanner
                 // Columns of an updating GROUP BY picked or reordered: the aggregate builds its rows in this layout
                 // directly, instead of every change (a retraction and an insertion) being copied once more.
                 return CreateAggregate(aggregate, columns);
+            case ProjectNode { Input: JoinNode join } project when ColumnsOnly(project) is { } columns:
+                // Columns of a join picked or reordered: the join builds its rows in this layout directly.
+                return CreateJoin(join, columns);
             case ProjectNode project:
             {
                 var input = Create(project.Input);
@@ -115,6 +118,10 @@ internal static class PhysicalPlanner
     }
 
     private static Func<object?[], object?>[] CompileAll(IEnumerable<BoundExpr> exprs) => exprs.Select(ExpressionCompiler.CompileValue).ToArray();
+
+    /// <summary>The input column each expression is, when every one is a plain column.</summary>
+    private static int[]? PlainColumns(IReadOnlyList<BoundExpr> exprs) =>
+        exprs.All(e => e is BoundColumn) ? [.. exprs.Select(e => ((BoundColumn)e).Index)] : null;
 
     private static bool IsIdentity(ProjectNode project) =>
         project.Expressions.Count == project.Input.Columns.Count && ColumnsOnly(project) is { } columns && columns.Select((c, i) => c == i).All(same => same);
@@ -203,7 +210,7 @@ internal static class PhysicalPlanner
         return ctx => new UnaryOperator(input(ctx), o => new SlicedWindowAggregateSink(o, timeColumn, size, slide, ctx.Guard(keys, "GROUP BY"), outputKeys, GuardSpecs(ctx, specs), ctx.Stats, "window aggregate"));
     }
 
-    private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join)
+    private static Func<BuildContext, IObservable<Element>> CreateJoin(JoinNode join, int[]? outputColumns = null)
     {
         var left = Create(join.Left);
         var right = Create(join.Right);
@@ -217,7 +224,9 @@ internal static class PhysicalPlanner
         var leftExpiry = join.LeftExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var rightExpiry = join.RightExpiry.Select(e => new JoinExpiry(ExpressionCompiler.CompileValue(e.Bound), e.Offset.Ticks)).ToArray();
         var appendOnly = !join.IsUpdating;
+        var leftKeyColumns = PlainColumns(join.LeftKeys);
+        var rightKeyColumns = PlainColumns(join.RightKeys);
         return ctx => new BinaryOperator(left(ctx), right(ctx),
-            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats));
+            o => new JoinSink(o, ctx.Guard(leftKeys, "join key"), ctx.Guard(rightKeys, "join key"), ctx.GuardOptional(residual, "join condition"), leftWidth, rightWidth, leftOuter, rightOuter, leftExpiry, rightExpiry, appendOnly, ctx.Stats, outputColumns, leftKeyColumns, rightKeyColumns));
     }
 }

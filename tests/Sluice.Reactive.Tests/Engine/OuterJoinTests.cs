@@ -23,6 +23,17 @@ public sealed class OuterJoinTests
     }
 
     [Fact]
+    public void Columns_picked_from_both_sides_in_any_order_are_built_by_the_join_with_nulls_for_the_missing_side()
+    {
+        // A SELECT list of plain columns above a join is built by the join itself (PhysicalPlanner): right before left,
+        // a column twice, a column of each side skipped.
+        using var run = new QueryRun("SELECT u.w, t.k AS tk, u.w AS w2, t.v FROM t FULL JOIN u ON t.k = u.k");
+        Assert.Equal(["w", "tk", "w2", "v"], run.Query.OutputColumns.Select(c => c.Name));
+        run.Push(0, 1, T("a", 1, 1)).Push(1, 2, U("b", 2, 2)).Push(1, 3, U("a", 3, 3));
+        Assert.Equal(["+null|a|null|1", "+2|null|2|null", "-null|a|null|1", "+3|a|3|1"], run.Rendered());
+    }
+
+    [Fact]
     public void Full_join_re_pads_a_row_whose_last_partner_is_retracted()
     {
         // The right side is an updating aggregate: its row for 'a' is replaced as counts change.
