@@ -56,4 +56,17 @@ public sealed class ErrorLocationTests
         using var run = Run(sql, strict: true);
         Assert.Contains("Division by zero " + operatorWhere, run.Error!.Message, StringComparison.Ordinal);
     }
+
+    // The cases above fail on t, the join's left input; a right row's key is guarded on its own.
+    [Fact]
+    public void A_row_error_in_the_right_inputs_join_key_names_the_join_key()
+    {
+        using var run = new QueryRun("SELECT t.k FROM t JOIN u ON t.v = 10 / u.w", strict: false);
+        run.Push(1, 0.5, "a", 0L, QueryRun.At(0.5));
+        run.CompleteAll();
+        Assert.Null(run.Error);
+        var error = Assert.Single(run.Stats.RecentRowErrors);
+        Assert.Contains("Division by zero (in join key)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("u", error.Stream);
+    }
 }

@@ -70,6 +70,25 @@ public sealed class GroupAggregateOperatorTests
         Assert.Equal(0, stats.StateSize);
     }
 
+    // Ignored outright: such a retraction neither counts against the state limit (a group held for it would, for a
+    // moment) nor has its arguments evaluated (one that fails would fault the query for a row that changes nothing).
+    [Fact]
+    public void A_retraction_for_a_group_never_seen_neither_counts_against_the_state_limit_nor_fails_on_its_arguments()
+    {
+        var limited = new QueryStats { StateRowLimit = 1 };
+        var recorder = new ElementRecorder();
+        var divide = new GroupAggregateSink(recorder, [E.Column(0)],
+            [new(new AggregateCall(AggregateKind.Sum, null, false, SqlType.Bigint), row => 10L / (long)row[1]!, true)], limited, "aggregate");
+        divide.OnNext(E.Ins(1, "a", 5L));
+        divide.OnNext(E.Del(2, "b", 5L)); // with "a" held the table is at its limit
+        divide.OnNext(E.Del(3, "c", 0L)); // its argument divides by zero
+        divide.OnNext(E.Ins(4, "a", 2L));
+
+        Assert.Null(recorder.Error);
+        Assert.Equal(["+a|2@1", "-a|2@4", "+a|7@4"], recorder.Log);
+        Assert.Equal(1, limited.StateSize);
+    }
+
     [Fact]
     public void A_null_argument_counts_for_count_star_and_leaves_the_sum_alone()
     {

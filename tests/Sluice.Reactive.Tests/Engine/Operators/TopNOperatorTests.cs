@@ -39,6 +39,29 @@ public sealed class TopNOperatorTests
         Assert.Equal(emitRank ? ["p|20|y|2", "p|30|x|1"] : ["p|20|y", "p|30|x"], output.Table());
     }
 
+    // The partition's rows sit inline in an array that grows as rows arrive: a retraction sorting after every kept row
+    // must stop at the last kept row whether or not the array has room past it (sizes 4 and 8 fill it exactly).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_retraction_of_a_row_never_seen_sorting_after_every_kept_row_changes_nothing_at_any_partition_size(bool emitRank)
+    {
+        for (var size = 1; size <= 9; size++)
+        {
+            var recorder = new ElementRecorder();
+            var sizeStats = new QueryStats();
+            var sink = new TopNSink(recorder, [E.Column(0)], [E.Column(1)], [true], 2, emitRank, true, sizeStats, "top-N");
+            for (var i = 1; i <= size; i++) sink.OnNext(E.Ins(i, "p", 10L * i, "r" + i));
+            var before = recorder.Log.Count;
+
+            sink.OnNext(E.Del(100, "p", 5L, "x"));
+
+            Assert.Null(recorder.Error);
+            Assert.Equal(before, recorder.Log.Count);
+            Assert.Equal(size, sizeStats.StateSize);
+        }
+    }
+
     [Fact]
     public void A_retraction_from_the_top_refills_it_with_the_next_row_in_order()
     {
