@@ -26,7 +26,7 @@ public sealed class JournaledBatchesTests
         var output = await harness.CreateStreamAsync("counts");
         var compiled = QueryCompiler.Compile("SELECT text, COUNT(*) AS n FROM clicks GROUP BY text", new StoreStreamShapes(harness.Store));
         Assert.True(QueryDurability.Journals(compiled));
-        var catalog = new JournalCatalog();
+        var catalog = new RecordingQueryCatalog();
 
         // The first run reads two appends as two batches (one pair each), then dies without a checkpoint.
         var first = Run(compiled, input, output, catalog, telemetry, replay: [], skip: 0);
@@ -60,51 +60,4 @@ public sealed class JournaledBatchesTests
             new QueryDurability(catalog, "counts", QueryDurability.Journals(compiled), replay, skip, lastSequence: 0) { Resumed = skip > 0 });
 
     private static (long Id, string Text)[] Events(int from, int count) => Enumerable.Range(from, count).Select(i => ((long)i, "e")).ToArray();
-
-    /// <summary>A catalog that keeps the journal (nothing else of a catalog is used by a run without checkpoints).</summary>
-    private sealed class JournalCatalog : IQueryCatalog
-    {
-        private readonly List<JournalEntry> journal = [];
-
-        public IReadOnlyList<JournalEntry> Journal
-        {
-            get
-            {
-                lock (journal)
-                {
-                    return journal.ToArray();
-                }
-            }
-        }
-
-        public bool IsDurable => true;
-
-        public Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken)
-        {
-            lock (journal)
-            {
-                journal.AddRange(entries);
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string name, long afterSequence, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JournalEntry>>(Journal.Where(e => e.Sequence > afterSequence).ToArray());
-
-        public Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<StoredCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken) => Task.FromResult<StoredCheckpoint?>(null);
-
-        public Task<IReadOnlyList<StoredQuery>> LoadAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredQuery>>([]);
-
-        public Task SaveAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task RemoveAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task ResetProgressAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -32,7 +32,7 @@ public sealed class StopMidBatchTests
         var compiled = QueryCompiler.Compile("SELECT id FROM clicks", new StoreStreamShapes(harness.Store));
         var input = harness.Store.Find("clicks")!;
         var output = new GatedOutput();
-        var catalog = new CheckpointRecorder();
+        var catalog = new RecordingQueryCatalog();
 
         // The first run appends its first batch freely; its second append waits at the gate, and the stop comes then.
         output.HoldAppendNumber(2);
@@ -125,56 +125,5 @@ public sealed class StopMidBatchTests
 
         public override ValueTask<ReadOutcome> ReadAsync(long from, int limit, CancellationToken cancellationToken) =>
             throw new NotSupportedException("Only the test reads this output, through Ids().");
-    }
-
-    /// <summary>A catalog that keeps the checkpoints saved, in order (nothing else of a catalog is used by one run of a one-input query).</summary>
-    private sealed class CheckpointRecorder : IQueryCatalog
-    {
-        private readonly List<StoredCheckpoint> saved = [];
-
-        public IReadOnlyList<StoredCheckpoint> Saved
-        {
-            get
-            {
-                lock (saved)
-                {
-                    return saved.ToArray();
-                }
-            }
-        }
-
-        public bool IsDurable => true;
-
-        public Task SaveCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken cancellationToken)
-        {
-            lock (saved)
-            {
-                saved.Add(checkpoint);
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task<StoredCheckpoint?> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
-        {
-            var all = Saved;
-            return Task.FromResult(all.Count > 0 ? all[^1] : null);
-        }
-
-        public Task<IReadOnlyList<StoredQuery>> LoadAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredQuery>>([]);
-
-        public Task SaveAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task ReplaceAsync(StoredQuery query, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task SetRunningAsync(string name, bool running, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task RemoveAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task ResetProgressAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task AppendJournalAsync(string name, IReadOnlyList<JournalEntry> entries, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string name, long afterSequence, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JournalEntry>>([]);
     }
 }
