@@ -132,6 +132,8 @@ public abstract class StreamsBehaviour(SluiceApp app, string storage)
         // Written in UTC with Z, as payload timestamps are, never as +00:00.
         Assert.Equal("2026-01-02T03:04:05.678Z", events[0].GetProperty("timestamp").GetString());
         Assert.EndsWith("Z", events[0].GetProperty("ingestedAt").GetString(), StringComparison.Ordinal);
+        // The server's own timestamps take the events' one form too: milliseconds, UTC.
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", events[0].GetProperty("ingestedAt").GetString());
     }
 
     [Fact]
