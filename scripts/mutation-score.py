@@ -7,9 +7,11 @@ artifacts/mutation/<name>/mutation-report.json. See docs/testing.md.
     scripts/mutation-score.py a.json b.json   # only these reports
 
 Stryker is run a few files at a time, so one file can appear in several reports. A mutant is named by its file,
-position, mutator and replacement; its status is the one from the newest report that ran it (killed, timeout,
-survived or no coverage). A report only counts for a file if it was made from the file as it is now: a file whose
-reports are all older than its last change is listed as stale and left out of the total.
+position, mutator and replacement; its status is the best any current report gave it (killed, then timeout, then
+survived, then no coverage): a kill is a test that tells the mutant apart, whichever run found it. That is what lets
+a run filtered to a few test classes (`MUTATION_FILTER`) add the kills a per-test coverage run missed (docs/testing.md,
+"Per-test coverage loses whole test classes"). A report only counts for a file if it was made from the file as it
+is now: a file whose reports are all older than its last change is listed as stale and left out of the total.
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker counts it.
 """
 import argparse
@@ -22,6 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINE = os.path.join(ROOT, "src", "Reactive")
 FOLDERS = ("Operators/", "Aggregation/", "Windows/")
 TESTED = {"Killed", "Timeout", "Survived", "NoCoverage"}
+# Which status wins when two current reports ran the same mutant: the stronger evidence.
+RANK = {"Killed": 3, "Timeout": 2, "Survived": 1, "NoCoverage": 0}
 
 
 def relative(path, project_root):
@@ -44,7 +48,7 @@ def main():
     if not reports:
         sys.exit("no reports: run scripts/mutation.sh first")
 
-    # file -> mutant key -> (report time, status, mutant); file -> reports that were stale for it
+    # file -> mutant key -> (report time, best status, mutant); file -> reports that were stale for it
     merged, stale = {}, {}
     for report in sorted(reports, key=os.path.getmtime):
         when = os.path.getmtime(report)
@@ -61,7 +65,9 @@ def main():
             mutants = merged.setdefault(name, {})
             for m in entry["mutants"]:
                 if m["status"] in TESTED:
-                    mutants[mutant_key(m)] = (when, m["status"], m)
+                    key = mutant_key(m)
+                    if key not in mutants or RANK[m["status"]] >= RANK[mutants[key][1]]:
+                        mutants[key] = (when, m["status"], m)
 
     print("| file | killed | timeout | survived | no coverage | score |")
     print("|---|---:|---:|---:|---:|---:|")
