@@ -27,22 +27,24 @@ internal struct SlotDistincts
 /// and per aggregate how many values it sees at least once (linear probing, power-of-two capacity, at most three quarters
 /// full). The first <see cref="InlineCapacity"/> entries live inside the table itself, so a packed group
 /// (<see cref="PackedDistinctGroup"/>) that holds few values has them in its own object: reaching them from the groups
-/// table costs no miss beyond the group's, and no array is allocated or regrown for them. Inline, a value and its counts
-/// are one 16-byte entry (16-bit counts); more values, or a count past 65,535, move the table to an array of 24-byte
-/// entries (32-bit counts). Nexmark q16's ten thousand cold (day, channel) groups hold a dozen to a few dozen values per
-/// table: 24 fit inline in the space 16 wide entries took, so most of them never allocate an array (a spilled table's
-/// array and the inline bytes it leaves unused were half of such a group's memory, all of it copied by the collector).
-/// The entries hold no references, so the garbage collector never scans them.
+/// table costs no miss beyond the group's, and no array is allocated or regrown for them. A value and its counts are one
+/// 16-byte entry (16-bit counts), inline and then in an array when more values come; a count past 65,535 moves the table
+/// to an array of 24-byte entries (32-bit counts). Nexmark q16's ten thousand cold (day, channel) groups hold a dozen to a
+/// few dozen values per table: 24 fit inline in the space 16 entries of 24 bytes took, so most of them never allocate an
+/// array (a spilled table's array and the inline bytes it leaves unused were half of such a group's memory, all of it
+/// copied by the collector). The entries hold no references, so the garbage collector never scans them.
 /// </summary>
 internal struct DistinctTable
 {
     /// <summary>Entries kept inline before the table moves to an array (a power of two).</summary>
     public const int InlineCapacity = 32;
 
-    // The largest count an inline entry holds (16 bits per slot).
-    private const int InlineMaxCount = ushort.MaxValue;
+    // The largest count a compact entry holds (16 bits per slot).
+    private const long CompactMaxCount = ushort.MaxValue;
 
-    private Entry[]? spilled;
+    // Past the inline entries: an array of compact entries, or of wide ones once a count outgrows 16 bits (then only that).
+    private CompactEntry[]? compact;
+    private Entry[]? wide;
     private int count;
     private SlotDistincts distinct;
     private InlineEntries inline;
@@ -53,17 +55,21 @@ internal struct DistinctTable
     /// <summary>How many values <paramref name="slot"/> sees at least once.</summary>
     public readonly long Distinct(int slot) => distinct[slot];
 
-    /// <summary>Whether the values live in an array rather than inline (for tests of the move).</summary>
-    public readonly bool IsSpilled => spilled is not null;
+    /// <summary>Whether the values live in an array rather than inline (for tests of the moves).</summary>
+    public readonly bool IsSpilled => compact is not null || wide is not null;
+
+    /// <summary>Whether the values live in an array of 32-bit counts (for tests of the moves).</summary>
+    public readonly bool IsWide => wide is not null;
+
+    // The compact entries, inline or in their array (only while the table is not wide).
+    [UnscopedRef]
+    private Span<CompactEntry> Compact => compact is null ? inline : compact;
 
     [UnscopedRef]
-    private Span<CompactEntry> Inline => inline;
-
-    [UnscopedRef]
-    private readonly ReadOnlySpan<CompactEntry> InlineView => inline;
+    private readonly ReadOnlySpan<CompactEntry> CompactView => compact is null ? inline : compact;
 
     /// <summary>How often <paramref name="slot"/> saw <paramref name="value"/>.</summary>
-    public readonly int CountOf(long value, int slot) => spilled is null ? CountOf(InlineView, value, slot) : CountOf<Entry>(spilled, value, slot);
+    public readonly int CountOf(long value, int slot) => wide is null ? CountOf(CompactView, value, slot) : CountOf<Entry>(wide, value, slot);
 
     /// <summary>
     /// Adds <paramref name="n"/> sightings (negative: removes) of <paramref name="value"/> in every slot of
@@ -73,28 +79,31 @@ internal struct DistinctTable
     /// </summary>
     public void Add(long value, int slots, int n)
     {
-        if (spilled is null ? TryAdd(Inline, value, slots, n, InlineMaxCount) : TryAdd<Entry>(spilled, value, slots, n, int.MaxValue)) return;
-        Grow();
-        TryAdd<Entry>(spilled, value, slots, n, int.MaxValue);
+        while (true)
+        {
+            var outcome = wide is null ? TryAdd(Compact, value, slots, n, CompactMaxCount) : TryAdd<Entry>(wide, value, slots, n, long.MaxValue);
+            if (outcome == Added) return;
+            Grow(outcome == NeedsWiderCounts);
+        }
     }
 
     /// <summary>How many values <paramref name="slot"/> sees (for a checkpoint's count).</summary>
-    public readonly int CountSeenBy(int slot) => spilled is null ? CountSeenBy(InlineView, slot) : CountSeenBy<Entry>(spilled, slot);
+    public readonly int CountSeenBy(int slot) => wide is null ? CountSeenBy(CompactView, slot) : CountSeenBy<Entry>(wide, slot);
 
     /// <summary>The count of values <paramref name="slot"/> sees, then each with how often: the bytes of its accumulator's checkpoint.</summary>
     public readonly void WriteSeenBy(BinaryWriter writer, int slot)
     {
         writer.Write(CountSeenBy(slot));
-        if (spilled is null) WriteSeenBy(InlineView, writer, slot);
-        else WriteSeenBy<Entry>(spilled, writer, slot);
+        if (wide is null) WriteSeenBy(CompactView, writer, slot);
+        else WriteSeenBy<Entry>(wide, writer, slot);
     }
 
     /// <summary>The values the table holds, copied (a struct cannot hand out a lazy enumerator of itself).</summary>
     public readonly List<long> ValuesCopy()
     {
         var values = new List<long>(count);
-        if (spilled is null) AddValues(InlineView, values);
-        else AddValues<Entry>(spilled, values);
+        if (wide is null) AddValues(CompactView, values);
+        else AddValues<Entry>(wide, values);
         return values;
     }
 
@@ -102,8 +111,8 @@ internal struct DistinctTable
     public readonly List<(long Value, int Count)> SeenByCopy(int slot)
     {
         var seen = new List<(long, int)>();
-        if (spilled is null) AddSeenBy(InlineView, seen, slot);
-        else AddSeenBy<Entry>(spilled, seen, slot);
+        if (wide is null) AddSeenBy(CompactView, seen, slot);
+        else AddSeenBy<Entry>(wide, seen, slot);
         return seen;
     }
 
@@ -111,9 +120,14 @@ internal struct DistinctTable
     // dense ranges) over the whole table.
     private static int Home(long value, int mask) => (int)(((ulong)value * 0x9E3779B97F4A7C15UL) >> 32) & mask;
 
-    // The probe and the change, on either kind of entry. False, with nothing changed, when the table must grow first: a
-    // new value and the table three quarters full, or a count above what an entry of this kind holds.
-    private bool TryAdd<T>(Span<T> entries, long value, int slots, int n, int maxCount)
+    // What TryAdd did: the change, or nothing because the table must first grow (room for a new value) or widen (a count
+    // above what a compact entry holds).
+    private const int Added = 0;
+    private const int NeedsRoom = 1;
+    private const int NeedsWiderCounts = 2;
+
+    // The probe and the change, on either kind of entry; when the table must grow or widen first, nothing changes.
+    private int TryAdd<T>(Span<T> entries, long value, int slots, int n, long maxCount)
         where T : struct, ITableEntry
     {
         var mask = entries.Length - 1;
@@ -122,10 +136,11 @@ internal struct DistinctTable
         ref var entry = ref entries[index];
         if (entry.IsEmpty)
         {
-            if (n <= 0) return true; // nothing to take out of a value nobody sees
-            // At most three quarters full, so a probe ends soon; growing only for a new value (or a count that does not
-            // fit) makes the table's layout depend on what it holds, not on how the sightings were grouped into calls.
-            if (count >= entries.Length - (entries.Length >> 2) || n > maxCount) return false;
+            if (n <= 0) return Added; // nothing to take out of a value nobody sees
+            // At most three quarters full, so a probe ends soon; growing only for a new value (or widening for a count that
+            // does not fit) makes the table's layout depend on what it holds, not on how the sightings were grouped into calls.
+            if (count >= entries.Length - (entries.Length >> 2)) return NeedsRoom;
+            if (n > maxCount) return NeedsWiderCounts;
             entry.Value = value;
             count++;
         }
@@ -133,7 +148,7 @@ internal struct DistinctTable
         {
             for (var rest = slots; rest != 0; rest &= rest - 1)
             {
-                if ((long)entry.CountAt(System.Numerics.BitOperations.TrailingZeroCount(rest)) + n > maxCount) return false;
+                if ((long)entry.CountAt(System.Numerics.BitOperations.TrailingZeroCount(rest)) + n > maxCount) return NeedsWiderCounts;
             }
         }
         for (var rest = slots; rest != 0; rest &= rest - 1)
@@ -146,32 +161,37 @@ internal struct DistinctTable
             entry.SetCountAt(slot, after < 0 ? 0 : after);
         }
         if (entry.IsEmpty) RemoveAt(entries, index);
-        return true;
+        return Added;
     }
 
-    // Moves the entries to an array twice the size (wide entries from then on).
-    [MemberNotNull(nameof(spilled))]
-    private void Grow()
+    // Moves the entries to an array: twice the size for room, the same size (an array when they were inline) to widen.
+    private void Grow(bool widen)
     {
-        if (spilled is null)
+        if (wide is not null)
         {
-            spilled = MoveInto(InlineView, new Entry[InlineCapacity * 2]);
-            inline = default;
+            wide = MoveInto<Entry, Entry>(wide, new Entry[wide.Length * 2]);
+            return;
         }
-        else spilled = MoveInto<Entry>(spilled, new Entry[spilled.Length * 2]);
+        var capacity = widen ? CompactView.Length : CompactView.Length * 2;
+        if (widen) wide = MoveInto<CompactEntry, Entry>(CompactView, new Entry[capacity]);
+        else compact = MoveInto<CompactEntry, CompactEntry>(CompactView, new CompactEntry[capacity]);
+        if (widen) compact = null;
+        inline = default;
     }
 
-    private static Entry[] MoveInto<T>(ReadOnlySpan<T> old, Entry[] bigger)
-        where T : struct, ITableEntry
+    private static TTo[] MoveInto<TFrom, TTo>(ReadOnlySpan<TFrom> old, TTo[] bigger)
+        where TFrom : struct, ITableEntry
+        where TTo : struct, ITableEntry
     {
         var mask = bigger.Length - 1;
         foreach (var entry in old)
         {
             if (entry.IsEmpty) continue;
             var index = Home(entry.Value, mask);
-            while (!bigger[index].Counts.IsEmpty) index = (index + 1) & mask;
-            bigger[index].Value = entry.Value;
-            for (var slot = 0; slot < SlotCounts.Size; slot++) bigger[index].Counts[slot] = entry.CountAt(slot);
+            while (!bigger[index].IsEmpty) index = (index + 1) & mask;
+            ref var moved = ref bigger[index];
+            moved.Value = entry.Value;
+            for (var slot = 0; slot < SlotCounts.Size; slot++) moved.SetCountAt(slot, entry.CountAt(slot));
         }
         return bigger;
     }
@@ -275,7 +295,7 @@ internal struct DistinctTable
         public void SetCountAt(int slot, int count) => Counts[slot] = count;
     }
 
-    // An inline entry: the value and a 16-bit count per slot in one word (16 bytes); zero when no slot sees the value.
+    // A compact entry: the value and a 16-bit count per slot in one word (16 bytes); zero when no slot sees the value.
     private struct CompactEntry : ITableEntry
     {
         private ulong counts;

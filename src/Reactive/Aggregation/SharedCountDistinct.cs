@@ -21,6 +21,9 @@ internal sealed class SharedDistinctValues(int slots)
     /// <summary>Whether the values have moved from the inline entries to an array (<see cref="DistinctTable"/>).</summary>
     public bool IsSpilled => table.IsSpilled;
 
+    /// <summary>Whether the values have moved to an array of 32-bit counts (<see cref="DistinctTable"/>).</summary>
+    public bool IsWide => table.IsWide;
+
     /// <summary>The values the table holds, in no particular order.</summary>
     public IEnumerable<long> Values => table.ValuesCopy();
 

@@ -184,12 +184,18 @@ public sealed class SharedDistinctValuesTests
     }
 
     [Theory]
-    [InlineData(70_000)]
-    [InlineData(1)]
-    public void A_count_past_what_an_inline_entry_holds_moves_the_table_and_is_kept_exactly(int step)
+    [InlineData(70_000, 0)]
+    [InlineData(1, 0)]
+    [InlineData(70_000, 40)]
+    [InlineData(1, 40)]
+    public void A_count_past_what_a_compact_entry_holds_moves_the_table_to_wide_entries_and_is_kept_exactly(int step, int others)
     {
-        // An inline entry counts to 65,535 per slot; one more sighting, in one call or many, moves the table to wide entries.
+        // A compact entry (inline, or in the array past them) counts to 65,535 per slot; one more sighting, in one call or
+        // many, moves the table to wide entries, with every other value and count as it was.
         var table = new SharedDistinctValues(3);
+        for (var other = 1; other <= others; other++) table.Add(-other * 7_919L, other % 3, other);
+        Assert.Equal(others > 24, table.IsSpilled); // past the inline entries, in compact entries
+        Assert.False(table.IsWide);
         table.Add(9L, 2, 3);
         table.Add(11L, 1, 1);
         var target = ushort.MaxValue + 5L;
@@ -198,7 +204,7 @@ public sealed class SharedDistinctValuesTests
         {
             table.Add(7L, 0, ushort.MaxValue);
             added = ushort.MaxValue;
-            Assert.False(table.IsSpilled); // exactly the most an inline entry holds
+            Assert.False(table.IsWide); // exactly the most a compact entry holds
         }
         while (added < target)
         {
@@ -206,11 +212,15 @@ public sealed class SharedDistinctValuesTests
             table.Add(7L, 0, n);
             added += n;
         }
-        Assert.True(table.IsSpilled);
+        Assert.True(table.IsWide);
         Assert.Equal((int)target, table.CountOf(7L, 0));
         Assert.Equal(3, table.CountOf(9L, 2));
         Assert.Equal(1, table.CountOf(11L, 1));
-        Assert.Equal([1L, 1L, 1L], [table.Distinct(0), table.Distinct(1), table.Distinct(2)]);
+        for (var other = 1; other <= others; other++) Assert.Equal(other, table.CountOf(-other * 7_919L, other % 3));
+        Assert.Equal(
+            [1L + Enumerable.Range(1, others).Count(o => o % 3 == 0), 1L + Enumerable.Range(1, others).Count(o => o % 3 == 1), 1L + Enumerable.Range(1, others).Count(o => o % 3 == 2)],
+            [table.Distinct(0), table.Distinct(1), table.Distinct(2)]);
+        for (var other = 1; other <= others; other++) table.Add(-other * 7_919L, other % 3, -other);
 
         table.Add(7L, 0, -(int)target + 1);
         Assert.Equal(1, table.CountOf(7L, 0));
@@ -272,6 +282,7 @@ public sealed class SharedDistinctValuesTests
             }
         }
         Assert.True(wasSpilled);
+        Assert.False(table.IsWide); // no count came near 65,535
         Assert.True(model.SelectMany(m => m.Keys).Distinct().Count() <= 10);
     }
 
