@@ -23,20 +23,18 @@ internal sealed class PayloadSlabPool
 
     private readonly ConcurrentQueue<byte[]> free = new();
     private long pooledBytes;
-    private long returned;
+    // Bytes of the slabs retired and not back yet: counted against the bound too, since a watched slab the GC finds
+    // unreferenced lives until its watcher's finalizer has run, one collection longer than a slab simply dropped.
+    private long watchedBytes;
     private long limitBytes;
     private int closed;
 
     /// <summary>Bytes of the slabs in the pool now.</summary>
     public long PooledBytes => Interlocked.Read(ref pooledBytes);
 
-    /// <summary>Slabs the GC found unreferenced and the pool kept.</summary>
-    public long Returned => Interlocked.Read(ref returned);
-
     /// <summary>
-    /// The pool keeps up to half of the most the stream has held in slabs (<paramref name="heldBytes"/>, given by the
-    /// writer as it grows), at most <see cref="MaxPooledBytes"/>: so the stream's memory stays within one and a half
-    /// times its largest, as it did before, between the eviction of slabs and the collection that freed them.
+    /// The pool and the slabs it waits for keep up to half of the most the stream has held in slabs
+    /// (<paramref name="heldBytes"/>, given by the writer as it grows), at most <see cref="MaxPooledBytes"/>.
     /// </summary>
     public void Bound(long heldBytes)
     {
@@ -47,9 +45,18 @@ internal sealed class PayloadSlabPool
         }
     }
 
-    /// <summary>Hands an evicted slab to the GC to watch; it comes back to the pool once nothing references it.</summary>
+    /// <summary>
+    /// Hands an evicted slab to the GC to watch; it comes back to the pool once nothing references it. When the pool
+    /// and the slabs already watched reach the bound, the slab is just dropped (the GC frees it as before).
+    /// </summary>
     public void Retire(byte[] slab)
     {
+        if (Volatile.Read(ref closed) != 0
+            || Interlocked.Read(ref pooledBytes) + Interlocked.Read(ref watchedBytes) + slab.Length > Volatile.Read(ref limitBytes))
+        {
+            return;
+        }
+        Interlocked.Add(ref watchedBytes, slab.Length);
         var watcher = new RetiredSlab(slab, this);
         watcher.Watch(new DependentHandle(slab, watcher));
     }
@@ -79,12 +86,12 @@ internal sealed class PayloadSlabPool
     /// <summary>From the finalizer thread: a retired slab that nothing references any more.</summary>
     internal void Return(byte[] slab)
     {
+        Interlocked.Add(ref watchedBytes, -slab.Length);
         if (Volatile.Read(ref closed) != 0 || Interlocked.Read(ref pooledBytes) + slab.Length > Volatile.Read(ref limitBytes))
         {
             return;
         }
         Interlocked.Add(ref pooledBytes, slab.Length);
-        Interlocked.Increment(ref returned);
         free.Enqueue(slab);
     }
 }
