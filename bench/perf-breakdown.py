@@ -4,6 +4,8 @@ Input: a perf.data of the service taken by `bench/nexmark-e2e.sh --perf FILE` (p
 on, W^X off so JIT-compiled frames have names). Unlike a dotnet-trace thread-time profile, every sample here is a
 thread the OS was running, so the shares are shares of the service's CPU time. Each sample goes to the first stage
 whose frames it contains. Usage: python3 bench/perf-breakdown.py FILE [N: also the N commonest leaves of "other"]
+or python3 bench/perf-breakdown.py FILE STAGE N: also the N commonest leaves, and the N commonest frames of Sluice's own
+code nearest the leaf, of the stages whose name starts with STAGE (say "ingest: parse" or "thread pool: idle").
 """
 import collections, subprocess, sys
 
@@ -43,7 +45,8 @@ cats = [
  ('kernel, unnamed (page faults, scheduler)', lambda s: has(s[:1], 'kernel.kallsyms')),
  ('other', lambda s: True),
 ]
-counts = collections.Counter(); others = collections.Counter(); faults = 0; total = 0
+stage = sys.argv[2] if len(sys.argv) > 3 else None
+counts = collections.Counter(); others = collections.Counter(); own = collections.Counter(); faults = 0; total = 0
 for s in samples(sys.argv[1]):
     total += 1
     if has(s, 'exc_page_fault'):
@@ -51,13 +54,21 @@ for s in samples(sys.argv[1]):
     for name, pred in cats:
         if pred(s):
             counts[name] += 1
-            if name == 'other':
+            if (stage is None and name == 'other') or (stage is not None and name.startswith(stage)):
                 others[s[0][:100]] += 1
+                if stage is not None:
+                    own[next((f[:100] for f in s if 'Sluice.' in f), '(no Sluice frame)')] += 1
             break
 print(f'{total} samples')
 for n, c in counts.most_common():
     print(f'{100*c/total:5.1f} %  {n}')
 print(f'(across stages: page faults {100*faults/total:.1f} %)')
 if len(sys.argv) > 2:
-    for k, c in others.most_common(int(sys.argv[2])):
+    n = int(sys.argv[-1])
+    print(f'leaves of {stage or "other"}:')
+    for k, c in others.most_common(n):
         print(f'{100*c/total:5.1f}', k)
+    if stage is not None:
+        print(f'nearest Sluice frames of {stage}:')
+        for k, c in own.most_common(n):
+            print(f'{100*c/total:5.1f}', k)

@@ -67,9 +67,9 @@ internal sealed class EventShape
             var end = (int)reader.BytesConsumed;
             result = new NewEvent(default, payloads.Keep(source[start..end]));
         }
-        else if (TryReadCanonical(ref reader, source.Span, start, out timestamp))
+        else if (TryReadCanonical(ref reader, source, start, out timestamp, out var canonical))
         {
-            result = new NewEvent(default, payloads.Keep(source[start..(int)reader.BytesConsumed]));
+            result = new NewEvent(default, canonical);
         }
         else
         {
@@ -118,14 +118,21 @@ internal sealed class EventShape
     /// values in the writer's form (integers as written, text the encoder leaves alone, timestamps as
     /// <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, booleans, nulls), no whitespace. Then its bytes are copied as they are, instead of
     /// read, checked and written field by field (what producers that write canonical JSON, such as the load tool, send).
+    /// A text value that is escaped but needs no escaping in the writer's form (a producer's encoder escaping <c>&amp;</c>
+    /// as <c>\u0026</c>, as .NET's default one does) is unescaped in place: the payload is then the event's bytes with
+    /// such values replaced, which is what the rewrite would write.
     /// Otherwise the reader is put back at the object's start and false is returned; the rewriting path then reads it
     /// again, and reports any error. Nothing here decides an error: a value it does not recognise just ends the fast path.
     /// </summary>
-    private bool TryReadCanonical(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, int start, out DateTimeOffset? timestamp)
+    private bool TryReadCanonical(ref Utf8JsonReader reader, ReadOnlyMemory<byte> sourceMemory, int start, out DateTimeOffset? timestamp, out ReadOnlyMemory<byte> payload)
     {
         timestamp = null;
+        payload = default;
+        var source = sourceMemory.Span;
         var atStart = reader;
         Array.Clear(seen!);
+        // Where the event's bytes are copied up to, once a value had to be unescaped into the buffer (-1: none was).
+        var copiedUpTo = -1;
         // The length the writer's form would have: braces, and per field "name":value, with commas between.
         long length = 2;
         var count = 0;
@@ -141,8 +148,22 @@ internal sealed class EventShape
             var field = fields[index];
             var isTimestamp = timestampField is not null && reader.ValueTextEquals(timestampField);
             reader.Read();
+            DateTimeOffset? instant = null;
+            if (field.Type == FieldType.Text && reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && !isTimestamp)
+            {
+                if (copiedUpTo < 0)
+                {
+                    buffer!.ResetWrittenCount();
+                    copiedUpTo = start;
+                }
+                if (!TryUnescapeInto(ref reader, source, ref copiedUpTo))
+                {
+                    reader = atStart;
+                    return false;
+                }
+            }
             // A timestamp field checked as written was parsed by the check: the stream's event time is that instant.
-            if (!IsAsWritten(ref reader, field.Type, out var instant)
+            else if (!IsAsWritten(ref reader, field.Type, out instant)
                 || (isTimestamp && instant is null && !TryReadTimestamp(ref reader, ref timestamp)))
             {
                 reader = atStart;
@@ -156,11 +177,51 @@ internal sealed class EventShape
             count++;
         }
         length += Math.Max(0, count - 1);
-        if ((int)reader.BytesConsumed - start != length)
+        var end = (int)reader.BytesConsumed;
+        if (end - start != length)
         {
             reader = atStart;
             return false;
         }
+        if (copiedUpTo < 0)
+        {
+            payload = payloads.Keep(sourceMemory[start..end]);
+            return true;
+        }
+        buffer!.Write(source[copiedUpTo..end]);
+        payload = payloads.Copy(buffer!.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>
+    /// Appends to the buffer the event's bytes from <paramref name="copiedUpTo"/> up to the current string value, then the
+    /// value unescaped, when the writer would write that as it is; false (nothing decided) otherwise.
+    /// </summary>
+    private bool TryUnescapeInto(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, ref int copiedUpTo)
+    {
+        // A string token starts at its opening quote; its value span is the escaped text between the quotes.
+        var valueStart = (int)reader.TokenStartIndex + 1;
+        var escapedLength = reader.ValueSpan.Length;
+        var before = valueStart - copiedUpTo;
+        // Unescaped text is never longer than escaped text.
+        var into = buffer!.GetSpan(before + escapedLength);
+        source[copiedUpTo..valueStart].CopyTo(into);
+        int written;
+        try
+        {
+            written = reader.CopyString(into[before..]);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escape that is not valid text (a lone surrogate): the rewrite path decides what that is.
+            return false;
+        }
+        if (WriterEncoder.FindFirstCharacterToEncodeUtf8(into.Slice(before, written)) >= 0)
+        {
+            return false;
+        }
+        buffer.Advance(before + written);
+        copiedUpTo = valueStart + escapedLength;
         return true;
     }
 

@@ -65,6 +65,18 @@ internal sealed class MemoryStreamLog : StreamLog
     /// <summary>Bytes this stream holds of the budget.</summary>
     internal long HeldBytes => Interlocked.Read(ref heldBytes);
 
+    /// <summary>The stream's payload slabs: how many were allocated and reused, and the bytes pooled for reuse now (not part of <see cref="HeldBytes"/>).</summary>
+    internal (long Allocated, long Reused, long PooledBytes) SlabCounts
+    {
+        get
+        {
+            lock (appendLock)
+            {
+                return (slabs.AllocatedSlabs, slabs.ReusedSlabs, slabs.PooledBytes);
+            }
+        }
+    }
+
     /// <summary>Bytes of the payload slabs this stream holds (part of <see cref="HeldBytes"/>).</summary>
     internal long SlabBytes
     {
@@ -84,6 +96,7 @@ internal sealed class MemoryStreamLog : StreamLog
         {
             budget.Release(heldBytes);
             Interlocked.Exchange(ref heldBytes, 0);
+            slabs.Close();
         }
     }
 

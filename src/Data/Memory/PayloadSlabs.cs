@@ -10,8 +10,11 @@ namespace Sluice.Data.Memory;
 /// its request's 32 kB chunk alive, and every chunk was copied from gen0 to gen1 to gen2 by the GC. Slabs grow from
 /// <see cref="MinSlabBytes"/> to a size that depends on the stream's capacity (a small stream must not pin a megabyte),
 /// so a slab of a busy stream is a large-object array the GC never copies.
-/// Slabs are not pooled: a reader may still hold a payload of an evicted event (a query decoding it, a replay being
-/// sent), and a reused slab would give it another event's bytes. The GC frees a slab once no reader holds it.
+/// <para>
+/// A slab that eviction gives up is reused once nothing references it (see <see cref="PayloadSlabPool"/>): a reader
+/// may still hold a payload of an evicted event (a query decoding it, a replay being sent), and only the GC can tell
+/// when none does. Only slabs of the largest size are pooled: the size of every slab once the stream has grown.
+/// </para>
 /// </remarks>
 internal sealed class PayloadSlabs
 {
@@ -21,6 +24,7 @@ internal sealed class PayloadSlabs
 
     private readonly int largestSlab;
     private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
+    private readonly PayloadSlabPool pool = new();
     private byte[] current = [];
     private int used;
     private long currentLastOffset = -1;
@@ -34,6 +38,15 @@ internal sealed class PayloadSlabs
 
     /// <summary>Bytes of the slabs held now (sealed and current).</summary>
     public long HeldBytes { get; private set; }
+
+    /// <summary>Slabs allocated so far.</summary>
+    public long AllocatedSlabs { get; private set; }
+
+    /// <summary>Slabs written again, taken from the pool instead of allocated.</summary>
+    public long ReusedSlabs { get; private set; }
+
+    /// <summary>Bytes of evicted slabs in the pool now, not part of <see cref="HeldBytes"/>.</summary>
+    public long PooledBytes => pool.PooledBytes;
 
     /// <summary>
     /// The bytes of the slabs that copying <paramref name="payloadLengths"/> (in order) would allocate; changes nothing.
@@ -73,15 +86,22 @@ internal sealed class PayloadSlabs
         return freed;
     }
 
-    /// <summary>Drops the sealed slabs whose events are all below <paramref name="evictedBelow"/>.</summary>
+    /// <summary>Gives up the sealed slabs whose events are all below <paramref name="evictedBelow"/> (to the pool, once unreferenced).</summary>
     public void FreeBelow(long evictedBelow)
     {
         while (sealedSlabs.TryPeek(out var oldest) && oldest.LastOffset < evictedBelow)
         {
             sealedSlabs.Dequeue();
             HeldBytes -= oldest.Slab.Length;
+            if (oldest.Slab.Length == largestSlab)
+            {
+                pool.Retire(oldest.Slab);
+            }
         }
     }
+
+    /// <summary>Drops the pool, and keeps nothing that comes back later; the stream is deleted.</summary>
+    public void Close() => pool.Close();
 
     /// <summary>Copies the payload of event <paramref name="offset"/> into the current slab (a new one when it is full).</summary>
     public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload, long offset)
@@ -96,15 +116,27 @@ internal sealed class PayloadSlabs
             {
                 sealedSlabs.Enqueue((current, currentLastOffset));
             }
-            current = GC.AllocateUninitializedArray<byte>(SlabFor(payload.Length, ref nextSize));
+            current = NewSlab(SlabFor(payload.Length, ref nextSize));
             used = 0;
             HeldBytes += current.Length;
+            pool.Bound(HeldBytes);
         }
         payload.CopyTo(current.AsSpan(used));
         var copied = new ReadOnlyMemory<byte>(current, used, payload.Length);
         used += payload.Length;
         currentLastOffset = offset;
         return copied;
+    }
+
+    private byte[] NewSlab(int size)
+    {
+        if (size == largestSlab && pool.TryTake(size) is { } reused)
+        {
+            ReusedSlabs++;
+            return reused;
+        }
+        AllocatedSlabs++;
+        return GC.AllocateUninitializedArray<byte>(size);
     }
 
     /// <summary>The size of the next slab for a payload of <paramref name="length"/>: doubling up to the largest, or the payload's own size when larger.</summary>
