@@ -7,23 +7,9 @@ whose frames it contains. Usage: python3 bench/perf-breakdown.py FILE [N: also t
 or python3 bench/perf-breakdown.py FILE STAGE N: also the N commonest leaves, and the N commonest frames of Sluice's own
 code nearest the leaf, of the stages whose name starts with STAGE (say "ingest: parse" or "thread pool: idle").
 """
-import collections, subprocess, sys
+import collections, sys
 
-def samples(path):
-    """Yields each sample's frames, leaf first, as 'symbol (dso)' strings."""
-    out = subprocess.run(['perf', 'script', '-i', path, '-F', 'ip,sym,dso'], capture_output=True, text=True, errors='replace').stdout
-    frames = []
-    for line in out.splitlines():
-        line = line.strip()
-        if not line:
-            if frames:
-                yield frames
-            frames = []
-            continue
-        parts = line.split(None, 1)
-        frames.append(parts[1] if len(parts) > 1 else parts[0])
-    if frames:
-        yield frames
+from perf_samples import samples
 
 def has(stack, *keys): return any(k in f for f in stack for k in keys)
 

@@ -8,23 +8,9 @@ frames (the runtime, memset and the kernel each as one line), then, inclusively,
 the frames given after the file (default: the GROUP BY operator's steps), and the share with a page fault.
 Usage: python3 bench/perf-leaves.py FILE [N leaves] [FRAME...]
 """
-import collections, subprocess, sys
+import collections, sys
 
-def samples(path):
-    """Yields each sample's frames, leaf first, as 'symbol (dso)' strings."""
-    out = subprocess.run(['perf', 'script', '-i', path, '-F', 'ip,sym,dso'], capture_output=True, text=True, errors='replace').stdout
-    frames = []
-    for line in out.splitlines():
-        line = line.strip()
-        if not line:
-            if frames:
-                yield frames
-            frames = []
-            continue
-        parts = line.split(None, 1)
-        frames.append(parts[1] if len(parts) > 1 else parts[0])
-    if frames:
-        yield frames
+from perf_samples import samples
 
 def leaf(frame):
     for key, name in (('libcoreclr', 'the runtime (libcoreclr: collector, allocation helpers)'), ('memset', 'memset (clearing new memory)'),
