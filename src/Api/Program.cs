@@ -52,8 +52,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSluiceAuth();
 app.UseSluiceRateLimits();
-app.UseWebUi();
-app.UseSluiceOpenApi();
+app.UseForUnroutedRequests(unrouted => unrouted.UseWebUi().UseSluiceOpenApi(app.Configuration));
 
 app.MapSluiceHealthChecks();
 app.MapAuth();

@@ -25,10 +25,14 @@ internal sealed class ScopeFilter : IEndpointFilter
 
 public static class ScopeFilterExtensions
 {
+    private static readonly ScopeFilter Instance = new();
+
     /// <summary>Every endpoint of the group checks its <see cref="RequiresScope"/> before it runs; documents the 401 and 403 answers.</summary>
     public static RouteGroupBuilder RequireScopes(this RouteGroupBuilder group)
     {
-        group.AddEndpointFilter<ScopeFilter>()
+        // One instance for every request: the generic overload would build a filter per request from the request's
+        // services, which also creates a DI scope for a request that would otherwise need none.
+        group.AddEndpointFilter(Instance)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return group;

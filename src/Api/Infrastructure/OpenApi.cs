@@ -51,9 +51,9 @@ public static class OpenApi
         "return typeof value === 'object' || (quoteStrings && typeof value === 'string') ? JSON.stringify(value, null, 2) : value; } } }))";
 
     /// <summary>Swagger UI is on in every environment unless <c>Sluice:Swagger:Enabled</c> is false.</summary>
-    public static WebApplication UseSluiceOpenApi(this WebApplication app)
+    public static IApplicationBuilder UseSluiceOpenApi(this IApplicationBuilder app, IConfiguration configuration)
     {
-        if (app.Configuration.GetValue("Sluice:Swagger:Enabled", true))
+        if (configuration.GetValue("Sluice:Swagger:Enabled", true))
         {
             app.UseSwagger();
             app.UseSwaggerUI(o =>

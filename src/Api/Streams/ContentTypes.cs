@@ -10,6 +10,14 @@ internal static class ContentTypes
     /// <summary>Maps a Content-Type header to a body format; null when it is not one we accept.</summary>
     public static BodyFormat? ToBodyFormat(string? contentType)
     {
+        // The forms clients send most, recognised without parsing the header into objects (once per append).
+        switch (contentType)
+        {
+            case "application/json" or "application/json; charset=utf-8":
+                return BodyFormat.Json;
+            case Ndjson or "application/x-ndjson; charset=utf-8":
+                return BodyFormat.Ndjson;
+        }
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
         {
             return null;

@@ -7,8 +7,9 @@ namespace Sluice.Api.Streams;
 internal static class EventBodyReader
 {
     /// <summary>The body as one contiguous block, or null when it is larger than <paramref name="limit"/>.
-    /// Return the buffer with <see cref="ArrayPool{T}.Return"/> once parsed.</summary>
-    public static async Task<(byte[]? Buffer, int Length)> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// Return the buffer with <see cref="ArrayPool{T}.Return"/> once parsed. A value task: a small body has usually
+    /// arrived with its headers, and then the read completes at once without a task object.</summary>
+    public static async ValueTask<(byte[]? Buffer, int Length)> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
         {

@@ -51,7 +51,7 @@ public static class EventBatchParser
     {
         // +1 because the array wrapper counts as a level.
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
-        var events = new List<NewEvent>();
+        IReadOnlyList<NewEvent> events;
         var item = 0;
         try
         {
@@ -65,11 +65,14 @@ public static class EventBatchParser
                 {
                     return IngestResult.Failed(error);
                 }
-                events.Add(single);
+                // An array of one: a list would grow to four slots for it (one event per POST is a common client).
+                events = new[] { single };
                 item = -1;
             }
             else if (reader.TokenType == JsonTokenType.StartArray)
             {
+                var list = new List<NewEvent>();
+                events = list;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     if (reader.TokenType != JsonTokenType.StartObject)
@@ -80,7 +83,7 @@ public static class EventBatchParser
                     {
                         return IngestResult.Failed(error with { Item = item });
                     }
-                    events.Add(next);
+                    list.Add(next);
                     item++;
                 }
             }
