@@ -15,13 +15,25 @@ internal sealed class ScopeFilter : IEndpointFilter
         var http = context.HttpContext;
         if (http.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>() is { } required
             && http.Request.RouteValues.TryGetValue("name", out var value) && value is string name
-            && !CallerIdentity.ScopesOf(http.User).Allows(required.Access, name))
+            && Refusal(http, required.Access, name) is { } forbidden)
         {
-            return ValueTask.FromResult<object?>(AuthProblems.Forbidden(required.Access, name));
+            return ValueTask.FromResult<object?>(forbidden);
         }
         return next(context);
     }
+
+    /// <summary>The 403 for a caller without <paramref name="access"/> on <paramref name="name"/>; null when it has it.</summary>
+    internal static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(HttpContext http, Access access, string name) =>
+        CallerIdentity.ScopesOf(http.User).Allows(access, name) ? null : AuthProblems.Forbidden(access, name);
 }
+
+/// <summary>
+/// On an endpoint's handler: it checks its <see cref="RequiresScope"/> itself, first thing (with <see cref="ScopeFilter.Refusal"/>),
+/// so the group's <see cref="ScopeFilter"/> is not added to it, and the endpoint runs without a filter pipeline. For
+/// the busiest endpoints only.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ChecksOwnScopeAttribute : Attribute;
 
 public static class ScopeFilterExtensions
 {
@@ -31,8 +43,12 @@ public static class ScopeFilterExtensions
     public static RouteGroupBuilder RequireScopes(this RouteGroupBuilder group)
     {
         // One instance for every request: the generic overload would build a filter per request from the request's
-        // services, which also creates a DI scope for a request that would otherwise need none.
-        group.AddEndpointFilter(Instance)
+        // services, which also creates a DI scope for a request that would otherwise need none. A handler that checks
+        // its scope itself gets no filter: the factory hands back its next step unchanged, and then the endpoint has
+        // no filter pipeline at all.
+        group.AddEndpointFilterFactory((context, next) => context.MethodInfo.IsDefined(typeof(ChecksOwnScopeAttribute), inherit: false)
+                ? next
+                : invocation => Instance.InvokeAsync(invocation, next))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         return group;
