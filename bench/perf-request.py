@@ -20,7 +20,7 @@ parts = [
     ('endpoint: parse (EventBatchParser)', ['EventBatchParser', 'Sluice.Data.Ingest']),
     ('endpoint: append (MemoryStreamLog)', ['MemoryStreamLog', 'Sluice.Data.Memory', 'StreamTail']),
     ('endpoint: response (AppendedResult)', ['AppendedResult']),
-    ('endpoint: handler (StreamsApi.AppendAsync, stream lookup, rates)', ['StreamsApi', 'StreamStore', 'EventRateLimits', 'StreamRates', 'Sluice.Data']),
+    ('endpoint: handler (AppendAsync, stream lookup, rates)', ['StreamsApi', 'EventAppends', 'StreamStore', 'EventRateLimits', 'StreamRates', 'Sluice.Data']),
     ('endpoint: scope check (ScopeFilter, RequireScopes)', ['ScopeFilter', 'ScopeSet', 'Sluice.Api.Auth.Scope']),
     ('endpoint: parameter binding and filter pipeline (RequestDelegateFactory)', ['lambda_method', 'RequestDelegateFactory', 'EndpointFilterInvocationContext', 'Microsoft.AspNetCore.Http.Extensions', 'ParameterBindingMethodCache']),
     ('auth gate (AccessGate)', ['AccessGate', 'Sluice.Api.Auth']),
