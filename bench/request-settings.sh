@@ -7,7 +7,8 @@
 # service's and the load tool's CPU time per request; with --alloc also the bytes the service allocated per request
 # (dotnet-counters in $PERF_TOOLS, default /tmp/perftools: `dotnet tool install --tool-path /tmp/perftools dotnet-counters`),
 # a figure the machine's other work does not move, unlike CPU time.
-# Usage: bench/request-settings.sh [--rounds 4] [--seconds 6] [--server-cpus 1] [--load-cpus 0] [--port 5280] [--alloc] SPEC...
+# With --fresh, every round starts new service processes and warms each with an uncounted 3 s run first.
+# Usage: bench/request-settings.sh [--rounds 4] [--seconds 6] [--server-cpus 1] [--load-cpus 0] [--port 5280] [--alloc] [--fresh] SPEC...
 #   e.g. bench/request-settings.sh --rounds 5 "base /tmp/base-build" "after src/Api/bin/Release/net10.0"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ server_cpus=""
 load_cpus=""
 port=5280
 alloc=""
+fresh=""
 tools=${PERF_TOOLS:-/tmp/perftools}
 specs=()
 while [ $# -gt 0 ]; do
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
     --load-cpus) load_cpus="$2"; shift ;;
     --port) port="$2"; shift ;;
     --alloc) alloc=1 ;;
+    --fresh) fresh=1 ;;
     *) specs+=("$1") ;;
   esac
   shift
@@ -36,23 +39,29 @@ pids=()
 labels=()
 ports=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$scratch"' EXIT
-for spec in "${specs[@]}"; do
-  read -r -a words <<<"$spec"
-  label="${words[0]}"; dir="$(cd "${words[1]}" && pwd)"
-  envs=(); args=()
-  for word in "${words[@]:2}"; do
-    if [[ "$word" != --* && "$word" == *=* && ${#args[@]} -eq 0 ]]; then envs+=("$word"); else args+=("$word"); fi
+start_services() {
+  pids=(); labels=(); ports=()
+  local port=$first_port spec words label dir envs args word pin
+  for spec in "${specs[@]}"; do
+    read -r -a words <<<"$spec"
+    label="${words[0]}"; dir="$(cd "${words[1]}" && pwd)"
+    envs=(); args=()
+    for word in "${words[@]:2}"; do
+      if [[ "$word" != --* && "$word" == *=* && ${#args[@]} -eq 0 ]]; then envs+=("$word"); else args+=("$word"); fi
+    done
+    pin=()
+    if [ -n "$server_cpus" ]; then pin=(taskset -c "$server_cpus"); fi
+    (cd "$dir" && exec env "${envs[@]}" "${pin[@]}" dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" \
+       --Logging:LogLevel:Default=Warning --ConnectionStrings:Postgres= "${args[@]}") >"$scratch/service-$port.log" 2>&1 &
+    pids+=($!); labels+=("$label"); ports+=("$port")
+    port=$((port + 1))
   done
-  pin=()
-  if [ -n "$server_cpus" ]; then pin=(taskset -c "$server_cpus"); fi
-  (cd "$dir" && exec env "${envs[@]}" "${pin[@]}" dotnet Sluice.Api.dll --urls "http://127.0.0.1:$port" \
-     --Logging:LogLevel:Default=Warning --ConnectionStrings:Postgres= "${args[@]}") >"$scratch/service-$port.log" 2>&1 &
-  pids+=($!); labels+=("$label"); ports+=("$port")
-  port=$((port + 1))
-done
-for p in "${ports[@]}"; do
-  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$p/health/live" >/dev/null && break; sleep 0.2; done
-done
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.2; done
+  done
+}
+first_port=$port
+start_services
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
 
 load() { # round, index
@@ -85,8 +94,17 @@ load() { # round, index
 }
 n=${#labels[@]}
 for round in $(seq 1 "$rounds"); do
+  if [ -n "$fresh" ] && [ "$round" -gt 1 ]; then
+    # New processes every round: one process of a build can run slower than another of the same build all its life.
+    kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
+    start_services
+  fi
+  if [ -n "$fresh" ]; then
+    for k in $(seq 0 $((n - 1))); do # an uncounted warm-up run each
+      dotnet bench/Sluice.Load/bin/Release/net10.0/Sluice.Load.dll ingest --url "http://127.0.0.1:${ports[$k]}" --seconds 3 --mode single --delete >/dev/null
+    done
+  fi
   for k in $(seq 0 $((n - 1))); do
-    # Not in a pipeline: dotnet-counters (--alloc) hears its q only when started from the main shell.
     load "$round" $(( (k + round - 1) % n )) >>"$scratch/results"
     tail -n 1 "$scratch/results"
   done
