@@ -32,7 +32,8 @@ builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(Inges
 
 var postgres = builder.Configuration.GetConnectionString("Postgres");
 builder.Services.AddStreamStore(postgres, StreamSettings.IdempotencyWindow(builder.Configuration),
-    LimitsOptions.From(builder.Configuration).MemoryStreamBytes is > 0 and var memoryStreamBytes ? memoryStreamBytes : null);
+    LimitsOptions.From(builder.Configuration).MemoryStreamBytes is > 0 and var memoryStreamBytes ? memoryStreamBytes : null,
+    StreamSettings.PostgresGroupsInFlight(builder.Configuration));
 builder.Services.AddHostedService<StreamStoreStartup>();
 builder.Services.AddSingleton<IStreamDependents, NoStreamDependents>();
 builder.Services.AddStreamRates();

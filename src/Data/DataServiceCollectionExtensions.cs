@@ -19,8 +19,10 @@ public static class DataServiceCollectionExtensions
     /// </summary>
     /// <param name="idempotencyWindow">How long appends' idempotency keys are kept; default 24 hours.</param>
     /// <param name="memoryStreamBytes">What all memory streams together may hold, in bytes; default unlimited.</param>
+    /// <param name="postgresGroupsInFlight">Groups of appends a postgres stream has between planning and commit; default 1 (<see cref="PostgresAppendOptions"/>).</param>
     public static IServiceCollection AddStreamStore(
-        this IServiceCollection services, string? postgresConnectionString, TimeSpan? idempotencyWindow = null, long? memoryStreamBytes = null)
+        this IServiceCollection services, string? postgresConnectionString, TimeSpan? idempotencyWindow = null, long? memoryStreamBytes = null,
+        int? postgresGroupsInFlight = null)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new IdempotencyOptions { Window = idempotencyWindow ?? IdempotencyKeys.DefaultWindow });
@@ -40,6 +42,7 @@ public static class DataServiceCollectionExtensions
             services.AddSingleton<IQueryCatalog, PostgresQueryCatalog>();
             services.AddSingleton<IStreamEngine, PostgresStreamEngine>();
             services.AddSingleton(_ => new StreamOwnership(postgresConnectionString));
+            services.AddSingleton(new PostgresAppendOptions { GroupsInFlight = postgresGroupsInFlight ?? PostgresAppendOptions.DefaultGroupsInFlight });
         }
         services.AddSingleton<StreamStore>();
         return services;

@@ -6,7 +6,10 @@ namespace Sluice.Data.Postgres;
 
 /// <summary>Keeps each postgres stream's events in its own append-only table, written through Npgsql directly.</summary>
 /// <param name="cluster">Set on a cluster node: logs append under PostgreSQL's lock and announce appends (docs/cluster.md); the single-owner guard is not used.</param>
-public sealed class PostgresStreamEngine(NpgsqlDataSource dataSource, TimeProvider time, IdempotencyOptions idempotency, StreamOwnership ownership, ClusterMode? cluster = null)
+/// <param name="appends">How groups of appends are written in single-service mode; the defaults when not given.</param>
+public sealed class PostgresStreamEngine(
+    NpgsqlDataSource dataSource, TimeProvider time, IdempotencyOptions idempotency, StreamOwnership ownership, ClusterMode? cluster = null,
+    PostgresAppendOptions? appends = null)
     : IStreamEngine, IDisposable
 {
     private readonly AppendKeyPruner pruner = new(dataSource, time, idempotency.Window, cluster is null ? ownership : null);
@@ -14,13 +17,15 @@ public sealed class PostgresStreamEngine(NpgsqlDataSource dataSource, TimeProvid
     // A cluster node never takes the single-owner guard: its logs check the stream's lock in PostgreSQL instead.
     private StreamOwnership? Guard => cluster is null ? ownership : null;
 
+    private int GroupsInFlight => (appends ?? new PostgresAppendOptions()).GroupsInFlight;
+
     public StorageKind Kind => StorageKind.Postgres;
 
     public async Task<StreamLog> CreateAsync(StreamDefinition definition, CancellationToken cancellationToken)
     {
         await EventTables.CreateAsync(dataSource, definition.Name, cancellationToken);
         await AnnounceCatalogChangeAsync(cancellationToken);
-        return new PostgresStreamLog(definition, dataSource, time, head: 0, Guard, idempotency.Window, cluster);
+        return new PostgresStreamLog(definition, dataSource, time, head: 0, Guard, idempotency.Window, cluster, GroupsInFlight);
     }
 
     public async Task<StreamLog> OpenAsync(StreamDefinition definition, CancellationToken cancellationToken)
@@ -31,7 +36,7 @@ public sealed class PostgresStreamEngine(NpgsqlDataSource dataSource, TimeProvid
             await EventTables.CreateAsync(dataSource, definition.Name, cancellationToken);
         }
         var head = await EventTables.ReadHeadAsync(dataSource, definition.Name, cancellationToken);
-        return new PostgresStreamLog(definition, dataSource, time, head, Guard, idempotency.Window, cluster);
+        return new PostgresStreamLog(definition, dataSource, time, head, Guard, idempotency.Window, cluster, GroupsInFlight);
     }
 
     public Task<bool> IsReadyAsync(StreamDefinition definition, CancellationToken cancellationToken) =>

@@ -29,9 +29,6 @@ internal sealed class PostgresStreamLog : StreamLog
     // (the first refusal is announced, AnnounceContentionAsync).
     private const int MaxOffsetRetries = 10;
 
-    // Groups between planning and commit: one copying, the others waiting for the earlier ones' commits.
-    private const int MaxGroupsInFlight = 3;
-
     private readonly NpgsqlDataSource dataSource;
     private readonly TimeProvider time;
     private readonly string table;
@@ -46,7 +43,7 @@ internal sealed class PostgresStreamLog : StreamLog
     private long headEpoch;
     // Set by a failed write (its commit may or may not have happened), also after the lock is released: read with Volatile.
     private bool headUncertain;
-    private readonly CommitPipeline pipeline = new(MaxGroupsInFlight);
+    private readonly CommitPipeline pipeline;
     // The offset the next planned group starts at: the head plus the events of the groups still in flight (under the lock).
     private long reserved;
     private bool dropped;
@@ -57,9 +54,10 @@ internal sealed class PostgresStreamLog : StreamLog
 
     public PostgresStreamLog(
         StreamDefinition definition, NpgsqlDataSource dataSource, TimeProvider time, long head, StreamOwnership? ownership, TimeSpan idempotencyWindow,
-        ClusterMode? cluster = null)
+        ClusterMode? cluster = null, int groupsInFlight = PostgresAppendOptions.DefaultGroupsInFlight)
         : base(definition)
     {
+        pipeline = new CommitPipeline(groupsInFlight);
         this.cluster = cluster;
         this.dataSource = dataSource;
         this.time = time;

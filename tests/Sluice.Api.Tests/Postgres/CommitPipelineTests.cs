@@ -91,6 +91,22 @@ public sealed class CommitPipelineTests
     }
 
     [Fact]
+    public async Task With_one_group_in_flight_the_next_group_starts_only_after_the_previous_one_committed()
+    {
+        // The default (PostgresAppendOptions): the next group is planned after the commit, so it gathers every request queued meanwhile.
+        var pipeline = new CommitPipeline(maxInFlight: 1);
+        var first = await TakeTurnAsync(pipeline);
+
+        var second = pipeline.WaitForTurnAsync(CancellationToken.None);
+        first.CopyEnded();
+        Assert.False(second.IsCompleted);
+
+        first.Committed();
+        var next = await second.WaitAsync(Patience);
+        Assert.True(next.PredecessorsCommitted.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public async Task A_caller_that_gives_up_waiting_for_a_turn_takes_no_place_in_the_pipeline()
     {
         var pipeline = new CommitPipeline(maxInFlight: 2);

@@ -188,6 +188,48 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Concurrent_appends_with_three_groups_in_flight_each_get_their_own_contiguous_range_and_commit_in_order()
+    {
+        // One group in flight is the default; the pipelined setting (Streams:PostgresGroupsInFlight) keeps its own test.
+        var pipelinedDatabase = await server.DatabaseForAsync(nameof(PostgresStreamLogTests) + "_pipelined");
+        await using var pipelined = new ServiceCollection().AddStreamStore(pipelinedDatabase, postgresGroupsInFlight: 3).BuildServiceProvider();
+        await pipelined.PreparePostgresAsync(CancellationToken.None);
+        var engine = pipelined.GetServices<IStreamEngine>().Single(e => e.Kind == StorageKind.Postgres);
+        var log = await engine.CreateAsync(Definition("pipelined"), CancellationToken.None);
+        using var timeout = new CancellationTokenSource(Patience);
+        var watcher = Task.Run(async () =>
+        {
+            var head = 0L;
+            while (head < 200)
+            {
+                await log.WaitForOffsetAsync(head, timeout.Token);
+                head = log.Position.HeadOffset;
+                // Commits land in offset order, so the table is always a prefix, and the head never runs ahead of it.
+                var (rows, next) = await PrefixAsync(pipelinedDatabase, "pipelined");
+                Assert.Equal(rows, next);
+                Assert.True(rows >= head, $"head {head} is ahead of the {rows} rows committed");
+            }
+        });
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(r => Task.Run(async () =>
+        {
+            var batch = Enumerable.Range(0, 5).Select(i => Event($$"""{"r":{{r}},"i":{{i}}}""")).ToList();
+            return (Request: r, Result: await log.AppendAsync(batch, timeout.Token));
+        })));
+        await watcher.WaitAsync(Patience);
+
+        var events = Assert.IsType<ReadOutcome.Events>(await log.ReadAsync(0, 200, CancellationToken.None)).Items;
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), events.Select(e => e.Offset));
+        foreach (var (request, result) in results)
+        {
+            for (var offset = result.FirstOffset; offset <= result.LastOffset; offset++)
+            {
+                var data = JsonDocument.Parse(events[(int)offset].Data).RootElement;
+                Assert.Equal((request, (int)(offset - result.FirstOffset)), (data.GetProperty("r").GetInt32(), data.GetProperty("i").GetInt32()));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Append_cancelled_while_queued_is_never_written_and_leaves_no_gap()
     {
         var log = await Engine.CreateAsync(Definition("queued"), CancellationToken.None);
@@ -228,6 +270,17 @@ public sealed class PostgresStreamLogTests(PostgresServer server) : IAsyncLifeti
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT to_regclass('sluice_events.dropped') IS NULL", connection);
         Assert.Equal(true, await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>The rows of a stream's table, and one past its largest offset.</summary>
+    private static async Task<(long Rows, long Next)> PrefixAsync(string connectionString, string stream)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*), COALESCE(max(\"offset\") + 1, 0) FROM sluice_events.\"{stream}\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private async Task<T> ScalarAsync<T>(string sql)
