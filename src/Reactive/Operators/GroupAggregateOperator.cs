@@ -46,6 +46,12 @@ internal sealed class GroupAggregateSink(
     // How much of a group to load ahead of applying a row to it: all of a packed group (q16's is about 1.3 kB, its
     // distinct tables' entries inline, and a row probes two of them at places only the row's values tell), else its fields.
     private readonly int groupLines = PackedLayout.For(specs)?.GroupCacheLines ?? AggregateGroup.FieldCacheLines;
+
+    /// <summary>Whether the groups are large enough to look ahead for (see <see cref="LooksAhead"/>; tests set it).</summary>
+    internal bool LargeGroups { get; set; } = (PackedLayout.For(specs)?.GroupCacheLines ?? 0) > AggregateGroup.FieldCacheLines;
+
+    /// <summary>From how many groups on rows are looked ahead for (tests lower it).</summary>
+    internal int LookAheadFrom { get; set; } = 4096;
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
@@ -105,7 +111,7 @@ internal sealed class GroupAggregateSink(
 
     protected override void OnRow(Element row)
     {
-        if (pending is not null)
+        if (pending is not null && (pending.Count > 0 || LooksAhead))
         {
             Receive(pending, row);
             return;
@@ -115,6 +121,11 @@ internal sealed class GroupAggregateSink(
         {
             var key = GroupKey.Of(keys, row.Row!);
             if (GroupOf(key, row) is not { } group) return;
+            if (batch is not null)
+            {
+                ChangeInBatch(batch, group, key, row);
+                return;
+            }
             // What the group emitted last (rebuilt from the state before it changes when not kept). A local, not stored in
             // the group: a group in an older generation pointing at a new row would be one more card for every gen0 collection.
             var last = LastEmitted(group);
@@ -136,9 +147,10 @@ internal sealed class GroupAggregateSink(
         if (!groups.TryGetValue(key, out var group) && !TryTakeRestored(key, out group))
         {
             if (row.Kind == ElementKind.Delete) return null; // retraction of something never seen
-            // Born after any open capture: none writes it. Its key's strings are copied just before it, so a lookup, which
-            // compares the row's key with the group's, finds them next to the group rather than wherever the first row was.
-            group = AggregateGroup.Create(key.WithOwnStrings(), specs, layout);
+            // Born after any open capture: none writes it. For groups looked ahead for, its key's strings are copied just before it, so a
+            // lookup, which compares the row's key with the group's, finds them in the line loaded with the group rather than
+            // wherever the first row was. Otherwise the row's strings are kept: a shared one (TO_CHAR's day) compares by reference.
+            group = AggregateGroup.Create(LargeGroups ? key.WithOwnStrings() : key, specs, layout);
             group.ClaimedEpoch = captureEpoch;
             group.WrittenEpoch = captureEpoch;
             groups.Add(group);
@@ -151,6 +163,11 @@ internal sealed class GroupAggregateSink(
         }
         return group;
     }
+
+    // Looking ahead pays only where a row's group is a long way off: many groups (more than the core's caches hold) of
+    // many lines each (a packed group with distinct tables, q16). With few groups (q15: one per day) or small ones (q17)
+    // the ring's bookkeeping cost more than the misses it hid (q15 x0.5, q17 x0.7 in the ninth pass's measurement).
+    private bool LooksAhead => LargeGroups && groups.Count >= LookAheadFrom;
 
     // A row of a batch: its key is evaluated now (a failing key reports this event), the rest waits in the pipeline.
     private void Receive(PendingRows rows, in Element row)
