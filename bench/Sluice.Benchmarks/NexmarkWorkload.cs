@@ -50,7 +50,7 @@ internal sealed class NexmarkWorkload
             var inputs = Enumerable.Range(0, query.Inputs.Count).Where(i => query.Inputs[i].Stream == e.Stream).ToArray();
             // One decoded row per event; inputs of the same stream share it, as the host shares decoded events.
             var row = layouts[inputs[0]](e);
-            if (!SharedStrings) OwnStrings(row);
+            if (!SharedStrings) OwnStrings(row, query.Inputs[inputs[0]].Reads);
             schedule.Add((inputs, new InputEvent(offset, e.DateTime, row)));
         }
         return new NexmarkWorkload(query, [.. schedule]);
@@ -103,14 +103,15 @@ internal sealed class NexmarkWorkload
     /// </summary>
     public static bool SharedStrings => Environment.GetEnvironmentVariable("NEXMARK_SHARED_STRINGS") == "1";
 
-    // The service decodes each event into a row of its own (RowDecoder: a string per text field per event, allocated with
-    // the row); the generator hands out a few thousand cached channel and URL strings. Copying them gives each row its own,
-    // next to it, as decoding does: reading a row's text is then not a miss on a string shared with rows long gone.
-    private static void OwnStrings(object?[] row)
+    // The service decodes each event into a row of its own (RowDecoder: a string per text field the query reads, allocated
+    // with the row; unread fields are not decoded); the generator hands out a few thousand cached channel and URL strings.
+    // Copying the read ones gives each row its own, next to it, as decoding does: reading a row's text is then not a miss
+    // on a string shared with rows long gone. Unread columns keep the shared instances (no memory of their own).
+    private static void OwnStrings(object?[] row, IReadOnlyList<bool>? reads)
     {
         for (var i = 0; i < row.Length; i++)
         {
-            if (row[i] is string text) row[i] = new string(text.AsSpan());
+            if (row[i] is string text && (reads is null || reads[i])) row[i] = new string(text.AsSpan());
         }
     }
 
