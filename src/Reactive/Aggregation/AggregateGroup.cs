@@ -44,9 +44,6 @@ internal class AggregateGroup(GroupKey key, Accumulator[] accumulators)
     // Mini-batching (GroupAggregateSink): 1 + this group's index in the batch's changed groups, 0 when the batch has not changed it.
     internal int BatchSlot;
 
-    /// <summary>About how many cache lines the fields above span, with a packed group's counters and best values (a hint for <see cref="Prefetch"/>).</summary>
-    public const int FieldCacheLines = 4;
-
     /// <summary>A new group of <paramref name="specs"/>, packed as <paramref name="layout"/> says when there is one.</summary>
     public static AggregateGroup Create(GroupKey key, AggregateSpec[] specs, PackedLayout? layout)
     {

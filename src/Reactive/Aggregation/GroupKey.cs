@@ -69,24 +69,6 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
     public static GroupKey FromParts(int count, object? a, object? b, object? c, object?[]? more) =>
         count == 0 ? default : new GroupKey(count, a, b, c, count > 3 ? more : null);
 
-    /// <summary>
-    /// The same key with each string value copied, so the copies are allocated now, next to what is allocated next (a
-    /// group: GroupAggregateSink); other values are shared.
-    /// </summary>
-    public GroupKey WithOwnStrings()
-    {
-        if (a is not string && b is not string && c is not string && more is null) return this;
-        object?[]? copies = null;
-        if (more is not null)
-        {
-            copies = new object?[more.Length];
-            for (var i = 0; i < more.Length; i++) copies[i] = Own(more[i]);
-        }
-        return new GroupKey(count, Own(a), Own(b), Own(c), copies);
-    }
-
-    private static object? Own(object? value) => value is string s ? new string(s.AsSpan()) : value;
-
     public bool HasNull
     {
         get

@@ -35,28 +35,6 @@ internal sealed class GroupTable
         return false;
     }
 
-    /// <summary>Starts loading the slot where a lookup of <paramref name="hash"/> begins (a hint: see <see cref="Prefetch"/>).</summary>
-    public void PrefetchSlot(int hash)
-    {
-        var slots = this.slots;
-        Prefetch.At(ref slots[Home(hash, slots.Length - 1)]);
-    }
-
-    /// <summary>
-    /// The group a lookup of <paramref name="hash"/> will most likely find, without comparing keys (so without reading any
-    /// group): the first one of that hash in its probe run, or null. Only a hint for what to load ahead.
-    /// </summary>
-    public AggregateGroup? Candidate(int hash)
-    {
-        var slots = this.slots;
-        var mask = slots.Length - 1;
-        for (var index = Home(hash, mask); slots[index].Group is { } candidate; index = (index + 1) & mask)
-        {
-            if (slots[index].Hash == hash) return candidate;
-        }
-        return null;
-    }
-
     /// <summary>Adds a group whose key is not in the table.</summary>
     public void Add(AggregateGroup group)
     {

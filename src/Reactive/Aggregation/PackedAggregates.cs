@@ -149,9 +149,6 @@ internal sealed class PackedLayout
         return PackedRowPlan.Of(codes);
     }
 
-    /// <summary>About how many cache lines a group of this layout spans: its fields, then its distinct tables (a hint for <see cref="Prefetch"/>).</summary>
-    public int GroupCacheLines => AggregateGroup.FieldCacheLines + (tableSlots.Length > 0 ? (PackedDistinctGroup.Tables * Unsafe.SizeOf<DistinctTable>()) / 64 : 0);
-
     /// <summary>A new group: the packed part inline, accumulators for the rest (null where packed).</summary>
     public PackedAggregateGroup Create(GroupKey key, AggregateSpec[] specs)
     {

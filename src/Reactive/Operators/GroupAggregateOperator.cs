@@ -19,16 +19,8 @@ internal sealed class GroupAggregateSink(
     AggregateSpec[] specs,
     QueryStats stats,
     string description,
-    int[]? outputColumns = null,
-    RowErrorScope? errors = null) : UnarySink(downstream), ISnapshotCheckpointable, IBatchedOperator
+    int[]? outputColumns = null) : UnarySink(downstream), ISnapshotCheckpointable, IBatchedOperator
 {
-    // Mini-batching applies a row a few rows after it came (PendingRows): it is hashed HashLag rows later, its group is
-    // loaded ProbeLag rows later and it is applied ApplyLag rows later, so the cache misses of a cold group (its key
-    // string, the table's slot, the group) of about a dozen rows are in flight at once instead of one after the other.
-    private const int HashLag = 4;
-    private const int ProbeLag = 8;
-    private const int ApplyLag = 12;
-
     private readonly GroupTable groups = new();
 
     // When every result is cheap to read, a group of fewer rows than BoxedCounts caches does not keep the row it
@@ -43,15 +35,6 @@ internal sealed class GroupAggregateSink(
     // Where each output column of a packed group comes from (a field initializer cannot read 'layout', so the plan reads a
     // layout of its own: the same choice for the same specs).
     private readonly PackedRowPlan? rowPlan = PackedLayout.For(specs)?.PlanRow(keys.Length, outputColumns);
-    // How much of a group to load ahead of applying a row to it: all of a packed group (q16's is about 1.3 kB, its
-    // distinct tables' entries inline, and a row probes two of them at places only the row's values tell), else its fields.
-    private readonly int groupLines = PackedLayout.For(specs)?.GroupCacheLines ?? AggregateGroup.FieldCacheLines;
-
-    /// <summary>Whether the groups are large enough to look ahead for (see <see cref="LooksAhead"/>; tests set it).</summary>
-    internal bool LargeGroups { get; set; } = (PackedLayout.For(specs)?.GroupCacheLines ?? 0) > AggregateGroup.FieldCacheLines;
-
-    /// <summary>From how many groups on rows are looked ahead for (tests lower it).</summary>
-    internal int LookAheadFrom { get; set; } = 4096;
     private int captureEpoch;
     private volatile GroupTableCapture? openCapture;
 
@@ -61,14 +44,7 @@ internal sealed class GroupAggregateSink(
     // Mini-batching: the groups the current batch changed; null while the operator emits per row (no host flushes it).
     private ChangedGroups? batch;
 
-    // Mini-batching: the rows received and not yet applied (null while the operator emits per row).
-    private PendingRows? pending;
-
-    public void BeginBatches()
-    {
-        batch ??= new ChangedGroups();
-        pending ??= new PendingRows();
-    }
+    public void BeginBatches() => batch ??= new ChangedGroups();
 
     /// <summary>The table as it is now, written later on another thread (<see cref="GroupTableCapture"/>): the driver pauses only to copy references.</summary>
     public IStateCapture Capture()
@@ -111,16 +87,26 @@ internal sealed class GroupAggregateSink(
 
     protected override void OnRow(Element row)
     {
-        if (pending is not null && (pending.Count > 0 || LooksAhead))
-        {
-            Receive(pending, row);
-            return;
-        }
         object?[]? retract, insert;
         try
         {
-            var key = GroupKey.Of(keys, row.Row!);
-            if (GroupOf(key, row) is not { } group) return;
+            var values = row.Row!;
+            var key = GroupKey.Of(keys, values);
+            if (!groups.TryGetValue(key, out var group) && !TryTakeRestored(key, out group))
+            {
+                if (row.Kind == ElementKind.Delete) return; // retraction of something never seen
+                // Born after any open capture: none writes it.
+                group = AggregateGroup.Create(key, specs, layout);
+                group.ClaimedEpoch = captureEpoch;
+                group.WrittenEpoch = captureEpoch;
+                groups.Add(group);
+                stats.AddStateSize(1);
+            }
+            else
+            {
+                // A capture still writing the table gets this group as it is, before it changes.
+                openCapture?.BeforeChange(group);
+            }
             if (batch is not null)
             {
                 ChangeInBatch(batch, group, key, row);
@@ -141,116 +127,6 @@ internal sealed class GroupAggregateSink(
         if (insert is not null && !Done) Downstream.OnNext(Element.Insert(insert, row.Time));
     }
 
-    // The group of the row's key, created when new; null for a retraction of a key never seen.
-    private AggregateGroup? GroupOf(in GroupKey key, in Element row)
-    {
-        if (!groups.TryGetValue(key, out var group) && !TryTakeRestored(key, out group))
-        {
-            if (row.Kind == ElementKind.Delete) return null; // retraction of something never seen
-            // Born after any open capture: none writes it. For groups looked ahead for, its key's strings are copied just before it, so a
-            // lookup, which compares the row's key with the group's, finds them in the line loaded with the group rather than
-            // wherever the first row was. Otherwise the row's strings are kept: a shared one (TO_CHAR's day) compares by reference.
-            group = AggregateGroup.Create(LargeGroups ? key.WithOwnStrings() : key, specs, layout);
-            group.ClaimedEpoch = captureEpoch;
-            group.WrittenEpoch = captureEpoch;
-            groups.Add(group);
-            stats.AddStateSize(1);
-        }
-        else
-        {
-            // A capture still writing the table gets this group as it is, before it changes.
-            openCapture?.BeforeChange(group);
-        }
-        return group;
-    }
-
-    // Looking ahead pays only where a row's group is a long way off: many groups (more than the core's caches hold) of
-    // many lines each (a packed group with distinct tables, q16). With few groups (q15: one per day) or small ones (q17)
-    // the ring's bookkeeping cost more than the misses it hid (q15 x0.5, q17 x0.7 in the ninth pass's measurement).
-    private bool LooksAhead => LargeGroups && groups.Count >= LookAheadFrom;
-
-    // A row of a batch: its key is evaluated now (a failing key reports this event), the rest waits in the pipeline.
-    private void Receive(PendingRows rows, in Element row)
-    {
-        try
-        {
-            ref var entry = ref rows.Add();
-            entry.Row = row;
-            var values = row.Row!;
-            var count = keys.Length;
-            if (count > 0) entry.A = keys[0](values);
-            if (count > 1) entry.B = keys[1](values);
-            if (count > 2) entry.C = keys[2](values);
-            if (count > 3)
-            {
-                var more = new object?[count - 3];
-                for (var i = 0; i < more.Length; i++) more[i] = keys[i + 3](values);
-                entry.More = more;
-            }
-            if (errors is not null) (entry.Input, entry.Offset) = errors.Current;
-            // Hashing reads a key string: start loading it now, HashLag rows before.
-            Prefetch.Object(entry.A, 1);
-            Prefetch.Object(entry.B, 1);
-            Prefetch.Object(entry.C, 1);
-        }
-        catch (Exception e)
-        {
-            rows.Clear();
-            Fail(e, description);
-            return;
-        }
-        Advance(rows, rows.Received - 1);
-    }
-
-    // One step of the pipeline once row 'newest' is in: hash the row HashLag behind it and start loading its slot, start
-    // loading the group of the row ProbeLag behind, apply the row ApplyLag behind. Draining steps past the last row.
-    private void Advance(PendingRows rows, long newest)
-    {
-        var hashing = newest - HashLag;
-        if (hashing >= rows.Applied && hashing < rows.Received)
-        {
-            ref var entry = ref rows[hashing];
-            entry.Key = GroupKey.FromParts(keys.Length, entry.A, entry.B, entry.C, entry.More);
-            entry.Keyed = true;
-            groups.PrefetchSlot(entry.Key.GetHashCode());
-        }
-        var probing = newest - ProbeLag;
-        if (probing >= rows.Applied && probing < rows.Received && rows[probing].Keyed)
-        {
-            // The line before the group too: its key's strings, copied there when it was created (GroupOf).
-            Prefetch.Object(groups.Candidate(rows[probing].Key.GetHashCode()), groupLines, 1);
-        }
-        if (newest - ApplyLag >= rows.Applied && rows.Count > 0) ApplyOldest(rows);
-    }
-
-    private void ApplyOldest(PendingRows rows)
-    {
-        var entry = rows.TakeOldest();
-        var key = entry.Keyed ? entry.Key : GroupKey.FromParts(keys.Length, entry.A, entry.B, entry.C, entry.More);
-        // A row error while applying (an aggregate's argument) names the event the row came from, not the newest one.
-        var now = errors?.Current;
-        errors?.Enter(entry.Input, entry.Offset);
-        try
-        {
-            if (GroupOf(key, entry.Row) is { } group) ChangeInBatch(batch!, group, key, entry.Row);
-        }
-        catch (Exception e)
-        {
-            rows.Clear();
-            Fail(e, description);
-        }
-        finally
-        {
-            if (now is { } current) errors!.Enter(current.Input, current.Offset);
-        }
-    }
-
-    // Applies every waiting row, in order, with the pipeline's look-ahead over the last ones too.
-    private void Drain(PendingRows rows)
-    {
-        for (var step = rows.Received; rows.Count > 0 && !Done; step++) Advance(rows, step);
-    }
-
     // The first change of a group in a batch remembers what it emitted before (what the flush compares with and retracts);
     // later changes only move the time its flushed rows carry.
     private void ChangeInBatch(ChangedGroups changed, AggregateGroup group, in GroupKey key, in Element row)
@@ -264,8 +140,6 @@ internal sealed class GroupAggregateSink(
     public void Flush()
     {
         if (batch is null || Done) return;
-        Drain(pending!);
-        if (Done) return;
         for (var i = 0; i < batch.Count && !Done; i++)
         {
             ref var entry = ref batch[i];
@@ -297,7 +171,7 @@ internal sealed class GroupAggregateSink(
     // flushing: at ten bids per millisecond of event time, a flush per watermark would be a flush per ten rows.
     protected override void OnWatermark(long watermark)
     {
-        if (batch is not null && (batch.Count > 0 || pending!.Count > 0) && watermark != Watermarks.Infinite)
+        if (batch is { Count: > 0 } && watermark != Watermarks.Infinite)
         {
             batch.HeldWatermark = watermark;
             return;
@@ -342,7 +216,7 @@ internal sealed class GroupAggregateSink(
 
     private void ThrowIfInBatch()
     {
-        if (batch is { Count: > 0 } || pending is { Count: > 0 }) throw new InvalidOperationException("This GROUP BY is in the middle of a batch: the host flushes before it takes a checkpoint.");
+        if (batch is { Count: > 0 }) throw new InvalidOperationException("This GROUP BY is in the middle of a batch: the host flushes before it takes a checkpoint.");
     }
 
     // A restored group no event touched yet, decoded now and moved into the table; it is not in any open capture's

@@ -150,7 +150,7 @@ internal static class PhysicalPlanner
                     new SessionAggregateSink(o, ctx.Guard(keys, "GROUP BY"), sw.StartKey, sw.EndKey, time, sw.Gap.Ticks, GuardSpecs(ctx, specs), ctx.Stats, where));
             }
             default:
-                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, ctx.Guard(keys, "GROUP BY"), GuardSpecs(ctx, specs), ctx.Stats, where, outputColumns, ctx.Errors));
+                return ctx => new UnaryOperator(input(ctx), o => new GroupAggregateSink(o, ctx.Guard(keys, "GROUP BY"), GuardSpecs(ctx, specs), ctx.Stats, where, outputColumns));
         }
     }
 

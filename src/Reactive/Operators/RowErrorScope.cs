@@ -21,9 +21,6 @@ internal sealed class RowErrorScope(QueryStats stats, IReadOnlyList<string> inpu
         offset = eventOffset;
     }
 
-    /// <summary>The event being processed, for an operator that applies a row later than it received it (<see cref="Enter"/> puts it back).</summary>
-    public (int Input, long Offset) Current => (input, offset);
-
     public void Report(Exception error, string where)
     {
         var message = SqlEvaluationException.From(error, where).Message;
