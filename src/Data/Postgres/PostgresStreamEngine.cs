@@ -17,7 +17,7 @@ public sealed class PostgresStreamEngine(
     // A cluster node never takes the single-owner guard: its logs check the stream's lock in PostgreSQL instead.
     private StreamOwnership? Guard => cluster is null ? ownership : null;
 
-    private int GroupsInFlight => (appends ?? new PostgresAppendOptions()).GroupsInFlight;
+    private int GroupsInFlight => appends?.GroupsInFlight ?? PostgresAppendOptions.DefaultGroupsInFlight;
 
     public StorageKind Kind => StorageKind.Postgres;
 
