@@ -5,6 +5,12 @@ artifacts/mutation/<name>/mutation-report.json. See docs/testing.md.
     scripts/mutation-score.py                 # table per file and the total, as Markdown
     scripts/mutation-score.py --survivors     # also every survivor and uncovered mutant, file:line, mutator, replacement
     scripts/mutation-score.py a.json b.json   # only these reports
+    scripts/mutation-score.py --save docs/mutation-results.json   # also write the merged results, compact, to commit
+
+Stryker's reports live under artifacts/ (not committed; each embeds the whole source). `--save` keeps what they
+found in a small file the repository holds (per mutant: position, mutator, replacement, status; per file: a hash of
+the source it was made from), read by default beside the reports, so a later session, or a fresh clone, starts from
+the files already measured and only re-runs those changed since.
 
 Stryker is run a few files at a time, so one file can appear in several reports. A mutant is named by its file,
 position, mutator and replacement; its status is the best any current report gave it (killed, then timeout, then
@@ -16,6 +22,7 @@ Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Str
 """
 import argparse
 import glob
+import hashlib
 import json
 import os
 import sys
@@ -26,6 +33,24 @@ FOLDERS = ("Operators/", "Aggregation/", "Windows/")
 TESTED = {"Killed", "Timeout", "Survived", "NoCoverage"}
 # Which status wins when two current reports ran the same mutant: the stronger evidence.
 RANK = {"Killed": 3, "Timeout": 2, "Survived": 1, "NoCoverage": 0}
+SAVED = os.path.join(ROOT, "docs", "mutation-results.json")
+
+
+def source_hash(text):
+    return hashlib.sha256(text.lstrip("\ufeff").encode("utf-8")).hexdigest()
+
+
+def entries(data):
+    """(file name, source hash, mutants) of one report: Stryker's full form or the compact form --save writes."""
+    if data.get("format") == "sluice-mutation-results":
+        for name, entry in data["files"].items():
+            yield name, entry["sourceSha256"], [
+                {"location": {"start": {"line": m["line"], "column": m["column"]}, "end": {"line": m["endLine"], "column": m["endColumn"]}},
+                 "mutatorName": m["mutator"], "replacement": m["replacement"], "status": m["status"]}
+                for m in entry["mutants"]]
+        return
+    for path, entry in data["files"].items():
+        yield relative(path, data.get("projectRoot", ENGINE)), source_hash(entry["source"]), entry["mutants"]
 
 
 def relative(path, project_root):
@@ -43,8 +68,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("reports", nargs="*")
     parser.add_argument("--survivors", action="store_true", help="list each survivor and uncovered mutant")
+    parser.add_argument("--save", metavar="FILE", help="write the merged results of current files, compact, to FILE")
     args = parser.parse_args()
     reports = args.reports or glob.glob(os.path.join(ROOT, "artifacts", "mutation", "*", "mutation-report.json"))
+    if not args.reports and os.path.exists(SAVED):
+        reports.append(SAVED)
     if not reports:
         sys.exit("no reports: run scripts/mutation.sh first")
 
@@ -53,17 +81,16 @@ def main():
     for report in sorted(reports, key=os.path.getmtime):
         when = os.path.getmtime(report)
         data = json.load(open(report, encoding="utf-8"))
-        for path, entry in data["files"].items():
-            name = relative(path, data.get("projectRoot", ENGINE))
-            if not name.startswith(FOLDERS) or not any(m["status"] in TESTED for m in entry["mutants"]):
+        for name, made_from, file_mutants in entries(data):
+            if not name.startswith(FOLDERS) or not any(m["status"] in TESTED for m in file_mutants):
                 continue
             current = os.path.join(ENGINE, name)
-            if not os.path.exists(current) or open(current, encoding="utf-8-sig").read() != entry["source"].lstrip("\ufeff"):
+            if not os.path.exists(current) or source_hash(open(current, encoding="utf-8-sig").read()) != made_from:
                 stale.setdefault(name, []).append(os.path.relpath(report, ROOT))
                 continue
             stale.pop(name, None)
             mutants = merged.setdefault(name, {})
-            for m in entry["mutants"]:
+            for m in file_mutants:
                 if m["status"] in TESTED:
                     key = mutant_key(m)
                     if key not in mutants or RANK[m["status"]] >= RANK[mutants[key][1]]:
@@ -90,6 +117,9 @@ def main():
     if unmeasured:
         print("\nnot measured (no current report): " + ", ".join(unmeasured), file=sys.stderr)
 
+    if args.save:
+        save(args.save, merged)
+
     if args.survivors:
         print()
         for name in sorted(merged):
@@ -97,6 +127,23 @@ def main():
                 if status in ("Survived", "NoCoverage"):
                     replacement = " ".join(m.get("replacement", "").split())
                     print(f"- {status} `{name}:{key[0]}` {m['mutatorName']}: `{replacement[:100]}`")
+
+
+def save(path, merged):
+    files = {}
+    for name in sorted(merged):
+        current = open(os.path.join(ENGINE, name), encoding="utf-8-sig").read()
+        files[name] = {"sourceSha256": source_hash(current), "mutants": [
+            {"line": k[0], "column": k[1], "endLine": k[2], "endColumn": k[3], "mutator": k[4], "replacement": k[5], "status": status}
+            for k, (_, status, _) in sorted(merged[name].items())]}
+    # One mutant per line, so that a diff of the file reads as the mutants whose status changed.
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"format": "sluice-mutation-results", "files": {\n')
+        for i, (name, entry) in enumerate(files.items()):
+            out.write(f'{json.dumps(name)}: {{"sourceSha256": "{entry["sourceSha256"]}", "mutants": [\n')
+            out.write(",\n".join(json.dumps(m, ensure_ascii=False) for m in entry["mutants"]))
+            out.write("\n]}" + ("," if i < len(files) - 1 else "") + "\n")
+        out.write("}}\n")
 
 
 def row(label, c):
