@@ -70,7 +70,9 @@ def main():
     parser.add_argument("--survivors", action="store_true", help="list each survivor and uncovered mutant")
     parser.add_argument("--save", metavar="FILE", help="write the merged results of current files, compact, to FILE")
     args = parser.parse_args()
-    reports = args.reports or glob.glob(os.path.join(ROOT, "artifacts", "mutation", "*", "mutation-report.json"))
+    # Stryker 5 writes its report under reports/ in the output folder; older runs' copies sit in the folder itself.
+    reports = args.reports or [p for pattern in ("*/mutation-report.json", "*/reports/mutation-report.json")
+                               for p in glob.glob(os.path.join(ROOT, "artifacts", "mutation", pattern))]
     if not args.reports and os.path.exists(SAVED):
         reports.append(SAVED)
     if not reports:
