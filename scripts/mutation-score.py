@@ -6,6 +6,7 @@ artifacts/mutation/<name>/mutation-report.json. See docs/testing.md.
     scripts/mutation-score.py --survivors     # also every survivor and uncovered mutant, file:line, mutator, replacement
     scripts/mutation-score.py a.json b.json   # only these reports
     scripts/mutation-score.py --save docs/mutation-results.json   # also write the merged results, compact, to commit
+    scripts/mutation-score.py --spans Survived,NoCoverage          # Stryker --mutate patterns for just those mutants
 
 Stryker's reports live under artifacts/ (not committed; each embeds the whole source). `--save` keeps what they
 found in a compact file the repository holds (about 400 KB against 2 MB) (per mutant: position, mutator, replacement, status; per file: a hash of
@@ -69,6 +70,9 @@ def main():
     parser.add_argument("reports", nargs="*")
     parser.add_argument("--survivors", action="store_true", help="list each survivor and uncovered mutant")
     parser.add_argument("--save", metavar="FILE", help="write the merged results of current files, compact, to FILE")
+    parser.add_argument("--spans", metavar="STATUSES",
+                        help="print, per file, a Stryker --mutate pattern limited to the lines of the mutants with these "
+                             "statuses (comma-separated, e.g. Survived,NoCoverage); a changed file is printed whole")
     args = parser.parse_args()
     # Stryker 5 writes its report under reports/ in the output folder; older runs' copies sit in the folder itself.
     reports = args.reports or [p for pattern in ("*/mutation-report.json", "*/reports/mutation-report.json")
@@ -98,8 +102,9 @@ def main():
                     if key not in mutants or RANK[m["status"]] >= RANK[mutants[key][1]]:
                         mutants[key] = (when, m["status"], m)
 
-    print("| file | killed | timeout | survived | no coverage | score |")
-    print("|---|---:|---:|---:|---:|---:|")
+    table = sys.stderr if args.spans else sys.stdout
+    print("| file | killed | timeout | survived | no coverage | score |", file=table)
+    print("|---|---:|---:|---:|---:|---:|", file=table)
     totals = {s: 0 for s in TESTED}
     for name in sorted(merged):
         counts = {s: 0 for s in TESTED}
@@ -107,8 +112,8 @@ def main():
             counts[status] += 1
         for s in TESTED:
             totals[s] += counts[s]
-        print(row(f"`{name}`", counts))
-    print(row("**total**", totals))
+        print(row(f"`{name}`", counts), file=table)
+    print(row("**total**", totals), file=table)
     outdated = sorted(set(stale) - set(merged))
     if outdated:
         print("\nchanged since their last report (left out): " + ", ".join(outdated), file=sys.stderr)
@@ -121,6 +126,10 @@ def main():
 
     if args.save:
         save(args.save, merged)
+
+    if args.spans:
+        print_spans(set(args.spans.split(",")), merged, outdated)
+        return
 
     if args.survivors:
         print()
@@ -146,6 +155,23 @@ def save(path, merged):
             out.write(",\n".join(json.dumps(m, ensure_ascii=False) for m in entry["mutants"]))
             out.write("\n]}" + ("," if i < len(files) - 1 else "") + "\n")
         out.write("}}\n")
+
+
+def print_spans(statuses, merged, outdated):
+    """One Stryker mutate pattern per file: `Folder/File.cs{start..end}...`. Stryker's spans are character offsets
+    into the file (Roslyn's), and it runs a mutant whose span lies inside one; each span here is one listed mutant's
+    own (the report's columns are 1-based, the end one past the last character)."""
+    for name in sorted(merged):
+        chosen = sorted(k[:4] for k, (_, status, _) in merged[name].items() if status in statuses)
+        if not chosen:
+            continue
+        text = open(os.path.join(ENGINE, name), encoding="utf-8-sig").read()
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        spans = "".join(f"{{{starts[line - 1] + column - 1}..{starts[end_line - 1] + end_column - 1}}}"
+                        for line, column, end_line, end_column in chosen)
+        print(name + spans)
+    for name in outdated:
+        print(name)
 
 
 def row(label, c):

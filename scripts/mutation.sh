@@ -11,6 +11,9 @@
 #   MUTATION_CONCURRENCY=2 scripts/mutation.sh ...        # default 1; runs under nice -n 19
 #   MUTATION_NICE=-5 taskset -c 0 scripts/mutation.sh ... # a dedicated core on a machine shared with other work
 #   MUTATION_ARGS='--since:main' scripts/mutation.sh ...  # extra Stryker options
+#   MUTATION_ONLY=Survived,NoCoverage scripts/mutation.sh ...  # only the mutants that had these statuses
+#                                                         #   (docs/mutation-results.json and the reports), after new
+#                                                         #   tests; report in artifacts/mutation/<name>@only/
 #   MUTATION_FILTER='FullyQualifiedName~SourceOperatorTests' scripts/mutation.sh ...   # only these tests (a dotnet
 #                                                         #   test filter): adds the kills per-test coverage missed;
 #                                                         #   report in artifacts/mutation/<name>@filtered/ (or @$MUTATION_TAG)
@@ -24,9 +27,11 @@ dotnet tool restore >/dev/null
 export SLUICE_MUTATION_RUN=1
 
 mutate=()
+selected=("$@")
 if [ "$#" -eq 0 ]; then
   name=all
-  for folder in Operators Aggregation Windows Expressions; do
+  selected=(Operators Aggregation Windows Expressions)
+  for folder in "${selected[@]}"; do
     mutate+=(--mutate "**/src/Reactive/$folder/**/*.cs")
   done
 else
@@ -41,6 +46,20 @@ else
     base=$(basename "$file" .cs)
     name=${name:+$name+}$base
   done
+fi
+
+# A run of some statuses' mutants: each file's pattern gets the character span of each such mutant (a file
+# changed since it was measured is run whole).
+if [ -n "${MUTATION_ONLY:-}" ]; then
+  mutate=()
+  while read -r pattern; do
+    file=${pattern%%\{*}
+    for chosen in "${selected[@]}"; do
+      if [[ $file == "$chosen" || $file == "$chosen"/* ]]; then mutate+=(--mutate "**/src/Reactive/$pattern"); break; fi
+    done
+  done < <(python3 scripts/mutation-score.py --spans "$MUTATION_ONLY" 2>/dev/null)
+  [ "${#mutate[@]}" -gt 0 ] || { echo "no mutant with status $MUTATION_ONLY in these files" >&2; exit 0; }
+  name="$name@only"
 fi
 
 # A filtered run keeps its report beside the full run's, not over it (MUTATION_TAG names it).
