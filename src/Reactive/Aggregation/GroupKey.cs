@@ -65,9 +65,12 @@ internal readonly struct GroupKey : IEquatable<GroupKey>
         _ => new GroupKey(row.Length, row[0], row[1], row[2], row[3..]),
     };
 
-    /// <summary>A key of <paramref name="count"/> values given one by one, as <see cref="Of"/> builds it (no array for up to three).</summary>
+    /// <summary>
+    /// A key of <paramref name="count"/> values given one by one, as <see cref="Of"/> builds it: <paramref name="more"/>
+    /// holds the values past the third, and is null for up to three.
+    /// </summary>
     public static GroupKey FromParts(int count, object? a, object? b, object? c, object?[]? more) =>
-        count == 0 ? default : new GroupKey(count, a, b, c, count > 3 ? more : null);
+        count == 0 ? default : new GroupKey(count, a, b, c, more);
 
     public bool HasNull
     {
