@@ -29,7 +29,8 @@ internal sealed class JoinRows
             var column = outputColumns[i];
             var fromLeft = column < leftWidth;
             var source = fromLeft ? column : column - leftWidth;
-            if (runs.Count > 0 && runs[^1] is var last && last.FromLeft == fromLeft && last.Source + last.Length == source && last.Target + last.Length == i)
+            // Output columns are taken in order, so the last run always ends at target i - 1: only the source must follow on.
+            if (runs.Count > 0 && runs[^1] is var last && last.FromLeft == fromLeft && last.Source + last.Length == source)
             {
                 runs[^1] = last with { Length = last.Length + 1 };
             }

@@ -45,7 +45,7 @@ internal sealed class JoinSlots
         // The segment last held run - segments.Length; it is free once every row of that run is dead.
         if (segments[index] is not null && run - segments.Length >= oldest >> shift)
         {
-            GrowSegments(oldest, next);
+            GrowSegments(oldest);
             index = (int)run & segmentMask;
         }
         segments[index] ??= new JoinState.Slot[SegmentLength];
@@ -84,17 +84,16 @@ internal sealed class JoinSlots
     }
 
     /// <summary>
-    /// Twice as many segments. The live runs (the oldest row's to the last stored row's, fewer than there were segments)
-    /// keep their segments at their places in the longer ring; the free segments go to the runs that come next.
+    /// Twice as many segments. The ring grows only when the segment a new run needs holds a live run, that is when every
+    /// segment holds one of the live runs (the oldest row's to the last stored row's, as many as there are segments): they
+    /// keep their places in the longer ring, and its other half is left for the runs that come next.
     /// </summary>
-    private void GrowSegments(long oldest, long next)
+    private void GrowSegments(long oldest)
     {
         var grown = new JoinState.Slot[segments.Length * 2][];
         var mask = grown.Length - 1;
         var firstLive = oldest >> shift;
-        var live = ((next - 1) >> shift) - firstLive + 1;
-        for (var run = firstLive; run < firstLive + live; run++) grown[run & mask] = segments[run & segmentMask];
-        for (var j = 0L; j < segments.Length - live; j++) grown[(firstLive + live + j) & mask] = segments[(firstLive + live + j) & segmentMask];
+        for (var run = firstLive; run < firstLive + segments.Length; run++) grown[run & mask] = segments[run & segmentMask];
         segments = grown;
         segmentMask = mask;
     }
