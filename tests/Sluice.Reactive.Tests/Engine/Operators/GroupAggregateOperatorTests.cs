@@ -115,4 +115,23 @@ public sealed class GroupAggregateOperatorTests
         sink.OnCompleted();
         Assert.Equal(["wm@1", "wm@inf", "completed"], output.Log);
     }
+
+    [Fact]
+    public void A_second_capture_while_one_is_open_is_refused_saying_so()
+    {
+        sink.OnNext(E.Ins(1, "a", 5L));
+        var open = sink.Capture();
+        var error = Assert.Throws<InvalidOperationException>(() => sink.Capture());
+        Assert.Contains("capture of this GROUP BY's table is still open", error.Message);
+        open.Release();
+    }
+
+    [Fact]
+    public void A_checkpoint_in_the_middle_of_a_batch_is_refused_saying_so()
+    {
+        sink.BeginBatches();
+        sink.OnNext(E.Ins(1, "a", 5L));
+        var error = Assert.Throws<InvalidOperationException>(() => sink.WriteState(new BinaryWriter(new MemoryStream())));
+        Assert.Contains("in the middle of a batch", error.Message);
+    }
 }
