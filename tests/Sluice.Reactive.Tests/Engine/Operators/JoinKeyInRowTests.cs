@@ -7,7 +7,8 @@ namespace Sluice.Reactive.Tests.Engine.Operators;
 /// A join side whose composite key is plain columns of its rows (<c>keyColumns</c>) keeps no copy of the key: it reads the
 /// key back from the row. Such a side finds the rows of a key oldest first, scanned or indexed, through retractions,
 /// expiry and a checkpoint (whose restored keys are kept whole, beside new rows that keep none); tells apart keys whose
-/// hash codes collide (the bigints 1 and 2^32 hash alike); and a side given no key columns keeps composite keys whole.
+/// hash codes collide (the bigints 1 and 2^32 hash alike), and so does a join on two such columns; and a side given no key
+/// columns keeps composite keys whole.
 /// Rows are [key values…, v]; v is the row's number.
 /// </summary>
 public sealed class JoinKeyInRowTests
@@ -130,6 +131,30 @@ public sealed class JoinKeyInRowTests
         for (var v = 3; v < 12; v += 2) Assert.True(Remove(state, width, Colliding, v));
         Assert.Empty(ValuesOf(state, width, Colliding));
         Assert.Equal([0, 2, 4, 6, 8, 10], ValuesOf(state, width, 1));
+    }
+
+    [Fact]
+    public void A_join_on_two_plain_columns_pairs_only_rows_equal_in_both_though_their_hash_codes_collide()
+    {
+        var recorder = new ElementRecorder();
+        Func<object?[], object?>[] keys = [E.Column(0), E.Column(1)];
+        var join = new JoinSink(recorder, keys, keys, null, 3, 3, false, false, [], [], appendOnly: false, new QueryStats(),
+            leftKeyColumns: [0, 1], rightKeyColumns: [0, 1]);
+        join.LeftObserver.OnNext(E.Ins(1, "a", 1L, "l1"));
+        join.LeftObserver.OnNext(E.Ins(2, "a", Colliding, "l2"));
+        join.LeftObserver.OnNext(E.Ins(3, "a", 1L, "l3"));
+        join.RightObserver.OnNext(E.Ins(4, "a", Colliding, "r1"));
+        join.RightObserver.OnNext(E.Ins(5, "a", 1L, "r2"));
+        join.LeftObserver.OnNext(E.Del(6, "a", 1L, "l1"));
+        join.RightObserver.OnNext(E.Del(7, "a", Colliding, "r1"));
+        Assert.Equal(
+            [
+                "+a|4294967296|l2|a|4294967296|r1@4",
+                "+a|1|l1|a|1|r2@5", "+a|1|l3|a|1|r2@5",
+                "-a|1|l1|a|1|r2@6",
+                "-a|4294967296|l2|a|4294967296|r1@7",
+            ],
+            recorder.Log);
     }
 
     [Theory]
