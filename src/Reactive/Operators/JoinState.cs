@@ -65,6 +65,7 @@ internal sealed class JoinState(JoinExpiry[] expiry, int[]? keyColumns = null)
             if (keyHash != other.GetHashCode()) return false;
             if (ReferenceEquals(key, InRow))
             {
+                // Never true in a join (both sides' keys have its arity, and the hash covers the count); guards the reads below.
                 if (other.Count != keyColumns!.Length) return false;
                 for (var i = 0; i < keyColumns.Length; i++)
                 {
@@ -294,7 +295,8 @@ internal sealed class JoinState(JoinExpiry[] expiry, int[]? keyColumns = null)
         scanned = reader.ReadInt64();
         lastOrdered = reader.ReadInt64();
         var indexed = reader.ReadBoolean();
-        if (next < oldest || next - oldest > reader.BaseStream.Length - reader.BaseStream.Position)
+        // Every row takes at least a byte and the two timer counts follow: a range as long as the bytes left is corrupt too.
+        if (next < oldest || next - oldest >= reader.BaseStream.Length - reader.BaseStream.Position)
         {
             throw new InvalidDataException($"A checkpoint of join state says rows {oldest} to {next} in {reader.BaseStream.Length - reader.BaseStream.Position} byte(s).");
         }
