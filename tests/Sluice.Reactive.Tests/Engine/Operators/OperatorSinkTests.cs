@@ -1,5 +1,4 @@
 using System.Reactive;
-using System.Reactive.Disposables;
 using System.Reactive.Subjects;
 using Microsoft.Extensions.Time.Testing;
 using Sluice.Reactive.Operators;
@@ -70,8 +69,8 @@ public sealed class OperatorSinkTests
         }
     }
 
-    /// <summary>An input (no Rx wrapper) that counts how often its subscription is disposed.</summary>
-    private sealed class BareInput : IObservable<Element>
+    /// <summary>An input (no Rx wrapper) that counts every call to its subscription's Dispose, repeated ones too.</summary>
+    private sealed class BareInput : IObservable<Element>, IDisposable
     {
         public IObserver<Element>? Observer;
         public int Disposals;
@@ -79,7 +78,9 @@ public sealed class OperatorSinkTests
         public IDisposable Subscribe(IObserver<Element> observer)
         {
             Observer = observer;
-            return Disposable.Create(() => Disposals++);
+            return this;
         }
+
+        public void Dispose() => Disposals++;
     }
 }

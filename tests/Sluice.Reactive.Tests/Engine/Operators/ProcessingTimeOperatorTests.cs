@@ -114,4 +114,17 @@ public sealed class ProcessingTimeOperatorTests
         sink.OnNext(Row("b", 15)); // read earlier (PROCTIME() below a join, say): [10 s, 20 s) closes first
         Assert.Equal(Noon.UtcDateTime.AddSeconds(20), clock.NextDue);
     }
+
+    [Fact]
+    public void Event_time_watermarks_stop_here_but_the_final_one_goes_on_before_the_completion()
+    {
+        var sink = Create(WindowKind.Tumble, 10, 10);
+        sink.OnNext(Row("a", 3));
+        sink.OnNext(Element.Watermark(Noon.UtcTicks + TimeSpan.FromSeconds(100).Ticks));
+        sink.OnNext(Element.Watermark(Watermarks.Infinite)); // as a source sends it, before it completes
+        Assert.Equal(["+a|12:00:03.000"], output.Rows);
+        Assert.Equal(["wm@inf"], output.Watermarks);
+        sink.OnCompleted();
+        Assert.Equal(["wm@inf", "completed"], output.Log[^2..]);
+    }
 }
