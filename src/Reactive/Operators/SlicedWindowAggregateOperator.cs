@@ -242,11 +242,13 @@ internal sealed class SlicedWindowAggregateSink(
             return;
         }
 
+        // No slice starts before the window: each was released when its last window was emitted, and later events
+        // for it are late. The first slice lies in the window (the window ends one slide after it, or one slide after
+        // the last window emitted, which it outlives), so merged is never null after the loop.
         Dictionary<GroupKey, Accumulator[]>? merged = null;
         foreach (var (start, slice) in slices)
         {
             if (start >= end) break;
-            if (start < windowStart) continue;
             if (merged is null)
             {
                 merged = new Dictionary<GroupKey, Accumulator[]>(slice.Count);
@@ -262,8 +264,7 @@ internal sealed class SlicedWindowAggregateSink(
                 else merged.Add(key, Copy(accumulators));
             }
         }
-        if (merged is null) return;
-        foreach (var (key, accumulators) in merged)
+        foreach (var (key, accumulators) in merged!)
         {
             Downstream.OnNext(Element.Insert(Row(key, accumulators, windowStartValue, windowEndValue), end));
             if (Done) return;

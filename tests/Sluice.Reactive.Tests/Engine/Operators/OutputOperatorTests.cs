@@ -86,6 +86,49 @@ public sealed class OutputOperatorTests
         Assert.Equal(1, endsWhileSubscribing.Disposals);
     }
 
+    [Fact]
+    public void What_a_pipeline_still_sends_after_it_ended_is_dropped()
+    {
+        var bare = new BarePipeline();
+        using (new OutputOperator(bare, stats).Subscribe(rows.Add, e => ends.Add("error: " + e.Message), () => ends.Add("completed")))
+        {
+            bare.Observer!.OnCompleted();
+            bare.Observer.OnNext(E.Ins(1, "a"));
+            bare.Observer.OnCompleted();
+            bare.Observer.OnError(new InvalidOperationException("late"));
+        }
+        Assert.Equal(["completed"], ends);
+        Assert.Empty(rows);
+        Assert.Equal(0, stats.RowsOut);
+    }
+
+    [Fact]
+    public void What_a_pipeline_still_sends_after_the_output_was_disposed_is_dropped()
+    {
+        var bare = new BarePipeline();
+        new OutputOperator(bare, stats).Subscribe(rows.Add, e => ends.Add("error: " + e.Message), () => ends.Add("completed")).Dispose();
+        Assert.Equal(1, bare.Disposals);
+        bare.Observer!.OnNext(E.Ins(1, "a"));
+        bare.Observer.OnError(new InvalidOperationException("late"));
+        bare.Observer.OnCompleted();
+        Assert.Empty(ends);
+        Assert.Empty(rows);
+        Assert.Equal(0, stats.RowsOut);
+    }
+
+    /// <summary>A pipeline that ignores disposal and the end of its own output (no Rx wrapper), as a misbehaving operator would.</summary>
+    private sealed class BarePipeline : IObservable<Element>
+    {
+        public IObserver<Element>? Observer;
+        public int Disposals;
+
+        public IDisposable Subscribe(IObserver<Element> observer)
+        {
+            Observer = observer;
+            return Disposable.Create(() => Disposals++);
+        }
+    }
+
     /// <summary>A bare source (no Rx wrapper, which would dispose on its own) that fails while being subscribed to.</summary>
     private sealed class FailingWhileSubscribed : IObservable<Element>
     {

@@ -64,4 +64,67 @@ public sealed class ProcessingTimeOperatorTests
         Assert.Equal([10.0], WatermarksAfterNoon());
         Assert.Equal(["+a|12:00:03.000", "+late|12:00:04.000"], output.Rows);
     }
+
+    [Fact]
+    public void A_time_that_cannot_be_read_faults_the_output_naming_the_window_time_column_and_the_clock_stops_waiting()
+    {
+        var sink = Create(WindowKind.Tumble, 10, 10);
+        sink.OnNext(Row("a", 3));
+        Assert.Equal(Noon.UtcDateTime.AddSeconds(10), clock.NextDue);
+        sink.OnNext(Element.Insert(["b", "not a time"], 0));
+        sink.OnNext(Row("c", 4));
+        Assert.Equal(2, output.Log.Count);
+        Assert.Contains("(in window time column)", output.Error!.Message, StringComparison.Ordinal);
+        Assert.Null(clock.NextDue); // its window will never close: the host need not wake for it
+    }
+
+    [Fact]
+    public void A_row_whose_arrival_closes_a_window_is_not_forwarded_when_that_close_disposed_the_pipeline()
+    {
+        ProcessingTimeSink? sink = null;
+        var seen = new List<string>();
+        var disposing = System.Reactive.Observer.Create<Element>(e =>
+        {
+            seen.Add(e.Kind == ElementKind.Watermark ? "wm" : (string)e.Row![0]!);
+            if (e.Kind == ElementKind.Watermark) sink!.Dispose();
+        });
+        sink = new ProcessingTimeSink(disposing, new WindowSpec(WindowKind.Tumble, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.Zero), 1, clock);
+        sink.OnNext(Row("a", 3));
+        sink.OnNext(Row("b", 12)); // closes [0 s, 10 s) first, and the watermark's receiver disposes the pipeline
+        Assert.Equal(["a", "wm"], seen);
+    }
+
+    [Fact]
+    public void A_row_timed_exactly_at_the_last_close_opens_its_window_and_keeps_the_clock_due()
+    {
+        var sink = Create(WindowKind.Tumble, 10, 10);
+        sink.OnNext(Row("a", 3));
+        FireAt(10);
+        Assert.Null(clock.NextDue);
+        sink.OnNext(Row("b", 10)); // in [10 s, 20 s), which is open: not late
+        Assert.Equal(Noon.UtcDateTime.AddSeconds(20), clock.NextDue);
+    }
+
+    [Fact]
+    public void A_row_timed_before_the_rows_waiting_makes_the_clock_due_at_its_own_earlier_window_end()
+    {
+        var sink = Create(WindowKind.Tumble, 10, 10);
+        sink.OnNext(Row("a", 25));
+        Assert.Equal(Noon.UtcDateTime.AddSeconds(30), clock.NextDue);
+        sink.OnNext(Row("b", 15)); // read earlier (PROCTIME() below a join, say): [10 s, 20 s) closes first
+        Assert.Equal(Noon.UtcDateTime.AddSeconds(20), clock.NextDue);
+    }
+
+    [Fact]
+    public void Event_time_watermarks_stop_here_but_the_final_one_goes_on_before_the_completion()
+    {
+        var sink = Create(WindowKind.Tumble, 10, 10);
+        sink.OnNext(Row("a", 3));
+        sink.OnNext(Element.Watermark(Noon.UtcTicks + TimeSpan.FromSeconds(100).Ticks));
+        sink.OnNext(Element.Watermark(Watermarks.Infinite)); // as a source sends it, before it completes
+        Assert.Equal(["+a|12:00:03.000"], output.Rows);
+        Assert.Equal(["wm@inf"], output.Watermarks);
+        sink.OnCompleted();
+        Assert.Equal(["wm@inf", "completed"], output.Log[^2..]);
+    }
 }

@@ -213,6 +213,20 @@ public sealed class SessionAggregateOperatorTests
         Assert.Equal(output.Log, restoredOutput.Log);
     }
 
+    [Fact]
+    public void Events_inside_one_session_grow_it_in_place_so_its_state_holds_one_session_not_one_per_event()
+    {
+        for (var i = 0; i < 20; i++) sink.OnNext(Event(1 + i, v: 1)); // each event 1 s after the last, inside the gap
+        using (var reader = new BinaryReader(new MemoryStream(Checkpoint(sink))))
+        {
+            reader.ReadInt64(); // the watermark
+            Assert.Equal(1, reader.ReadInt32()); // the sessions the timer queue holds: a new session per event would queue 20
+        }
+        Assert.Equal(1, stats.StateSize);
+        sink.OnNext(E.Wm(25));
+        Assert.Equal(["+a|00:00:01.000|00:00:25.000|20|20@25", "wm@25"], output.Log);
+    }
+
     private static byte[] Checkpoint(SessionAggregateSink session)
     {
         var buffer = new MemoryStream();

@@ -177,6 +177,26 @@ public sealed class SlicedWindowAggregateOperatorTests
         Assert.Contains("(in window aggregate)", output.Error!.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, false)] // the running table adds the second slice
+    [InlineData(true, false)] // MIN turns the running table off: the window merges its slices
+    [InlineData(false, true)]
+    [InlineData(true, true)] // closed by the final watermark: the output ends with the error, not also completed
+    public void A_hop_whose_sum_overflows_only_when_its_slices_merge_faults_and_forwards_nothing_after(bool withMin, bool byCompletion)
+    {
+        var sink = Create(4, 2, withMin);
+        sink.OnNext(Event(1, v: long.MaxValue));
+        sink.OnNext(Event(3, v: 1));
+        // [-2 s, 2 s) holds the first slice alone; [0 s, 4 s) adds the second and overflows.
+        if (byCompletion) sink.OnCompleted();
+        else sink.OnNext(E.Wm(4));
+        sink.OnNext(E.Wm(10));
+        sink.OnCompleted();
+        Assert.Equal(2, output.Log.Count);
+        Assert.StartsWith("+a|", output.Log[0], StringComparison.Ordinal);
+        Assert.Equal("error: Numeric overflow (in window aggregate)", output.Log[1]);
+    }
+
     [Fact]
     public void An_empty_input_completes_with_only_the_final_watermark()
     {

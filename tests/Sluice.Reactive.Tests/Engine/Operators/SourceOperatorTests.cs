@@ -1,4 +1,6 @@
+using System.Reactive.Disposables;
 using System.Reactive.Subjects;
+using Microsoft.Extensions.Time.Testing;
 using Sluice.Reactive.Operators;
 
 namespace Sluice.Reactive.Tests.Engine.Operators;
@@ -102,5 +104,46 @@ public sealed class SourceOperatorTests
         Assert.False(input.HasObservers);
         Push(QueryRun.At(1));
         Assert.Empty(output.Log);
+    }
+
+    [Fact]
+    public void What_an_input_still_sends_after_the_subscription_was_disposed_is_dropped()
+    {
+        var bare = new BareInput();
+        new SourceOperator(bare, 0, TimeSpan.Zero, stats, null).Subscribe(output).Dispose();
+        bare.Observer!.OnNext(new InputEvent(0, QueryRun.At(1), ["a"]));
+        bare.Observer.OnCompleted();
+        Assert.Empty(output.Log);
+        Assert.Equal(0, stats.EventsIn);
+    }
+
+    [Fact]
+    public void Completion_makes_the_pipelines_clock_the_one_proctime_reads_while_the_final_watermark_flushes()
+    {
+        var noon = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var mine = new ProcessingTimeClock(new FakeTimeProvider(noon));
+        var other = new ProcessingTimeClock(new FakeTimeProvider(noon.AddHours(1)));
+        DateTime? readAtTheEnd = null;
+        var observer = System.Reactive.Observer.Create<Element>(e =>
+        {
+            if (e.Kind == ElementKind.Watermark && e.Time == Watermarks.Infinite) readAtTheEnd = ProcessingTimeClock.CurrentNow();
+        });
+        using var _ = new SourceOperator(input, 0, TimeSpan.Zero, stats, null, mine).Subscribe(observer);
+        Push(QueryRun.At(1));
+        other.Enter(); // another pipeline pushed on this thread since
+        input.OnCompleted();
+        Assert.Equal(noon.UtcDateTime, readAtTheEnd);
+    }
+
+    /// <summary>An input that ignores disposal (no Rx wrapper), so what it sends afterwards still reaches the operator.</summary>
+    private sealed class BareInput : IObservable<InputEvent>
+    {
+        public IObserver<InputEvent>? Observer;
+
+        public IDisposable Subscribe(IObserver<InputEvent> observer)
+        {
+            Observer = observer;
+            return Disposable.Empty;
+        }
     }
 }
