@@ -183,10 +183,10 @@ internal abstract class Accumulator
     public virtual void Subtract(Accumulator other) => throw new NotSupportedException($"{GetType().Name} cannot be subtracted.");
 
     /// <summary>Writes this accumulator's running state into a checkpoint (docs/durability.md).</summary>
-    public virtual void WriteState(BinaryWriter writer) => throw new NotSupportedException($"{GetType().Name} cannot be checkpointed.");
+    public abstract void WriteState(BinaryWriter writer);
 
     /// <summary>Restores what <see cref="WriteState"/> wrote, into a fresh accumulator of the same aggregate.</summary>
-    public virtual void ReadState(BinaryReader reader) => throw new NotSupportedException($"{GetType().Name} cannot be checkpointed.");
+    public abstract void ReadState(BinaryReader reader);
 }
 
 internal sealed class CountAccumulator(bool countNulls) : Accumulator

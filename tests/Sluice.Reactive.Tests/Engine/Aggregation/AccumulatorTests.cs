@@ -359,10 +359,57 @@ public sealed class AccumulatorTests
         Assert.True(a.Subtractable);
     }
 
+    [Theory]
+    [InlineData(false, 7.5)]
+    [InlineData(true, 2.5)]
+    public void Double_sum_and_average_merge_adding_the_other_sides_values(bool average, double expected)
+    {
+        var kind = average ? AggregateKind.Avg : AggregateKind.Sum;
+        var a = With(Create(kind, SqlType.Double), 1.0, 2.0);
+        a.Merge(With(Create(kind, SqlType.Double), 4.5));
+        Assert.Equal(expected, (double)a.Result()!, 9);
+        var empty = Create(kind, SqlType.Double);
+        empty.Merge(With(Create(kind, SqlType.Double), -3.0));
+        Assert.Equal(-3.0, (double)empty.Result()!, 9);
+    }
+
+    [Fact]
+    public void Count_distinct_of_any_values_restores_each_value_with_its_multiplicity_and_reads_only_its_own_bytes()
+    {
+        var d = With(Create(AggregateKind.Count, SqlType.Text, distinct: true), "x", "y", "x", "x", null, "z");
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            d.WriteState(writer);
+            writer.Write(-12345L); // whatever the checkpoint holds next
+        }
+        buffer.Position = 0;
+        var reader = new BinaryReader(buffer);
+        var restored = Create(AggregateKind.Count, SqlType.Text, distinct: true);
+        restored.ReadState(reader);
+        Assert.Equal(-12345L, reader.ReadInt64());
+        Assert.Equal(3L, restored.Result());
+        restored.Retract("y");
+        restored.Retract("x");
+        restored.Retract("x");
+        Assert.Equal(2L, restored.Result()); // x was there three times
+        restored.Retract("x");
+        Assert.Equal(1L, restored.Result());
+        var empty = Create(AggregateKind.Count, SqlType.Text, distinct: true);
+        using var emptyBuffer = new MemoryStream();
+        using (var writer = new BinaryWriter(emptyBuffer, System.Text.Encoding.UTF8, leaveOpen: true)) empty.WriteState(writer);
+        emptyBuffer.Position = 0;
+        var fresh = Create(AggregateKind.Count, SqlType.Text, distinct: true);
+        fresh.ReadState(new BinaryReader(emptyBuffer));
+        Assert.Equal(emptyBuffer.Length, emptyBuffer.Position);
+        Assert.Equal(0L, fresh.Result());
+    }
+
     [Fact]
     public void Only_exact_aggregates_can_be_subtracted()
     {
-        Assert.Throws<NotSupportedException>(() => Create(AggregateKind.Sum, SqlType.Double).Subtract(Create(AggregateKind.Sum, SqlType.Double)));
+        var error = Assert.Throws<NotSupportedException>(() => Create(AggregateKind.Sum, SqlType.Double).Subtract(Create(AggregateKind.Sum, SqlType.Double)));
+        Assert.Equal("SumDoubleAccumulator cannot be subtracted.", error.Message);
         Assert.False(Create(AggregateKind.Avg, SqlType.Decimal).Subtractable);
         Assert.False(Create(AggregateKind.Avg, SqlType.Any).Subtractable);
         Assert.True(Create(AggregateKind.CountStar).Subtractable);
