@@ -43,6 +43,12 @@ internal sealed class SqlRegex
     }
 
     public SqlRegex(string pattern, bool ignoreCase = false)
+        : this(pattern, ignoreCase, MatchTimeout)
+    {
+    }
+
+    /// <summary>With another bound on a backtracking match: tests that compare results on a loaded machine.</summary>
+    internal SqlRegex(string pattern, bool ignoreCase, TimeSpan matchTimeout)
     {
         var options = RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         requiredText = ignoreCase ? null : RegexRequiredText.Of(pattern);
@@ -53,7 +59,7 @@ internal sealed class SqlRegex
         catch (NotSupportedException)
         {
             // Backreferences, lookarounds and the like need backtracking: bounded by the timeout instead.
-            regex = new Regex(pattern, options, MatchTimeout);
+            regex = new Regex(pattern, options, matchTimeout);
         }
     }
 
