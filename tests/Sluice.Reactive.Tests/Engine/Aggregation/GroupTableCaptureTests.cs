@@ -129,5 +129,7 @@ public sealed class GroupTableCaptureTests
             go.Wait();
             writer.Write(42L);
         }
+
+        public override void ReadState(BinaryReader reader) => reader.ReadInt64();
     }
 }
