@@ -22,10 +22,12 @@ is now: a file whose reports are all older than its last change is listed as sta
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), as Stryker counts it.
 """
 import argparse
+import difflib
 import glob
 import hashlib
 import json
 import os
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,6 +86,8 @@ def main():
 
     # file -> mutant key -> (report time, best status, mutant); file -> reports that were stale for it
     merged, stale = {}, {}
+    # file -> lines of the current source that are new since a carried-over report (to be run again)
+    changed_lines = {}
     for report in sorted(reports, key=os.path.getmtime):
         when = os.path.getmtime(report)
         data = json.load(open(report, encoding="utf-8"))
@@ -91,9 +95,15 @@ def main():
             if not name.startswith(FOLDERS) or not any(m["status"] in TESTED for m in file_mutants):
                 continue
             current = os.path.join(ENGINE, name)
-            if not os.path.exists(current) or source_hash(open(current, encoding="utf-8-sig").read()) != made_from:
-                stale.setdefault(name, []).append(os.path.relpath(report, ROOT))
+            if not os.path.exists(current):
                 continue
+            if source_hash(open(current, encoding="utf-8-sig").read()) != made_from:
+                moved = carried_over(name, made_from, file_mutants)
+                if moved is None:
+                    stale.setdefault(name, []).append(os.path.relpath(report, ROOT))
+                    continue
+                file_mutants = moved
+                changed_lines[name] = changed_since(name, made_from)
             stale.pop(name, None)
             mutants = merged.setdefault(name, {})
             for m in file_mutants:
@@ -128,7 +138,7 @@ def main():
         save(args.save, merged)
 
     if args.spans:
-        print_spans(set(args.spans.split(",")), merged, outdated)
+        print_spans(set(args.spans.split(",")), merged, outdated, changed_lines)
         return
 
     if args.survivors:
@@ -157,21 +167,77 @@ def save(path, merged):
         out.write("}}\n")
 
 
-def print_spans(statuses, merged, outdated):
+def print_spans(statuses, merged, outdated, changed_lines):
     """One Stryker mutate pattern per file: `Folder/File.cs{start..end}...`. Stryker's spans are character offsets
     into the file (Roslyn's), and it runs a mutant whose span lies inside one; each span here is one listed mutant's
-    own (the report's columns are 1-based, the end one past the last character)."""
+    own (the report's columns are 1-based, the end one past the last character), plus every line changed since a
+    carried-over report, whole."""
     for name in sorted(merged):
         chosen = sorted(k[:4] for k, (_, status, _) in merged[name].items() if status in statuses)
+        text = open(os.path.join(ENGINE, name), encoding="utf-8-sig").read()
+        lines = text.split("\n")
+        chosen += [(n, 1, n, len(lines[n - 1]) + 1) for n in changed_lines.get(name, ())]
         if not chosen:
             continue
-        text = open(os.path.join(ENGINE, name), encoding="utf-8-sig").read()
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         spans = "".join(f"{{{starts[line - 1] + column - 1}..{starts[end_line - 1] + end_column - 1}}}"
-                        for line, column, end_line, end_column in chosen)
+                        for line, column, end_line, end_column in sorted(set(chosen)))
         print(name + spans)
     for name in outdated:
         print(name)
+
+
+def old_source(name, made_from):
+    """The file as it was when a report was made: the version in git history with that hash, or None."""
+    path = f"src/Reactive/{name}"
+    commits = subprocess.run(["git", "-C", ROOT, "log", "--format=%H", "-n", "200", "--", path],
+                             capture_output=True, text=True).stdout.split()
+    for commit in commits + [c + "~1" for c in commits[:1]]:
+        shown = subprocess.run(["git", "-C", ROOT, "show", f"{commit}:{path}"], capture_output=True)
+        if shown.returncode == 0:
+            text = shown.stdout.decode("utf-8-sig")
+            if source_hash(text) == made_from:
+                return text
+    return None
+
+
+def line_map(name, made_from):
+    """Old line number -> current line number, for the lines a diff leaves unchanged; None without the old source."""
+    old = old_source(name, made_from)
+    if old is None:
+        return None
+    current = open(os.path.join(ENGINE, name), encoding="utf-8-sig").read()
+    matcher = difflib.SequenceMatcher(None, old.split("\n"), current.split("\n"), autojunk=False)
+    mapping = {}
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                mapping[i1 + k + 1] = j1 + k + 1
+    return mapping
+
+
+def carried_over(name, made_from, file_mutants):
+    """A report of an earlier version of the file, kept for the mutants whose lines are unchanged (moved to their
+    current line numbers, as Stryker's incremental mode does); the mutants on changed lines are dropped, to be run
+    again (--spans names those lines). None when the earlier version is not in git history."""
+    mapping = line_map(name, made_from)
+    if mapping is None:
+        return None
+    kept = []
+    for m in file_mutants:
+        start, end = m["location"]["start"], m["location"]["end"]
+        lines = range(start["line"], end["line"] + 1)
+        if all(n in mapping for n in lines) and mapping[end["line"]] - mapping[start["line"]] == end["line"] - start["line"]:
+            moved = dict(m, location={"start": dict(start, line=mapping[start["line"]]), "end": dict(end, line=mapping[end["line"]])})
+            kept.append(moved)
+    return kept
+
+
+def changed_since(name, made_from):
+    mapping = line_map(name, made_from) or {}
+    count = len(open(os.path.join(ENGINE, name), encoding="utf-8-sig").read().split("\n"))
+    unchanged = set(mapping.values())
+    return [n for n in range(1, count + 1) if n not in unchanged]
 
 
 def row(label, c):

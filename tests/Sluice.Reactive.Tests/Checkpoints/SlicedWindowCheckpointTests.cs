@@ -12,17 +12,18 @@ namespace Sluice.Reactive.Tests.Checkpoints;
 /// </summary>
 public sealed class SlicedWindowCheckpointTests
 {
-    private static SlicedWindowAggregateSink Create(ElementRecorder output, double sizeSeconds, double slideSeconds) => new(output, 2,
-        TimeSpan.FromSeconds(sizeSeconds).Ticks, TimeSpan.FromSeconds(slideSeconds).Ticks, [E.Column(0)], [0, SlicedWindowAggregateSink.WindowEndKey],
+    private static SlicedWindowAggregateSink Create(ElementRecorder output, double sizeSeconds, double slideSeconds, bool keyless = false) => new(output, 2,
+        TimeSpan.FromSeconds(sizeSeconds).Ticks, TimeSpan.FromSeconds(slideSeconds).Ticks,
+        keyless ? [] : [E.Column(0)], keyless ? [SlicedWindowAggregateSink.WindowEndKey] : [0, SlicedWindowAggregateSink.WindowEndKey],
         [new AggregateSpec(new AggregateCall(AggregateKind.CountStar, null, false, SqlType.Bigint), null, false)], new QueryStats(), "window aggregate");
 
     private static Element Event(string k, double seconds) => Element.Insert([k, 1L, QueryRun.At(seconds)], E.T(seconds));
 
-    private static SlicedWindowAggregateSink Restore(ElementRecorder output, double sizeSeconds, double slideSeconds, SlicedWindowAggregateSink from)
+    private static SlicedWindowAggregateSink Restore(ElementRecorder output, double sizeSeconds, double slideSeconds, SlicedWindowAggregateSink from, bool keyless = false)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) from.WriteState(writer);
-        var restored = Create(output, sizeSeconds, slideSeconds);
+        var restored = Create(output, sizeSeconds, slideSeconds, keyless);
         stream.Position = 0;
         restored.ReadState(new BinaryReader(stream));
         return restored;
@@ -69,5 +70,24 @@ public sealed class SlicedWindowCheckpointTests
 
         Assert.Equal(["+a|00:00:02.000|1"], original.Rows);
         Assert.Equal(["+a|00:00:04.000|1"], restoredOutput.Rows);
+    }
+
+    [Fact]
+    public void A_tumble_without_group_keys_checkpointed_inside_a_window_counts_on_in_the_same_group_once_restored()
+    {
+        var original = new ElementRecorder();
+        var tumble = Create(original, 2, 2, keyless: true);
+        tumble.OnNext(Event("a", 0.5));
+
+        var restoredOutput = new ElementRecorder();
+        var restored = Restore(restoredOutput, 2, 2, tumble, keyless: true);
+        foreach (var sink in new[] { tumble, restored })
+        {
+            sink.OnNext(Event("b", 1.5)); // the same window: the restored key with no values must be the live one
+            sink.OnNext(E.Wm(2));
+        }
+
+        Assert.Equal(["+00:00:02.000|2"], original.Rows);
+        Assert.Equal(original.Rows, restoredOutput.Rows);
     }
 }
