@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Sluice.Data.Memory;
 
 /// <summary>
@@ -20,7 +22,11 @@ internal sealed class PayloadSlabs
 {
     public const int MinSlabBytes = 4_096;
 
-    public const int MaxSlabBytes = 1 << 20;
+    /// <summary>The largest slab where the budget is at least 64 of them; where it is smaller, <see cref="MaxSlabBytesSmallBudget"/>.</summary>
+    public const int MaxSlabBytes = 4 << 20;
+
+    /// <summary>The largest slab under a budget below 64 × <see cref="MaxSlabBytes"/>, so that a small budget is not taken in large steps.</summary>
+    public const int MaxSlabBytesSmallBudget = 1 << 20;
 
     private readonly int largestSlab;
     private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
@@ -31,9 +37,12 @@ internal sealed class PayloadSlabs
     private int nextSize = MinSlabBytes;
 
     /// <param name="capacity">The stream's capacity: slabs grow to about 16 bytes per event it can hold, at most <see cref="MaxSlabBytes"/>.</param>
-    public PayloadSlabs(int capacity)
+    /// <param name="budgetBytes">What all memory streams may hold together (<see cref="MemoryStreamBudget.Limit"/>).</param>
+    public PayloadSlabs(int capacity, long budgetBytes = long.MaxValue)
     {
-        largestSlab = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)capacity * 16), MinSlabBytes, MaxSlabBytes);
+        // 4 MiB slabs hold at least one whole 2 MiB-aligned block, which SlabPages can give a huge page.
+        var largest = budgetBytes / 64 >= MaxSlabBytes ? MaxSlabBytes : MaxSlabBytesSmallBudget;
+        largestSlab = (int)Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)capacity * 16), MinSlabBytes, largest);
     }
 
     /// <summary>Bytes of the slabs held now (sealed and current).</summary>
@@ -136,7 +145,9 @@ internal sealed class PayloadSlabs
             return reused;
         }
         AllocatedSlabs++;
-        return GC.AllocateUninitializedArray<byte>(size);
+        var slab = GC.AllocateUninitializedArray<byte>(size);
+        SlabPages.Prepare(slab);
+        return slab;
     }
 
     /// <summary>The size of the next slab for a payload of <paramref name="length"/>: doubling up to the largest, or the payload's own size when larger.</summary>
