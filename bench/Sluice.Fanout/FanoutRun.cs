@@ -69,6 +69,7 @@ public static class FanoutRun
         double? idleCpu = null;
         if (settings.IdleSeconds > 0)
         {
+            progress?.WriteLine("idle window started");
             var idleBefore = ProcessCpu.SecondsOf(settings.ServicePid);
             await Task.Delay(TimeSpan.FromSeconds(settings.IdleSeconds));
             idleCpu = ProcessCpu.SecondsOf(settings.ServicePid) - idleBefore;
@@ -78,8 +79,11 @@ public static class FanoutRun
         var serviceCpuBefore = ProcessCpu.SecondsOf(settings.ServicePid);
         var clientCpuBefore = ProcessCpu.OwnSeconds();
         var firstPostAt = FanoutClock.NowMs();
+        // A profiler can be attached to the service on this line (bench/signalr-load/fanout-profile.sh).
+        progress?.WriteLine("deliveries started");
         var pacer = await Pacer.RunAsync(http, stream, settings.Rate, total);
         var lastPostAt = FanoutClock.NowMs();
+        progress?.WriteLine("last POST answered");
         await Task.WhenAny(allFinished.Task, Task.Delay(settings.DrainTimeout));
         var serviceCpuAfter = ProcessCpu.SecondsOf(settings.ServicePid);
         var clientCpuAfter = ProcessCpu.OwnSeconds();
