@@ -5,6 +5,8 @@
 #
 #   MODE=perf   bench/signalr-load/fanout-profile.sh OUT.perf.data   # perf record -g, the runtime's perf map for JIT names
 #   MODE=strace bench/signalr-load/fanout-profile.sh OUT-prefix       # strace -f -c: OUT-prefix.idle.txt, OUT-prefix.delivery.txt
+#   MODE=syscalls bench/signalr-load/fanout-profile.sh OUT.txt        # perf stat syscall counts from the first POST to the client's
+#                                                                     # exit (strace slows the service so much that sends batch up)
 #   FANOUT_ARGS="--subscribers 10000 --rate 10 --seconds 10 --wave 50" PROFILE_SECONDS=6 ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,6 +36,13 @@ if [ "$mode" = strace ]; then
   timeout -s INT "$seconds" strace -f -c -p "$server" -o "$out.idle.txt" || true
   wait_for "deliveries started"
   timeout -s INT "$seconds" strace -f -c -p "$server" -o "$out.delivery.txt" || true
+elif [ "$mode" = syscalls ]; then
+  wait_for "deliveries started"
+  perf stat -e raw_syscalls:sys_enter,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,syscalls:sys_enter_recvfrom,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sched_yield \
+    -p "$server" -o "$out" &
+  stat=$!
+  wait "$client" || true
+  kill -INT "$stat"; wait "$stat" || true
 else
   wait_for "deliveries started"
   perf record -F 999 -g -p "$server" -o "$out" -- sleep "$seconds" >/dev/null 2>&1
