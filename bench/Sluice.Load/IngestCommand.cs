@@ -74,7 +74,7 @@ internal static class IngestCommand
 
         var latencies = new LatencyRecorder(concurrency);
         var failures = 0L;
-        var serverCpuBefore = NexmarkServerCpu.SecondsOf(pid);
+        var serverCpuBefore = Sluice.Fanout.ProcessCpu.SecondsOf(pid);
         var clientCpuBefore = Environment.CpuUsage.TotalTime;
         var postgresCpu = PostgresCpu.Start(postmaster);
         var deadline = Stopwatch.StartNew();
@@ -106,7 +106,7 @@ internal static class IngestCommand
         var elapsed = deadline.Elapsed.TotalSeconds;
         // This process's own CPU over the load: when it nears the wall time of the cores it may use, the load tool, not
         // the service, bounds the throughput.
-        var serverCpu = NexmarkServerCpu.SecondsOf(pid) - serverCpuBefore;
+        var serverCpu = Sluice.Fanout.ProcessCpu.SecondsOf(pid) - serverCpuBefore;
         var postgresSeconds = postgresCpu.SecondsSinceStart();
         var clientCpu = (Environment.CpuUsage.TotalTime - clientCpuBefore).TotalSeconds;
 

@@ -64,7 +64,7 @@ internal static class NexmarkCommand
             return 1;
         }
 
-        var serverCpuBefore = NexmarkServerCpu.SecondsOf(pid);
+        var serverCpuBefore = Sluice.Fanout.ProcessCpu.SecondsOf(pid);
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(seconds);
         var contentType = new MediaTypeHeaderValue("application/x-ndjson");
@@ -107,7 +107,7 @@ internal static class NexmarkCommand
                 await Task.Delay(20);
             }
         }
-        var serverCpu = NexmarkServerCpu.SecondsOf(pid) - serverCpuBefore;
+        var serverCpu = Sluice.Fanout.ProcessCpu.SecondsOf(pid) - serverCpuBefore;
         var inputHeads = new Dictionary<string, long>();
         foreach (var stream in NexmarkStreams.Names)
         {

@@ -52,7 +52,7 @@ internal sealed class PostgresCpu
                 var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
                 if (pid == postmaster || parent == postmaster)
                 {
-                    seconds[pid] = NexmarkServerCpu.SecondsOf(pid) ?? 0;
+                    seconds[pid] = Sluice.Fanout.ProcessCpu.SecondsOf(pid) ?? 0;
                 }
             }
             catch (IOException)

@@ -8,6 +8,8 @@ using Sluice.Api.Streams;
 using Sluice.Api.WebUi;
 using Sluice.Data;
 
+// First, before anything uses ArrayPool<byte>.Shared (the runtime reads its size once).
+SharedArrayPoolSize.Apply();
 var builder = WebApplication.CreateBuilder(args);
 if (ProtectedMode.RefusalReason(builder.Configuration) is { } refusal)
 {
