@@ -64,7 +64,10 @@ public static class FanoutRun
 
         using var stopPinging = new CancellationTokenSource();
         var pinging = new Pinger(connections, TimeSpan.FromSeconds(10)).RunAsync(stopPinging.Token);
-        await Task.Delay(settings.Settle);
+        if (settings.Settle > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.Settle);
+        }
 
         double? idleCpu = null;
         if (settings.IdleSeconds > 0)
@@ -84,7 +87,14 @@ public static class FanoutRun
         var pacer = await Pacer.RunAsync(http, stream, settings.Rate, total);
         var lastPostAt = FanoutClock.NowMs();
         progress?.WriteLine("last POST answered");
-        await Task.WhenAny(allFinished.Task, Task.Delay(settings.DrainTimeout));
+        try
+        {
+            await allFinished.Task.WaitAsync(settings.DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Reported below: the subscribers still short of the last event count as incomplete.
+        }
         var serviceCpuAfter = ProcessCpu.SecondsOf(settings.ServicePid);
         var clientCpuAfter = ProcessCpu.OwnSeconds();
 

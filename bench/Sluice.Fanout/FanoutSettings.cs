@@ -35,5 +35,8 @@ public sealed record FanoutSettings(Uri BaseUrl)
 
     public string Storage { get; init; } = "memory";
 
-    public int Events => Rate * Seconds;
+    /// <summary>Events to POST, when not <see cref="Rate"/> × <see cref="Seconds"/> (a short check at a rate the pacer never has to wait for).</summary>
+    public int? EventCount { get; init; }
+
+    public int Events => EventCount ?? Rate * Seconds;
 }

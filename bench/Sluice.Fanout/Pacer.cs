@@ -29,6 +29,7 @@ public static class Pacer
             var wait = i * 1000.0 / rate - Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (wait > 1)
             {
+                // The rate is the scenario: the pacer keeps its schedule by the clock (on its own thread, see above).
                 Thread.Sleep(TimeSpan.FromMilliseconds(wait));
             }
             inFlight.Wait();
