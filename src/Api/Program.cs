@@ -25,6 +25,7 @@ if (ProtectedMode.RefusalReason(builder.Configuration) is { } refusal)
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.QuietStartupErrors();
 
+builder.Services.AddLargeReceiveBlocks();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.AddExceptionHandler<StorageUnavailableExceptionHandler>();
