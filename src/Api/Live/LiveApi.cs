@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,8 @@ public static class LiveApi
         services.AddSingleton<LiveSubscriptions>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(LiveSubscriptions.MeterName));
         services.AddOptions<HubOptions>().Configure<IOptions<LiveOptions>>((hub, live) => hub.ClientTimeoutInterval = live.Value.ClientTimeout);
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<LiveOptions>>((socket, live) =>
+            socket.MaxWriteBufferSize = Math.Max(1024, live.Value.SocketSendBufferBytes));
         services.AddSignalR()
             .AddJsonProtocol(o => JsonDefaults.Configure(o.PayloadSerializerOptions));
         // The JSON protocol, able to write a subscription's batch as one stream item per event (LiveHubProtocol).

@@ -31,6 +31,16 @@ public sealed class LiveOptions
     public long ConnectionSendBufferBytes { get; set; } = 16 * 1024;
 
     /// <summary>
+    /// Bytes Kestrel's socket transport holds per connection on their way to the kernel before a write waits (its
+    /// <c>MaxWriteBufferSize</c>, 64 KiB unless set). It is every connection's, HTTP responses' too, but live
+    /// subscribers are what multiply it: a client that stops reading pins this much of Kestrel's pinned blocks, after
+    /// the kernel's own socket buffer has filled. At 64 KiB, 2,000 such clients pinned about 149 MB; at 16 KiB about
+    /// 50 MB (docs/benchmarks-live.md, "2,000 subscribers that never read"). A response larger than this is sent in
+    /// more, smaller writes.
+    /// </summary>
+    public long SocketSendBufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
     /// How long a hub connection may stay silent (no message, no ping) before the service closes it, SignalR's
     /// <c>ClientTimeoutInterval</c> (30 s, twice the clients' 15 s ping). A client process too busy to ping in time, as
     /// when one machine runs thousands of subscribers, is closed with "Connection closed with an error."; raise it there.
