@@ -85,19 +85,23 @@ public static class Iso8601
     /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (24 bytes).</summary>
     public static int FormatMilliseconds(DateTime utc, Span<byte> destination)
     {
-        Write(destination, 0, utc.Year, 4);
+        // The date from one calendar computation, and the time from the millisecond of the day: Year, Month, Day, Hour…
+        // each compute theirs from the ticks again (every output timestamp of every query row is written here).
+        utc.Deconstruct(out int year, out int month, out int day);
+        var millisecondOfDay = (int)(utc.Ticks % TimeSpan.TicksPerDay / TimeSpan.TicksPerMillisecond);
+        Write(destination, 0, year, 4);
         destination[4] = (byte)'-';
-        Write(destination, 5, utc.Month, 2);
+        Write(destination, 5, month, 2);
         destination[7] = (byte)'-';
-        Write(destination, 8, utc.Day, 2);
+        Write(destination, 8, day, 2);
         destination[10] = (byte)'T';
-        Write(destination, 11, utc.Hour, 2);
+        Write(destination, 11, millisecondOfDay / 3_600_000, 2);
         destination[13] = (byte)':';
-        Write(destination, 14, utc.Minute, 2);
+        Write(destination, 14, millisecondOfDay / 60_000 % 60, 2);
         destination[16] = (byte)':';
-        Write(destination, 17, utc.Second, 2);
+        Write(destination, 17, millisecondOfDay / 1_000 % 60, 2);
         destination[19] = (byte)'.';
-        Write(destination, 20, utc.Millisecond, 3);
+        Write(destination, 20, millisecondOfDay % 1_000, 3);
         destination[23] = (byte)'Z';
         return 24;
     }

@@ -41,4 +41,23 @@ public sealed class Iso8601Tests
         var written = Iso8601.FormatMilliseconds(new DateTime(2026, 1, 2, 3, 4, 5, 67, DateTimeKind.Utc), buffer);
         Assert.Equal("2026-01-02T03:04:05.067Z", Encoding.UTF8.GetString(buffer[..written]));
     }
+
+    [Fact]
+    public void Formats_every_instant_as_the_runtimes_own_format_does_truncating_below_the_millisecond()
+    {
+        var random = new Random(13);
+        var edges = new[]
+        {
+            DateTime.MinValue, DateTime.MaxValue, new DateTime(2024, 2, 29, 23, 59, 59, 999, DateTimeKind.Utc).AddTicks(9_999),
+            new DateTime(2026, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc), new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        };
+        var instants = edges.Concat(Enumerable.Range(0, 10_000).Select(_ => new DateTime(random.NextInt64(DateTime.MaxValue.Ticks), DateTimeKind.Utc)));
+        Span<byte> buffer = stackalloc byte[24];
+        foreach (var instant in instants)
+        {
+            var written = Iso8601.FormatMilliseconds(instant, buffer);
+
+            Assert.Equal(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), Encoding.UTF8.GetString(buffer[..written]));
+        }
+    }
 }
