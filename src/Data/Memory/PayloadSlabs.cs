@@ -29,10 +29,13 @@ internal sealed class PayloadSlabs
     public const int MaxSlabBytesSmallBudget = 1 << 20;
 
     private readonly int largestSlab;
-    private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
+    private readonly Queue<(byte[] Slab, int Size, long LastOffset)> sealedSlabs = new();
     private readonly PayloadSlabPool pool = new();
     private byte[] current = [];
+    private int currentSize;
     private int used;
+    // Where the current slab's usable bytes end: its array can be longer, by the slack that aligns it (SlabPages).
+    private int end;
     private long currentLastOffset = -1;
     private int nextSize = MinSlabBytes;
 
@@ -64,7 +67,7 @@ internal sealed class PayloadSlabs
     public long BytesToAdd(ReadOnlySpan<int> payloadLengths)
     {
         long added = 0;
-        var free = current.Length - used;
+        var free = end - used;
         var size = nextSize;
         foreach (var length in payloadLengths)
         {
@@ -84,13 +87,13 @@ internal sealed class PayloadSlabs
     public long BytesFreedBelow(long evictedBelow)
     {
         long freed = 0;
-        foreach (var (slab, lastOffset) in sealedSlabs)
+        foreach (var (_, size, lastOffset) in sealedSlabs)
         {
             if (lastOffset >= evictedBelow)
             {
                 break;
             }
-            freed += slab.Length;
+            freed += size;
         }
         return freed;
     }
@@ -101,8 +104,8 @@ internal sealed class PayloadSlabs
         while (sealedSlabs.TryPeek(out var oldest) && oldest.LastOffset < evictedBelow)
         {
             sealedSlabs.Dequeue();
-            HeldBytes -= oldest.Slab.Length;
-            if (oldest.Slab.Length == largestSlab)
+            HeldBytes -= oldest.Size;
+            if (oldest.Size == largestSlab)
             {
                 pool.Retire(oldest.Slab);
             }
@@ -119,15 +122,16 @@ internal sealed class PayloadSlabs
         {
             return ReadOnlyMemory<byte>.Empty;
         }
-        if (current.Length - used < payload.Length)
+        if (end - used < payload.Length)
         {
             if (current.Length > 0)
             {
-                sealedSlabs.Enqueue((current, currentLastOffset));
+                sealedSlabs.Enqueue((current, currentSize, currentLastOffset));
             }
-            current = NewSlab(SlabFor(payload.Length, ref nextSize));
-            used = 0;
-            HeldBytes += current.Length;
+            currentSize = SlabFor(payload.Length, ref nextSize);
+            (current, used) = NewSlab(currentSize);
+            end = used + currentSize;
+            HeldBytes += currentSize;
             pool.Bound(HeldBytes);
         }
         payload.CopyTo(current.AsSpan(used));
@@ -137,17 +141,18 @@ internal sealed class PayloadSlabs
         return copied;
     }
 
-    private byte[] NewSlab(int size)
+    /// <summary>A slab of <paramref name="size"/> usable bytes: its array, and where in it they start.</summary>
+    private (byte[] Array, int Start) NewSlab(int size)
     {
-        if (size == largestSlab && pool.TryTake(size) is { } reused)
+        var arrayLength = size + SlabPages.AlignmentSlack(size);
+        if (size == largestSlab && pool.TryTake(arrayLength) is { } reused)
         {
             ReusedSlabs++;
-            return reused;
+            return (reused, SlabPages.AlignedStart(reused, size));
         }
         AllocatedSlabs++;
-        var slab = GC.AllocateUninitializedArray<byte>(size);
-        SlabPages.Prepare(slab);
-        return slab;
+        var slab = GC.AllocateUninitializedArray<byte>(arrayLength);
+        return (slab, SlabPages.Prepare(slab, size));
     }
 
     /// <summary>The size of the next slab for a payload of <paramref name="length"/>: doubling up to the largest, or the payload's own size when larger.</summary>
