@@ -29,13 +29,10 @@ internal sealed class PayloadSlabs
     public const int MaxSlabBytesSmallBudget = 1 << 20;
 
     private readonly int largestSlab;
-    private readonly Queue<(byte[] Slab, int Size, long LastOffset)> sealedSlabs = new();
+    private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
     private readonly PayloadSlabPool pool = new();
     private byte[] current = [];
-    private int currentSize;
     private int used;
-    // Where the current slab's usable bytes end: its array can be longer, by the slack that aligns it (SlabPages).
-    private int end;
     private long currentLastOffset = -1;
     private int nextSize = MinSlabBytes;
 
@@ -67,7 +64,7 @@ internal sealed class PayloadSlabs
     public long BytesToAdd(ReadOnlySpan<int> payloadLengths)
     {
         long added = 0;
-        var free = end - used;
+        var free = current.Length - used;
         var size = nextSize;
         foreach (var length in payloadLengths)
         {
@@ -87,13 +84,13 @@ internal sealed class PayloadSlabs
     public long BytesFreedBelow(long evictedBelow)
     {
         long freed = 0;
-        foreach (var (_, size, lastOffset) in sealedSlabs)
+        foreach (var (slab, lastOffset) in sealedSlabs)
         {
             if (lastOffset >= evictedBelow)
             {
                 break;
             }
-            freed += size;
+            freed += slab.Length;
         }
         return freed;
     }
@@ -104,8 +101,8 @@ internal sealed class PayloadSlabs
         while (sealedSlabs.TryPeek(out var oldest) && oldest.LastOffset < evictedBelow)
         {
             sealedSlabs.Dequeue();
-            HeldBytes -= oldest.Size;
-            if (oldest.Size == largestSlab)
+            HeldBytes -= oldest.Slab.Length;
+            if (oldest.Slab.Length == largestSlab)
             {
                 pool.Retire(oldest.Slab);
             }
@@ -122,16 +119,15 @@ internal sealed class PayloadSlabs
         {
             return ReadOnlyMemory<byte>.Empty;
         }
-        if (end - used < payload.Length)
+        if (current.Length - used < payload.Length)
         {
             if (current.Length > 0)
             {
-                sealedSlabs.Enqueue((current, currentSize, currentLastOffset));
+                sealedSlabs.Enqueue((current, currentLastOffset));
             }
-            currentSize = SlabFor(payload.Length, ref nextSize);
-            (current, used) = NewSlab(currentSize);
-            end = used + currentSize;
-            HeldBytes += currentSize;
+            current = NewSlab(SlabFor(payload.Length, ref nextSize));
+            used = 0;
+            HeldBytes += current.Length;
             pool.Bound(HeldBytes);
         }
         payload.CopyTo(current.AsSpan(used));
@@ -141,18 +137,17 @@ internal sealed class PayloadSlabs
         return copied;
     }
 
-    /// <summary>A slab of <paramref name="size"/> usable bytes: its array, and where in it they start.</summary>
-    private (byte[] Array, int Start) NewSlab(int size)
+    private byte[] NewSlab(int size)
     {
-        var arrayLength = size + SlabPages.AlignmentSlack(size);
-        if (size == largestSlab && pool.TryTake(arrayLength) is { } reused)
+        if (size == largestSlab && pool.TryTake(size) is { } reused)
         {
             ReusedSlabs++;
-            return (reused, SlabPages.AlignedStart(reused, size));
+            return reused;
         }
         AllocatedSlabs++;
-        var slab = GC.AllocateUninitializedArray<byte>(arrayLength);
-        return (slab, SlabPages.Prepare(slab, size));
+        var slab = GC.AllocateUninitializedArray<byte>(size);
+        SlabPages.Prepare(slab);
+        return slab;
     }
 
     /// <summary>The size of the next slab for a payload of <paramref name="length"/>: doubling up to the largest, or the payload's own size when larger.</summary>
