@@ -258,12 +258,7 @@ internal sealed class EventShape
                 return token is JsonTokenType.True or JsonTokenType.False;
             case FieldType.Timestamp:
                 if (token != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length != Iso8601.MillisecondsLength
-                    || !Iso8601.TryParse(reader.ValueSpan, out var parsed))
-                {
-                    return false;
-                }
-                Span<byte> text = stackalloc byte[Iso8601.MillisecondsLength];
-                if (Iso8601.FormatMilliseconds(parsed.UtcDateTime, text) != text.Length || !text.SequenceEqual(reader.ValueSpan))
+                    || !Iso8601.TryParse(reader.ValueSpan, out var parsed) || !Iso8601.IsMillisecondsForm(reader.ValueSpan))
                 {
                     return false;
                 }

@@ -82,6 +82,14 @@ public static class Iso8601
     /// <summary>The length of <see cref="FormatMilliseconds"/>' text.</summary>
     public const int MillisecondsLength = 24;
 
+    /// <summary>
+    /// Whether <paramref name="text"/>, which <see cref="TryParse"/> accepted, is what <see cref="FormatMilliseconds"/>
+    /// writes for the instant it names: 24 bytes with a <c>T</c>, three fraction digits and <c>Z</c>. The parse has checked
+    /// every digit and range, and a UTC instant's fields are the text's, so the separators are all that can differ.
+    /// </summary>
+    public static bool IsMillisecondsForm(ReadOnlySpan<byte> text) =>
+        text.Length == MillisecondsLength && text[10] == 'T' && text[19] == '.' && text[23] == 'Z';
+
     /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> (24 bytes).</summary>
     public static int FormatMilliseconds(DateTime utc, Span<byte> destination)
     {

@@ -67,6 +67,9 @@ public sealed class EventBatchParserPayloadTests
     [InlineData("""{"\u0075rl":"x"}""", """{"url":"x"}""")]
     [InlineData("""{"date_time":"2024-05-01T12:00:00.1234567Z"}""", """{"date_time":"2024-05-01T12:00:00.123Z"}""")]
     [InlineData("""{"date_time":"2024-05-01T14:00:00.000+02:00"}""", """{"date_time":"2024-05-01T12:00:00.000Z"}""")]
+    // Timestamps of the stored form's length (24 bytes) in other shapes: a space for the T, four digits and no zone.
+    [InlineData("""{"date_time":"2024-05-01 12:00:00.123Z"}""", """{"date_time":"2024-05-01T12:00:00.123Z"}""")]
+    [InlineData("""{"date_time":"2024-05-01T12:00:00.1239"}""", """{"date_time":"2024-05-01T12:00:00.123Z"}""")]
     [InlineData("""{"date_time":1714564800000}""", """{"date_time":"2024-05-01T12:00:00.000Z"}""")]
     [InlineData("""{"ok":"true"}""", """{"ok":true}""")]
     [InlineData("""{"rate":1.50}""", """{"rate":1.5}""")]

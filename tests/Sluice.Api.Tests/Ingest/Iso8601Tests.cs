@@ -43,6 +43,35 @@ public sealed class Iso8601Tests
     }
 
     [Fact]
+    public void The_milliseconds_form_is_recognised_exactly_where_formatting_the_parsed_instant_gives_the_text_back()
+    {
+        var random = new Random(7);
+        var candidates = "T .Z09+-:1"u8.ToArray();
+        Span<byte> formatted = stackalloc byte[24];
+        var accepted = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var canonical = new byte[24];
+            Iso8601.FormatMilliseconds(new DateTime(random.NextInt64(DateTime.MaxValue.Ticks), DateTimeKind.Utc), canonical);
+            // The text itself, and every variant with one byte changed to a separator or digit.
+            foreach (var (at, by) in Enumerable.Range(0, 24).SelectMany(at => candidates.Select(by => (at, by))).Prepend((0, canonical[0])))
+            {
+                var text = (byte[])canonical.Clone();
+                text[at] = by;
+                if (!Iso8601.TryParse(text, out var parsed))
+                {
+                    continue;
+                }
+                accepted++;
+                Iso8601.FormatMilliseconds(parsed.UtcDateTime, formatted);
+
+                Assert.Equal(formatted.SequenceEqual(text), Iso8601.IsMillisecondsForm(text));
+            }
+        }
+        Assert.True(accepted > 1_000, $"only {accepted} variants parsed");
+    }
+
+    [Fact]
     public void Formats_every_instant_as_the_runtimes_own_format_does_truncating_below_the_millisecond()
     {
         var random = new Random(13);
