@@ -24,7 +24,9 @@ internal sealed class LargeBlockMemoryPool(MemoryPool<byte> smallBlocks) : Memor
     /// <summary>How many large blocks exist at most, in use or free: enough for a few dozen appends in flight.</summary>
     public const int LargeBlockBudget = 64;
 
-    private readonly ConcurrentBag<LargeBlock> _free = [];
+    // A queue, as Kestrel's own pool keeps its blocks: a block is usually returned on another thread than rented it,
+    // where a bag's per-thread lists would make every rent a steal.
+    private readonly ConcurrentQueue<LargeBlock> _free = new();
     private int _largeOut;
 
     /// <summary>The largest request the pipes bring here; larger ones they serve from the shared array pool themselves.</summary>
@@ -38,7 +40,7 @@ internal sealed class LargeBlockMemoryPool(MemoryPool<byte> smallBlocks) : Memor
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, LargeBlockSize);
         if (Interlocked.Increment(ref _largeOut) <= LargeBlockBudget)
         {
-            return _free.TryTake(out var block) ? block : new LargeBlock(this);
+            return _free.TryDequeue(out var block) ? block : new LargeBlock(this);
         }
         Interlocked.Decrement(ref _largeOut);
         // Past the budget: what Kestrel would have given. A request larger than its blocks (the pipes ask for more
@@ -56,7 +58,7 @@ internal sealed class LargeBlockMemoryPool(MemoryPool<byte> smallBlocks) : Memor
 
     private void Return(LargeBlock block)
     {
-        _free.Add(block);
+        _free.Enqueue(block);
         Interlocked.Decrement(ref _largeOut);
     }
 
