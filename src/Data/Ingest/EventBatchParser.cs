@@ -49,6 +49,10 @@ public static class EventBatchParser
 
     private static IngestResult ParseJson(ReadOnlyMemory<byte> body, EventShape shape)
     {
+        if (shape.TryReadWhole(body, out var whole, out var wholeError))
+        {
+            return wholeError is null ? IngestResult.Ok(new[] { whole }) : IngestResult.Failed(wholeError);
+        }
         // +1 because the array wrapper counts as a level.
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
         IReadOnlyList<NewEvent> events;
@@ -126,6 +130,15 @@ public static class EventBatchParser
             start += length + 1;
             if (lineMemory.Span.Trim(" \t\r"u8).IsEmpty)
             {
+                continue;
+            }
+            if (shape.TryReadWhole(lineMemory, out var whole, out var wholeError))
+            {
+                if (wholeError is not null)
+                {
+                    return IngestResult.Failed(wholeError with { Item = events.Count, Line = line });
+                }
+                events.Add(whole);
                 continue;
             }
             var reader = new Utf8JsonReader(lineMemory.Span, new JsonReaderOptions { MaxDepth = MaxDepth });

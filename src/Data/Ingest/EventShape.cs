@@ -24,6 +24,7 @@ internal sealed class EventShape
     private readonly Utf8JsonWriter? writer;
     private readonly bool[]? seen;
     private readonly PayloadArena payloads;
+    private readonly CanonicalEventScanner? scanner;
 
     public EventShape(StreamDefinition stream, DateTimeOffset now, PayloadArena payloads)
     {
@@ -37,7 +38,34 @@ internal sealed class EventShape
             seen = new bool[fields.Length];
             buffer = new ArrayBufferWriter<byte>(256);
             writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterEncoder, SkipValidation = true });
+            scanner = CanonicalEventScanner.For(
+                fields.Select(f => (f.NameAsWritten ? f.Utf8Name : null, f.Type)).ToArray(),
+                timestampName is null ? -1 : Array.FindIndex(fields, f => f.Name == timestampName),
+                timestampName is not null,
+                WriterEncoder);
         }
+    }
+
+    /// <summary>
+    /// Reads an event that is all of <paramref name="json"/> (an NDJSON line, a one-object body) from its bytes alone,
+    /// when it is already in the form the schema's rewrite writes (<see cref="CanonicalEventScanner"/>): then true, with
+    /// the event or the error its event time makes. False when the JSON reader has to read it (<see cref="ReadEvent"/>).
+    /// </summary>
+    public bool TryReadWhole(ReadOnlyMemory<byte> json, out NewEvent result, out IngestError? error)
+    {
+        result = default;
+        error = null;
+        if (scanner is null || !scanner.TryScan(json.Span, buffer!, out var timestamp, out var rewritten))
+        {
+            return false;
+        }
+        if (timestampName is not null && timestamp is null)
+        {
+            error = MissingTimestamp();
+            return true;
+        }
+        result = new NewEvent(timestamp ?? now, rewritten ? payloads.Copy(buffer!.WrittenSpan) : payloads.Keep(json));
+        return true;
     }
 
     /// <summary>Reads from a <c>StartObject</c> token through its <c>EndObject</c>.</summary>
@@ -107,7 +135,7 @@ internal sealed class EventShape
         }
         if (timestampName is not null && timestamp is null)
         {
-            return new IngestError($"Field '{timestampName}' (the stream's timestampField) is missing.", Field: timestampName);
+            return MissingTimestamp();
         }
         result = result with { Timestamp = timestamp ?? now };
         return null;
@@ -224,6 +252,9 @@ internal sealed class EventShape
         copiedUpTo = valueStart + escapedLength;
         return true;
     }
+
+    private IngestError MissingTimestamp() =>
+        new($"Field '{timestampName}' (the stream's timestampField) is missing.", Field: timestampName);
 
     private static bool TryReadTimestamp(ref Utf8JsonReader reader, ref DateTimeOffset? timestamp)
     {
