@@ -9,7 +9,8 @@ namespace Sluice.Reactive.Rows;
 
 /// <summary>
 /// Decodes one event's UTF-8 JSON object into a row laid out as <see cref="QueryInput.Columns"/>,
-/// in one forward pass of a <see cref="Utf8JsonReader"/> (a <see cref="JsonDocument"/> is built only for json values).
+/// in one forward pass: of its bytes when the event is in the form ingest stores (<see cref="StoredFormReader"/>), of a
+/// <see cref="Utf8JsonReader"/> otherwise (a <see cref="JsonDocument"/> is built only for json values).
 /// </summary>
 /// <remarks>
 /// <para>Field names match column names exactly; when no field matches exactly, an ASCII
@@ -33,6 +34,7 @@ public sealed class RowDecoder
     private readonly ColumnType[] types;
     private readonly byte[][] names;
     private readonly bool[] decodes;
+    private readonly StoredFormReader? storedForm;
 
     public RowDecoder(IReadOnlyList<ColumnInfo> columns)
         : this(columns, null)
@@ -50,6 +52,7 @@ public sealed class RowDecoder
         types = columns.Select(c => c.Type).ToArray();
         names = columns.Select(c => Encoding.UTF8.GetBytes(c.Name)).ToArray();
         decodes = decoded?.ToArray() ?? Enumerable.Repeat(true, columns.Count).ToArray();
+        storedForm = StoredFormReader.For(names, types, decodes);
     }
 
     public int ColumnCount => types.Length;
@@ -87,10 +90,17 @@ public sealed class RowDecoder
     public object?[] Decode(ReadOnlySpan<byte> json)
     {
         var row = new object?[types.Length];
-        if (types.Length == 0)
+        if (types.Length == 0 || (storedForm is not null && storedForm.TryDecode(json, row)))
         {
             return row;
         }
+        Array.Clear(row);
+        return DecodeWithReader(json, row);
+    }
+
+    /// <summary>Decodes one JSON object with the JSON reader, whatever its form, into <paramref name="row"/> (all NULL on entry).</summary>
+    internal object?[] DecodeWithReader(ReadOnlySpan<byte> json, object?[] row)
+    {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
