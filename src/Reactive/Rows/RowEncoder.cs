@@ -32,6 +32,7 @@ public sealed class RowEncoder
     private readonly bool includeOp;
     private readonly ArrayBufferWriter<byte> buffer = new(256);
     private readonly Utf8JsonWriter writer;
+    private readonly DirectRowWriter direct;
     private int[] ends = [];
 
     public RowEncoder(IReadOnlyList<ColumnInfo> columns, bool includeOp)
@@ -40,6 +41,7 @@ public sealed class RowEncoder
         names = columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
         this.includeOp = includeOp;
         writer = new Utf8JsonWriter(buffer, WriterOptions);
+        direct = new DirectRowWriter(names.Select(n => (ReadOnlyMemory<byte>)n.EncodedUtf8Bytes.ToArray()), OpName.EncodedUtf8Bytes.ToArray());
     }
 
     /// <summary>The writer options rows are written with (relaxed escaping, as ingest stores payloads).</summary>
@@ -49,9 +51,7 @@ public sealed class RowEncoder
     public byte[] Encode(OutputRow row)
     {
         buffer.ResetWrittenCount();
-        writer.Reset();
-        Write(writer, row.Values, includeOp ? row.Op : null);
-        writer.Flush();
+        Append(row);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -87,9 +87,7 @@ public sealed class RowEncoder
         var slicedUpTo = 0;
         for (var i = 0; i < rows.Count; i++)
         {
-            writer.Reset();
-            Write(writer, rows[i].Values, includeOp ? rows[i].Op : null);
-            writer.Flush();
+            Append(rows[i]);
             ends[i] = buffer.WrittenCount;
             // Fresh arrays are cut once a chunk is full, so that each stays under the large object heap threshold.
             if (intoFreshArrays && buffer.WrittenCount >= ChunkBytes)
@@ -99,6 +97,19 @@ public sealed class RowEncoder
             }
         }
         SliceWritten(slicedUpTo, rows.Count, encoded, intoFreshArrays);
+    }
+
+    /// <summary>Appends one row's JSON object to the buffer: directly when it can (<see cref="DirectRowWriter"/>), with the writer otherwise.</summary>
+    private void Append(OutputRow row)
+    {
+        var op = includeOp ? row.Op : (ChangeOp?)null;
+        if (direct.TryWrite(buffer, row.Values, op))
+        {
+            return;
+        }
+        writer.Reset();
+        Write(writer, row.Values, op);
+        writer.Flush();
     }
 
     /// <summary>
