@@ -5,7 +5,7 @@
 # methods the JIT compiled during the last run and the time it spent (dotnet-counters; is it warm-up or steady?); with
 # --trace, the last run is also profiled (dotnet-trace, CPU samples) into the file given; with --perf, the last run is
 # sampled on-CPU by perf (call graphs, the runtime's perf map for JIT-compiled names) into the file given (then
-# `python3 bench/perf-breakdown.py FILE`). --trace's thread-time samples include threads the OS is not running; perf's do not.
+# `python3 bench/perf-breakdown.py FILE`, which keeps the samples of the load tool's measured window, FILE.window). --trace's thread-time samples include threads the OS is not running; perf's do not.
 # Extra environment (GC settings, say DOTNET_gcServer=0) passes through to the service.
 # Usage: bench/nexmark-e2e.sh [--events 1000000] [--queries q0,q1,q2] [--runs 2] [--seconds 120] [--capacity N] [--alloc] [--jit] [--trace out.nettrace] [--perf out.perf.data] [--build]
 # (--seconds bounds each run of the load tool; 5M events on a loaded machine need more than its default 120.
@@ -76,12 +76,20 @@ for run in $(seq 1 "$runs"); do
     "$tools/dotnet-trace" collect -p "$server" --profile dotnet-sampled-thread-time -o "$trace" >/dev/null &
     helper=$!
   elif [ -n "$perf" ]; then
-    perf record -F 999 -g -p "$server" -o "$perf" >/dev/null 2>&1 &
+    # Timestamps on CLOCK_MONOTONIC, the load tool's clock: its measured window ("$perf.window") then selects the
+    # samples of the run itself, not of the event generation before it (when the tiering JIT still works on run 1's code).
+    perf record -k CLOCK_MONOTONIC -F 999 -g -p "$server" -o "$perf" >/dev/null 2>&1 &
     helper=$!
   fi
   set +m
   [ -n "$helper" ] && sleep 2
-  load
+  if [ -n "$perf" ]; then
+    load | tee "$perf.out"
+    awk '/^measured window/ { print $3 }' "$perf.out" >"$perf.window"
+    rm -f "$perf.out"
+  else
+    load
+  fi
   if [ -n "$helper" ]; then
     if [ -n "$alloc" ] || [ -n "$jit" ]; then echo q >&3; exec 3>&-; rm -f "$counters.in"; else kill -INT "$helper" 2>/dev/null || true; fi
     for _ in $(seq 1 100); do kill -0 "$helper" 2>/dev/null || break; sleep 0.2; done

@@ -18,7 +18,7 @@ cats = [
  ('thread pool: idle workers spinning or parking', lambda s: has(s, 'LowLevelLifoSemaphore', 'WorkerThreadStart') and not has(s, 'Dispatch()')),
  ('ingest: parse + validate (EventBatchParser)', lambda s: has(s, 'EventBatchParser')),
  ('ingest: body read (EventBodyReader)', lambda s: has(s, 'EventBodyReader')),
- ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder')),
+ ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder', 'DirectRowWriter')),
  ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
  ('ingest: store append (MemoryStreamLog, tail)', lambda s: has(s, 'MemoryStreamLog::AppendAsync')),
  ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder', 'RowDecoder')),

@@ -65,6 +65,7 @@ internal static class NexmarkCommand
         }
 
         var serverCpuBefore = Sluice.Fanout.ProcessCpu.SecondsOf(pid);
+        var windowStart = Stopwatch.GetTimestamp();
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(seconds);
         var contentType = new MediaTypeHeaderValue("application/x-ndjson");
@@ -108,6 +109,7 @@ internal static class NexmarkCommand
             }
         }
         var serverCpu = Sluice.Fanout.ProcessCpu.SecondsOf(pid) - serverCpuBefore;
+        var windowEnd = Stopwatch.GetTimestamp();
         var inputHeads = new Dictionary<string, long>();
         foreach (var stream in NexmarkStreams.Names)
         {
@@ -118,6 +120,7 @@ internal static class NexmarkCommand
             events            {eventCount:N0} generated (person {perStream.GetValueOrDefault("person"):N0}, auction {perStream.GetValueOrDefault("auction"):N0}, bid {perStream.GetValueOrDefault("bid"):N0}); appended {inputHeads.Values.Sum():N0}
             batches           {batches.Count:N0} NDJSON bodies from chunks of {batchSize} events, {concurrency} concurrent clients, failed {failures}
             all appended in   {appendedAt.TotalSeconds:F2} s ({eventCount / appendedAt.TotalSeconds:N0} events/s ingest)
+            measured window   {(double)windowStart / Stopwatch.Frequency:F6},{(double)windowEnd / Stopwatch.Frequency:F6} (the clock of Stopwatch, CLOCK_MONOTONIC on Linux: `perf script --time`)
             """));
         var ok = failures == 0 && inputHeads.Values.Sum() == eventCount;
         foreach (var q in queries)
