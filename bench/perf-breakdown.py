@@ -17,10 +17,11 @@ cats = [
  ('JIT compiler (tiering, OSR)', lambda s: has(s, 'libclrjit.so')),
  ('thread pool: idle workers spinning or parking', lambda s: has(s, 'LowLevelLifoSemaphore', 'WorkerThreadStart') and not has(s, 'Dispatch()')),
  ('ingest: parse + validate (EventBatchParser)', lambda s: has(s, 'EventBatchParser')),
- ('ingest: body read (EventBodyReader)', lambda s: has(s, 'EventBodyReader')),
  ('query: output encode (RowEncoder)', lambda s: has(s, 'RowEncoder', 'DirectRowWriter')),
  ('query: output append (log + tail)', lambda s: has(s, 'QueryRun') and has(s, 'AppendAsync')),
+# Before the body read: an append that runs in the body read's continuation has both on its stack.
  ('ingest: store append (MemoryStreamLog, tail)', lambda s: has(s, 'MemoryStreamLog::AppendAsync')),
+ ('ingest: body read (EventBodyReader)', lambda s: has(s, 'EventBodyReader')),
  ('query: decode (InputDecoder/RowDecoder)', lambda s: has(s, 'InputDecoder', 'RowDecoder')),
  ('query: operators (Rx pipeline)', lambda s: has(s, 'Sluice.Reactive.Operators', 'lambda_method', 'Subject')),
  ('query: cursor, tail read, run loop', lambda s: has(s, 'QueryRun', 'StreamCursor', 'StreamTail', 'TailMemo')),
