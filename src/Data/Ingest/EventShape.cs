@@ -25,6 +25,7 @@ internal sealed class EventShape
     private readonly bool[]? seen;
     private readonly PayloadArena payloads;
     private readonly CanonicalEventScanner? scanner;
+    private readonly FlatEventScanner? flatScanner;
 
     public EventShape(StreamDefinition stream, DateTimeOffset now, PayloadArena payloads)
     {
@@ -32,6 +33,10 @@ internal sealed class EventShape
         this.now = now;
         timestampName = stream.TimestampField;
         timestampField = timestampName is null ? null : Encoding.UTF8.GetBytes(timestampName);
+        if (stream.Schema is not { Count: > 0 })
+        {
+            flatScanner = new FlatEventScanner(timestampName);
+        }
         if (stream.Schema is { Count: > 0 } schema)
         {
             fields = schema.Select(f => NewField(f.Key, f.Value)).ToArray();
@@ -47,15 +52,23 @@ internal sealed class EventShape
     }
 
     /// <summary>
-    /// Reads an event that is all of <paramref name="json"/> (an NDJSON line, a one-object body) from its bytes alone,
-    /// when it is already in the form the schema's rewrite writes (<see cref="CanonicalEventScanner"/>): then true, with
-    /// the event or the error its event time makes. False when the JSON reader has to read it (<see cref="ReadEvent"/>).
+    /// Reads an event that is all of <paramref name="json"/> (an NDJSON line, a one-object body) from its bytes alone:
+    /// with a schema when it is already in the form the schema's rewrite writes (<see cref="CanonicalEventScanner"/>),
+    /// without one when it is a flat object (<see cref="FlatEventScanner"/>). Then true, with the event or the error its
+    /// event time makes; false when the JSON reader has to read it (<see cref="ReadEvent"/>).
     /// </summary>
     public bool TryReadWhole(ReadOnlyMemory<byte> json, out NewEvent result, out IngestError? error)
     {
         result = default;
         error = null;
-        if (scanner is null || !scanner.TryScan(json.Span, buffer!, out var timestamp, out var rewritten))
+        DateTimeOffset? timestamp;
+        var rewritten = false;
+        var payload = json;
+        if (flatScanner is not null && flatScanner.TryScan(json.Span, out var start, out var end, out timestamp))
+        {
+            payload = json[start..end];
+        }
+        else if (scanner is null || !scanner.TryScan(json.Span, buffer!, out timestamp, out rewritten))
         {
             return false;
         }
@@ -64,7 +77,7 @@ internal sealed class EventShape
             error = MissingTimestamp();
             return true;
         }
-        result = new NewEvent(timestamp ?? now, rewritten ? payloads.Copy(buffer!.WrittenSpan) : payloads.Keep(json));
+        result = new NewEvent(timestamp ?? now, rewritten ? payloads.Copy(buffer!.WrittenSpan) : payloads.Keep(payload));
         return true;
     }
 

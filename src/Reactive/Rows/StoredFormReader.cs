@@ -169,7 +169,7 @@ internal sealed class StoredFormReader
             (byte)'n' => rest.StartsWith("null"u8) ? 4 : 0,
             (byte)'t' => rest.StartsWith("true"u8) ? 4 : 0,
             (byte)'f' => rest.StartsWith("false"u8) ? 5 : 0,
-            _ => NumberLength(rest),
+            _ => JsonNumbers.Length(rest),
         };
     }
 
@@ -221,51 +221,5 @@ internal sealed class StoredFormReader
         }
         value = negative ? (long)(0UL - magnitude) : (long)magnitude;
         return end;
-    }
-
-    /// <summary>The length of a JSON number (<c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>); 0 for anything else.</summary>
-    private static int NumberLength(ReadOnlySpan<byte> rest)
-    {
-        var at = !rest.IsEmpty && rest[0] == '-' ? 1 : 0;
-        var integral = Digits(rest, at);
-        if (integral == 0 || (rest[at] == '0' && integral > 1))
-        {
-            return 0;
-        }
-        at += integral;
-        if (at < rest.Length && rest[at] == '.')
-        {
-            var fraction = Digits(rest, at + 1);
-            if (fraction == 0)
-            {
-                return 0;
-            }
-            at += 1 + fraction;
-        }
-        if (at < rest.Length && (rest[at] | 0x20) == 'e')
-        {
-            at++;
-            if (at < rest.Length && rest[at] is (byte)'+' or (byte)'-')
-            {
-                at++;
-            }
-            var exponent = Digits(rest, at);
-            if (exponent == 0)
-            {
-                return 0;
-            }
-            at += exponent;
-        }
-        return at;
-    }
-
-    private static int Digits(ReadOnlySpan<byte> text, int start)
-    {
-        var end = start;
-        while (end < text.Length && (uint)(text[end] - '0') <= 9)
-        {
-            end++;
-        }
-        return end - start;
     }
 }

@@ -132,23 +132,89 @@ public sealed class CanonicalEventScannerTests
         }
     }
 
-    /// <summary>Whether the scanner took <paramref name="line"/>; when it did, asserts the reader path reads the same event or error.</summary>
-    private static bool Compare(string line, string? timestampField) => Compare(Encoding.UTF8.GetBytes(line), timestampField);
+    private static readonly string[] Flat =
+    [
+        """{"auction":1007,"url":"https://x.io/a?q=1\u0026b=\"2\"","ok":true,"date_time":"2024-05-01T12:00:00.123Z","rate":-1.5e+3,"n":null}""",
+        """  { "a" : 0 , "date_time" : 1714564800000 }  """,
+        """{"date_time":"2024-05-01T14:00:00+02:00","text":"tab\there \/ \b\f\n\r","big":123456789012345678901234567890,"f":false}""",
+        """{}""",
+    ];
 
-    private static bool Compare(byte[] line, string? timestampField)
+    [Fact]
+    public void Flat_events_without_a_schema_are_taken_by_the_scanner_and_read_as_the_reader_reads_them()
+    {
+        foreach (var line in Flat)
+        {
+            Assert.True(Compare(line, line == "{}" ? null : "date_time", withSchema: false), line);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"a":{"b":1},"date_time":1}""")]
+    [InlineData("""{"a":[1],"date_time":1}""")]
+    [InlineData("""{"d\u0061te_time":1}""")]
+    [InlineData("""{"date_time":1,"date_time":2}""")]
+    [InlineData("""{"date_time":-1}""")]
+    [InlineData("""{"date_time":1.5}""")]
+    [InlineData("""{"date_time":"yesterday"}""")]
+    [InlineData("""{"date_time":"2024-05-01T12:00:00\u002E123Z"}""")]
+    [InlineData("""{"date_time":null}""")]
+    [InlineData("""{"date_time":1,"a":01}""")]
+    [InlineData("""{"date_time":1,"a":"\x"}""")]
+    [InlineData("""{"date_time":1,"a":"\u12"}""")]
+    [InlineData("""{"date_time":1,}""")]
+    [InlineData("""{"date_time":1} {}""")]
+    public void Other_events_without_a_schema_are_left_to_the_reader(string line)
+    {
+        Assert.False(Compare(line, "date_time", withSchema: false), line);
+    }
+
+    [Fact]
+    public void Every_prefix_and_every_one_byte_change_of_flat_events_reads_the_same_on_both_paths()
+    {
+        var replacements = "\"\\{}[],:-0159eE.+tfnu \t\u0001A&é"u8.ToArray();
+        var taken = 0;
+        var cases = 0;
+        foreach (var line in Flat)
+        {
+            var bytes = Encoding.UTF8.GetBytes(line);
+            for (var length = 0; length < bytes.Length; length++)
+            {
+                taken += Compare(bytes[..length], "date_time", withSchema: false) ? 1 : 0;
+                cases++;
+            }
+            for (var at = 0; at < bytes.Length; at++)
+            {
+                foreach (var replacement in replacements)
+                {
+                    var changed = (byte[])bytes.Clone();
+                    changed[at] = replacement;
+                    taken += Compare(changed, "date_time", withSchema: false) ? 1 : 0;
+                    taken += Compare(changed, null, withSchema: false) ? 1 : 0;
+                    cases += 2;
+                }
+            }
+        }
+        Assert.InRange(taken, 100, cases - 1);
+    }
+
+    /// <summary>Whether the scanner took <paramref name="line"/>; when it did, asserts the reader path reads the same event or error.</summary>
+    private static bool Compare(string line, string? timestampField, bool withSchema = true) => Compare(Encoding.UTF8.GetBytes(line), timestampField, withSchema);
+
+    private static bool Compare(byte[] line, string? timestampField, bool withSchema = true)
     {
         if (!System.Text.Unicode.Utf8.IsValid(line))
         {
             // The parser rejects the whole body before any event is read.
             return false;
         }
-        var stream = new StreamDefinition("s", StorageKind.Memory, timestampField, TimeSpan.Zero, 10_000, Schema, Now);
+        var stream = new StreamDefinition("s", StorageKind.Memory, timestampField, TimeSpan.Zero, 10_000, withSchema ? Schema : null, Now);
         var fast = new EventShape(stream, Now, new PayloadArena(line.Length));
         if (!fast.TryReadWhole(line, out var scanned, out var scanError))
         {
             return false;
         }
-        var reader = new Utf8JsonReader(line);
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = EventBatchParser.MaxDepth });
         Assert.True(reader.Read());
         Assert.Equal(JsonTokenType.StartObject, reader.TokenType);
         var slow = new EventShape(stream, Now, new PayloadArena(line.Length));

@@ -1,0 +1,51 @@
+namespace Sluice.Data.Ingest;
+
+/// <summary>JSON's number grammar, for the byte paths that skip or check numbers without a JSON reader.</summary>
+public static class JsonNumbers
+{
+    /// <summary>The length of the JSON number starting <paramref name="text"/> (<c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>); 0 when none starts it.</summary>
+    public static int Length(ReadOnlySpan<byte> text)
+    {
+        var at = !text.IsEmpty && text[0] == '-' ? 1 : 0;
+        var integral = Digits(text, at);
+        if (integral == 0 || (text[at] == '0' && integral > 1))
+        {
+            return 0;
+        }
+        at += integral;
+        if (at < text.Length && text[at] == '.')
+        {
+            var fraction = Digits(text, at + 1);
+            if (fraction == 0)
+            {
+                return 0;
+            }
+            at += 1 + fraction;
+        }
+        if (at < text.Length && (text[at] | 0x20) == 'e')
+        {
+            at++;
+            if (at < text.Length && text[at] is (byte)'+' or (byte)'-')
+            {
+                at++;
+            }
+            var exponent = Digits(text, at);
+            if (exponent == 0)
+            {
+                return 0;
+            }
+            at += exponent;
+        }
+        return at;
+    }
+
+    private static int Digits(ReadOnlySpan<byte> text, int start)
+    {
+        var end = start;
+        while (end < text.Length && (uint)(text[end] - '0') <= 9)
+        {
+            end++;
+        }
+        return end - start;
+    }
+}
