@@ -9,8 +9,8 @@ namespace Sluice.Data.Ingest;
 /// Recognises, straight from its bytes, one whole event that is already in the form a schema's rewrite writes: a flat
 /// object of declared fields, each once, with no whitespace, integers as written, text the encoder leaves alone,
 /// timestamps as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, booleans and nulls. Such an event is stored as sent, and checking
-/// that is all ingest does for it; a <see cref="System.Text.Json.Utf8JsonReader"/> over the same bytes cost ×2–3 as
-/// much (docs/benchmarks.md, "Ingest: canonical events checked from their bytes"). Anything else, including everything
+/// that is all ingest does for it; a <see cref="System.Text.Json.Utf8JsonReader"/> over the same bytes cost about twice
+/// as much (docs/benchmarks.md, "Ingest, decode and encode from bytes"). Anything else, including everything
 /// invalid, is declined without a reason: the reader path then reads the event and decides what it is.
 /// The caller has checked that the bytes are valid UTF-8.
 /// </summary>

@@ -8,7 +8,7 @@ namespace Sluice.Reactive.Rows;
 /// Decodes, straight from its bytes, an event in the form ingest stores a schema's events in: a flat object with no
 /// whitespace, each field once, named exactly as a column, integers as written, unescaped text, ISO-8601 timestamps,
 /// booleans and nulls. Every event of a stream with a schema is in that form, and reading it this way cost about half
-/// of what a <see cref="System.Text.Json.Utf8JsonReader"/> did (docs/benchmarks.md, "Decode from the stored form").
+/// of what a <see cref="System.Text.Json.Utf8JsonReader"/> did (docs/benchmarks.md, "Ingest, decode and encode from bytes").
 /// Anything else (whitespace, escapes, other value forms, names matched only case-insensitively, invalid JSON) is
 /// declined, and <see cref="RowDecoder"/> reads the event with the JSON reader as before, so both paths give the same row.
 /// </summary>
