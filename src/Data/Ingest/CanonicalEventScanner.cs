@@ -16,7 +16,7 @@ namespace Sluice.Data.Ingest;
 /// </summary>
 internal sealed class CanonicalEventScanner
 {
-    private readonly byte[]?[] quotedNames;
+    private readonly FlatObjectFields fields;
     private readonly FieldType[] types;
     private readonly int timestampIndex;
     private readonly JavaScriptEncoder encoder;
@@ -25,7 +25,7 @@ internal sealed class CanonicalEventScanner
     /// <param name="timestampIndex">The declared timestamp field holding the event time, or -1.</param>
     private CanonicalEventScanner(byte[]?[] names, FieldType[] types, int timestampIndex, JavaScriptEncoder encoder)
     {
-        quotedNames = names.Select(n => n is null ? null : (byte[])[(byte)'"', .. n, (byte)'"', (byte)':']).ToArray();
+        fields = new FlatObjectFields(names);
         this.types = types;
         this.timestampIndex = timestampIndex;
         this.encoder = encoder;
@@ -68,14 +68,14 @@ internal sealed class CanonicalEventScanner
         var next = 0;
         while (true)
         {
-            var index = MatchName(json[position..], next);
+            var index = fields.Match(json[position..], next);
             if (index < 0 || (seen & (1UL << index)) != 0)
             {
                 return false;
             }
             seen |= 1UL << index;
             next = index + 1;
-            position += quotedNames[index]!.Length;
+            position += fields.PrefixLength(index);
             var length = ValueLength(json[position..], types[index], index == timestampIndex, ref timestamp);
             if (length < 0 && types[index] == FieldType.Text)
             {
@@ -86,46 +86,19 @@ internal sealed class CanonicalEventScanner
                 return false;
             }
             position += length;
-            if (position >= json.Length)
+            switch (FlatObjectFields.AfterValue(json, ref position))
             {
-                return false;
-            }
-            if (json[position] == '}')
-            {
-                if (position != json.Length - 1)
-                {
+                case FlatObjectStep.Decline:
                     return false;
-                }
-                if (copiedUpTo >= 0)
-                {
-                    unescaped.Write(json[copiedUpTo..]);
-                    rewritten = true;
-                }
-                return true;
-            }
-            if (json[position] != ',')
-            {
-                return false;
-            }
-            position++;
-        }
-    }
-
-    /// <summary>The field whose <c>"name":</c> starts <paramref name="rest"/>; the one after the previous field first, as producers write them in order.</summary>
-    private int MatchName(ReadOnlySpan<byte> rest, int hint)
-    {
-        if (hint < quotedNames.Length && quotedNames[hint] is { } expected && rest.StartsWith(expected))
-        {
-            return hint;
-        }
-        for (var i = 0; i < quotedNames.Length; i++)
-        {
-            if (quotedNames[i] is { } name && rest.StartsWith(name))
-            {
-                return i;
+                case FlatObjectStep.End:
+                    if (copiedUpTo >= 0)
+                    {
+                        unescaped.Write(json[copiedUpTo..]);
+                        rewritten = true;
+                    }
+                    return true;
             }
         }
-        return -1;
     }
 
     /// <summary>
@@ -249,31 +222,8 @@ internal sealed class CanonicalEventScanner
     /// </summary>
     private static int IntegerLength(ReadOnlySpan<byte> rest)
     {
-        var negative = !rest.IsEmpty && rest[0] == '-';
-        var start = negative ? 1 : 0;
-        var end = start;
-        while (end < rest.Length && (uint)(rest[end] - '0') <= 9)
-        {
-            end++;
-        }
-        var digits = end - start;
-        if (digits == 0 || (rest[start] == '0' && (digits > 1 || negative)) || digits > 19)
-        {
-            return 0;
-        }
-        if (digits == 19)
-        {
-            // Only 19-digit numbers can leave a long's range.
-            var magnitude = 0UL;
-            for (var i = start; i < end; i++)
-            {
-                magnitude = magnitude * 10 + (ulong)(rest[i] - '0');
-            }
-            if (magnitude > (negative ? 1UL << 63 : long.MaxValue))
-            {
-                return 0;
-            }
-        }
-        return end;
+        var length = JsonNumbers.IntegerLength(rest, out var value);
+        // "-0" reads as 0 and is written as 0.
+        return length > 0 && value == 0 && rest[0] == '-' ? 0 : length;
     }
 }

@@ -1,6 +1,6 @@
 namespace Sluice.Data.Ingest;
 
-/// <summary>JSON's number grammar, for the byte paths that skip or check numbers without a JSON reader.</summary>
+/// <summary>JSON's number grammar, for the byte paths that skip, check or read numbers without a JSON reader.</summary>
 public static class JsonNumbers
 {
     /// <summary>The length of the JSON number starting <paramref name="text"/> (<c>-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?</c>); 0 when none starts it.</summary>
@@ -37,6 +37,36 @@ public static class JsonNumbers
             at += exponent;
         }
         return at;
+    }
+
+    /// <summary>
+    /// The length of the JSON integer starting <paramref name="text"/> when a long holds it (no fraction or exponent
+    /// follows here: the caller checks what comes next), and its <paramref name="value"/>; 0 otherwise.
+    /// </summary>
+    public static int IntegerLength(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        var negative = !text.IsEmpty && text[0] == '-';
+        var start = negative ? 1 : 0;
+        var end = start;
+        var magnitude = 0UL;
+        while (end < text.Length && (uint)(text[end] - '0') <= 9)
+        {
+            // 19 digits fit a ulong; a 20th would leave a long's range anyway.
+            if (end - start == 19)
+            {
+                return 0;
+            }
+            magnitude = magnitude * 10 + (ulong)(text[end] - '0');
+            end++;
+        }
+        var digits = end - start;
+        if (digits == 0 || (text[start] == '0' && digits > 1) || magnitude > (negative ? 1UL << 63 : long.MaxValue))
+        {
+            return 0;
+        }
+        value = negative ? (long)(0UL - magnitude) : (long)magnitude;
+        return end;
     }
 
     private static int Digits(ReadOnlySpan<byte> text, int start)

@@ -14,13 +14,13 @@ namespace Sluice.Reactive.Rows;
 /// </summary>
 internal sealed class StoredFormReader
 {
-    private readonly byte[][] quotedNames;
+    private readonly FlatObjectFields fields;
     private readonly ColumnType[] types;
     private readonly bool[] decodes;
 
     private StoredFormReader(byte[][] names, ColumnType[] types, bool[] decodes)
     {
-        quotedNames = names.Select(n => (byte[])[(byte)'"', .. n, (byte)'"', (byte)':']).ToArray();
+        fields = new FlatObjectFields(names);
         this.types = types;
         this.decodes = decodes;
     }
@@ -62,14 +62,14 @@ internal sealed class StoredFormReader
         var next = 0;
         while (true)
         {
-            var index = MatchName(json[position..], next);
+            var index = fields.Match(json[position..], next);
             if (index < 0 || (seen & (1UL << index)) != 0)
             {
                 return false;
             }
             seen |= 1UL << index;
             next = index + 1;
-            position += quotedNames[index].Length;
+            position += fields.PrefixLength(index);
             var rest = json[position..];
             var length = decodes[index] ? ReadValue(rest, types[index], out row[index]) : SkipValue(rest);
             if (length <= 0)
@@ -77,38 +77,14 @@ internal sealed class StoredFormReader
                 return false;
             }
             position += length;
-            if (position >= json.Length)
+            var step = FlatObjectFields.AfterValue(json, ref position);
+            if (step != FlatObjectStep.Next)
             {
-                return false;
+                return step == FlatObjectStep.End;
             }
-            if (json[position] == '}')
-            {
-                return position == json.Length - 1;
-            }
-            if (json[position] != ',')
-            {
-                return false;
-            }
-            position++;
         }
     }
 
-    /// <summary>The column whose <c>"name":</c> starts <paramref name="rest"/>; the one after the previous field first, as ingest writes them in order.</summary>
-    private int MatchName(ReadOnlySpan<byte> rest, int hint)
-    {
-        if (hint < quotedNames.Length && rest.StartsWith(quotedNames[hint]))
-        {
-            return hint;
-        }
-        for (var i = 0; i < quotedNames.Length; i++)
-        {
-            if (rest.StartsWith(quotedNames[i]))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     /// <summary>The length of the value starting <paramref name="rest"/>, read as <paramref name="type"/> into <paramref name="value"/>; 0 when declined.</summary>
     private static int ReadValue(ReadOnlySpan<byte> rest, ColumnType type, out object? value)
@@ -121,7 +97,7 @@ internal sealed class StoredFormReader
         switch (type)
         {
             case ColumnType.Bigint:
-                var digits = IntegerLength(rest, out var whole);
+                var digits = JsonNumbers.IntegerLength(rest, out var whole);
                 value = digits > 0 ? whole : null;
                 return digits;
             case ColumnType.Text:
@@ -195,31 +171,5 @@ internal sealed class StoredFormReader
             return 0;
         }
         return close + 2;
-    }
-
-    /// <summary>The length of an integer a long holds, written without leading zeros, and its value; 0 otherwise.</summary>
-    private static int IntegerLength(ReadOnlySpan<byte> rest, out long value)
-    {
-        value = 0;
-        var negative = !rest.IsEmpty && rest[0] == '-';
-        var start = negative ? 1 : 0;
-        var end = start;
-        var magnitude = 0UL;
-        while (end < rest.Length && (uint)(rest[end] - '0') <= 9)
-        {
-            if (end - start == 19)
-            {
-                return 0;
-            }
-            magnitude = magnitude * 10 + (ulong)(rest[end] - '0');
-            end++;
-        }
-        var digits = end - start;
-        if (digits == 0 || (rest[start] == '0' && digits > 1) || magnitude > (negative ? 1UL << 63 : long.MaxValue))
-        {
-            return 0;
-        }
-        value = negative ? (long)(0UL - magnitude) : (long)magnitude;
-        return end;
     }
 }
