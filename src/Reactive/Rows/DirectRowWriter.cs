@@ -13,7 +13,8 @@ namespace Sluice.Reactive.Rows;
 /// it, without the writer's per-token state and checks: every output row of q0 and q1 is such a row, and a bid row took
 /// four fifths of the time (docs/benchmarks.md, "Ingest, decode and encode from bytes"). A row with any other value (a
 /// double, a json value, text to escape) is declined with nothing written (the buffer advances only once the row is
-/// whole), and <see cref="RowEncoder"/> writes it with the writer.
+/// whole), and <see cref="RowEncoder"/> writes it with the writer. Not thread-safe, as its <see cref="RowEncoder"/>: it keeps
+/// the text of the last timestamp it wrote.
 /// </summary>
 internal sealed class DirectRowWriter
 {
@@ -22,6 +23,7 @@ internal sealed class DirectRowWriter
     // "name": for each column, as the writer writes a property name in its encoded form.
     private readonly byte[][] quotedNames;
     private readonly byte[] quotedOp;
+    private readonly MillisecondTimestampWriter timestamps = new();
 
     public DirectRowWriter(IEnumerable<ReadOnlyMemory<byte>> encodedNames, ReadOnlyMemory<byte> encodedOpName)
     {
@@ -95,7 +97,7 @@ internal sealed class DirectRowWriter
     };
 
     /// <summary>Writes the value and returns its length; -1 for text the writer would escape (or not valid UTF-16).</summary>
-    private static int WriteValue(object? value, Span<byte> into)
+    private int WriteValue(object? value, Span<byte> into)
     {
         int written;
         switch (value)
@@ -131,10 +133,10 @@ internal sealed class DirectRowWriter
         }
     }
 
-    private static int WriteTimestamp(DateTime utc, Span<byte> into)
+    private int WriteTimestamp(DateTime utc, Span<byte> into)
     {
         into[0] = (byte)'"';
-        var written = Iso8601.FormatMilliseconds(utc, into[1..]);
+        var written = timestamps.Format(utc, into[1..]);
         into[written + 1] = (byte)'"';
         return written + 2;
     }
