@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 using Sluice.Data.Ingest;
@@ -14,6 +15,10 @@ namespace Sluice.Reactive.Rows;
 /// </summary>
 internal sealed class StoredFormReader
 {
+    // Bytes that stand for themselves inside a JSON string, are valid UTF-8 alone, and are no control character.
+    private static readonly SearchValues<byte> PlainAscii = SearchValues.Create(
+        Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\')).ToArray());
+
     private readonly FlatObjectFields fields;
     private readonly ColumnType[] types;
     private readonly bool[] decodes;
@@ -160,6 +165,12 @@ internal sealed class StoredFormReader
             return 0;
         }
         var text = rest[1..];
+        // Most text is printable ASCII: one pass to its closing quote checks all of it.
+        var stop = text.IndexOfAnyExcept(PlainAscii);
+        if (stop >= 0 && text[stop] == '"')
+        {
+            return stop + 2;
+        }
         var close = text.IndexOfAny((byte)'"', (byte)'\\');
         if (close < 0 || text[close] != '"')
         {
