@@ -3,7 +3,7 @@ namespace Sluice.Data.Ingest;
 /// <summary>
 /// Writes <see cref="Iso8601.FormatMilliseconds"/>' text, keeping the part up to the second (<c>yyyy-MM-ddTHH:mm:ss.</c>)
 /// of the last instant it wrote: the rows one query writes mostly carry instants of the same second, and the calendar
-/// arithmetic is most of the formatting's cost (docs/benchmarks.md, "Output timestamps"). Not thread-safe: one per
+/// arithmetic is most of the formatting's cost (docs/benchmarks.md, fourth pass of issue 13). Not thread-safe: one per
 /// encoder.
 /// </summary>
 public sealed class MillisecondTimestampWriter
