@@ -65,17 +65,14 @@ internal sealed class CanonicalEventScanner
         }
         var position = 1;
         var seen = 0UL;
-        var next = 0;
+        var index = -1;
         while (true)
         {
-            var index = fields.Match(json[position..], next);
-            if (index < 0 || (seen & (1UL << index)) != 0)
+            index = fields.MatchNext(json, ref position, ref seen, index);
+            if (index < 0)
             {
                 return false;
             }
-            seen |= 1UL << index;
-            next = index + 1;
-            position += fields.PrefixLength(index);
             var length = ValueLength(json[position..], types[index], index == timestampIndex, ref timestamp);
             if (length < 0 && types[index] == FieldType.Text)
             {

@@ -34,6 +34,23 @@ public sealed class FlatObjectFields
     }
 
     /// <summary>
+    /// The field whose <c>"name":</c> starts at <paramref name="position"/> of <paramref name="json"/>, the one after
+    /// <paramref name="previous"/> tried first, with <paramref name="position"/> moved past the name and the field added
+    /// to <paramref name="seen"/> (one bit per field, at most 64); -1 for none, or for a field seen before.
+    /// </summary>
+    public int MatchNext(ReadOnlySpan<byte> json, ref int position, ref ulong seen, int previous)
+    {
+        var index = Match(json[position..], previous + 1);
+        if (index < 0 || (seen & (1UL << index)) != 0)
+        {
+            return -1;
+        }
+        seen |= 1UL << index;
+        position += PrefixLength(index);
+        return index;
+    }
+
+    /// <summary>
     /// What follows a value ending at <paramref name="position"/>: <see cref="FlatObjectStep.Next"/> for a comma (with
     /// <paramref name="position"/> moved past it), <see cref="FlatObjectStep.End"/> for the closing brace as the last
     /// byte, <see cref="FlatObjectStep.Decline"/> for anything else.

@@ -64,17 +64,14 @@ internal sealed class StoredFormReader
         }
         var position = 1;
         var seen = 0UL;
-        var next = 0;
+        var index = -1;
         while (true)
         {
-            var index = fields.Match(json[position..], next);
-            if (index < 0 || (seen & (1UL << index)) != 0)
+            index = fields.MatchNext(json, ref position, ref seen, index);
+            if (index < 0)
             {
                 return false;
             }
-            seen |= 1UL << index;
-            next = index + 1;
-            position += fields.PrefixLength(index);
             var rest = json[position..];
             var length = decodes[index] ? ReadValue(rest, types[index], out row[index]) : SkipValue(rest);
             if (length <= 0)
