@@ -52,7 +52,7 @@ internal sealed class MemoryStreamLog : StreamLog
             budget.Reserve(bytes, definition.Name);
         }
         ring = new SlotRing(capacity);
-        slabs = new PayloadSlabs(capacity, budget.Limit);
+        slabs = new PayloadSlabs(capacity, budget);
         heldBytes = bytes;
         this.budget = budget;
         this.time = time;

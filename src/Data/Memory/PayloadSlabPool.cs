@@ -6,7 +6,8 @@ namespace Sluice.Data.Memory;
 /// <summary>
 /// The evicted payload slabs of one memory stream that no reader holds any more, kept to be written again instead of
 /// allocating fresh memory (whose first touch costs a page fault per 4 kB). Thread-safe: slabs come back on the
-/// finalizer thread, and the stream's writer takes them under its append lock.
+/// finalizer thread, the stream's writer takes them under its append lock, and any memory stream's append may make the
+/// pool drop them (through the budget).
 /// </summary>
 /// <remarks>
 /// Whether a reader still holds an evicted slab is for the GC to say, since readers hold payloads as plain memory
@@ -15,13 +16,25 @@ namespace Sluice.Data.Memory;
 /// from anything else: once a collection finds no reference to the slab (a span on some thread's stack counts), the
 /// watcher is finalized, and only then does the slab come back here. So a slab is never reused while any reader can
 /// still see its bytes. Slabs live in gen2 (large or old), so they come back after a full collection.
+/// <para>
+/// Pooled slabs are counted in the <see cref="MemoryStreamBudget"/> (a slab that would not fit there is dropped), and
+/// give way to appends: when one would not fit, the budget makes pools drop slabs (<see cref="Drop"/>). The slabs
+/// waited for are not counted there: until the GC has found them unreferenced they are like any dropped slab.
+/// </para>
 /// </remarks>
 internal sealed class PayloadSlabPool
 {
     /// <summary>The most a stream keeps pooled, whatever its size.</summary>
     public const long MaxPooledBytes = 64L << 20;
 
+    /// <summary>
+    /// The pool and the slabs it waits for keep up to this many times the most the stream has held. Slabs come back in
+    /// bursts, after full collections, and a small stream evicts several times what it holds between two of them.
+    /// </summary>
+    public const int HeldMultiple = 2;
+
     private readonly ConcurrentQueue<byte[]> free = new();
+    private readonly MemoryStreamBudget budget;
     private long pooledBytes;
     // Bytes of the slabs retired and not back yet: counted against the bound too, since a watched slab the GC finds
     // unreferenced lives until its watcher's finalizer has run, one collection longer than a slab simply dropped.
@@ -29,16 +42,22 @@ internal sealed class PayloadSlabPool
     private long limitBytes;
     private int closed;
 
+    public PayloadSlabPool(MemoryStreamBudget budget)
+    {
+        this.budget = budget;
+        budget.Register(this);
+    }
+
     /// <summary>Bytes of the slabs in the pool now.</summary>
     public long PooledBytes => Interlocked.Read(ref pooledBytes);
 
     /// <summary>
-    /// The pool and the slabs it waits for keep up to half of the most the stream has held in slabs
-    /// (<paramref name="heldBytes"/>, given by the writer as it grows), at most <see cref="MaxPooledBytes"/>.
+    /// The pool and the slabs it waits for keep up to <see cref="HeldMultiple"/> times the most the stream has held in
+    /// slabs (<paramref name="heldBytes"/>, given by the writer as it grows), at most <see cref="MaxPooledBytes"/>.
     /// </summary>
     public void Bound(long heldBytes)
     {
-        var limit = Math.Min(heldBytes / 2, MaxPooledBytes);
+        var limit = Math.Min(heldBytes * HeldMultiple, MaxPooledBytes);
         if (limit > Volatile.Read(ref limitBytes))
         {
             Volatile.Write(ref limitBytes, limit);
@@ -61,38 +80,68 @@ internal sealed class PayloadSlabPool
         watcher.Watch(new DependentHandle(slab, watcher));
     }
 
-    /// <summary>A pooled slab of exactly <paramref name="size"/> bytes, or null.</summary>
+    /// <summary>
+    /// A pooled slab of exactly <paramref name="size"/> bytes, or null. The writer has reserved the bytes of the slab it
+    /// needs in the budget already, so the pool gives back its count of the slab it hands over.
+    /// </summary>
     public byte[]? TryTake(int size)
     {
-        if (free.TryDequeue(out var slab))
+        if (TryDequeue() is { } slab)
         {
-            Interlocked.Add(ref pooledBytes, -slab.Length);
             // Every pooled slab has the stream's largest size, the size of every slab once the stream has grown.
             return slab.Length == size ? slab : null;
         }
         return null;
     }
 
+    /// <summary>Drops pooled slabs until <paramref name="bytes"/> are given back to the budget or none is left; the bytes given back.</summary>
+    public long Drop(long bytes)
+    {
+        long dropped = 0;
+        while (dropped < bytes && TryDequeue() is { } slab)
+        {
+            dropped += slab.Length;
+        }
+        return dropped;
+    }
+
     /// <summary>Drops what the pool holds and keeps nothing more; the stream is deleted.</summary>
     public void Close()
     {
         Volatile.Write(ref closed, 1);
-        while (free.TryDequeue(out var slab))
-        {
-            Interlocked.Add(ref pooledBytes, -slab.Length);
-        }
+        budget.Unregister(this);
+        Drop(long.MaxValue);
     }
 
     /// <summary>From the finalizer thread: a retired slab that nothing references any more.</summary>
     internal void Return(byte[] slab)
     {
         Interlocked.Add(ref watchedBytes, -slab.Length);
-        if (Volatile.Read(ref closed) != 0 || Interlocked.Read(ref pooledBytes) + slab.Length > Volatile.Read(ref limitBytes))
+        if (Volatile.Read(ref closed) != 0
+            || Interlocked.Read(ref pooledBytes) + slab.Length > Volatile.Read(ref limitBytes)
+            || !budget.TryReservePooled(slab.Length))
         {
             return;
         }
         Interlocked.Add(ref pooledBytes, slab.Length);
         free.Enqueue(slab);
+        if (Volatile.Read(ref closed) != 0)
+        {
+            // Closed while this slab was on its way in: Close may have drained the pool before it arrived.
+            Drop(long.MaxValue);
+        }
+    }
+
+    /// <summary>Takes a slab out of the pool and gives its bytes back to the budget.</summary>
+    private byte[]? TryDequeue()
+    {
+        if (!free.TryDequeue(out var slab))
+        {
+            return null;
+        }
+        Interlocked.Add(ref pooledBytes, -slab.Length);
+        budget.ReleasePooled(slab.Length);
+        return slab;
     }
 }
 

@@ -30,18 +30,19 @@ internal sealed class PayloadSlabs
 
     private readonly int largestSlab;
     private readonly Queue<(byte[] Slab, long LastOffset)> sealedSlabs = new();
-    private readonly PayloadSlabPool pool = new();
+    private readonly PayloadSlabPool pool;
     private byte[] current = [];
     private int used;
     private long currentLastOffset = -1;
     private int nextSize = MinSlabBytes;
 
     /// <param name="capacity">The stream's capacity: slabs grow to about 16 bytes per event it can hold, at most <see cref="MaxSlabBytes"/>.</param>
-    /// <param name="budgetBytes">What all memory streams may hold together (<see cref="MemoryStreamBudget.Limit"/>).</param>
-    public PayloadSlabs(int capacity, long budgetBytes = long.MaxValue)
+    /// <param name="budget">What all memory streams may hold together, pooled slabs included.</param>
+    public PayloadSlabs(int capacity, MemoryStreamBudget budget)
     {
         // 4 MiB slabs hold at least one whole 2 MiB-aligned block, which SlabPages can give a huge page.
-        var largest = budgetBytes / 64 >= MaxSlabBytes ? MaxSlabBytes : MaxSlabBytesSmallBudget;
+        var largest = budget.Limit / 64 >= MaxSlabBytes ? MaxSlabBytes : MaxSlabBytesSmallBudget;
+        pool = new PayloadSlabPool(budget);
         largestSlab = (int)Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)capacity * 16), MinSlabBytes, largest);
     }
 
@@ -54,7 +55,7 @@ internal sealed class PayloadSlabs
     /// <summary>Slabs written again, taken from the pool instead of allocated.</summary>
     public long ReusedSlabs { get; private set; }
 
-    /// <summary>Bytes of evicted slabs in the pool now, not part of <see cref="HeldBytes"/>.</summary>
+    /// <summary>Bytes of evicted slabs in the pool now, not part of <see cref="HeldBytes"/> (the budget counts them apart).</summary>
     public long PooledBytes => pool.PooledBytes;
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class PayloadSlabSizeTests
     [InlineData(long.MaxValue, PayloadSlabs.MaxSlabBytes)]
     public void Slabs_grow_to_the_largest_size_the_budget_allows(long budgetBytes, int largest)
     {
-        var slabs = new PayloadSlabs(capacity: 10_000_000, budgetBytes);
+        var slabs = new PayloadSlabs(capacity: 10_000_000, new MemoryStreamBudget(budgetBytes));
         var payload = new byte[1_000];
         var sizes = new List<long>();
         long held = 0;
