@@ -51,6 +51,15 @@ public sealed class MemoryStreamBudget(long limit)
         }
     }
 
+    /// <summary>What streams hold and what pools hold, read together.</summary>
+    internal (long Used, long Pooled) Snapshot()
+    {
+        lock (sync)
+        {
+            return (counted - pooled, pooled);
+        }
+    }
+
     /// <summary>
     /// Takes <paramref name="bytes"/> if they fit, after making pools drop slabs if that is what it takes, or throws
     /// naming the budget (for <paramref name="stream"/>).
