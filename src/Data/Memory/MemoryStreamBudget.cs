@@ -28,28 +28,10 @@ public sealed class MemoryStreamBudget(long limit)
     public long Limit { get; } = limit;
 
     /// <summary>Bytes held by all memory streams now (their slots and slabs; not the pooled slabs).</summary>
-    public long Used
-    {
-        get
-        {
-            lock (sync)
-            {
-                return counted - pooled;
-            }
-        }
-    }
+    public long Used => Snapshot().Used;
 
     /// <summary>Bytes of the evicted slabs that streams keep pooled for reuse now, counted against the limit beside <see cref="Used"/>.</summary>
-    public long Pooled
-    {
-        get
-        {
-            lock (sync)
-            {
-                return pooled;
-            }
-        }
-    }
+    public long Pooled => Snapshot().Pooled;
 
     /// <summary>What streams hold and what pools hold, read together.</summary>
     internal (long Used, long Pooled) Snapshot()
